@@ -1,0 +1,43 @@
+/* api.h — handlers and guards of every API family, declared for the route table
+ * (routes.c). One file per family: ops.c, admin.c, assets.c, devmail.c, ... */
+#ifndef AG_API_H
+#define AG_API_H
+
+#include <stdbool.h>
+
+#include "core/ratelimit.h"
+#include "http/request.h"
+
+/* guards.c */
+bool guard_api_key(struct req *r);   /* Authorization: Bearer <project API key> */
+bool guard_admin(struct req *r);     /* Authorization: Bearer <admin token> */
+bool guard_metrics(struct req *r);   /* AUTHGATE_METRICS_TOKEN when set */
+/* Take a token from policy's bucket for key; false having answered 429 + Retry-After. */
+bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key);
+/* Answer an ag_err from the domain with a generic message for 5xx. */
+void api_fail(struct req *r, enum ag_err e, const char *message);
+void api_install_hooks(void);
+
+/* ops.c */
+void h_ops_healthz(struct req *r);
+void h_ops_readyz(struct req *r);
+void h_ops_metrics(struct req *r);
+void h_ops_openapi(struct req *r);
+void h_ops_project(struct req *r);
+
+/* admin.c */
+void h_admin_projects_list(struct req *r);
+void h_admin_projects_create(struct req *r);
+void h_admin_projects_get(struct req *r);
+void h_admin_projects_update(struct req *r);
+void h_admin_projects_delete(struct req *r);
+void h_admin_keys_list(struct req *r);
+void h_admin_keys_create(struct req *r);
+void h_admin_keys_revoke(struct req *r);
+
+/* assets.c */
+void h_assets_get(struct req *r);
+/* Serve an embedded file by name as a page or asset; false if absent. */
+bool assets_serve(struct req *r, const char *name);
+
+#endif

@@ -1,0 +1,227 @@
+#include "auth/apikeys.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/ctx.h"
+#include "core/hmap.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+
+struct cached_key {
+	char app_id[APP_ID_MAX + 1];
+	char id[32];
+};
+
+static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
+static struct hmap *by_hash; /* sha256 hex -> struct cached_key* */
+static int64_t cache_epoch = -1;
+
+static void make_secret(char *out, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	memcpy(out, prefix, pl);
+	rand_token(out + pl, 32);
+}
+
+static bool well_formed(const char *key, const char *prefix)
+{
+	if (!key || strlen(key) != SECRET_TOKEN_LEN || !str_starts(key, prefix))
+		return false;
+	for (const char *p = key + strlen(prefix); *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_'))
+			return false;
+	return true;
+}
+
+static void new_id(char *out, size_t n, const char *prefix)
+{
+	char tok[24];
+	rand_token(tok, 12);
+	snprintf(out, n, "%s%s", prefix, tok);
+}
+
+enum ag_err apikey_create(struct arena *a, const char *app_id, const char *name, struct apikey_created *out)
+{
+	struct project *p;
+	enum ag_err e = project_get(a, app_id, &p);
+	if (e)
+		return e;
+	char key[SECRET_TOKEN_LEN + 8], hash[65], id[32];
+	make_secret(key, API_KEY_PREFIX);
+	sha256_hex(hash, key);
+	new_id(id, sizeof id, "key_");
+	out->id = arena_strdup(a, id);
+	out->key = arena_strdup(a, key);
+	out->prefix = arena_strndup(a, key, 12);
+	sec_zero(key, sizeof key);
+	return db_exec(g_app.store,
+		       "INSERT INTO api_keys (id, app_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		       P(SV_TEXT(out->id), SV_TEXT(app_id), SV_TEXT(name && *name ? name : "default"),
+			 SV_TEXT(out->prefix), SV_TEXT(hash), SV_INT(time_now_ms())));
+}
+
+struct list_ctx {
+	struct arena *a;
+	cJSON *arr;
+};
+
+static void add_time(cJSON *o, const char *k, const char *ms)
+{
+	if (!ms) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	int64_t v = 0;
+	char ts[32];
+	str_to_i64(ms, 0, INT64_MAX, &v);
+	time_iso8601(ts, v, true);
+	cJSON_AddStringToObject(o, k, ts);
+}
+
+static int list_row(void *ud, const struct store_row *row)
+{
+	struct list_ctx *c = ud;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", row_str(row, 0));
+	cJSON_AddStringToObject(o, "name", row_str(row, 1));
+	cJSON_AddStringToObject(o, "prefix", row_str(row, 2));
+	add_time(o, "created_at", row_str(row, 3));
+	add_time(o, "revoked_at", row_str(row, 4));
+	cJSON_AddItemToArray(c->arr, o);
+	return 0;
+}
+
+enum ag_err apikey_list(struct arena *a, const char *app_id, cJSON **out)
+{
+	struct list_ctx c = {a, json_arr(a)};
+	*out = c.arr;
+	return db_query(g_app.store,
+			"SELECT id, name, prefix, created_at, revoked_at FROM api_keys WHERE app_id = $1 ORDER BY created_at, id",
+			P(SV_TEXT(app_id)), list_row, &c);
+}
+
+enum ag_err apikey_revoke(const char *app_id, const char *key_id)
+{
+	int64_t n = 0;
+	enum ag_err e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec_n(g_app.store,
+			      "UPDATE api_keys SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
+			      P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())), &n);
+	if (e == AG_OK && n == 0)
+		e = AG_ENOTFOUND;
+	if (e == AG_OK)
+		e = store_epoch_bump(g_app.store);
+	if (e == AG_OK)
+		return db_commit(g_app.store);
+	db_rollback(g_app.store);
+	return e;
+}
+
+enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project **project, const char **key_id)
+{
+	*project = NULL;
+	if (!well_formed(key, API_KEY_PREFIX))
+		return AG_EUNAUTH;
+	char hash[65];
+	sha256_hex(hash, key);
+	int64_t epoch = store_epoch_current(g_app.store);
+	struct cached_key found = {{0}, {0}};
+	bool hit = false;
+	pthread_rwlock_rdlock(&mu);
+	if (by_hash && cache_epoch == epoch) {
+		struct cached_key *k = hmap_get(by_hash, hash);
+		if (k) {
+			found = *k;
+			hit = true;
+		}
+	}
+	pthread_rwlock_unlock(&mu);
+	if (!hit) {
+		struct store_row row;
+		enum ag_err e = db_row(g_app.store, a, &row,
+				       "SELECT app_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+				       P(SV_TEXT(hash)));
+		if (e == AG_ENOTFOUND)
+			return AG_EUNAUTH;
+		if (e)
+			return e;
+		str_copy(found.app_id, row_str(&row, 0), sizeof found.app_id);
+		str_copy(found.id, row_str(&row, 1), sizeof found.id);
+		pthread_rwlock_wrlock(&mu);
+		if (!by_hash)
+			by_hash = hmap_new(free);
+		if (cache_epoch != epoch) {
+			hmap_clear(by_hash);
+			cache_epoch = epoch;
+		}
+		struct cached_key *k = malloc(sizeof(*k));
+		if (k) {
+			*k = found;
+			if (hmap_put(by_hash, hash, k))
+				free(k);
+		}
+		pthread_rwlock_unlock(&mu);
+	}
+	enum ag_err e = project_get(a, found.app_id, project);
+	if (e == AG_ENOTFOUND)
+		return AG_EUNAUTH;
+	if (e)
+		return e;
+	if ((*project)->disabled)
+		return AG_EFORBIDDEN;
+	if (key_id)
+		*key_id = arena_strdup(a, found.id);
+	return AG_OK;
+}
+
+/* ---- admin tokens ------------------------------------------------------------------ */
+
+enum ag_err admin_token_create(struct arena *a, const char *name, struct apikey_created *out)
+{
+	char tok[SECRET_TOKEN_LEN + 8], hash[65], id[32];
+	make_secret(tok, ADMIN_TOKEN_PREFIX);
+	sha256_hex(hash, tok);
+	new_id(id, sizeof id, "adm_");
+	out->id = arena_strdup(a, id);
+	out->key = arena_strdup(a, tok);
+	out->prefix = arena_strndup(a, tok, 12);
+	sec_zero(tok, sizeof tok);
+	return db_exec(g_app.store, "INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+		       P(SV_TEXT(out->id), SV_TEXT(name && *name ? name : "admin"), SV_TEXT(hash),
+			 SV_INT(time_now_ms())));
+}
+
+enum ag_err admin_token_check(struct arena *a, const char *token, const char **token_id)
+{
+	if (!well_formed(token, ADMIN_TOKEN_PREFIX))
+		return AG_EUNAUTH;
+	char hash[65];
+	sha256_hex(hash, token);
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, a, &row, "SELECT id FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+			       P(SV_TEXT(hash)));
+	if (e == AG_ENOTFOUND)
+		return AG_EUNAUTH;
+	if (e == AG_OK && token_id)
+		*token_id = row_str(&row, 0);
+	return e;
+}
+
+enum ag_err admin_token_revoke(const char *id)
+{
+	int64_t n = 0;
+	enum ag_err e = db_exec_n(g_app.store, "UPDATE admin_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+				  P(SV_TEXT(id), SV_INT(time_now_ms())), &n);
+	return e ? e : n ? AG_OK : AG_ENOTFOUND;
+}
+
+enum ag_err admin_token_count(int64_t *n)
+{
+	return db_int(g_app.store, n, "SELECT COUNT(*) FROM admin_tokens WHERE revoked_at IS NULL", NOP);
+}

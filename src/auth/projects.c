@@ -1,0 +1,520 @@
+/* projects.c — project rows, their validation, and the snapshot cache.
+ * A cached project is an immutable, reference-counted snapshot built in its own
+ * arena; a request borrows it (one reference, dropped with the request's arena). */
+#include "auth/projects.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/ctx.h"
+#include "auth/locale.h"
+#include "core/hmap.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+
+const struct provider_def project_providers[] = {
+	{"email", true}, {"magic-link", true}, {"push", true}, {"passkey", true},
+	{"totp", true},  {"google", false},    {"github", false}, {NULL, false},
+};
+
+struct snap {
+	_Atomic int ref;
+	struct arena *a;
+	struct project p;
+};
+
+static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
+static struct hmap *by_app;     /* app_id -> struct snap* (one reference held) */
+static struct hmap *origin_set; /* origin -> (void*)1 for every enabled project */
+static bool origins_loaded;
+static int64_t cache_epoch = -1;
+
+static void snap_unref(void *p)
+{
+	struct snap *s = p;
+	if (atomic_fetch_sub(&s->ref, 1) == 1) {
+		sec_zero(s->p.secret, sizeof s->p.secret);
+		arena_free(s->a);
+		free(s);
+	}
+}
+
+bool project_provider_known(const char *name)
+{
+	for (const struct provider_def *d = project_providers; d->name; d++)
+		if (str_eq(d->name, name))
+			return true;
+	return false;
+}
+
+/* ---- validation ------------------------------------------------------------------ */
+
+const char *project_check_origins(const cJSON *v)
+{
+	if (!cJSON_IsArray(v))
+		return "allowed_origins must be an array of origins";
+	if (cJSON_GetArraySize(v) > PROJECT_MAX_URLS)
+		return "allowed_origins has too many entries";
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsString(e) || !str_is_origin(e->valuestring))
+			return "allowed_origins entries must be origins like https://app.example.com (scheme, host, optional port, no path)";
+	}
+	return NULL;
+}
+
+const char *project_check_callbacks(const cJSON *v)
+{
+	if (!cJSON_IsArray(v))
+		return "callback_urls must be an array of URLs";
+	if (cJSON_GetArraySize(v) > PROJECT_MAX_URLS)
+		return "callback_urls has too many entries";
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsString(e) || !str_is_http_url(e->valuestring) || strchr(e->valuestring, '#') ||
+		    strchr(e->valuestring, '?'))
+			return "callback_urls entries must be http(s) URLs without query or fragment";
+	}
+	return NULL;
+}
+
+static const char *check_providers(const cJSON *v)
+{
+	if (!cJSON_IsObject(v))
+		return "providers must be an object of provider -> true/false";
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!project_provider_known(e->string))
+			return "providers has an unknown provider";
+		if (!cJSON_IsBool(e))
+			return "providers values must be true or false";
+	}
+	return NULL;
+}
+
+static bool is_color(const char *s)
+{
+	if (!s || strlen(s) != 7 || s[0] != '#')
+		return false;
+	for (int i = 1; i < 7; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+static const char *check_branding(const cJSON *v)
+{
+	if (!cJSON_IsObject(v))
+		return "branding must be an object";
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (str_eq(e->string, "name")) {
+			if (!cJSON_IsString(e) || strlen(e->valuestring) > 100)
+				return "branding.name must be a string of at most 100 bytes";
+		} else if (str_eq(e->string, "color")) {
+			if (!cJSON_IsString(e) || !is_color(e->valuestring))
+				return "branding.color must look like #1a2b3c";
+		} else if (str_eq(e->string, "logo_url")) {
+			if (!cJSON_IsString(e) || !str_starts(e->valuestring, "https://") ||
+			    !str_is_http_url(e->valuestring))
+				return "branding.logo_url must be an https URL";
+		} else {
+			return "branding accepts name, color and logo_url";
+		}
+	}
+	return NULL;
+}
+
+/* ---- rows -> snapshots ----------------------------------------------------------- */
+
+#define PROJECT_COLS                                                                                            \
+	"app_id, name, allowed_origins, callback_urls, providers, default_locale, branding, signing_secret, "   \
+	"disabled, created_at"
+
+static const char **str_list(struct arena *a, const char *json, int *n)
+{
+	*n = 0;
+	cJSON *v = NULL;
+	const char *detail;
+	if (!json || json_parse_strict(a, json, strlen(json), &v, &detail) != JSON_OK || !cJSON_IsArray(v))
+		return NULL;
+	int cnt = cJSON_GetArraySize(v);
+	const char **out = arena_alloc(a, sizeof(char *) * (size_t)(cnt + 1));
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) out[(*n)++] = e->valuestring;
+	return out;
+}
+
+static cJSON *obj_of(struct arena *a, const char *json)
+{
+	cJSON *v = NULL;
+	const char *detail;
+	if (!json || json_parse_strict(a, json, strlen(json), &v, &detail) != JSON_OK || !cJSON_IsObject(v))
+		return json_obj(a);
+	return v;
+}
+
+static struct snap *snap_from_row(const struct store_row *row)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->a = arena_new();
+	atomic_store(&s->ref, 1);
+	struct project *p = &s->p;
+	p->app_id = arena_strdup(s->a, row_str(row, 0));
+	p->name = arena_strdup(s->a, row_str(row, 1));
+	p->origins = str_list(s->a, row_str(row, 2), &p->norigins);
+	p->callbacks = str_list(s->a, row_str(row, 3), &p->ncallbacks);
+	p->providers = obj_of(s->a, row_str(row, 4));
+	p->default_locale = arena_strdup(s->a, row_str(row, 5));
+	p->branding = obj_of(s->a, row_str(row, 6));
+	p->disabled = row_bool(row, 8);
+	p->created_at = row_int(row, 9);
+	char label[128];
+	snprintf(label, sizeof label, "project-secret:%s", p->app_id);
+	size_t n = 0;
+	unsigned char *secret = aead_open(g_app.master_key, label, row_str(row, 7), &n);
+	if (!secret || n != PROJECT_SECRET_LEN) {
+		log_error("project", "cannot open the signing secret of %s (wrong master key?)", p->app_id);
+		free(secret);
+		snap_unref(s);
+		return NULL;
+	}
+	memcpy(p->secret, secret, PROJECT_SECRET_LEN);
+	sec_zero(secret, n);
+	free(secret);
+	return s;
+}
+
+/* Clear the caches if the store's epoch moved. Caller holds no lock. */
+static int64_t sync_epoch(void)
+{
+	int64_t e = store_epoch_current(g_app.store);
+	pthread_rwlock_rdlock(&mu);
+	bool stale = cache_epoch != e || !by_app;
+	pthread_rwlock_unlock(&mu);
+	if (stale) {
+		pthread_rwlock_wrlock(&mu);
+		if (cache_epoch != e || !by_app) {
+			if (!by_app) {
+				by_app = hmap_new(snap_unref);
+				origin_set = hmap_new(NULL);
+			}
+			hmap_clear(by_app);
+			hmap_clear(origin_set);
+			origins_loaded = false;
+			cache_epoch = e;
+		}
+		pthread_rwlock_unlock(&mu);
+	}
+	return e;
+}
+
+void project_cache_clear(void)
+{
+	pthread_rwlock_wrlock(&mu);
+	if (by_app) {
+		hmap_clear(by_app);
+		hmap_clear(origin_set);
+	}
+	origins_loaded = false;
+	cache_epoch = -1;
+	pthread_rwlock_unlock(&mu);
+}
+
+enum ag_err project_get(struct arena *a, const char *app_id, struct project **out)
+{
+	*out = NULL;
+	if (!app_id || !str_is_slug(app_id, APP_ID_MAX))
+		return AG_ENOTFOUND;
+	int64_t e = sync_epoch();
+	pthread_rwlock_rdlock(&mu);
+	struct snap *s = hmap_get(by_app, app_id);
+	if (s)
+		atomic_fetch_add(&s->ref, 1);
+	pthread_rwlock_unlock(&mu);
+	if (!s) {
+		struct arena *tmp = arena_new();
+		struct store_row row;
+		enum ag_err err = db_row(g_app.store, tmp, &row, "SELECT " PROJECT_COLS " FROM projects WHERE app_id = $1",
+					 P(SV_TEXT(app_id)));
+		if (err == AG_OK && !(s = snap_from_row(&row)))
+			err = AG_EINTERNAL;
+		arena_free(tmp);
+		if (err)
+			return err;
+		pthread_rwlock_wrlock(&mu);
+		if (cache_epoch == e && !hmap_get(by_app, app_id)) {
+			atomic_fetch_add(&s->ref, 1);
+			if (hmap_put(by_app, app_id, s))
+				atomic_fetch_sub(&s->ref, 1);
+		}
+		pthread_rwlock_unlock(&mu);
+	}
+	arena_defer(a, snap_unref, s);
+	*out = &s->p;
+	return AG_OK;
+}
+
+static int add_origin(void *ud, const struct store_row *row)
+{
+	int n;
+	struct arena *a = ud;
+	const char **list = str_list(a, row_str(row, 0), &n);
+	for (int i = 0; i < n; i++)
+		hmap_put(origin_set, list[i], (void *)1);
+	return 0;
+}
+
+bool project_any_allows_origin(const char *origin)
+{
+	if (!origin)
+		return false;
+	int64_t e = sync_epoch();
+	pthread_rwlock_rdlock(&mu);
+	bool loaded = origins_loaded;
+	bool found = loaded && hmap_get(origin_set, origin);
+	pthread_rwlock_unlock(&mu);
+	if (loaded)
+		return found;
+	struct arena *tmp = arena_new();
+	pthread_rwlock_wrlock(&mu);
+	if (!origins_loaded && cache_epoch == e) {
+		hmap_clear(origin_set);
+		if (db_query(g_app.store, "SELECT allowed_origins FROM projects WHERE disabled = 0", NOP, add_origin,
+			     tmp) == AG_OK)
+			origins_loaded = true;
+	}
+	found = hmap_get(origin_set, origin) != NULL;
+	pthread_rwlock_unlock(&mu);
+	arena_free(tmp);
+	return found;
+}
+
+/* ---- create / update / list -------------------------------------------------------- */
+
+enum ag_err project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			   const cJSON *callbacks, struct project **out)
+{
+	if (!app_id || strlen(app_id) < 2 || !str_is_slug(app_id, APP_ID_MAX))
+		return AG_EINVAL;
+	if (!name || !*name || strlen(name) > 100)
+		return AG_EINVAL;
+	if ((origins && project_check_origins(origins)) || (callbacks && project_check_callbacks(callbacks)))
+		return AG_EINVAL;
+	unsigned char secret[PROJECT_SECRET_LEN];
+	rand_bytes(secret, sizeof secret);
+	char label[128];
+	snprintf(label, sizeof label, "project-secret:%s", app_id);
+	char *sealed = aead_seal(g_app.master_key, label, secret, sizeof secret);
+	sec_zero(secret, sizeof secret);
+	if (!sealed)
+		return AG_EINTERNAL;
+	cJSON *prov = json_obj(a);
+	for (const struct provider_def *d = project_providers; d->name; d++)
+		cJSON_AddBoolToObject(prov, d->name, d->default_on);
+	int64_t now = time_now_ms();
+	enum ag_err e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "INSERT INTO projects (app_id, name, allowed_origins, callback_urls, providers, default_locale, "
+			    "branding, signing_secret, disabled, created_at, updated_at) "
+			    "VALUES ($1, $2, $3, $4, $5, 'en', '{}', $6, 0, $7, $7)",
+			    P(SV_TEXT(app_id), SV_TEXT(name), SV_TEXT(origins ? json_print(a, origins) : "[]"),
+			      SV_TEXT(callbacks ? json_print(a, callbacks) : "[]"), SV_TEXT(json_print(a, prov)),
+			      SV_TEXT(sealed), SV_INT(now)));
+	if (e == AG_OK)
+		e = store_epoch_bump(g_app.store);
+	if (e == AG_OK)
+		e = db_commit(g_app.store);
+	else
+		db_rollback(g_app.store);
+	free(sealed);
+	if (e)
+		return e;
+	return out ? project_get(a, app_id, out) : AG_OK;
+}
+
+enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *patch, const char **why)
+{
+	*why = NULL;
+	struct project *p;
+	enum ag_err e = project_get(a, app_id, &p);
+	if (e)
+		return e;
+	const char *name = p->name, *locale = p->default_locale;
+	const char *origins = NULL, *callbacks = NULL;
+	cJSON *providers = json_own(a, cJSON_Duplicate(p->providers, 1));
+	cJSON *branding = json_own(a, cJSON_Duplicate(p->branding, 1));
+	int disabled = p->disabled;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, patch)
+	{
+		const char *k = v->string;
+		if (str_eq(k, "name")) {
+			if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 100)
+				*why = "name must be a non-empty string of at most 100 bytes";
+			else
+				name = v->valuestring;
+		} else if (str_eq(k, "allowed_origins")) {
+			if (!(*why = project_check_origins(v)))
+				origins = json_print(a, v);
+		} else if (str_eq(k, "callback_urls")) {
+			if (!(*why = project_check_callbacks(v)))
+				callbacks = json_print(a, v);
+		} else if (str_eq(k, "providers")) {
+			if (!(*why = check_providers(v))) {
+				const cJSON *pv;
+				cJSON_ArrayForEach(pv, v)
+				{
+					cJSON_DeleteItemFromObjectCaseSensitive(providers, pv->string);
+					cJSON_AddBoolToObject(providers, pv->string, cJSON_IsTrue(pv));
+				}
+			}
+		} else if (str_eq(k, "default_locale")) {
+			if (!cJSON_IsString(v) || !locale_supported(v->valuestring))
+				*why = "default_locale must be one of the supported locales";
+			else
+				locale = v->valuestring;
+		} else if (str_eq(k, "branding")) {
+			if (!(*why = check_branding(v))) {
+				const cJSON *bv;
+				cJSON_ArrayForEach(bv, v)
+				{
+					cJSON_DeleteItemFromObjectCaseSensitive(branding, bv->string);
+					cJSON_AddItemToObject(branding, bv->string, cJSON_Duplicate(bv, 1));
+				}
+			}
+		} else if (str_eq(k, "disabled")) {
+			if (!cJSON_IsBool(v))
+				*why = "disabled must be true or false";
+			else
+				disabled = cJSON_IsTrue(v);
+		} else {
+			*why = arena_printf(a, "unknown field '%.64s'", k);
+		}
+		if (*why)
+			return AG_EINVAL;
+	}
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "UPDATE projects SET name = $2, allowed_origins = COALESCE($3, allowed_origins), "
+			    "callback_urls = COALESCE($4, callback_urls), providers = $5, default_locale = $6, "
+			    "branding = $7, disabled = $8, updated_at = $9 WHERE app_id = $1",
+			    P(SV_TEXT(app_id), SV_TEXT(name), SV_TEXT(origins), SV_TEXT(callbacks),
+			      SV_TEXT(json_print(a, providers)), SV_TEXT(locale), SV_TEXT(json_print(a, branding)),
+			      SV_INT(disabled), SV_INT(time_now_ms())));
+	if (e == AG_OK)
+		e = store_epoch_bump(g_app.store);
+	if (e == AG_OK)
+		return db_commit(g_app.store);
+	db_rollback(g_app.store);
+	return e;
+}
+
+enum ag_err project_delete(const char *app_id)
+{
+	int64_t n = 0;
+	enum ag_err e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec_n(g_app.store, "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)), &n);
+	if (e == AG_OK && n == 0)
+		e = AG_ENOTFOUND;
+	if (e == AG_OK)
+		e = store_epoch_bump(g_app.store);
+	if (e == AG_OK)
+		return db_commit(g_app.store);
+	db_rollback(g_app.store);
+	return e;
+}
+
+static cJSON *str_array(const char **v, int n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
+	return arr;
+}
+
+cJSON *project_json(struct arena *a, const struct project *p)
+{
+	cJSON *o = json_obj(a);
+	cJSON_AddStringToObject(o, "app_id", p->app_id);
+	cJSON_AddStringToObject(o, "name", p->name);
+	cJSON_AddItemToObject(o, "allowed_origins", str_array(p->origins, p->norigins));
+	cJSON_AddItemToObject(o, "callback_urls", str_array(p->callbacks, p->ncallbacks));
+	cJSON_AddItemToObject(o, "providers", cJSON_Duplicate(p->providers, 1));
+	cJSON_AddStringToObject(o, "default_locale", p->default_locale);
+	cJSON_AddItemToObject(o, "branding", cJSON_Duplicate(p->branding, 1));
+	cJSON_AddBoolToObject(o, "disabled", p->disabled);
+	char ts[32];
+	time_iso8601(ts, p->created_at, true);
+	cJSON_AddStringToObject(o, "created_at", ts);
+	return o;
+}
+
+struct list_ctx {
+	struct arena *a;
+	cJSON *arr;
+};
+
+static int list_row(void *ud, const struct store_row *row)
+{
+	struct list_ctx *c = ud;
+	struct snap *s = snap_from_row(row);
+	if (!s)
+		return 0;
+	cJSON *o = project_json(c->a, &s->p);
+	cJSON_AddItemReferenceToArray(c->arr, o); /* o is owned by the arena */
+	snap_unref(s);
+	return 0;
+}
+
+enum ag_err project_list(struct arena *a, cJSON **out)
+{
+	struct list_ctx c = {a, json_arr(a)};
+	*out = c.arr;
+	return db_query(g_app.store, "SELECT " PROJECT_COLS " FROM projects ORDER BY app_id", NOP, list_row, &c);
+}
+
+bool project_allows_origin(const struct project *p, const char *origin)
+{
+	for (int i = 0; origin && i < p->norigins; i++)
+		if (strcmp(p->origins[i], origin) == 0)
+			return true;
+	return false;
+}
+
+bool project_allows_callback(const struct project *p, const char *url)
+{
+	if (!url || !str_is_http_url(url) || strchr(url, '#'))
+		return false;
+	for (int i = 0; i < p->ncallbacks; i++) {
+		size_t n = strlen(p->callbacks[i]);
+		if (strncmp(p->callbacks[i], url, n) == 0 && (url[n] == 0 || url[n] == '?'))
+			return true;
+	}
+	return false;
+}
+
+bool project_provider_on(const struct project *p, const char *provider)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p->providers, provider);
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	for (const struct provider_def *d = project_providers; d->name; d++)
+		if (str_eq(d->name, provider))
+			return d->default_on;
+	return false;
+}

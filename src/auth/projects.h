@@ -1,0 +1,69 @@
+/* projects.h — the tenant. A project owns its users, API keys, signing secret
+ * (sealed with the master key at rest, kept decrypted only in the in-memory cache),
+ * allowed origins, callback URLs, provider switches, default locale and branding.
+ * Reads go through a cache invalidated by the store's cache epoch. */
+#ifndef AG_PROJECTS_H
+#define AG_PROJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+
+#define PROJECT_SECRET_LEN 32
+#define PROJECT_MAX_URLS 64
+#define APP_ID_MAX 63
+
+struct project {
+	const char *app_id;
+	const char *name;
+	const char *default_locale;
+	const char **origins;
+	int norigins;
+	const char **callbacks;
+	int ncallbacks;
+	cJSON *providers; /* {"email":true,...}; arena-owned */
+	cJSON *branding;  /* {"name":..,"color":..,"logo_url":..}; arena-owned */
+	bool disabled;
+	int64_t created_at;
+	unsigned char secret[PROJECT_SECRET_LEN];
+};
+
+/* Providers a project can switch, with their defaults for a new project. */
+struct provider_def {
+	const char *name;
+	bool default_on;
+};
+extern const struct provider_def project_providers[];
+bool project_provider_known(const char *name);
+
+/* Create: app_id is a slug; name non-empty. Origins/callbacks may be NULL. */
+enum ag_err project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			   const cJSON *callbacks, struct project **out) MUST_CHECK;
+/* Cached lookup, copied into the arena. AG_ENOTFOUND if absent. */
+enum ag_err project_get(struct arena *a, const char *app_id, struct project **out) MUST_CHECK;
+/* Apply a patch object (fields: name, allowed_origins, callback_urls, providers,
+ * default_locale, branding, disabled); validated; bumps the cache epoch. */
+enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *patch, const char **why) MUST_CHECK;
+enum ag_err project_delete(const char *app_id) MUST_CHECK;
+/* JSON array of every project (public view). */
+enum ag_err project_list(struct arena *a, cJSON **out) MUST_CHECK;
+/* Public view (no secret). */
+cJSON *project_json(struct arena *a, const struct project *p);
+
+bool project_allows_origin(const struct project *p, const char *origin);
+bool project_allows_callback(const struct project *p, const char *url);
+bool project_provider_on(const struct project *p, const char *provider);
+/* Does any enabled project list this origin? (CORS preflight) */
+bool project_any_allows_origin(const char *origin);
+
+/* Validate and normalise lists (shared with the admin API). */
+const char *project_check_origins(const cJSON *v);
+const char *project_check_callbacks(const cJSON *v);
+
+/* Drop everything cached (tests, shutdown). */
+void project_cache_clear(void);
+
+#endif

@@ -1,0 +1,57 @@
+/* config_cmd.c — `authgate config check|docs` and `authgate migrate`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/ctx.h"
+#include "cli/cli.h"
+#include "config/config.h"
+
+int cmd_config(int argc, char **argv)
+{
+	struct buf b = BUF_INIT(256 * 1024);
+	int rc;
+	if (argc == 1 && strcmp(argv[0], "check") == 0) {
+		struct config c;
+		int n = config_load(&c, NULL, &b);
+		if (n) {
+			fprintf(stderr, "%d configuration error%s:\n%s", n, n == 1 ? "" : "s", b.p);
+			rc = 1;
+		} else {
+			printf("configuration OK (database: %s, mail: %s)\n",
+			       strncmp(c.database_url, "sqlite", 6) == 0 ? "sqlite" : "postgres",
+			       c.smtp_url[0] ? "smtp" : "captured");
+			rc = 0;
+		}
+	} else if (argc == 1 && strcmp(argv[0], "docs") == 0) {
+		config_docs(&b);
+		fputs(b.p, stdout);
+		rc = 0;
+	} else {
+		fputs("usage: authgate config check|docs\n", stderr);
+		rc = 2;
+	}
+	buf_free(&b);
+	return rc;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		fputs("usage: authgate migrate\n", stderr);
+		return 2;
+	}
+	int rc = cli_boot(false);
+	if (rc)
+		return rc;
+	int applied = 0;
+	if (store_migrate(g_app.store, &applied) != AG_OK) {
+		fputs("migration failed\n", stderr);
+		cli_shutdown();
+		return 1;
+	}
+	printf("schema version %d (%d migration%s applied)\n", store_schema_version(g_app.store), applied,
+	       applied == 1 ? "" : "s");
+	cli_shutdown();
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* serve.c — `authgate serve`: start the worker pool, the HTTP server and the
+ * background jobs, print where we listen, and on SIGTERM/SIGINT shut down in order:
+ * stop accepting, let in-flight requests finish, drain workers, close the store. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "api/api.h"
+#include "auth/apikeys.h"
+#include "auth/ctx.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "core/workpool.h"
+#include "http/server.h"
+
+void http_set_workers(struct workpool *p);
+
+#define WORK_QUEUE_MAX 4096
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	int rc = cli_boot(true);
+	if (rc)
+		return rc;
+	raise_nofile();
+	/* Signals are taken by this thread only (sigwait), never by workers. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (store_listen_start(g_app.store)) {
+		log_error("serve", "cannot start the store's change listener");
+		cli_shutdown();
+		return 1;
+	}
+	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX);
+	if (!workers) {
+		cli_shutdown();
+		return 1;
+	}
+	http_set_workers(workers);
+	api_install_hooks();
+	if (g_cfg.dev && cli_dev_bootstrap()) {
+		workpool_free(workers);
+		cli_shutdown();
+		return 1;
+	}
+	struct http_opts o = {
+		.host = g_cfg.host,
+		.port = (int)g_cfg.port,
+		.threads = (int)g_cfg.threads,
+		.max_connections = (int)g_cfg.max_connections,
+		.conn_timeout_s = (int)g_cfg.conn_timeout_s,
+		.access_log = g_cfg.access_log,
+		.trust_proxy = g_cfg.trust_proxy,
+		.workers = workers,
+	};
+	if (http_start(&o)) {
+		workpool_free(workers);
+		cli_shutdown();
+		return 1;
+	}
+	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
+		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
+	/* A line on stdout for scripts and tests that started us with port 0. */
+	printf("authgate listening on http://%s:%d\n", g_cfg.host, http_port());
+	fflush(stdout);
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("shutdown", "signal %d: finishing in-flight requests (up to %lld s)", sig,
+		 (long long)g_cfg.shutdown_grace_s);
+	http_stop((int)g_cfg.shutdown_grace_s);
+	workpool_free(workers);
+	cli_shutdown();
+	log_info("shutdown", "stopped");
+	return 0;
+}

@@ -1,0 +1,282 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/str.h"
+
+struct config g_cfg;
+
+enum cfg_type { T_STR, T_INT, T_BOOL, T_SECRET };
+
+struct cfg_def {
+	const char *key;
+	enum cfg_type type;
+	size_t off, size;
+	const char *dflt;
+	int64_t min, max;
+	const char *(*check)(const char *v); /* extra validation: NULL ok, else reason */
+	const char *help;
+};
+
+static const char *check_url(const char *v)
+{
+	return (!*v || str_is_http_url(v)) ? NULL : "must be an http(s) URL";
+}
+
+static const char *check_db(const char *v)
+{
+	if (str_starts(v, "sqlite://") || str_starts(v, "postgres://") || str_starts(v, "postgresql://") || !*v)
+		return NULL;
+	return "must start with sqlite:// or postgres://";
+}
+
+static const char *check_smtp(const char *v)
+{
+	if (!*v || str_starts(v, "smtp://") || str_starts(v, "smtps://"))
+		return NULL;
+	return "must be smtp://host:port or smtps://host:port";
+}
+
+static const char *check_tls(const char *v)
+{
+	return (str_eq(v, "starttls") || str_eq(v, "try") || str_eq(v, "off")) ? NULL
+									 : "must be starttls, try or off";
+}
+
+static const char *check_level(const char *v)
+{
+	enum log_level l;
+	return log_level_parse(v, &l) == 0 ? NULL : "must be debug, info, warn or error";
+}
+
+static const char *check_from(const char *v)
+{
+	return str_is_email(v) ? NULL : "must be an email address";
+}
+
+static const char *check_key(const char *v)
+{
+	if (!*v)
+		return NULL;
+	return strlen(v) == 43 || strlen(v) == 44 ? NULL : "must be 32 bytes in base64 (openssl rand -base64 32)";
+}
+
+#define S(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
+static const struct cfg_def defs[] = {
+	{"AUTHGATE_HOST", T_STR, S(host), "127.0.0.1", 0, 0, NULL, "Address to listen on."},
+	{"AUTHGATE_PORT", T_INT, S(port), "8080", 0, 65535, NULL, "TCP port (0 picks a free one and logs it)."},
+	{"AUTHGATE_PUBLIC_URL", T_STR, S(public_url), "", 0, 0, check_url,
+	 "Base URL users reach AuthGate at, used in mailed links. Default: http://HOST:PORT."},
+	{"AUTHGATE_DATA_DIR", T_STR, S(data_dir), "./data", 0, 0, NULL,
+	 "Directory for the SQLite database and the generated master key."},
+	{"AUTHGATE_DATABASE_URL", T_STR, S(database_url), "", 0, 0, check_db,
+	 "`sqlite:///abs/path.db` or `postgres://user@host:port/db`. Default: SQLite in the data dir."},
+	{"AUTHGATE_MASTER_KEY", T_SECRET, S(master_key_b64), "", 0, 0, check_key,
+	 "32-byte key (base64) that encrypts secrets at rest. Default: generated into DATA_DIR/master.key (0600). Set it on every node when several share PostgreSQL."},
+	{"AUTHGATE_DEV", T_BOOL, S(dev), "false", 0, 0, NULL,
+	 "Development mode: creates the `my-app` project and an admin token on first start, allows loopback webhook targets."},
+	{"AUTHGATE_THREADS", T_INT, S(threads), "0", 0, 256, NULL, "HTTP thread pool size (0 = one per core)."},
+	{"AUTHGATE_WORKERS", T_INT, S(workers), "0", 0, 256, NULL,
+	 "Worker threads for slow work: password hashing, mail, webhooks (0 = cores, at least 2)."},
+	{"AUTHGATE_MAX_CONNECTIONS", T_INT, S(max_connections), "20000", 16, 1000000, NULL,
+	 "Concurrent connections (long-poll and SSE clients count)."},
+	{"AUTHGATE_CONN_TIMEOUT", T_INT, S(conn_timeout_s), "30", 1, 3600, NULL,
+	 "Seconds an idle or slow connection may live (long-polls keep their own deadline)."},
+	{"AUTHGATE_DB_POOL", T_INT, S(db_pool), "16", 1, 512, NULL, "Store connections per process."},
+	{"AUTHGATE_SHUTDOWN_GRACE", T_INT, S(shutdown_grace_s), "10", 0, 600, NULL,
+	 "Seconds in-flight requests get to finish after SIGTERM."},
+	{"AUTHGATE_SMTP_URL", T_STR, S(smtp_url), "", 0, 0, check_smtp,
+	 "SMTP server (`smtp://host:587`, `smtps://host:465`). Unset: mail is captured (see /_dev/mail and `authgate mail list`)."},
+	{"AUTHGATE_SMTP_USER", T_STR, S(smtp_user), "", 0, 0, NULL, "SMTP user name."},
+	{"AUTHGATE_SMTP_PASSWORD", T_SECRET, S(smtp_password), "", 0, 0, NULL, "SMTP password."},
+	{"AUTHGATE_SMTP_TLS", T_STR, S(smtp_tls), "starttls", 0, 0, check_tls,
+	 "`starttls` (required), `try`, or `off` for smtp:// URLs."},
+	{"AUTHGATE_MAIL_FROM", T_STR, S(mail_from), "no-reply@authgate.local", 0, 0, check_from,
+	 "Envelope and header sender."},
+	{"AUTHGATE_LOG_LEVEL", T_STR, S(log_level), "info", 0, 0, check_level, "debug, info, warn or error."},
+	{"AUTHGATE_ACCESS_LOG", T_BOOL, S(access_log), "true", 0, 0, NULL,
+	 "One JSON line per request on stderr (secrets redacted)."},
+	{"AUTHGATE_ALLOW_PRIVATE_NETWORK", T_BOOL, S(allow_private_network), "false", 0, 0, NULL,
+	 "Let webhooks and outgoing requests reach private and loopback addresses (always on in dev mode)."},
+	{"AUTHGATE_TRUST_PROXY", T_BOOL, S(trust_proxy), "false", 0, 0, NULL,
+	 "Take the client address from the last X-Forwarded-For entry (only behind your own proxy)."},
+	{"AUTHGATE_PWHASH_MEM_KIB", T_INT, S(pwhash_mem_kib), "19456", 1024, 4194304, NULL,
+	 "argon2id memory per hash, KiB (OWASP: 19456)."},
+	{"AUTHGATE_PWHASH_OPS", T_INT, S(pwhash_ops), "2", 1, 64, NULL, "argon2id iterations (OWASP: 2)."},
+	{"AUTHGATE_PWHASH_CONCURRENCY", T_INT, S(pwhash_concurrency), "0", 0, 1024, NULL,
+	 "Password hashes in flight at once (0 = workers); memory = this x MEM_KIB."},
+	{"AUTHGATE_METRICS_TOKEN", T_SECRET, S(metrics_token), "", 0, 0, NULL,
+	 "If set, /metrics requires `Authorization: Bearer <token>`."},
+	{"AUTHGATE_OUTBOX_MAX_ATTEMPTS", T_INT, S(outbox_max_attempts), "9", 1, 100, NULL,
+	 "Delivery attempts for a mail or webhook before it is given up."},
+};
+
+static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)
+{
+	char *dst = (char *)c + d->off;
+	switch (d->type) {
+	case T_STR:
+	case T_SECRET:
+		if (strlen(v) >= d->size) {
+			buf_printf(errs, "%s: longer than %zu bytes\n", d->key, d->size - 1);
+			return 1;
+		}
+		if (d->check) {
+			const char *why = d->check(v);
+			if (why) {
+				buf_printf(errs, "%s: %s\n", d->key, why);
+				return 1;
+			}
+		}
+		str_copy(dst, v, d->size);
+		return 0;
+	case T_INT: {
+		int64_t n;
+		if (str_to_i64(v, d->min, d->max, &n)) {
+			buf_printf(errs, "%s: must be an integer from %lld to %lld (got \"%.40s\")\n", d->key,
+				   (long long)d->min, (long long)d->max, v);
+			return 1;
+		}
+		*(int64_t *)(void *)dst = n;
+		return 0;
+	}
+	case T_BOOL:
+		if (str_ieq(v, "1") || str_ieq(v, "true") || str_ieq(v, "yes") || str_ieq(v, "on"))
+			*(bool *)dst = true;
+		else if (str_ieq(v, "0") || str_ieq(v, "false") || str_ieq(v, "no") || str_ieq(v, "off"))
+			*(bool *)dst = false;
+		else {
+			buf_printf(errs, "%s: must be true or false (got \"%.40s\")\n", d->key, v);
+			return 1;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static const struct cfg_def *find_def(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(defs); i++)
+		if (strcmp(defs[i].key, key) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static int load_file(struct config *c, const char *path, struct buf *errs)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		buf_printf(errs, "AUTHGATE_CONFIG: cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	int n = 0, lineno = 0;
+	char line[2048];
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		s[strcspn(s, "\r\n")] = 0;
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			buf_printf(errs, "%s:%d: expected KEY=value\n", path, lineno);
+			n++;
+			continue;
+		}
+		*eq = 0;
+		char *k = s, *v = eq + 1;
+		for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+			*e = 0;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		const struct cfg_def *d = find_def(k);
+		if (!d) {
+			buf_printf(errs, "%s: unknown key (in %s line %d)\n", k, path, lineno);
+			n++;
+			continue;
+		}
+		n += set_value(c, d, v, errs);
+	}
+	fclose(f);
+	return n;
+}
+
+extern char **environ;
+
+int config_load(struct config *c, const char *file, struct buf *errs)
+{
+	int n = 0;
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < ARRAY_LEN(defs); i++)
+		n += set_value(c, &defs[i], defs[i].dflt, errs);
+	const char *path = file ? file : getenv("AUTHGATE_CONFIG");
+	if (path && *path)
+		n += load_file(c, path, errs);
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "AUTHGATE_", 9) != 0)
+			continue;
+		const char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		char key[128];
+		size_t kl = (size_t)(eq - *e);
+		if (kl >= sizeof key)
+			continue;
+		memcpy(key, *e, kl);
+		key[kl] = 0;
+		if (strcmp(key, "AUTHGATE_CONFIG") == 0 || str_starts(key, "AUTHGATE_TEST_"))
+			continue;
+		const struct cfg_def *d = find_def(key);
+		if (!d) {
+			buf_printf(errs, "%s: unknown key\n", key);
+			n++;
+			continue;
+		}
+		n += set_value(c, d, eq + 1, errs);
+	}
+	/* Derived defaults. */
+	if (!c->public_url[0])
+		snprintf(c->public_url, sizeof c->public_url, "http://%s:%lld", c->host, (long long)c->port);
+	size_t pl = strlen(c->public_url);
+	while (pl && c->public_url[pl - 1] == '/')
+		c->public_url[--pl] = 0;
+	if (!c->database_url[0]) {
+		if (snprintf(c->database_url, sizeof c->database_url, "sqlite://%s/authgate.db", c->data_dir) >=
+		    (int)sizeof c->database_url) {
+			buf_printf(errs, "AUTHGATE_DATA_DIR: path too long\n");
+			n++;
+		}
+	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	if (c->threads == 0)
+		c->threads = cores;
+	if (c->workers == 0)
+		c->workers = cores < 2 ? 2 : cores;
+	if (c->pwhash_concurrency == 0)
+		c->pwhash_concurrency = c->workers;
+	if (c->dev)
+		c->allow_private_network = true;
+	return n;
+}
+
+void config_docs(struct buf *out)
+{
+	buf_puts(out, "| Variable | Type | Default | Meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < ARRAY_LEN(defs); i++) {
+		const struct cfg_def *d = &defs[i];
+		const char *t = d->type == T_INT ? "integer" : d->type == T_BOOL ? "boolean" : d->type == T_SECRET ? "secret" : "string";
+		buf_printf(out, "| `%s` | %s | %s%s%s | %s |\n", d->key, t, *d->dflt ? "`" : "", *d->dflt ? d->dflt : "(unset)",
+			   *d->dflt ? "`" : "", d->help);
+	}
+}

@@ -1,0 +1,54 @@
+/* config.h — typed configuration from AUTHGATE_* environment variables and an optional
+ * file (KEY=value lines; the environment wins). The table in config.c is the single
+ * source of truth: it validates, supplies defaults, and prints the README's table
+ * (`authgate config docs`). */
+#ifndef AG_CONFIG_H
+#define AG_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+struct config {
+	char host[64];
+	int64_t port;
+	char public_url[512];
+	char data_dir[512];
+	char database_url[1024];
+	char master_key_b64[128];
+	bool dev;
+	int64_t threads;
+	int64_t workers;
+	int64_t max_connections;
+	int64_t conn_timeout_s;
+	int64_t db_pool;
+	int64_t shutdown_grace_s;
+	char smtp_url[512];
+	char smtp_user[256];
+	char smtp_password[256];
+	char smtp_tls[16]; /* "starttls" (required), "try", "off" */
+	char mail_from[320];
+	char log_level[16];
+	bool access_log;
+	bool allow_private_network;
+	bool trust_proxy;
+	int64_t pwhash_mem_kib;
+	int64_t pwhash_ops;
+	int64_t pwhash_concurrency;
+	char metrics_token[256];
+	int64_t outbox_max_attempts;
+};
+
+/* Load defaults, then the file named by AUTHGATE_CONFIG (or `file` when non-NULL),
+ * then the environment. Every problem is appended to errs as "KEY: reason\n";
+ * returns the number of problems. */
+int config_load(struct config *c, const char *file, struct buf *errs);
+
+/* The markdown table of every key (for README.md). */
+void config_docs(struct buf *out);
+
+/* The process-wide configuration, set once by main before threads start. */
+extern struct config g_cfg;
+
+#endif

@@ -1,0 +1,171 @@
+#include "core/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/str.h"
+
+static void json_delete_cb(void *p)
+{
+	cJSON_Delete(p);
+}
+
+static void free_cb(void *p)
+{
+	cJSON_free(p);
+}
+
+const char *json_perr_message(enum json_perr e)
+{
+	switch (e) {
+	case JSON_OK: return "ok";
+	case JSON_SYNTAX: return "request body is not valid JSON";
+	case JSON_DUPKEY: return "request body has a duplicate key";
+	case JSON_DEPTH: return "request body is nested too deeply or has too many keys";
+	case JSON_UTF8: return "request body is not valid UTF-8";
+	}
+	return "invalid JSON";
+}
+
+static enum json_perr check(struct arena *a, const cJSON *v, int depth, const char **detail)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return JSON_DEPTH;
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return JSON_OK;
+	int n = 0;
+	for (const cJSON *c = v->child; c; c = c->next) {
+		if (++n > JSON_MAX_KEYS * 8)
+			return JSON_DEPTH;
+		if (cJSON_IsObject(v)) {
+			if (n > JSON_MAX_KEYS)
+				return JSON_DEPTH;
+			for (const cJSON *d = v->child; d != c; d = d->next)
+				if (strcmp(d->string, c->string) == 0) {
+					*detail = arena_strdup(a, c->string);
+					return JSON_DUPKEY;
+				}
+		}
+		enum json_perr e = check(a, c, depth + 1, detail);
+		if (e)
+			return e;
+	}
+	return JSON_OK;
+}
+
+enum json_perr json_parse_strict(struct arena *a, const char *s, size_t n, cJSON **out, const char **detail)
+{
+	*out = NULL;
+	*detail = NULL;
+	if (memchr(s, 0, n) || !str_is_utf8(s, n))
+		return JSON_UTF8;
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+	if (!root)
+		return JSON_SYNTAX;
+	arena_defer(a, json_delete_cb, root);
+	for (const char *p = end; p && p < s + n; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return JSON_SYNTAX;
+	enum json_perr e = check(a, root, 1, detail);
+	if (e)
+		return e;
+	*out = root;
+	return JSON_OK;
+}
+
+char *json_print(struct arena *a, const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s)
+		return arena_strdup(a, "null");
+	arena_defer(a, free_cb, s);
+	return s;
+}
+
+char *json_print_heap(const cJSON *v)
+{
+	return cJSON_PrintUnformatted(v);
+}
+
+int json_buf_str(struct buf *b, const char *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	int rc = buf_append(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && rc == 0; p++) {
+		char esc[7];
+		switch (*p) {
+		case '"': rc = buf_append(b, "\\\"", 2); break;
+		case '\\': rc = buf_append(b, "\\\\", 2); break;
+		case '\n': rc = buf_append(b, "\\n", 2); break;
+		case '\r': rc = buf_append(b, "\\r", 2); break;
+		case '\t': rc = buf_append(b, "\\t", 2); break;
+		case '\b': rc = buf_append(b, "\\b", 2); break;
+		case '\f': rc = buf_append(b, "\\f", 2); break;
+		default:
+			if (*p < 0x20) {
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hx[*p >> 4];
+				esc[5] = hx[*p & 15];
+				rc = buf_append(b, esc, 6);
+			} else {
+				rc = buf_append(b, p, 1);
+			}
+		}
+	}
+	if (rc == 0)
+		rc = buf_append(b, "\"", 1);
+	return rc;
+}
+
+cJSON *json_own(struct arena *a, cJSON *v)
+{
+	if (v)
+		arena_defer(a, json_delete_cb, v);
+	return v;
+}
+
+cJSON *json_obj(struct arena *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		abort();
+	arena_defer(a, json_delete_cb, o);
+	return o;
+}
+
+cJSON *json_arr(struct arena *a)
+{
+	cJSON *o = cJSON_CreateArray();
+	if (!o)
+		abort();
+	arena_defer(a, json_delete_cb, o);
+	return o;
+}
+
+void json_add_str(cJSON *o, const char *k, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, k, s);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+const char *json_get_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool json_get_bool(const cJSON *o, const char *k, bool dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+double json_get_num(const cJSON *o, const char *k, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}

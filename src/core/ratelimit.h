@@ -1,0 +1,31 @@
+/* ratelimit.h — in-memory token buckets keyed by any string ("start:ip:1.2.3.4").
+ * Thread-safe (sharded locks), memory-bounded: full buckets are forgotten (they hold
+ * no information) and, when a shard is at its cap, the longest-idle bucket goes.
+ * Per node: with several nodes each enforces its own budget (docs/ARCHITECTURE.md). */
+#ifndef AG_RATELIMIT_H
+#define AG_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ratelimit;
+
+struct rate_policy {
+	const char *name; /* key prefix, also the metric label */
+	double burst;     /* bucket size */
+	double per_sec;   /* refill rate */
+};
+
+struct ratelimit *ratelimit_new(size_t max_keys);
+void ratelimit_free(struct ratelimit *rl);
+
+/* Take `cost` tokens from the bucket policy->name + ":" + key. Returns true when
+ * allowed; otherwise false and *retry_after_s (>= 1) says when a token is back. */
+bool ratelimit_take(struct ratelimit *rl, const struct rate_policy *policy, const char *key, double cost,
+		    int64_t now_ms, int *retry_after_s);
+/* Forget a bucket (e.g. after a successful sign-in). */
+void ratelimit_reset(struct ratelimit *rl, const struct rate_policy *policy, const char *key);
+size_t ratelimit_size(struct ratelimit *rl);
+
+#endif

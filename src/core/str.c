@@ -1,0 +1,315 @@
+#include "core/str.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t str_copy(char *dst, const char *src, size_t dstsz)
+{
+	size_t n = strlen(src);
+	if (dstsz) {
+		size_t c = n < dstsz - 1 ? n : dstsz - 1;
+		memcpy(dst, src, c);
+		dst[c] = 0;
+	}
+	return n;
+}
+
+bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int lc(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+bool str_ieq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	while (*a && lc((unsigned char)*a) == lc((unsigned char)*b))
+		a++, b++;
+	return *a == 0 && *b == 0;
+}
+
+bool str_starts(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends(const char *s, const char *suffix)
+{
+	if (!s)
+		return false;
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (p == s && *p == '-')))
+			return -1;
+	errno = 0;
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (errno || !end || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void str_lower(char *s)
+{
+	for (; s && *s; s++)
+		*s = (char)lc((unsigned char)*s);
+}
+
+static bool is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool str_is_email(const char *s)
+{
+	if (!s)
+		return false;
+	size_t n = strlen(s);
+	if (n < 3 || n > 254)
+		return false;
+	const char *at = strchr(s, '@');
+	if (!at || at == s || strchr(at + 1, '@') || at - s > 64)
+		return false;
+	for (const char *p = s; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 32 || c >= 127 || strchr("()<>[]:;,\\\"", c))
+			return false;
+	}
+	const char *d = at + 1;
+	if (!*d || *d == '.' || *d == '-' || !strchr(d, '.') || str_ends(d, "."))
+		return false;
+	for (const char *p = d; *p; p++) {
+		if (!(is_alnum((unsigned char)*p) || *p == '-' || *p == '.'))
+			return false;
+		if (*p == '.' && p[1] == '.')
+			return false;
+	}
+	return true;
+}
+
+bool str_is_slug(const char *s, size_t max)
+{
+	if (!s || !*s || strlen(s) > max)
+		return false;
+	if (!(is_alnum((unsigned char)*s)) || (*s >= 'A' && *s <= 'Z'))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+/* scheme://host[:port] then, when allow_path, an optional /path?query. */
+static bool url_shape(const char *s, bool allow_path)
+{
+	if (!s)
+		return false;
+	const char *p;
+	if (str_starts(s, "https://"))
+		p = s + 8;
+	else if (str_starts(s, "http://"))
+		p = s + 7;
+	else
+		return false;
+	if (strlen(s) > 2048)
+		return false;
+	const char *host = p;
+	while (*p && (is_alnum((unsigned char)*p) || *p == '-' || *p == '.' || *p == '[' || *p == ']' ||
+		      (*p == ':' && host[0] == '[')))
+		p++;
+	if (p == host)
+		return false;
+	if (*p == ':') {
+		const char *port = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == port || p - port > 5)
+			return false;
+	}
+	if (!*p)
+		return true;
+	if (!allow_path || (*p != '/' && *p != '?'))
+		return false;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 32 || c == 127 || c == '\\' || c == '"' || c == '<' || c == '>')
+			return false;
+	}
+	return true;
+}
+
+bool str_is_http_url(const char *s)
+{
+	return url_shape(s, true);
+}
+
+bool str_is_origin(const char *s)
+{
+	return url_shape(s, false);
+}
+
+bool str_is_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	while (p < e) {
+		unsigned c = *p;
+		size_t len;
+		unsigned min;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			len = 2, min = 0x80, c &= 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			len = 3, min = 0x800, c &= 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			len = 4, min = 0x10000, c &= 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(e - p) < len)
+			return false;
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			c = (c << 6) | (p[i] & 0x3F);
+		}
+		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+void str_hex(char *out, const unsigned char *in, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lc(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int str_unhex(unsigned char *out, const char *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval((unsigned char)in[2 * i]), l = hexval((unsigned char)in[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return -1;
+		out[i] = (unsigned char)(h << 4 | l);
+	}
+	return 0;
+}
+
+static size_t b64_enc(char *out, const unsigned char *in, size_t n, const char *alpha, bool pad)
+{
+	size_t o = 0, i = 0;
+	for (; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		out[o++] = alpha[v >> 6 & 63];
+		out[o++] = alpha[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = alpha[v >> 6 & 63];
+		else if (pad)
+			out[o++] = '=';
+		if (pad)
+			out[o++] = '=';
+	}
+	out[o] = 0;
+	return o;
+}
+
+static const char B64STD[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t str_b64url(char *out, const unsigned char *in, size_t n)
+{
+	return b64_enc(out, in, n, B64URL, false);
+}
+
+size_t str_b64(char *out, const unsigned char *in, size_t n)
+{
+	return b64_enc(out, in, n, B64STD, true);
+}
+
+static long b64_dec(unsigned char *out, size_t outsz, const char *in, size_t n, bool url)
+{
+	while (n && in[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return -1;
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)in[i], v;
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == (url ? '-' : '+'))
+			v = 62;
+		else if (c == (url ? '_' : '/'))
+			v = 63;
+		else
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outsz)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* Non-canonical trailing bits are refused: one encoding per value. */
+	if (bits && (acc & ((1u << bits) - 1)))
+		return -1;
+	return (long)o;
+}
+
+long str_unb64url(unsigned char *out, size_t outsz, const char *in, size_t n)
+{
+	return b64_dec(out, outsz, in, n, true);
+}
+
+long str_unb64(unsigned char *out, size_t outsz, const char *in, size_t n)
+{
+	return b64_dec(out, outsz, in, n, false);
+}

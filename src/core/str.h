@@ -1,0 +1,39 @@
+/* str.h — small string helpers: bounded copies, parsing numbers without atoi,
+ * case-insensitive compares, validation of common shapes (email, slug, URL). */
+#ifndef AG_STR_H
+#define AG_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copy at most dstsz-1 bytes; always NUL-terminates; returns strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t dstsz);
+bool str_eq(const char *a, const char *b);       /* NULL-safe */
+bool str_ieq(const char *a, const char *b);      /* ASCII case-insensitive, NULL-safe */
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+
+/* Parse a whole decimal string into [min,max]; 0 on success, -1 otherwise. */
+int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Lower-case ASCII in place. */
+void str_lower(char *s);
+
+/* Shapes. */
+bool str_is_email(const char *s);            /* local@domain.tld, <= 254 bytes */
+bool str_is_slug(const char *s, size_t max);  /* [a-z0-9][a-z0-9-]*, <= max */
+bool str_is_http_url(const char *s);         /* http(s)://host[:port][/...], no spaces/controls */
+bool str_is_origin(const char *s);           /* scheme://host[:port], no path */
+bool str_is_utf8(const char *s, size_t n);
+
+/* Hex and base64url encoding into caller buffers. */
+void str_hex(char *out, const unsigned char *in, size_t n);   /* out: 2n+1 */
+int str_unhex(unsigned char *out, const char *in, size_t n);  /* in: 2n chars */
+size_t str_b64url(char *out, const unsigned char *in, size_t n); /* out: 4*ceil(n/3)+1; no padding */
+/* Decode base64url (padding optional); returns bytes written or -1. */
+long str_unb64url(unsigned char *out, size_t outsz, const char *in, size_t n);
+size_t str_b64(char *out, const unsigned char *in, size_t n);    /* standard, padded */
+long str_unb64(unsigned char *out, size_t outsz, const char *in, size_t n);
+
+#endif

@@ -1,0 +1,17 @@
+/* timeutil.h — wall and monotonic clocks, ISO 8601 formatting. */
+#ifndef AG_TIMEUTIL_H
+#define AG_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int64_t time_now_ms(void);   /* wall clock, Unix ms */
+int64_t time_mono_us(void);  /* monotonic, µs */
+/* "2026-03-21T12:00:00Z", or with millis "2026-03-21T12:00:00.000Z". out >= 32 bytes. */
+void time_iso8601(char *out, int64_t unix_ms, bool millis);
+
+/* Test hook: AUTHGATE_TEST_CLOCK_OFFSET_MS shifts the wall clock (only honoured when the
+ * binary runs with AUTHGATE_DEV_MODE and a test sets it via the admin API). */
+void time_set_offset_ms(int64_t off);
+
+#endif

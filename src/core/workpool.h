@@ -1,0 +1,18 @@
+/* workpool.h — a fixed set of worker threads with a bounded queue, for slow work that
+ * must not hold a connection thread (password hashing, rendering mail). Owner: main. */
+#ifndef AG_WORKPOOL_H
+#define AG_WORKPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct workpool;
+
+struct workpool *workpool_new(int threads, size_t queue_max);
+/* Queue fn(arg); false when the queue is full (the caller answers 503). */
+bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg);
+/* Finish queued work, then join the threads. */
+void workpool_free(struct workpool *p);
+size_t workpool_pending(struct workpool *p);
+
+#endif

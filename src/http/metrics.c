@@ -1,0 +1,124 @@
+#include "http/metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/route.h"
+
+static const int status_codes[] = {200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409,
+				   410, 411, 413, 415, 422, 429, 431, 500, 501, 503, 0};
+#define NSTATUS (sizeof(status_codes) / sizeof(status_codes[0])) /* last = other */
+static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+				0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+#define NBUCKETS (sizeof(bounds) / sizeof(bounds[0]))
+
+struct route_metrics {
+	_Atomic uint64_t by_status[NSTATUS];
+	_Atomic uint64_t buckets[NBUCKETS + 1];
+	_Atomic uint64_t sum_us;
+	_Atomic uint64_t count;
+};
+
+static struct route_metrics *rm; /* api_routes_count + 1 (unmatched) */
+static struct metric_counter *counters;
+static struct metric_gauge *gauges;
+
+void metrics_init(void)
+{
+	if (!rm)
+		rm = calloc(api_routes_count + 1, sizeof(*rm));
+}
+
+void metrics_register_counter(struct metric_counter *c)
+{
+	c->next = counters;
+	counters = c;
+}
+
+void metrics_register_gauge(struct metric_gauge *g)
+{
+	g->next = gauges;
+	gauges = g;
+}
+
+void metrics_observe(int route_index, int status, int64_t dur_us)
+{
+	if (!rm)
+		return;
+	struct route_metrics *m = &rm[route_index < 0 ? api_routes_count : (size_t)route_index];
+	size_t s = 0;
+	while (status_codes[s] && status_codes[s] != status)
+		s++;
+	atomic_fetch_add(&m->by_status[s], 1);
+	if (route_index >= 0 && (api_routes[route_index].flags & ROUTE_LONG))
+		return;
+	double secs = (double)dur_us / 1e6;
+	size_t b = 0;
+	while (b < NBUCKETS && secs > bounds[b])
+		b++;
+	atomic_fetch_add(&m->buckets[b], 1);
+	atomic_fetch_add(&m->sum_us, (uint64_t)(dur_us > 0 ? dur_us : 0));
+	atomic_fetch_add(&m->count, 1);
+}
+
+static const char *route_label(size_t i)
+{
+	if (i == api_routes_count)
+		return "unmatched";
+	return api_routes[i].name ? api_routes[i].name : api_routes[i].pattern;
+}
+
+void metrics_render(struct buf *out)
+{
+	if (!rm)
+		return;
+	buf_puts(out, "# HELP authgate_http_requests_total HTTP requests by route, method and status.\n"
+		      "# TYPE authgate_http_requests_total counter\n");
+	for (size_t i = 0; i <= api_routes_count; i++)
+		for (size_t s = 0; s < NSTATUS; s++) {
+			uint64_t v = atomic_load(&rm[i].by_status[s]);
+			if (!v)
+				continue;
+			const char *method = i < api_routes_count ? api_routes[i].method : "";
+			if (status_codes[s])
+				buf_printf(out, "authgate_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+					   route_label(i), method, status_codes[s], (unsigned long long)v);
+			else
+				buf_printf(out, "authgate_http_requests_total{route=\"%s\",method=\"%s\",status=\"other\"} %llu\n",
+					   route_label(i), method, (unsigned long long)v);
+		}
+	buf_puts(out, "# HELP authgate_http_request_duration_seconds Time from request start to response queued.\n"
+		      "# TYPE authgate_http_request_duration_seconds histogram\n");
+	for (size_t i = 0; i <= api_routes_count; i++) {
+		uint64_t count = atomic_load(&rm[i].count);
+		if (!count)
+			continue;
+		const char *label = route_label(i);
+		const char *method = i < api_routes_count ? api_routes[i].method : "";
+		uint64_t cum = 0;
+		for (size_t b = 0; b < NBUCKETS; b++) {
+			cum += atomic_load(&rm[i].buckets[b]);
+			buf_printf(out,
+				   "authgate_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%g\"} %llu\n",
+				   label, method, bounds[b], (unsigned long long)cum);
+		}
+		cum += atomic_load(&rm[i].buckets[NBUCKETS]);
+		buf_printf(out, "authgate_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} %llu\n",
+			   label, method, (unsigned long long)cum);
+		buf_printf(out, "authgate_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n", label,
+			   method, (double)atomic_load(&rm[i].sum_us) / 1e6);
+		buf_printf(out, "authgate_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n", label,
+			   method, (unsigned long long)count);
+	}
+	const char *last = NULL;
+	for (struct metric_counter *c = counters; c; c = c->next) {
+		size_t base = strcspn(c->name, "{");
+		if (!last || strncmp(last, c->name, base) != 0 || last[base] != '{')
+			buf_printf(out, "# HELP %.*s %s\n# TYPE %.*s counter\n", (int)base, c->name, c->help, (int)base,
+				   c->name);
+		buf_printf(out, "%s %llu\n", c->name, (unsigned long long)atomic_load(&c->value));
+		last = c->name;
+	}
+	for (struct metric_gauge *g = gauges; g; g = g->next)
+		buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g->name, g->help, g->name, g->name, g->read());
+}

@@ -1,0 +1,108 @@
+/* request.c — request accessors and async work (suspend, run on the pool, resume). */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "http/route.h"
+#include "http/server.h"
+
+static struct workpool *pool;
+
+void http_set_workers(struct workpool *p);
+void http_set_workers(struct workpool *p)
+{
+	pool = p;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_param(struct req *r, int i)
+{
+	return i >= 0 && i < r->nparams ? r->params[i] : NULL;
+}
+
+const cJSON *req_field(struct req *r, const char *field)
+{
+	const cJSON *v = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, field) : NULL;
+	return cJSON_IsNull(v) ? NULL : v;
+}
+
+const char *req_str(struct req *r, const char *field)
+{
+	const cJSON *v = req_field(r, field);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool req_has(struct req *r, const char *field)
+{
+	return req_field(r, field) != NULL;
+}
+
+bool req_bool(struct req *r, const char *field, bool dflt)
+{
+	const cJSON *v = req_field(r, field);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+int64_t req_int(struct req *r, const char *field, int64_t dflt)
+{
+	const cJSON *v = req_field(r, field);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+}
+
+const char *req_bearer(struct req *r)
+{
+	const char *h = req_header(r, "Authorization");
+	if (!h || strlen(h) < 8 || !str_ieq(arena_strndup(r->a, h, 7), "Bearer "))
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
+}
+
+void req_resume(struct req *r)
+{
+	if (r->state == RS_ASYNC && r->status)
+		r->state = RS_DONE;
+	MHD_resume_connection(r->conn);
+}
+
+static void run_async(void *arg)
+{
+	struct req *r = arg;
+	r->async_work(r);
+	if (r->status == 0)
+		resp_error(r, AG_EINTERNAL, "internal error");
+	r->state = RS_DONE;
+	MHD_resume_connection(r->conn);
+}
+
+bool req_async(struct req *r, void (*work)(struct req *r))
+{
+	if (!pool) {
+		work(r);
+		return true;
+	}
+	r->state = RS_ASYNC;
+	r->async_work = work;
+	MHD_suspend_connection(r->conn);
+	if (!workpool_submit(pool, run_async, r)) {
+		resp_header(r, "Retry-After", "1");
+		resp_error(r, AG_EUNAVAIL, "server busy, retry shortly");
+		r->state = RS_DONE;
+		MHD_resume_connection(r->conn);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,104 @@
+/* request.h — what a handler sees of an HTTP request and how it answers. No
+ * libmicrohttpd type leaks out of src/http/. A request owns an arena: everything a
+ * handler allocates comes from r->a and is released when the response is done. */
+#ifndef AG_REQUEST_H
+#define AG_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_RESP_HEADERS 24
+
+struct route;
+struct project;
+
+enum req_state {
+	RS_READING = 0, /* receiving headers/body */
+	RS_ASYNC,       /* suspended: a worker or an event will finish it */
+	RS_DONE,        /* response chosen, not yet queued */
+	RS_QUEUED,      /* handed to the server */
+};
+
+struct resp_header {
+	const char *name, *value;
+};
+
+struct req {
+	struct arena *a;
+	const char *method;
+	const char *path;      /* decoded path without the query string */
+	const char *ip;        /* client address (text) */
+	const char *origin;    /* Origin header or NULL */
+	const struct route *route;
+	int route_index;       /* for metrics; -1 when no route matched */
+	const char *params[REQ_MAX_PARAMS]; /* {name} segments of the route pattern, in order */
+	int nparams;
+	const char *body;      /* raw body (NUL-terminated copy) */
+	size_t body_len;
+	cJSON *json;           /* parsed body for routes that declare fields */
+	struct project *project; /* set by API-key / app_id authentication */
+	const char *auth_subject; /* who authenticated (key id, admin token id) for logs */
+	bool cors_ok;          /* Origin is allowed: CORS headers go on the response */
+
+	/* response */
+	int status;
+	const char *resp_body;
+	size_t resp_len;
+	const char *content_type;
+	struct resp_header headers[REQ_MAX_RESP_HEADERS];
+	int nheaders;
+	bool stream;           /* response is an event stream (see sse.h) */
+	void *stream_state;
+
+	/* internal to src/http */
+	void *conn;
+	enum req_state state;
+	int64_t start_us;
+	size_t body_max;
+	bool body_overflow;
+	bool framing_error;
+	void (*async_work)(struct req *r);
+	void *waiter;          /* long-poll registration, see wait.h */
+};
+
+/* Request accessors. */
+const char *req_header(struct req *r, const char *name);
+const char *req_query(struct req *r, const char *name);
+const char *req_param(struct req *r, int i);
+/* A body field declared by the route (NULL when absent or JSON null). */
+const char *req_str(struct req *r, const char *field);
+bool req_has(struct req *r, const char *field);
+bool req_bool(struct req *r, const char *field, bool dflt);
+int64_t req_int(struct req *r, const char *field, int64_t dflt);
+const cJSON *req_field(struct req *r, const char *field);
+/* "Bearer xyz" -> "xyz", else NULL. */
+const char *req_bearer(struct req *r);
+
+/* Responses. All set r->state = RS_DONE. */
+void resp_json(struct req *r, int status, const cJSON *body);
+void resp_raw(struct req *r, int status, const char *content_type, const char *body, size_t len);
+/* {"error": code, "message": message} with the status ag_err maps to. */
+void resp_error(struct req *r, enum ag_err e, const char *message);
+void resp_errorf(struct req *r, enum ag_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Explicit status/code, for the few places where the seeds fix one. */
+void resp_error_status(struct req *r, int status, const char *code, const char *message);
+void resp_header(struct req *r, const char *name, const char *value);
+void resp_redirect(struct req *r, int status, const char *location);
+int ag_err_status(enum ag_err e);
+
+/* Run work(r) on the worker pool with the connection suspended; the work sets the
+ * response (or leaves r->status 0 for a 500). Returns false when the pool is full,
+ * having answered 503. */
+bool req_async(struct req *r, void (*work)(struct req *r));
+
+/* For code outside the connection's thread (waiters, workers): mark the response
+ * ready and resume the suspended connection. */
+void req_resume(struct req *r);
+
+#endif

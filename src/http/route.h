@@ -1,0 +1,57 @@
+/* route.h — the declarative route table: method, path pattern, guard, body cap and
+ * the fields a JSON body may carry. The table itself lives in src/api/routes.c; the
+ * matching and the checks every request goes through live in src/http/. */
+#ifndef AG_ROUTE_H
+#define AG_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/request.h"
+
+enum field_kind {
+	FK_STRING = 1, /* JSON string, length <= max bytes (max 0 = 256) */
+	FK_INT,        /* JSON integer */
+	FK_BOOL,       /* JSON true/false */
+	FK_STRINGS,    /* array of strings, each <= max bytes, at most 64 */
+	FK_OBJECT,     /* JSON object (validated by the handler) */
+};
+
+struct field {
+	const char *name;
+	enum field_kind kind;
+	bool required;
+	unsigned max;
+};
+
+/* Route flags. */
+#define ROUTE_CORS 0x1      /* answers browsers on other origins (guard decides which) */
+#define ROUTE_PAGE 0x2      /* an HTML page: CSP and frame headers, not JSON errors only */
+#define ROUTE_LOOPBACK 0x4  /* only from 127.0.0.1/::1 */
+#define ROUTE_LONG 0x8      /* long-poll/SSE: exempt from the per-request latency histogram */
+
+struct route {
+	const char *method;
+	const char *pattern;              /* "/auth/check/{id}" */
+	void (*handler)(struct req *r);
+	/* Runs after the body is read, before the handler. Returns false having set an
+	 * error response (401/403/429...). NULL = public. */
+	bool (*guard)(struct req *r);
+	size_t body_max;                  /* 0 = no body accepted */
+	const struct field *fields;       /* {NULL} terminated; NULL = body not JSON */
+	unsigned flags;
+	const char *name;                 /* metric label; defaults to the pattern */
+};
+
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
+
+/* Match method+path. Returns the route index, or -1 with *status 404 or 405 (then
+ * *allow lists the methods the path accepts, comma-separated, in the arena). */
+int router_match(struct req *r, const char *method, const char *path, int *status, const char **allow);
+
+/* Validate r->json against the route's fields: object, no unknown keys, kinds,
+ * lengths, required. Returns false having answered 400. */
+bool fields_validate(struct req *r);
+
+#endif

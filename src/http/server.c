@@ -1,0 +1,457 @@
+/* server.c — the request lifecycle on libmicrohttpd. The only file besides
+ * request.c and stream.c that includes microhttpd.h.
+ *
+ * First call (headers read): framing checks, routing (404/405), Content-Length
+ * against the route's cap (413), CORS preflight. Body calls: append up to the cap.
+ * Final call: JSON parsing and field checks, guard, handler. Handlers may suspend the
+ * connection (req_async, long-poll); the resumed call queues what they chose. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "http/cors.h"
+#include "http/metrics.h"
+#include "http/route.h"
+#include "http/server.h"
+#include "http/stream.h"
+
+static struct MHD_Daemon *daemon_;
+static struct http_opts opts;
+static _Atomic int inflight;
+static _Atomic bool stopping;
+static int bound_port;
+static void (*shutdown_hooks[8])(void);
+static int nshutdown_hooks;
+
+void http_on_shutdown(void (*fn)(void))
+{
+	if (nshutdown_hooks < 8)
+		shutdown_hooks[nshutdown_hooks++] = fn;
+}
+
+bool http_shutting_down(void)
+{
+	return atomic_load(&stopping);
+}
+
+int http_port(void)
+{
+	return bound_port;
+}
+
+/* ---- framing ------------------------------------------------------------------ */
+
+struct framing {
+	int content_length;
+	int transfer_encoding;
+	int host;
+	const char *te;
+	const char *cl;
+	bool cl_conflict;
+};
+
+static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	if (str_ieq(key, "Content-Length")) {
+		if (f->cl && strcmp(f->cl, value) != 0)
+			f->cl_conflict = true;
+		f->cl = value;
+		f->content_length++;
+	} else if (str_ieq(key, "Transfer-Encoding")) {
+		f->transfer_encoding++;
+		f->te = value;
+	} else if (str_ieq(key, "Host")) {
+		f->host++;
+	}
+	return MHD_YES;
+}
+
+/* Ambiguous framing is how requests get smuggled past proxies: refuse it. */
+static const char *framing_problem(struct MHD_Connection *c, const char *version, int64_t *content_length)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_headers, &f);
+	*content_length = -1;
+	if (f.content_length > 1)
+		return "multiple Content-Length headers";
+	if (f.content_length && f.transfer_encoding)
+		return "both Content-Length and Transfer-Encoding";
+	if (f.transfer_encoding > 1 || (f.transfer_encoding && !str_ieq(f.te, "chunked")))
+		return "unsupported Transfer-Encoding (only chunked)";
+	if (f.cl && str_to_i64(f.cl, 0, INT64_MAX, content_length))
+		return "invalid Content-Length";
+	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.host != 1)
+		return f.host ? "multiple Host headers" : "missing Host header";
+	return NULL;
+}
+
+/* ---- request lifecycle -------------------------------------------------------- */
+
+static const char *client_ip(struct req *r, struct MHD_Connection *c)
+{
+	if (opts.trust_proxy) {
+		const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+		if (xff && *xff) {
+			const char *last = strrchr(xff, ',');
+			last = last ? last + 1 : xff;
+			while (*last == ' ')
+				last++;
+			if (*last && strlen(last) < 64)
+				return arena_strdup(r->a, last);
+		}
+	}
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "-";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, sizeof buf);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof buf);
+	}
+	return arena_strdup(r->a, buf);
+}
+
+static bool is_loopback(const char *ip)
+{
+	return str_starts(ip, "127.") || strcmp(ip, "::1") == 0 || str_starts(ip, "::ffff:127.");
+}
+
+static struct req *req_new(struct MHD_Connection *c, const char *url, const char *method)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->a = arena_new();
+	r->conn = c;
+	r->start_us = time_mono_us();
+	r->route_index = -1;
+	r->method = arena_strdup(r->a, method);
+	r->path = arena_strdup(r->a, url);
+	r->ip = client_ip(r, c);
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	r->origin = origin ? arena_strdup(r->a, origin) : NULL;
+	atomic_fetch_add(&inflight, 1);
+	return r;
+}
+
+static void add_common_headers(struct req *r, struct MHD_Response *resp)
+{
+	const struct route *rt = r->route;
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	bool page = rt && (rt->flags & ROUTE_PAGE);
+	bool has_cc = false, has_csp = false;
+	for (int i = 0; i < r->nheaders; i++) {
+		if (str_ieq(r->headers[i].name, "Cache-Control"))
+			has_cc = true;
+		if (str_ieq(r->headers[i].name, "Content-Security-Policy"))
+			has_csp = true;
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	}
+	if (!has_cc)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (page || !has_csp)
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (!has_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					page ? HTTP_PAGE_CSP : "default-src 'none'; frame-ancestors 'none'");
+	if (r->content_type)
+		MHD_add_response_header(resp, "Content-Type", r->content_type);
+	if (r->cors_ok && r->origin)
+		cors_add_headers(r, resp);
+	if (atomic_load(&stopping))
+		MHD_add_response_header(resp, "Connection", "close");
+}
+
+static enum MHD_Result queue(struct req *r)
+{
+	struct MHD_Connection *c = r->conn;
+	if (r->status == 0) {
+		log_error("handler", "%s %s set no response", r->method, r->path);
+		resp_error(r, AG_EINTERNAL, "internal error");
+	}
+	struct MHD_Response *resp;
+	if (r->stream)
+		resp = stream_response(r);
+	else
+		resp = MHD_create_response_from_buffer(r->resp_len, (void *)(r->resp_body ? r->resp_body : ""),
+						       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	add_common_headers(r, resp);
+	r->state = RS_QUEUED;
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* An error found before the body: answer now when a body is coming (we will not read
+ * it; the connection closes), else at the final call so keep-alive survives. */
+static enum MHD_Result early(struct req *r, bool body_expected)
+{
+	if (body_expected)
+		return queue(r);
+	r->state = RS_DONE;
+	return MHD_YES;
+}
+
+static enum MHD_Result fail(struct req *r, enum ag_err e, const char *msg)
+{
+	resp_error(r, e, msg);
+	return queue(r);
+}
+
+/* Parse and check the body, run the guard and the handler. */
+static void dispatch(struct req *r)
+{
+	const struct route *rt = r->route;
+	if (rt->fields) {
+		if (r->body_len) {
+			const char *ct = req_header(r, "Content-Type");
+			if (!ct || !(str_starts(ct, "application/json") &&
+				     (ct[16] == 0 || ct[16] == ';' || ct[16] == ' '))) {
+				resp_error_status(r, 415, "unsupported_media_type",
+						  "send the body as Content-Type: application/json");
+				return;
+			}
+			const char *detail = NULL;
+			enum json_perr pe = json_parse_strict(r->a, r->body, r->body_len, &r->json, &detail);
+			if (pe) {
+				if (pe == JSON_DUPKEY)
+					resp_errorf(r, AG_EINVAL, "request body has a duplicate key '%.64s'", detail);
+				else
+					resp_error(r, AG_EINVAL, json_perr_message(pe));
+				return;
+			}
+		} else {
+			r->json = json_obj(r->a);
+		}
+		if (!fields_validate(r))
+			return;
+	} else if (r->body_len) {
+		/* Routes without fields take no body; an empty JSON object is tolerated. */
+		cJSON *j = NULL;
+		const char *detail;
+		if (json_parse_strict(r->a, r->body, r->body_len, &j, &detail) != JSON_OK || !cJSON_IsObject(j) ||
+		    j->child) {
+			resp_error(r, AG_EINVAL, "this endpoint takes no request body");
+			return;
+		}
+	}
+	if (rt->guard && !rt->guard(r))
+		return;
+	rt->handler(r);
+}
+
+static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, const char *method,
+				     const char *version)
+{
+	int64_t cl;
+	const char *why = framing_problem(c, version, &cl);
+	if (why) {
+		r->framing_error = true;
+		log_security("bad_framing", r->ip, "%s", why);
+		return fail(r, AG_EINVAL, why);
+	}
+	bool body_expected = cl > 0 || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	if (strcmp(method, "OPTIONS") == 0) {
+		if (!cors_preflight(r))
+			resp_error(r, AG_ENOTFOUND, "no such endpoint");
+		return early(r, body_expected);
+	}
+	int status;
+	const char *allow;
+	r->route_index = router_match(r, method, r->path, &status, &allow);
+	if (r->route_index < 0) {
+		if (status == 405) {
+			resp_header(r, "Allow", allow);
+			resp_error_status(r, 405, "method_not_allowed",
+					  arena_printf(r->a, "%s is not allowed here (allowed: %s)", method, allow));
+		} else {
+			resp_error(r, AG_ENOTFOUND, "no such endpoint");
+		}
+		return early(r, body_expected);
+	}
+	r->route = &api_routes[r->route_index];
+	if ((r->route->flags & ROUTE_LOOPBACK) && !is_loopback(r->ip)) {
+		resp_error(r, AG_ENOTFOUND, "no such endpoint");
+		return early(r, body_expected);
+	}
+	r->body_max = r->route->body_max ? r->route->body_max : 64;
+	if (r->body_max > HTTP_MAX_BODY)
+		r->body_max = HTTP_MAX_BODY;
+	if (cl > (int64_t)r->body_max) {
+		r->body_overflow = true;
+		return fail(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				 const char *version, const char *upload, size_t *upload_size, void **ctx)
+{
+	struct req *r = *ctx;
+	if (!r) {
+		r = req_new(c, url, method);
+		if (!r)
+			return MHD_NO;
+		*ctx = r;
+		return on_first_call(r, c, method, version);
+	}
+	if (r->state == RS_QUEUED)
+		return MHD_YES;
+	if (*upload_size && r->state == RS_DONE) {
+		*upload_size = 0; /* an early error was chosen: discard what arrives */
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (r->body_overflow)
+			return MHD_NO; /* a chunked body past the cap: drop the connection */
+		if (r->body_len + n > r->body_max) {
+			r->body_overflow = true;
+			resp_error(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
+			return MHD_YES;
+		}
+		char *nb = arena_alloc(r->a, r->body_len + n + 1);
+		if (r->body_len)
+			memcpy(nb, r->body, r->body_len);
+		memcpy(nb + r->body_len, upload, n);
+		nb[r->body_len + n] = 0;
+		r->body = nb;
+		r->body_len += n;
+		return MHD_YES;
+	}
+	if (r->state == RS_READING && !r->body_overflow) {
+		if (!r->body)
+			r->body = "";
+		dispatch(r);
+		if (r->state == RS_ASYNC)
+			return MHD_YES;
+	}
+	if (r->state == RS_ASYNC)
+		return MHD_YES; /* resumed without a decision yet: stay suspended */
+	return queue(r);
+}
+
+static void access_log_line(struct req *r, int64_t dur_us)
+{
+	char ts[32];
+	time_iso8601(ts, time_now_ms(), true);
+	struct buf b = BUF_INIT(4096);
+	buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"info\",\"access\":", ts);
+	json_buf_str(&b, r->method);
+	buf_puts(&b, ",\"path\":");
+	json_buf_str(&b, r->path); /* no query string: it may carry tokens */
+	buf_printf(&b, ",\"route\":");
+	json_buf_str(&b, r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-");
+	buf_printf(&b, ",\"status\":%d,\"dur_us\":%lld,\"ip\":", r->status, (long long)dur_us);
+	json_buf_str(&b, r->ip);
+	buf_printf(&b, ",\"bytes_in\":%zu,\"bytes_out\":%zu", r->body_len, r->resp_len);
+	if (r->auth_subject) {
+		buf_puts(&b, ",\"auth\":");
+		json_buf_str(&b, r->auth_subject);
+	}
+	buf_puts(&b, "}");
+	if (b.p)
+		log_raw_line(b.p, b.len);
+	buf_free(&b);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *ctx;
+	if (!r)
+		return;
+	*ctx = NULL;
+	int64_t dur = time_mono_us() - r->start_us;
+	if (r->status == 0)
+		r->status = 499; /* client went away before we answered */
+	metrics_observe(r->route_index, r->status, dur);
+	if (opts.access_log)
+		access_log_line(r, dur);
+	if (r->stream)
+		stream_finished(r);
+	arena_free(r->a);
+	free(r);
+	atomic_fetch_sub(&inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = 0;
+	log_msg(LOG_DEBUG, "mhd", "%s", msg);
+}
+
+int http_start(const struct http_opts *o)
+{
+	opts = *o;
+	metrics_init();
+	struct sockaddr_in sa4 = {0};
+	struct sockaddr_in6 sa6 = {0};
+	struct sockaddr *sa;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO;
+	if (inet_pton(AF_INET, o->host, &sa4.sin_addr) == 1) {
+		sa4.sin_family = AF_INET;
+		sa4.sin_port = htons((uint16_t)o->port);
+		sa = (struct sockaddr *)&sa4;
+	} else if (inet_pton(AF_INET6, o->host, &sa6.sin6_addr) == 1) {
+		sa6.sin6_family = AF_INET6;
+		sa6.sin6_port = htons((uint16_t)o->port);
+		sa = (struct sockaddr *)&sa6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("http", "AUTHGATE_HOST must be an IP address, got %s", o->host);
+		return -1;
+	}
+	daemon_ = MHD_start_daemon(
+		flags, (uint16_t)o->port, NULL, NULL, on_access, NULL, MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+	if (!daemon_) {
+		log_error("http", "cannot listen on %s:%d", o->host, o->port);
+		return -1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+	bound_port = di ? di->port : o->port;
+	return 0;
+}
+
+void http_stop(int grace_s)
+{
+	if (!daemon_)
+		return;
+	atomic_store(&stopping, true);
+	MHD_socket ls = MHD_quiesce_daemon(daemon_);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int i = 0; i < nshutdown_hooks; i++)
+		shutdown_hooks[i]();
+	int64_t deadline = time_mono_us() + (int64_t)grace_s * 1000000;
+	while (atomic_load(&inflight) > 0 && time_mono_us() < deadline)
+		usleep(10000);
+	if (atomic_load(&inflight) > 0)
+		log_warn("shutdown", "%d requests still in flight after %d s", atomic_load(&inflight), grace_s);
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+}

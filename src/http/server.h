@@ -1,0 +1,42 @@
+/* server.h — the HTTP server: libmicrohttpd with an epoll thread pool, the request
+ * lifecycle (limits, framing checks, routing, guards, JSON bodies, handlers, async
+ * work), access log, metrics and graceful shutdown. */
+#ifndef AG_SERVER_H
+#define AG_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/workpool.h"
+
+#define HTTP_MAX_BODY (1024 * 1024)          /* hard cap for any route */
+#define HTTP_MAX_HEADER_BYTES (16 * 1024)    /* request line + headers */
+#define HTTP_CONN_MEMORY (32 * 1024)         /* per-connection buffer pool */
+
+/* Pages (hosted UI, device app, dashboard): scripts and styles only from us. */
+#define HTTP_PAGE_CSP                                                                                          \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "                \
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+struct http_opts {
+	const char *host;
+	int port;                /* 0 = any free port */
+	int threads;
+	int max_connections;
+	int conn_timeout_s;
+	bool access_log;
+	bool trust_proxy;
+	struct workpool *workers;
+};
+
+int http_start(const struct http_opts *o);
+int http_port(void);               /* bound port */
+bool http_shutting_down(void);
+/* Stop accepting, let in-flight requests finish for up to grace_s, then stop. */
+void http_stop(int grace_s);
+
+/* Called at shutdown before waiting for in-flight requests (e.g. to answer
+ * long-polls at once). At most 8. */
+void http_on_shutdown(void (*fn)(void));
+
+#endif

@@ -1,0 +1,39 @@
+/* jwt.h — compact JWS with HS256 only (RFC 7515/7519). The algorithm allowlist is a
+ * single entry: any other "alg" (including "none") is refused before a MAC is
+ * computed, so algorithm confusion cannot happen. */
+#ifndef AG_JWT_H
+#define AG_JWT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+
+#define JWT_MAX_LEN 8192
+
+enum jwt_err {
+	JWT_OK = 0,
+	JWT_MALFORMED,  /* not three base64url parts / bad JSON */
+	JWT_BAD_ALG,    /* header alg is not HS256 */
+	JWT_BAD_SIG,    /* MAC mismatch */
+	JWT_EXPIRED,    /* exp <= now */
+	JWT_NOT_YET,    /* nbf/iat in the future beyond leeway */
+	JWT_BAD_CLAIMS, /* iss/aud mismatch or claim of the wrong type */
+};
+
+/* Sign claims (a JSON object) with HS256; result lives in the arena. */
+char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const void *key, size_t keylen);
+
+/* Verify signature and, when iss/aud are non-NULL, those claims, plus exp (required)
+ * and nbf/iat against now_s with `leeway_s`. On JWT_OK *claims is arena-owned. */
+enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *key, size_t keylen,
+			      const char *iss, const char *aud, int64_t now_s, int64_t leeway_s,
+			      cJSON **claims) MUST_CHECK;
+
+/* Peek at the payload without verifying (to learn which project signed it, e.g. `app`).
+ * Never trust the result before jwt_verify_hs256 succeeds. */
+cJSON *jwt_peek_claims(struct arena *a, const char *token);
+
+#endif

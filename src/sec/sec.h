@@ -1,0 +1,55 @@
+/* sec.h — primitives on OpenSSL 3 and libsodium (the only module that includes them):
+ * randomness, SHA-256, HMAC-SHA256, HKDF, constant-time compare, zeroing, AES-256-GCM
+ * sealing of secrets at rest, and argon2id password hashing. */
+#ifndef AG_SEC_H
+#define AG_SEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define SHA256_LEN 32
+#define MASTER_KEY_LEN 32
+
+int sec_init(void); /* once, before threads: libsodium init; 0 on success */
+
+/* Randomness from the OS CSPRNG; aborts if it is unavailable. */
+void rand_bytes(void *out, size_t n);
+/* n random bytes as base64url without padding into out (size >= 4*n/3+2). */
+void rand_token(char *out, size_t n);
+/* Uniform integer in [0, n). */
+uint32_t rand_uniform(uint32_t n);
+
+void sha256(unsigned char out[SHA256_LEN], const void *data, size_t n);
+/* Lower-case hex SHA-256 of a string: out >= 65 bytes. Used to store tokens/keys. */
+void sha256_hex(char out[65], const char *s);
+void hmac_sha256(unsigned char out[SHA256_LEN], const void *key, size_t keylen, const void *data, size_t n);
+/* HKDF-SHA256 expand from a master key with an info label. */
+int hkdf_sha256(unsigned char *out, size_t outlen, const unsigned char *ikm, size_t ikmlen, const char *info);
+
+/* Constant-time equality; different lengths compare unequal (length is not secret). */
+bool ct_eq(const void *a, size_t alen, const void *b, size_t blen) MUST_CHECK;
+bool ct_streq(const char *a, const char *b) MUST_CHECK;
+void sec_zero(void *p, size_t n);
+
+/* Seal a secret under the master key: returns malloc'd "v1.<base64url(nonce|ct|tag)>".
+ * `label` is bound as associated data (e.g. "project-signing-secret:my-app"). */
+char *aead_seal(const unsigned char key[MASTER_KEY_LEN], const char *label, const void *pt, size_t n);
+/* Open what aead_seal made; returns malloc'd plaintext (NUL-terminated) or NULL. */
+unsigned char *aead_open(const unsigned char key[MASTER_KEY_LEN], const char *label, const char *sealed,
+			 size_t *n) MUST_CHECK;
+
+/* argon2id (libsodium crypto_pwhash_str, parameters inside the string). */
+#define PWHASH_MAX 128
+struct pwhash_params {
+	unsigned long long opslimit; /* t */
+	size_t memlimit;             /* bytes */
+};
+void pwhash_set_params(struct pwhash_params p); /* default: t=2, m=19 MiB, p=1 (OWASP) */
+int pwhash_hash(char out[PWHASH_MAX], const char *pw, size_t n);
+bool pwhash_verify(const char *hash, const char *pw, size_t n) MUST_CHECK;
+bool pwhash_needs_rehash(const char *hash);
+
+#endif

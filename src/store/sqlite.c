@@ -1,0 +1,240 @@
+/* sqlite.c — the embedded backend: one SQLite connection per thread, WAL journal,
+ * synchronous=NORMAL, a busy timeout, and a per-connection prepared-statement cache. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "store/store.h"
+
+#define STMT_CACHE 64
+#define MAX_COLS 64
+#define BUSY_TIMEOUT_MS 5000
+
+struct cached {
+	char *sql; /* original text (with $N) */
+	sqlite3_stmt *stmt;
+};
+
+struct store_conn {
+	sqlite3 *db;
+	sqlite3_stmt *data_version;
+	int64_t last_data_version;
+	struct cached cache[STMT_CACHE];
+};
+
+static uint32_t hash_sql(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* $N -> ?N outside string literals, so parameters bind by number in both engines. */
+static char *translate(const char *sql)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	char q = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = sql[i];
+		if (q) {
+			if (c == q)
+				q = 0;
+		} else if (c == '\'' || c == '"') {
+			q = c;
+		} else if (c == '$' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+			c = '?';
+		}
+		out[o++] = c;
+	}
+	out[o] = 0;
+	return out;
+}
+
+static enum ag_err map_rc(sqlite3 *db, int rc, const char *sql)
+{
+	int ext = sqlite3_extended_errcode(db);
+	if (rc == SQLITE_CONSTRAINT &&
+	    (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY))
+		return AG_ECONFLICT;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return AG_EUNAVAIL;
+	log_error("sqlite", "%s (%d) in: %.200s", sqlite3_errmsg(db), ext, sql);
+	return AG_EINTERNAL;
+}
+
+static struct store_conn *sq_open(const char *url, char *err, size_t errsz)
+{
+	const char *path = url + strlen("sqlite://");
+	if (!*path) {
+		snprintf(err, errsz, "sqlite URL has no path");
+		return NULL;
+	}
+	struct store_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, c->db ? sqlite3_errmsg(c->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(c->db, 1);
+	char *msg = NULL;
+	rc = sqlite3_exec(c->db,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, msg ? msg : "pragma failed");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (sqlite3_prepare_v3(c->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &c->data_version, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	c->last_data_version = -1;
+	return c;
+fail:
+	sqlite3_close_v2(c->db);
+	free(c);
+	return NULL;
+}
+
+static void sq_close(struct store_conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].stmt);
+		free(c->cache[i].sql);
+	}
+	sqlite3_finalize(c->data_version);
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, enum ag_err *e)
+{
+	struct cached *slot = &c->cache[hash_sql(sql) % STMT_CACHE];
+	if (slot->stmt && strcmp(slot->sql, sql) == 0)
+		return slot->stmt;
+	char *t = translate(sql);
+	sqlite3_stmt *st = NULL;
+	int rc = t ? sqlite3_prepare_v3(c->db, t, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) : SQLITE_NOMEM;
+	free(t);
+	if (rc != SQLITE_OK) {
+		*e = map_rc(c->db, rc, sql);
+		return NULL;
+	}
+	char *copy = strdup(sql);
+	if (!copy) {
+		sqlite3_finalize(st);
+		*e = AG_EINTERNAL;
+		return NULL;
+	}
+	sqlite3_finalize(slot->stmt);
+	free(slot->sql);
+	slot->stmt = st;
+	slot->sql = copy;
+	return st;
+}
+
+static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct sqlv *p, int n, store_row_fn cb,
+			   void *ud, int64_t *changes)
+{
+	enum ag_err e = AG_OK;
+	sqlite3_stmt *st = prepare(c, sql, &e);
+	if (!st)
+		return e;
+	for (int i = 0; i < n; i++) {
+		int rc;
+		switch (p[i].t) {
+		case SQL_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
+		case SQL_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+		default: rc = sqlite3_bind_null(st, i + 1); break;
+		}
+		if (rc != SQLITE_OK) {
+			e = map_rc(c->db, rc, sql);
+			goto out;
+		}
+	}
+	int rc;
+	bool stop = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!cb || stop)
+			continue; /* step to completion so RETURNING/UPDATE finish */
+		int cols = sqlite3_column_count(st);
+		if (cols > MAX_COLS)
+			cols = MAX_COLS;
+		const char *v[MAX_COLS];
+		for (int i = 0; i < cols; i++)
+			v[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, i);
+		struct store_row row = {cols, v};
+		if (cb(ud, &row))
+			stop = true;
+	}
+	if (rc != SQLITE_DONE) {
+		e = map_rc(c->db, rc, sql);
+		goto out;
+	}
+	if (changes)
+		*changes = sqlite3_changes64(c->db);
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return e;
+}
+
+static enum ag_err sq_exec_script(struct store_conn *c, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite", "script failed: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return rc == SQLITE_BUSY ? AG_EUNAVAIL : AG_EINTERNAL;
+	}
+	return AG_OK;
+}
+
+static enum ag_err sq_begin(struct store_conn *c)
+{
+	return sq_exec(c, "BEGIN IMMEDIATE", NULL, 0, NULL, NULL, NULL);
+}
+
+static enum ag_err sq_data_changed(struct store_conn *c, bool *changed)
+{
+	*changed = false;
+	int rc = sqlite3_step(c->data_version);
+	if (rc == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(c->data_version, 0);
+		*changed = v != c->last_data_version;
+		c->last_data_version = v;
+	}
+	sqlite3_reset(c->data_version);
+	return rc == SQLITE_ROW ? AG_OK : AG_EINTERNAL;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.exec_script = sq_exec_script,
+	.begin = sq_begin,
+	.lock_migrations = NULL,
+	.data_changed = sq_data_changed,
+	.listen_start = NULL,
+	.listen_stop = NULL,
+	.notify_epoch = NULL,
+};

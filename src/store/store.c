@@ -1,0 +1,452 @@
+/* store.c — backend selection, per-thread connections, statement helpers,
+ * transactions, migrations and the cache epoch. */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+
+struct tconn {
+	struct store *st;
+	struct store_conn *c;
+	bool in_tx;
+	int64_t bumped_epoch; /* set by store_epoch_bump, published on commit */
+	struct tconn *next, *prev;
+};
+
+struct store {
+	const struct store_ops *ops;
+	char *url;
+	pthread_key_t key;
+	pthread_mutex_t mu;
+	struct tconn *conns;
+	_Atomic int64_t epoch;     /* highest cache epoch seen in the database */
+	_Atomic int64_t local_gen; /* bumps committed by this process */
+	void *backend_state;       /* owned by the backend (listener), freed by listen_stop */
+};
+
+static void tconn_destroy(void *p)
+{
+	struct tconn *t = p;
+	struct store *st = t->st;
+	pthread_mutex_lock(&st->mu);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		st->conns = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&st->mu);
+	st->ops->close(t->c);
+	free(t);
+}
+
+static struct tconn *tconn_get(struct store *st)
+{
+	struct tconn *t = pthread_getspecific(st->key);
+	if (t)
+		return t;
+	char err[256] = "";
+	struct store_conn *c = st->ops->open(st->url, err, sizeof err);
+	if (!c) {
+		log_error("store_connect", "cannot connect to %s store: %s", st->ops->name, err);
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		st->ops->close(c);
+		return NULL;
+	}
+	t->st = st;
+	t->c = c;
+	pthread_mutex_lock(&st->mu);
+	t->next = st->conns;
+	if (st->conns)
+		st->conns->prev = t;
+	st->conns = t;
+	pthread_mutex_unlock(&st->mu);
+	pthread_setspecific(st->key, t);
+	return t;
+}
+
+struct store *store_open(const char *url, char *err, size_t errsz)
+{
+	const struct store_ops *ops;
+	if (str_starts(url, "sqlite://"))
+		ops = &store_sqlite_ops;
+	else if (str_starts(url, "postgres://") || str_starts(url, "postgresql://"))
+		ops = &store_pg_ops;
+	else {
+		snprintf(err, errsz, "unsupported database URL (use sqlite:// or postgres://)");
+		return NULL;
+	}
+	struct store *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->ops = ops;
+	st->url = strdup(url);
+	pthread_key_create(&st->key, tconn_destroy);
+	pthread_mutex_init(&st->mu, NULL);
+	struct store_conn *c = ops->open(url, err, errsz);
+	if (!c) {
+		pthread_key_delete(st->key);
+		free(st->url);
+		free(st);
+		return NULL;
+	}
+	ops->close(c);
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->ops->listen_stop)
+		st->ops->listen_stop(st);
+	/* Close every thread's connection; the threads have stopped using the store. */
+	pthread_mutex_lock(&st->mu);
+	struct tconn *t = st->conns;
+	st->conns = NULL;
+	pthread_mutex_unlock(&st->mu);
+	while (t) {
+		struct tconn *n = t->next;
+		st->ops->close(t->c);
+		free(t);
+		t = n;
+	}
+	pthread_setspecific(st->key, NULL);
+	pthread_key_delete(st->key);
+	pthread_mutex_destroy(&st->mu);
+	free(st->url);
+	free(st);
+}
+
+const char *store_backend(const struct store *st)
+{
+	return st->ops->name;
+}
+
+const char *store_url_of(struct store *st)
+{
+	return st->url;
+}
+
+void **store_backend_state(struct store *st)
+{
+	return &st->backend_state;
+}
+
+int store_listen_start(struct store *st)
+{
+	return st->ops->listen_start ? st->ops->listen_start(st) : 0;
+}
+
+struct store_conn *store_conn(struct store *st)
+{
+	struct tconn *t = tconn_get(st);
+	return t ? t->c : NULL;
+}
+
+enum ag_err db_exec_n(struct store *st, const char *sql, const struct sqlv *p, int n, int64_t *changes)
+{
+	struct tconn *t = tconn_get(st);
+	if (!t)
+		return AG_EUNAVAIL;
+	return st->ops->exec(t->c, sql, p, n, NULL, NULL, changes);
+}
+
+enum ag_err db_exec(struct store *st, const char *sql, const struct sqlv *p, int n)
+{
+	return db_exec_n(st, sql, p, n, NULL);
+}
+
+enum ag_err db_query(struct store *st, const char *sql, const struct sqlv *p, int n, store_row_fn cb, void *ud)
+{
+	struct tconn *t = tconn_get(st);
+	if (!t)
+		return AG_EUNAVAIL;
+	return st->ops->exec(t->c, sql, p, n, cb, ud, NULL);
+}
+
+struct first_row {
+	struct arena *a;
+	struct store_row *row;
+	bool found;
+};
+
+static int copy_first(void *ud, const struct store_row *r)
+{
+	struct first_row *f = ud;
+	const char **v = arena_alloc(f->a, sizeof(char *) * (size_t)(r->n ? r->n : 1));
+	for (int i = 0; i < r->n; i++)
+		v[i] = r->v[i] ? arena_strdup(f->a, r->v[i]) : NULL;
+	f->row->n = r->n;
+	f->row->v = v;
+	f->found = true;
+	return 1;
+}
+
+enum ag_err db_row(struct store *st, struct arena *a, struct store_row *row, const char *sql, const struct sqlv *p,
+		   int n)
+{
+	struct first_row f = {a, row, false};
+	row->n = 0;
+	row->v = NULL;
+	enum ag_err e = db_query(st, sql, p, n, copy_first, &f);
+	if (e)
+		return e;
+	return f.found ? AG_OK : AG_ENOTFOUND;
+}
+
+struct first_int {
+	int64_t v;
+	bool found;
+};
+
+static int copy_int(void *ud, const struct store_row *r)
+{
+	struct first_int *f = ud;
+	f->v = row_int(r, 0);
+	f->found = true;
+	return 1;
+}
+
+enum ag_err db_int(struct store *st, int64_t *out, const char *sql, const struct sqlv *p, int n)
+{
+	struct first_int f = {0, false};
+	enum ag_err e = db_query(st, sql, p, n, copy_int, &f);
+	if (e)
+		return e;
+	*out = f.v;
+	return f.found ? AG_OK : AG_ENOTFOUND;
+}
+
+enum ag_err db_begin(struct store *st)
+{
+	struct tconn *t = tconn_get(st);
+	if (!t)
+		return AG_EUNAVAIL;
+	if (t->in_tx) {
+		log_error("store_tx", "nested transaction");
+		return AG_EINTERNAL;
+	}
+	enum ag_err e = st->ops->begin(t->c);
+	if (e == AG_OK)
+		t->in_tx = true;
+	return e;
+}
+
+enum ag_err db_commit(struct store *st)
+{
+	struct tconn *t = tconn_get(st);
+	if (!t || !t->in_tx)
+		return AG_EINTERNAL;
+	enum ag_err e = st->ops->exec(t->c, "COMMIT", NULL, 0, NULL, NULL, NULL);
+	if (e != AG_OK)
+		(void)st->ops->exec(t->c, "ROLLBACK", NULL, 0, NULL, NULL, NULL);
+	t->in_tx = false;
+	if (e == AG_OK && t->bumped_epoch) {
+		/* Publish only after commit, so no reader refills a cache from the old state
+		 * under the new epoch. */
+		store_epoch_seen(st, t->bumped_epoch);
+		atomic_fetch_add(&st->local_gen, 1);
+	}
+	t->bumped_epoch = 0;
+	return e;
+}
+
+void db_rollback(struct store *st)
+{
+	struct tconn *t = tconn_get(st);
+	if (!t || !t->in_tx)
+		return;
+	(void)st->ops->exec(t->c, "ROLLBACK", NULL, 0, NULL, NULL, NULL);
+	t->in_tx = false;
+	t->bumped_epoch = 0;
+}
+
+enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud), void *ud)
+{
+	enum ag_err e = AG_EUNAVAIL;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		e = db_begin(st);
+		if (e == AG_EUNAVAIL) {
+			usleep(2000u << attempt);
+			continue;
+		}
+		if (e)
+			return e;
+		e = fn(st, ud);
+		if (e) {
+			db_rollback(st);
+			return e;
+		}
+		return db_commit(st);
+	}
+	return e;
+}
+
+const char *row_str(const struct store_row *r, int i)
+{
+	return (i >= 0 && i < r->n) ? r->v[i] : NULL;
+}
+
+int64_t row_int(const struct store_row *r, int i)
+{
+	const char *s = row_str(r, i);
+	int64_t v = 0;
+	if (s && str_to_i64(s, INT64_MIN, INT64_MAX, &v))
+		v = 0;
+	return v;
+}
+
+bool row_bool(const struct store_row *r, int i)
+{
+	return row_int(r, i) != 0;
+}
+
+enum ag_err store_ping(struct store *st)
+{
+	int64_t v;
+	return db_int(st, &v, "SELECT 1", NOP);
+}
+
+/* ---- migrations ---------------------------------------------------------------- */
+
+int store_schema_version(struct store *st)
+{
+	int64_t v = 0;
+	if (db_int(st, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NOP) != AG_OK)
+		return 0;
+	return (int)v;
+}
+
+/* Migrations are embedded files "NNN_name.sql", or "NNN_name.<backend>.sql" where the
+ * engines need different DDL. */
+static bool migration_applies(const char *name, const char *backend, int *version)
+{
+	int64_t v;
+	char num[8];
+	if (strlen(name) < 5 || !str_ends(name, ".sql"))
+		return false;
+	memcpy(num, name, 3);
+	num[3] = 0;
+	if (str_to_i64(num, 1, 999, &v))
+		return false;
+	*version = (int)v;
+	const char *dot = strchr(name, '.');
+	if (strcmp(dot, ".sql") == 0)
+		return true;
+	char want[64];
+	snprintf(want, sizeof want, ".%s.sql", backend);
+	return strcmp(dot, want) == 0;
+}
+
+enum ag_err store_migrate(struct store *st, int *applied)
+{
+	*applied = 0;
+	struct tconn *t = tconn_get(st);
+	if (!t)
+		return AG_EUNAVAIL;
+	enum ag_err e = st->ops->exec_script(
+		t->c, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+	if (e)
+		return e;
+	size_t nfiles;
+	const struct embedded_file *files = embed_migrations(&nfiles);
+	for (size_t i = 0; i < nfiles; i++) {
+		int version;
+		if (!migration_applies(files[i].name, st->ops->name, &version))
+			continue;
+		if ((e = db_begin(st)))
+			return e;
+		if (st->ops->lock_migrations && (e = st->ops->lock_migrations(t->c)))
+			goto fail;
+		int64_t have = 0;
+		e = db_int(st, &have, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", P(SV_INT(version)));
+		if (e)
+			goto fail;
+		if (have) {
+			db_rollback(st);
+			continue;
+		}
+		char *sql = strndup((const char *)files[i].data, files[i].len);
+		if (!sql) {
+			e = AG_EINTERNAL;
+			goto fail;
+		}
+		e = st->ops->exec_script(t->c, sql);
+		free(sql);
+		if (e) {
+			log_error("migrate", "migration %s failed", files[i].name);
+			goto fail;
+		}
+		e = db_exec(st, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+			    P(SV_INT(version), SV_INT(time_now_ms())));
+		if (e)
+			goto fail;
+		if ((e = db_commit(st)))
+			return e;
+		log_info("migrate", "applied migration %s", files[i].name);
+		(*applied)++;
+	}
+	return AG_OK;
+fail:
+	db_rollback(st);
+	return e;
+}
+
+/* ---- cache epoch --------------------------------------------------------------- */
+
+void store_epoch_seen(struct store *st, int64_t epoch)
+{
+	int64_t cur = atomic_load(&st->epoch);
+	while (epoch > cur && !atomic_compare_exchange_weak(&st->epoch, &cur, epoch))
+		;
+}
+
+enum ag_err store_epoch_bump(struct store *st)
+{
+	int64_t v = 0;
+	enum ag_err e = db_int(st, &v,
+			       "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
+			       "WHERE key = 'cache_epoch' RETURNING CAST(value AS BIGINT)",
+			       NOP);
+	if (e)
+		return e;
+	struct tconn *t = tconn_get(st);
+	if (!t)
+		return AG_EUNAVAIL;
+	if (st->ops->notify_epoch && (e = st->ops->notify_epoch(t->c, v)))
+		return e;
+	if (t->in_tx) {
+		t->bumped_epoch = v;
+	} else {
+		store_epoch_seen(st, v);
+		atomic_fetch_add(&st->local_gen, 1);
+	}
+	return AG_OK;
+}
+
+int64_t store_epoch_current(struct store *st)
+{
+	struct tconn *t;
+	bool changed = false;
+	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx &&
+	    st->ops->data_changed(t->c, &changed) == AG_OK && changed) {
+		int64_t v;
+		if (db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP) == AG_OK)
+			store_epoch_seen(st, v);
+	}
+	/* Equality is all callers use: any change in either counter changes the value. */
+	return atomic_load(&st->epoch) * 1000003 + atomic_load(&st->local_gen);
+}

@@ -1,0 +1,134 @@
+/* store.h — the one storage interface. Two backends implement `struct store_ops`
+ * (sqlite.c, pg.c); everything above talks SQL with $1..$N bound parameters through
+ * the functions below and never sees a backend type. SQL is written in the subset both
+ * engines accept: TEXT and BIGINT columns, booleans as 0/1, ON CONFLICT, RETURNING.
+ *
+ * Connections are per thread: store_conn() returns the calling thread's connection,
+ * opening it on first use; it is closed when the thread exits or the store is closed.
+ * Owner: main.c opens the store once; everything else borrows it. */
+#ifndef AG_STORE_H
+#define AG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+enum sql_type { SQL_NULL, SQL_INT, SQL_TEXT };
+
+struct sqlv {
+	enum sql_type t;
+	int64_t i;
+	const char *s;
+};
+
+#define SV_INT(x) ((struct sqlv){SQL_INT, (int64_t)(x), NULL})
+static inline struct sqlv sv_text(const char *s)
+{
+	return (struct sqlv){s ? SQL_TEXT : SQL_NULL, 0, s};
+}
+#define SV_TEXT(x) sv_text(x)
+#define SV_NULL ((struct sqlv){SQL_NULL, 0, NULL})
+#define SV_BOOL(x) SV_INT((x) ? 1 : 0)
+/* P(SV_TEXT(a), SV_INT(b)) expands to the (params, count) pair the calls take. */
+#define P(...) (const struct sqlv[]){__VA_ARGS__}, (int)(sizeof((struct sqlv[]){__VA_ARGS__}) / sizeof(struct sqlv))
+#define NOP NULL, 0
+
+/* One result row: every value as text (integers in decimal), NULL for SQL NULL. */
+struct store_row {
+	int n;
+	const char *const *v;
+};
+
+typedef int (*store_row_fn)(void *ud, const struct store_row *row); /* non-zero stops */
+
+struct store_conn;
+struct store;
+
+struct store_ops {
+	const char *name; /* "sqlite" or "postgres" */
+	/* Open a connection for `url`; on failure return NULL and write a reason. */
+	struct store_conn *(*open)(const char *url, char *err, size_t errsz);
+	void (*close)(struct store_conn *c);
+	/* Run one statement. Rows (if any) go to cb; *changes gets the affected row count.
+	 * Returns AG_OK, AG_ECONFLICT (unique/primary key violation), AG_EUNAVAIL (connection
+	 * lost or database busy too long) or AG_EINTERNAL (SQL error, logged). */
+	enum ag_err (*exec)(struct store_conn *c, const char *sql, const struct sqlv *p, int n, store_row_fn cb,
+			    void *ud, int64_t *changes);
+	/* Run a script of several statements without parameters (migrations). */
+	enum ag_err (*exec_script)(struct store_conn *c, const char *sql);
+	/* BEGIN that takes the write lock up front (SQLite: BEGIN IMMEDIATE). */
+	enum ag_err (*begin)(struct store_conn *c);
+	/* Serialise schema migrations across processes (PostgreSQL advisory lock); may be NULL. */
+	enum ag_err (*lock_migrations)(struct store_conn *c);
+	/* Has another connection committed since the last call? Sets *changed. May be NULL
+	 * (the backend then relies on notifications, see store_epoch_*). */
+	enum ag_err (*data_changed)(struct store_conn *c, bool *changed);
+	/* Start the cross-process change listener (PostgreSQL LISTEN); may be NULL. */
+	int (*listen_start)(struct store *st);
+	void (*listen_stop)(struct store *st);
+	/* Announce an epoch change to other processes (PostgreSQL NOTIFY in the current
+	 * transaction); may be NULL. */
+	enum ag_err (*notify_epoch)(struct store_conn *c, int64_t epoch);
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Open by URL (sqlite:///path, postgres://...). Checks the first connection. */
+struct store *store_open(const char *url, char *err, size_t errsz);
+void store_close(struct store *st);
+const char *store_backend(const struct store *st);
+const char *store_url(const struct store *st);
+
+/* The calling thread's connection (opened on first use), or NULL if it cannot connect. */
+struct store_conn *store_conn(struct store *st);
+
+/* Statement helpers on the calling thread's connection. */
+enum ag_err db_exec(struct store *st, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
+enum ag_err db_exec_n(struct store *st, const char *sql, const struct sqlv *p, int n, int64_t *changes) MUST_CHECK;
+enum ag_err db_query(struct store *st, const char *sql, const struct sqlv *p, int n, store_row_fn cb,
+		     void *ud) MUST_CHECK;
+/* First row copied into the arena: AG_OK, AG_ENOTFOUND, or an error. */
+enum ag_err db_row(struct store *st, struct arena *a, struct store_row *row, const char *sql,
+		   const struct sqlv *p, int n) MUST_CHECK;
+/* Scalar integer of the first column of the first row. */
+enum ag_err db_int(struct store *st, int64_t *out, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
+
+/* Transactions on the calling thread's connection. Nested begin is an error. */
+enum ag_err db_begin(struct store *st) MUST_CHECK;
+enum ag_err db_commit(struct store *st) MUST_CHECK;
+void db_rollback(struct store *st);
+/* Run fn inside a transaction; commits when fn returns AG_OK, else rolls back. Retries
+ * a few times when the backend reports the database busy (AG_EUNAVAIL from begin). */
+enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud), void *ud) MUST_CHECK;
+
+/* Row accessors. */
+const char *row_str(const struct store_row *r, int i);
+int64_t row_int(const struct store_row *r, int i);
+bool row_bool(const struct store_row *r, int i);
+
+/* Schema. */
+enum ag_err store_migrate(struct store *st, int *applied) MUST_CHECK;
+int store_schema_version(struct store *st);
+enum ag_err store_ping(struct store *st);
+
+/* Cache epoch: a counter that every change to cached data (API keys, projects) bumps,
+ * so in-memory caches in every process learn of it at once. store_epoch_bump runs
+ * inside the caller's transaction. store_epoch_current is cheap (no round trip unless
+ * another connection committed). */
+enum ag_err store_epoch_bump(struct store *st) MUST_CHECK;
+int64_t store_epoch_current(struct store *st);
+/* Start the backend's cross-process change listener (PostgreSQL LISTEN), so
+ * store_epoch_current sees other processes' bumps; 0 if the backend needs none. Call
+ * once, from the owner, after store_open; store_close stops it. -1 on failure. */
+int store_listen_start(struct store *st);
+/* Used by backends' listeners. */
+void store_epoch_seen(struct store *st, int64_t epoch);
+const char *store_url_of(struct store *st);
+/* One pointer of per-store state for the backend (the PostgreSQL listener). */
+void **store_backend_state(struct store *st);
+
+#endif
