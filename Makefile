@@ -1,0 +1,40 @@
+# The README's commands. Everything real is in meson.build and scripts/.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: run test test-asan bench build asan clean format
+
+run: ## install what is missing, build, start the dev server on :8080
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory build
+	AUTHGATE_DEV=true ./$(BUILD)/authgate serve
+
+test: ## install what is missing, build, run every suite
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build
+	@tests/run_all.sh $(BUILD)
+
+test-asan: ## the whole suite against an ASan+UBSan build
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory asan
+	@AUTHGATE_TEST_SANITIZE=1 tests/run_all.sh $(ASAN_BUILD)
+
+bench: ## optimized build, measured side by side with nginx
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+build:
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
+	@meson setup --reconfigure $(BUILD) >/dev/null 2>&1 || true
+	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+
+asan:
+	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
+	@meson setup --reconfigure $(ASAN_BUILD) >/dev/null 2>&1 || true
+	@ninja -C $(ASAN_BUILD) >/dev/null || ninja -C $(ASAN_BUILD)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-bench

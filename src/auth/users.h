@@ -1,0 +1,50 @@
+/* users.h — end users of a project: lookup by id or email, creation, the public JSON
+ * view. Emails are stored normalised (trimmed, lower-case) and unique per project. */
+#ifndef AG_USERS_H
+#define AG_USERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+
+#define USER_EMAIL_MAX 254
+#define USER_NAME_MAX 200
+
+struct user {
+	const char *id;
+	const char *app_id;
+	const char *email;
+	const char *name;
+	const char *picture;
+	bool email_verified;
+	const char *locale;
+	const char *password_hash;
+	const char *plan;
+	const char *features; /* JSON array text */
+	int64_t tokens_valid_after;
+	int64_t created_at;
+	int64_t last_login_at;
+};
+
+/* Trimmed, lower-cased copy in the arena, or NULL when not an email address. */
+const char *user_normalize_email(struct arena *a, const char *email);
+
+enum ag_err user_by_email(struct arena *a, const char *app_id, const char *email, struct user **out) MUST_CHECK;
+enum ag_err user_by_id(struct arena *a, const char *app_id, const char *id, struct user **out) MUST_CHECK;
+/* Insert (may run inside the caller's transaction). AG_ECONFLICT if the email exists. */
+enum ag_err user_create(struct arena *a, const char *app_id, const char *email, const char *name,
+			const char *password_hash, bool email_verified, const char *locale,
+			struct user **out) MUST_CHECK;
+/* Find or create (email_verified is set on creation and upgraded, never downgraded). */
+enum ag_err user_upsert(struct arena *a, const char *app_id, const char *email, bool email_verified,
+			const char *locale, struct user **out) MUST_CHECK;
+enum ag_err user_set_locale(const char *user_id, const char *locale) MUST_CHECK;
+enum ag_err user_touch_login(const char *user_id) MUST_CHECK;
+
+/* {id, email, name, email_verified} — the seed 001 shape; more fields with `full`. */
+cJSON *user_json(struct arena *a, const struct user *u, bool full);
+
+#endif

@@ -1,0 +1,132 @@
+// The test harness: start the real authgate binary on a free port with a fresh data
+// dir, run its CLI against the same store, and stop it. Every black-box test uses this.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const BIN = process.env.AUTHGATE_BIN || path.join(root, 'build/authgate');
+
+// Fast argon2 parameters keep the suite quick; the bench measures the real ones.
+const TEST_ENV = {
+  AUTHGATE_HOST: '127.0.0.1',
+  AUTHGATE_PORT: '0',
+  AUTHGATE_PWHASH_MEM_KIB: '8192',
+  AUTHGATE_PWHASH_OPS: '1',
+  AUTHGATE_LOG_LEVEL: 'info',
+  AUTHGATE_SHUTDOWN_GRACE: '5',
+};
+
+export class Server {
+  constructor(env = {}, { dataDir } = {}) {
+    this.dataDir = dataDir || mkdtempSync(path.join(tmpdir(), 'authgate-test-'));
+    this.ownDir = !dataDir;
+    this.env = { ...process.env, ...TEST_ENV, AUTHGATE_DATA_DIR: this.dataDir, ...env };
+    for (const k of Object.keys(this.env)) if (this.env[k] === undefined) delete this.env[k];
+    this.stdout = '';
+    this.stderr = '';
+  }
+
+  // Start and wait for "authgate listening on http://host:port".
+  start() {
+    return new Promise((resolve, reject) => {
+      this.proc = spawn(BIN, ['serve'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const timer = setTimeout(() => reject(new Error(`authgate did not start:\n${this.stderr}`)), 15000);
+      this.proc.stdout.on('data', (d) => {
+        this.stdout += d;
+        const m = this.stdout.match(/authgate listening on (http:\/\/[\d.]+:\d+)/);
+        if (m && !this.url) {
+          this.url = m[1];
+          clearTimeout(timer);
+          resolve(this);
+        }
+      });
+      this.proc.stderr.on('data', (d) => { this.stderr += d; });
+      this.proc.on('exit', (code, signal) => {
+        this.exitCode = code;
+        this.exitSignal = signal;
+        if (!this.url) {
+          clearTimeout(timer);
+          reject(new Error(`authgate exited (${code ?? signal}) before listening:\n${this.stderr}`));
+        }
+      });
+    });
+  }
+
+  // Run `authgate <args>` against this server's store; resolves {code, stdout, stderr}.
+  async cli(...args) {
+    try {
+      const { stdout, stderr } = await execFileP(BIN, args, { env: this.env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  async cliJSON(...args) {
+    const r = await this.cli(...args);
+    if (r.code !== 0) throw new Error(`authgate ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+
+  // A project with an API key, and (once per server) an admin token.
+  async project(appId = 'test-app', opts = {}) {
+    const args = ['project', 'create', appId, opts.name || 'Test App'];
+    for (const o of opts.origins || []) args.push('--origin', o);
+    for (const c of opts.callbacks || []) args.push('--callback', c);
+    await this.cliJSON(...args);
+    const key = await this.cliJSON('apikey', 'create', appId);
+    return { appId, key: key.key, keyId: key.id };
+  }
+
+  async adminToken() {
+    if (!this._admin) this._admin = (await this.cliJSON('admin-token', 'create')).key;
+    return this._admin;
+  }
+
+  fetch(p, init = {}) {
+    return fetch(this.url + p, init);
+  }
+
+  // JSON request helper: returns {status, headers, body (parsed when JSON), text}.
+  async req(method, p, { body, headers = {}, raw } = {}) {
+    const init = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = raw ? body : JSON.stringify(body);
+      if (!raw && !init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.url + p, init);
+    const text = await res.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: res.status, headers: res.headers, body: json, text };
+  }
+
+  // Stop with SIGTERM (or the given signal) and wait for exit.
+  async stop(signal = 'SIGTERM') {
+    if (!this.proc || this.exitCode !== undefined || this.exitSignal) return this.exitCode;
+    const done = new Promise((r) => this.proc.on('exit', (code) => r(code)));
+    this.proc.kill(signal);
+    const code = await done;
+    return code;
+  }
+
+  async cleanup() {
+    await this.stop();
+    if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // Lines of the JSON log (stderr).
+  logLines() {
+    return this.stderr.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } });
+  }
+}
+
+export async function startServer(env = {}, opts = {}) {
+  const s = new Server(env, opts);
+  await s.start();
+  return s;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# run_all.sh BUILD_DIR — every suite: C unit tests (cmocka), the store contract suite
+# on SQLite and on a real PostgreSQL started here, black-box tests against the real
+# binary, browser tests in Chromium. All speak TAP; the last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+export AUTHGATE_BIN=$PWD/$build/authgate
+work=$(mktemp -d /tmp/authgate-tests.XXXXXX)
+chmod 755 "$work"
+pass=0 fail=0
+failed_names=()
+
+# count NAME < tap: tally "ok"/"not ok" lines of a TAP stream (top level and subtests).
+tally() {
+  local name=$1 out=$2
+  local p f
+  if grep -qE '^# pass [0-9]+' "$out"; then
+    # node:test prints totals of leaf tests ("# pass N", "# fail N")
+    p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$out" | tail -1)
+    f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$out" | tail -1)
+  else
+    p=$(grep -cE '^ok [0-9]+' "$out" || true)
+    f=$(grep -cE '^not ok [0-9]+' "$out" || true)
+  fi
+  pass=$((pass + p)); fail=$((fail + f))
+  if [ "$f" -gt 0 ] || [ "${3:-0}" -ne 0 -a "$p" -eq 0 ]; then
+    failed_names+=("$name")
+    [ "$f" -eq 0 ] && fail=$((fail + 1))
+    echo "---- $name failed; output:"; grep -vE '^\s*ok [0-9]+' "$out" | tail -60
+  fi
+  echo "$name: $p passed, $f failed"
+}
+
+echo "== C unit tests"
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  case $(basename "$t") in test_store_contract) continue ;; esac
+  CMOCKA_MESSAGE_OUTPUT=tap "$t" > "$work/$(basename "$t").tap" 2>&1
+  tally "$(basename "$t")" "$work/$(basename "$t").tap" $?
+done
+
+echo "== store contract: SQLite"
+AUTHGATE_TEST_DATABASE_URL="sqlite://$work/contract.db" CMOCKA_MESSAGE_OUTPUT=tap \
+  "$build/tests/test_store_contract" > "$work/contract-sqlite.tap" 2>&1
+tally contract-sqlite "$work/contract-sqlite.tap" $?
+
+echo "== store contract: PostgreSQL"
+pgdir="$work/pg"
+if pgurl=$(tests/pg.sh start "$pgdir" 2> "$work/pg.log"); then
+  AUTHGATE_TEST_DATABASE_URL="$pgurl" CMOCKA_MESSAGE_OUTPUT=tap \
+    "$build/tests/test_store_contract" > "$work/contract-pg.tap" 2>&1
+  tally contract-postgres "$work/contract-pg.tap" $?
+  export AUTHGATE_TEST_PG_URL=$pgurl
+else
+  echo "cannot start PostgreSQL:"; cat "$work/pg.log"
+  fail=$((fail + 1)); failed_names+=("postgres-start")
+fi
+
+echo "== black-box tests"
+node --test --test-reporter=tap --test-concurrency=2 tests/integration/ > "$work/integration.tap" 2>&1
+tally integration "$work/integration.tap" $?
+
+if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+  echo "== browser tests"
+  node --test --test-reporter=tap --test-concurrency=1 tests/browser/ > "$work/browser.tap" 2>&1
+  tally browser "$work/browser.tap" $?
+fi
+
+[ -n "${pgurl:-}" ] && tests/pg.sh stop "$pgdir" >/dev/null 2>&1
+[ ${#failed_names[@]} -gt 0 ] && echo "failed suites: ${failed_names[*]}"
+rm -rf "$work"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
