@@ -29,6 +29,11 @@ static const struct field f_key_create[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_test_mail[] = {
+	{"to", FK_STRING, true, 254},
+	{NULL, 0, false, 0},
+};
+
 const struct route api_routes[] = {
 	/* operations */
 	{"GET", "/healthz", h_ops_healthz, NULL, 0, NULL, 0, NULL},
@@ -50,6 +55,14 @@ const struct route api_routes[] = {
 	 NULL},
 	{"DELETE", "/admin/api/projects/{app_id}/keys/{key_id}", h_admin_keys_revoke, guard_admin, 0, NULL, 0,
 	 NULL},
+	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
+	 NULL},
+	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
+
+	/* development mail viewer (captured mail; loopback only; 404 when SMTP is configured) */
+	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
+	{"GET", "/_dev/mail/messages", h_devmail_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
+	{"GET", "/_dev/mail/{id}/html", h_devmail_html, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
