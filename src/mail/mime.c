@@ -155,6 +155,35 @@ int mime_qp(struct buf *b, const char *s)
 	return 0;
 }
 
+bool mime_prefers_b64(const char *s)
+{
+	size_t n = 0, esc = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if (*p >= 0x7f || *p == '=')
+			esc++;
+	return esc * 3 > n;
+}
+
+int mime_b64(struct buf *b, const char *s)
+{
+	struct buf canon = BUF_INIT(MIME_MAX_BYTES);
+	int rc = 0;
+	for (const char *p = s; *p && !rc; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			p++;
+		rc = (*p == '\r' || *p == '\n') ? buf_puts(&canon, "\r\n") : buf_append(&canon, p, 1);
+	}
+	/* 57 input bytes make one 76-character line. */
+	for (size_t off = 0; !rc && off < canon.len; off += 57) {
+		size_t n = canon.len - off < 57 ? canon.len - off : 57;
+		char line[80];
+		str_b64(line, (const unsigned char *)canon.p + off, n);
+		rc = buf_printf(b, "%s\r\n", line);
+	}
+	buf_free(&canon);
+	return rc;
+}
+
 static void rfc5322_date(char out[40], int64_t ms)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -207,10 +236,16 @@ static int from_header(struct buf *b, const struct mime_msg *m)
 	return buf_printf(b, "%s\r\n", m->from_addr);
 }
 
-static int part_header(struct buf *b, const char *type)
+/* One body part's headers and content, ending with CRLF. */
+static int part(struct buf *b, const char *type, const char *content)
 {
-	return buf_printf(b, "Content-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
-			  type);
+	bool b64 = mime_prefers_b64(content);
+	int rc = buf_printf(b, "Content-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: %s\r\n\r\n", type,
+			    b64 ? "base64" : "quoted-printable");
+	if (b64)
+		return rc | mime_b64(b, content);
+	rc |= mime_qp(b, content);
+	return rc | buf_puts(b, "\r\n");
 }
 
 char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
@@ -237,7 +272,8 @@ char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
 	if (*why)
 		return NULL;
 
-	/* The boundary cannot occur in quoted-printable text: "=_" is never produced. */
+	/* The boundary cannot occur in a part: quoted-printable never produces "=_" and
+	 * base64 has neither '=' before other characters nor '_'. */
 	unsigned char h[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], date[40];
 	sha256(h, m->message_id, strlen(m->message_id));
@@ -255,16 +291,12 @@ char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
 	if (m->html) {
 		rc |= buf_printf(&b, "Content-Type: multipart/alternative;\r\n boundary=\"=_ag_%s\"\r\n\r\n", hex);
 		rc |= buf_printf(&b, "This is a MIME message with text and HTML versions.\r\n\r\n--=_ag_%s\r\n", hex);
-		rc |= part_header(&b, "text/plain");
-		rc |= mime_qp(&b, m->text);
-		rc |= buf_printf(&b, "\r\n--=_ag_%s\r\n", hex);
-		rc |= part_header(&b, "text/html");
-		rc |= mime_qp(&b, m->html);
-		rc |= buf_printf(&b, "\r\n--=_ag_%s--\r\n", hex);
+		rc |= part(&b, "text/plain", m->text);
+		rc |= buf_printf(&b, "--=_ag_%s\r\n", hex);
+		rc |= part(&b, "text/html", m->html);
+		rc |= buf_printf(&b, "--=_ag_%s--\r\n", hex);
 	} else {
-		rc |= part_header(&b, "text/plain");
-		rc |= mime_qp(&b, m->text);
-		rc |= buf_puts(&b, "\r\n");
+		rc |= part(&b, "text/plain", m->text);
 	}
 	if (rc || !b.p) {
 		*why = "message too large";

@@ -42,6 +42,14 @@ int mime_header_text(struct buf *b, const char *s, size_t used);
  * leading "From " encoded. 0, or -1 when b is full. */
 int mime_qp(struct buf *b, const char *s);
 
+/* Append s (UTF-8) base64 encoded in lines of 76, after turning its line breaks into
+ * CRLF (the canonical form of text). 0, or -1 when b is full. */
+int mime_b64(struct buf *b, const char *s);
+
+/* Does this text travel better as base64 than as quoted-printable? (More than a third
+ * of its bytes would need =XX escapes.) */
+bool mime_prefers_b64(const char *s);
+
 /* The whole message with CRLF line ends, in the arena; NULL with *why set when a
  * header field is unsafe or missing. Deterministic for a given input: every attempt
  * to deliver one job sends the same bytes (same Message-ID and boundary). */

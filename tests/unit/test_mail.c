@@ -113,6 +113,32 @@ static char *qp_decode(const char *s, size_t n)
 	return out;
 }
 
+/* Decode one part (from its first header line to the CRLF before the next delimiter)
+ * according to its Content-Transfer-Encoding; *cte gets which one it was. */
+static char *part_decode(const char *h, const char *end, const char **cte)
+{
+	const char *body = strstr(h, "\r\n\r\n") + 4;
+	assert_true(body <= end);
+	if (strstr(h, "Content-Transfer-Encoding: base64\r\n") && strstr(h, "Content-Transfer-Encoding: base64\r\n") < body) {
+		*cte = "base64";
+		char *out = calloc(1, (size_t)(end - body) + 1);
+		size_t n = 0;
+		for (const char *l = body; l < end;) {
+			const char *e = strstr(l, "\r\n");
+			assert_true((size_t)(e - l) <= MIME_BODY_LINE);
+			long k = str_unb64((unsigned char *)out + n, (size_t)(end - body) - n, l, (size_t)(e - l));
+			assert_true(k >= 0);
+			n += (size_t)k;
+			l = e + 2;
+		}
+		out[n] = 0;
+		return out;
+	}
+	assert_non_null(strstr(h, "Content-Transfer-Encoding: quoted-printable\r\n"));
+	*cte = "quoted-printable";
+	return qp_decode(body, (size_t)(end - body));
+}
+
 static struct mime_msg base_msg(void)
 {
 	return (struct mime_msg){
@@ -333,31 +359,57 @@ static void test_multipart_structure(void **s)
 	const char *p1 = strstr(body, delim);
 	assert_non_null(p1);
 	const char *h1 = p1 + strlen(delim);
-	assert_true(str_starts(h1, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
-				   "quoted-printable\r\n\r\n"));
+	assert_true(str_starts(h1, "Content-Type: text/plain; charset=utf-8\r\n"));
 	const char *p2 = strstr(h1, delim);
 	assert_non_null(p2);
 	const char *h2 = p2 + strlen(delim);
-	assert_true(str_starts(h2, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
-				   "quoted-printable\r\n\r\n"));
+	assert_true(str_starts(h2, "Content-Type: text/html; charset=utf-8\r\n"));
 	const char *end = strstr(h2, close);
 	assert_non_null(end);
 	assert_null(strstr(h2, delim)); /* exactly two parts */
 	assert_string_equal(end + strlen(close), "");
-	/* Each part decodes to its input, with CRLF line ends. */
-	const char *t = strstr(h1, "\r\n\r\n") + 4;
-	char *text = qp_decode(t, (size_t)(p2 - t));
+	assert_null(memmem(h1, (size_t)(p2 - h1), boundary, strlen(boundary))); /* never inside a part */
+	assert_null(memmem(h2, (size_t)(end - h2), boundary, strlen(boundary)));
+	/* Each part decodes to its input with CRLF line ends: the mostly-Japanese text as
+	 * base64, the mostly-ASCII HTML as quoted-printable. */
+	const char *cte;
+	char *text = part_decode(h1, p2, &cte);
+	assert_string_equal(cte, "base64");
 	assert_string_equal(text, "こんにちは\r\nYour code is 123456.\r\n");
-	const char *h = strstr(h2, "\r\n\r\n") + 4;
-	char *html = qp_decode(h, (size_t)(end - h));
+	char *html = part_decode(h2, end, &cte);
+	assert_string_equal(cte, "quoted-printable");
 	assert_string_equal(html, "<!doctype html>\r\n<html><body><p style=\"color:red\">コード: <b>123456</b></p>"
 				  "</body></html>\r\n");
-	assert_null(memmem(t, (size_t)(p2 - t), boundary, strlen(boundary))); /* never inside a part */
-	assert_null(memmem(h, (size_t)(end - h), boundary, strlen(boundary)));
 	/* Deterministic: the same job gives the same bytes (boundary, Message-ID, Date). */
 	char *again = mime_build(a, &m, &why);
 	assert_string_equal(again, msg);
 	free(ct), free(text), free(html);
+	arena_free(a);
+}
+
+static void test_base64_for_other_scripts(void **s)
+{
+	(void)s;
+	struct arena *a = arena_new();
+	struct mime_msg m = base_msg();
+	m.html = NULL;
+	char long_ja[2048];
+	size_t off = 0;
+	for (int i = 0; i < 20; i++)
+		off += (size_t)snprintf(long_ja + off, sizeof long_ja - off, "確認コードは 123456 です。\n");
+	m.text = long_ja;
+	const char *why;
+	char *msg = mime_build(a, &m, &why);
+	assert_non_null(msg);
+	assert_true(check_lines(msg) <= MIME_BODY_LINE);
+	const char *h = strstr(msg, "\r\nContent-Type: text/plain") + 2;
+	const char *cte;
+	char *dec = part_decode(h, msg + strlen(msg) - 2, &cte);
+	assert_string_equal(cte, "base64");
+	assert_int_equal(strlen(dec), strlen(long_ja) + 20); /* each LF became CRLF */
+	assert_true(mime_prefers_b64("日本語"));
+	assert_false(mime_prefers_b64("Grüße aus München, Ihr Code lautet 123456."));
+	free(dec);
 	arena_free(a);
 }
 
@@ -384,7 +436,8 @@ int main(void)
 		cmocka_unit_test(test_ascii_subject_plain),     cmocka_unit_test(test_japanese_subject_encoded),
 		cmocka_unit_test(test_long_ascii_subject_folds), cmocka_unit_test(test_header_injection_refused),
 		cmocka_unit_test(test_enqueue_refuses_injection), cmocka_unit_test(test_qp_lines_and_roundtrip),
-		cmocka_unit_test(test_multipart_structure),     cmocka_unit_test(test_text_only),
+		cmocka_unit_test(test_multipart_structure),     cmocka_unit_test(test_base64_for_other_scripts),
+		cmocka_unit_test(test_text_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
