@@ -2,7 +2,7 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: run test test-asan bench build asan clean format
+.PHONY: run test test-asan bench build asan clean format docs
 
 run: ## install what is missing, build, start the dev server on :8080
 	@scripts/deps.sh run
@@ -32,6 +32,9 @@ asan:
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	@meson setup --reconfigure $(ASAN_BUILD) >/dev/null 2>&1 || true
 	@ninja -C $(ASAN_BUILD) >/dev/null || ninja -C $(ASAN_BUILD)
+
+docs: build ## regenerate README's configuration table
+	@scripts/readme-config.py $(BUILD)/authgate
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

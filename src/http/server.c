@@ -170,7 +170,7 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	if (r->cors_ok && r->origin)
 		cors_add_headers(r, resp);
-	if (atomic_load(&stopping))
+	if (atomic_load(&stopping) || r->body_overflow || r->framing_error)
 		MHD_add_response_header(resp, "Connection", "close");
 }
 

@@ -96,7 +96,7 @@ export class Server {
     const init = { method, headers: { ...headers } };
     if (body !== undefined) {
       init.body = raw ? body : JSON.stringify(body);
-      if (!raw && !init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
+      if (!init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
     }
     const res = await fetch(this.url + p, init);
     const text = await res.text();
