@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-export AUTHGATE_BIN=$PWD/$build/authgate
+export AUTHGATE_TEST_BIN=$PWD/$build/authgate
 work=$(mktemp -d /tmp/authgate-tests.XXXXXX)
 chmod 755 "$work"
 pass=0 fail=0
