@@ -20,8 +20,8 @@ tally() {
     p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$out" | tail -1)
     f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$out" | tail -1)
   else
-    p=$(grep -cE '^ok [0-9]+' "$out" || true)
-    f=$(grep -cE '^not ok [0-9]+' "$out" || true)
+    p=$(grep -E '^ok [0-9]+' "$out" | grep -vc '# SKIP' || true)
+    f=$(grep -E '^not ok [0-9]+' "$out" | grep -vc '# SKIP' || true)
   fi
   pass=$((pass + p)); fail=$((fail + f))
   if [ "$f" -gt 0 ] || [ "${3:-0}" -ne 0 -a "$p" -eq 0 ]; then
