@@ -61,6 +61,15 @@ echo "== black-box tests"
 node --test --test-reporter=tap --test-concurrency=2 tests/integration/ > "$work/integration.tap" 2>&1
 tally integration "$work/integration.tap" $?
 
+# The same black-box suites again with every server on its own PostgreSQL database.
+pg_suites=(projects)
+if [ -n "${pgurl:-}" ]; then
+  echo "== black-box tests on PostgreSQL: ${pg_suites[*]}"
+  files=(); for n in "${pg_suites[@]}"; do files+=("tests/integration/$n.test.mjs"); done
+  AUTHGATE_TEST_STORE=postgres node --test --test-reporter=tap --test-concurrency=2 "${files[@]}" > "$work/integration-pg.tap" 2>&1
+  tally integration-postgres "$work/integration-pg.tap" $?
+fi
+
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser tests"
   node --test --test-reporter=tap --test-concurrency=1 tests/browser/ > "$work/browser.tap" 2>&1

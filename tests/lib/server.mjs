@@ -136,7 +136,24 @@ export class Server {
   }
 }
 
+// A fresh database in the PostgreSQL cluster that tests/run_all.sh started
+// (AUTHGATE_TEST_PG_URL); returns its URL.
+export async function freshPgDatabase() {
+  const base = process.env.AUTHGATE_TEST_PG_URL;
+  if (!base) throw new Error('AUTHGATE_TEST_PG_URL is not set (tests/run_all.sh starts PostgreSQL)');
+  const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await execFileP('psql', [base, '-qAtc', `CREATE DATABASE ${name}`]);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Start a server. With AUTHGATE_TEST_STORE=postgres (or opts.postgres) it gets its own
+// fresh PostgreSQL database instead of SQLite.
 export async function startServer(env = {}, opts = {}) {
+  if ((opts.postgres || process.env.AUTHGATE_TEST_STORE === 'postgres') && !env.AUTHGATE_DATABASE_URL && !opts.dataDir) {
+    env = { ...env, AUTHGATE_DATABASE_URL: await freshPgDatabase() };
+  }
   const s = new Server(env, opts);
   await s.start();
   return s;
