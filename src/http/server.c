@@ -400,6 +400,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	atomic_fetch_sub(&inflight, 1);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
