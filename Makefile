@@ -24,14 +24,10 @@ bench: ## optimized build, measured side by side with nginx
 	@bench/run.sh
 
 build:
-	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
-	@meson setup --reconfigure $(BUILD) >/dev/null 2>&1 || true
-	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+	@scripts/build.sh $(BUILD)
 
 asan:
-	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
-	@meson setup --reconfigure $(ASAN_BUILD) >/dev/null 2>&1 || true
-	@ninja -C $(ASAN_BUILD) >/dev/null || ninja -C $(ASAN_BUILD)
+	@scripts/build.sh $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
 docs: build ## regenerate README's configuration table
 	@scripts/readme-config.py $(BUILD)/authgate
