@@ -11,12 +11,9 @@
 
 #include <cmocka.h>
 
-#include "auth/ctx.h"
 #include "core/str.h"
 #include "mail/mail.h"
 #include "mail/mime.h"
-
-struct app_ctx g_app; /* defined by the CLI in the binary */
 
 static const char *JA = "AuthGate 🔐 ご登録ありがとうございます。確認コードをお送りします：認証のお知らせ（テスト）";
 

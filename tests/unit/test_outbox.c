@@ -7,10 +7,7 @@
 
 #include <cmocka.h>
 
-#include "auth/ctx.h"
 #include "jobs/outbox.h"
-
-struct app_ctx g_app; /* defined by the CLI in the binary */
 
 static const int64_t expected_ms[] = {5000, 30000, 120000, 600000, 1800000, 3600000, 7200000, 14400000, 28800000};
 
