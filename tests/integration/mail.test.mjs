@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import mailparser from 'mailparser';
-import { startServer } from '../lib/server.mjs';
+import { startServer, freshPgDatabase } from '../lib/server.mjs';
 
 const { simpleParser } = mailparser;
 const FROM = 'no-reply@authgate.test';
@@ -429,7 +429,8 @@ describe('durability', () => {
       assert.equal(s1.exitSignal, 'SIGKILL');
 
       smtp = await smtpServer({ port });
-      s2 = await startServer(env, { dataDir: s1.dataDir });
+      // Same data dir (master key) and same database (SQLite file or PostgreSQL).
+      s2 = await startServer({ ...env, AUTHGATE_DATABASE_URL: s1.env.AUTHGATE_DATABASE_URL }, { dataDir: s1.dataDir });
       const m = await waitFor(() => smtp.accepted()[0], 'the mail after restart');
       assert.equal(m.parsed.messageId, `<${id}@authgate.test>`);
       assert.deepEqual(m.envelope.to, ['frank@example.com']);
@@ -444,6 +445,44 @@ describe('durability', () => {
       await s2?.cleanup();
       await s1.cleanup();
       await smtp?.close();
+    }
+  });
+});
+
+describe('several nodes on one PostgreSQL outbox', () => {
+  const skip = !process.env.AUTHGATE_TEST_PG_URL && 'needs AUTHGATE_TEST_PG_URL (tests/run_all.sh starts PostgreSQL)';
+  test('jobs queued on either node are each claimed once and delivered once', { skip }, async () => {
+    const smtp = await smtpServer();
+    const env = {
+      AUTHGATE_DATABASE_URL: await freshPgDatabase(),
+      AUTHGATE_MASTER_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      AUTHGATE_SMTP_TLS: 'off',
+      AUTHGATE_MAIL_FROM: FROM,
+      AUTHGATE_WORKERS: '3',
+    };
+    const started = await Promise.allSettled([startServer(env), startServer(env)]);
+    const [a, b] = started.map((r) => r.value);
+    try {
+      for (const r of started) if (r.status === 'rejected') throw r.reason;
+      await a.project('multi-app');
+      const token = await a.adminToken();
+      const ids = [];
+      for (let i = 0; i < 16; i++) ids.push(await testMail(i % 2 ? b : a, token, 'multi-app', `user${i}@example.com`));
+      await waitFor(() => smtp.received.length >= ids.length, 'every mail');
+      await sleep(500);
+      const got = smtp.received.map((m) => m.parsed.messageId).sort();
+      assert.deepEqual(got, ids.map((id) => `<${id}@authgate.test>`).sort()); // each exactly once
+      const jobs = (await b.req('GET', '/admin/api/outbox?status=done&limit=100', { headers: { Authorization: `Bearer ${token}` } })).body.jobs;
+      assert.deepEqual(jobs.map((j) => j.id).sort(), [...ids].sort());
+      assert.ok(jobs.every((j) => j.attempts === 1));
+      // Each delivery was made (and logged) by exactly one node.
+      const done = (s) => s.logLines().filter((l) => l.event === 'outbox' && / done on attempt/.test(l.msg)).length;
+      assert.equal(done(a) + done(b), ids.length);
+    } finally {
+      await a?.cleanup();
+      await b?.cleanup();
+      await smtp.close();
     }
   });
 });
