@@ -194,6 +194,31 @@ describe('mail over plain SMTP with AUTH', () => {
     assert.ok(!s.stderr.includes('s3cret-pass'));
   });
 
+  test('refused SMTP credentials are retried (a configuration problem), not failed', async () => {
+    const bad = await startServer({
+      AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      AUTHGATE_SMTP_TLS: 'off',
+      AUTHGATE_SMTP_USER: 'mailer',
+      AUTHGATE_SMTP_PASSWORD: 'wrong-password',
+      AUTHGATE_MAIL_FROM: FROM,
+    });
+    try {
+      await bad.project('bad-auth');
+      const t = await bad.adminToken();
+      const id = await testMail(bad, t, 'bad-auth', 'zed@example.com');
+      const job = await waitFor(async () => {
+        const j = await outboxJob(bad, t, id);
+        return j?.attempts >= 1 && j.last_error && j;
+      }, 'the first attempt');
+      assert.equal(job.status, 'pending');
+      assert.match(job.last_error, /535/);
+      assert.ok(!smtp.received.some((m) => m.parsed.messageId === `<${id}@authgate.test>`));
+      assert.ok(!bad.stderr.includes('wrong-password'));
+    } finally {
+      await bad.cleanup();
+    }
+  });
+
   test('the dev mail viewer is not served when SMTP is configured', async () => {
     for (const p of ['/_dev/mail', '/_dev/mail/messages', '/_dev/mail/job_x/html']) {
       const r = await s.req('GET', p);
@@ -367,7 +392,7 @@ describe('retries', () => {
       }, 'the job to fail');
       assert.equal(job.status, 'failed');
       assert.equal(job.attempts, 1);
-      assert.match(job.last_error, /550/);
+      assert.match(job.last_error, /^smtp: RCPT failed: 550/);
       assert.ok(job.done_at);
       await sleep(500);
       assert.equal((await outboxJob(s, token, id)).attempts, 1); // not tried again
