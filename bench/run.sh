@@ -296,7 +296,7 @@ busy_before=$(machine_busy)
 start_authgate
 start_nginx
 export BENCH_AUTHGATE_URL=$AG_URL BENCH_NGINX_URL=$NG_URL BENCH_DURATION=$DURATION BENCH_CONNECTIONS=$CONNS
-# shellcheck source=scenarios.sh
+# shellcheck source=bench/scenarios.sh source-path=SCRIPTDIR/..
 . "$here/scenarios.sh"
 bench_setup
 for round in $(seq "$ROUNDS"); do bench_scenarios; done
@@ -332,7 +332,7 @@ echo "wrk: -t$WRK_THREADS -c$CONNS -d$DURATION (per-row overrides below), keep-a
 echo
 row() { printf '%-18s %9s %7s %8s %8s %8s %8s %8s %9s %7s %6s %8s %8s\n' "$@"; }
 row scenario req/s "vs ref" p50/ms p90/ms p99/ms p99.9/ms max/ms "cpu us/r" "x ref" "srv%" ">=400" "sockerr"
-warnings=()
+warnings=() notes=()
 for name in "${names[@]}"; do
   ref=${META[$name,ref]}
   if ! pick "$name" >/dev/null; then row "$name" - - - - - - - - - - - -; continue; fi
@@ -367,12 +367,18 @@ for name in "${names[@]}"; do
     warnings+=("$name: under 10% of $ref's req/s: connections stalled or the server is starved")
   fi
   note=$(get "$name" note)
-  [ -n "$note" ] && warnings+=("$name: $note")
+  [ -n "$note" ] && notes+=("$name: $note")
 done
 echo
 echo "req/s vs ref: this row's req/s as a share of its reference row's (nginx return 200 unless noted)."
 echo "cpu us/r: server CPU (user+system, all threads/workers) per request; x ref: that cost over the reference's."
 echo "srv%: server CPU over the run, 100% = one core. >=400: responses with status >= 400 (wrk counts them as errors)."
+
+if [ ${#notes[@]} -gt 0 ]; then
+  echo
+  echo "notes:"
+  printf '  %s\n' "${notes[@]}"
+fi
 
 if [ ${#targets[@]} -gt 0 ]; then
   echo
@@ -400,4 +406,5 @@ if [ ${#failures[@]} -gt 0 ] || [ ${#warnings[@]} -gt 0 ]; then
   echo "ERRORS:"
   printf '  %s\n' "${failures[@]+"${failures[@]}"}" "${warnings[@]+"${warnings[@]}"}" | awk '!seen[$0]++'
 fi
-[ ${#failures[@]} -eq 0 ]
+# Anything under ERRORS makes the figures untrustworthy: say so in the exit status too.
+[ ${#failures[@]} -eq 0 ] && [ ${#warnings[@]} -eq 0 ]
