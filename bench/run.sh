@@ -326,8 +326,8 @@ echo
 echo "$("$BIN" --version 2>/dev/null | head -1) bench — $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr)"
 echo "machine: $ncpu cores (${cpu_model:-unknown CPU}), $mem; busy with other work: ${busy_before}% before, ${busy_after}% after"
 echo "cpus: $CPU_MODE — servers on cpu $server_cpus, wrk on cpu $client_cpus"
-echo "servers: authgate AUTHGATE_THREADS=$SERVER_THREADS (release build, access log off); " \
-  "nginx $("$NGINX" -v 2>&1 | sed 's/^nginx version: //') worker_processes $SERVER_THREADS (access_log off, keepalive_requests 1000000)"
+echo "servers: authgate AUTHGATE_THREADS=$SERVER_THREADS (release build, access log off);" \
+  "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //') worker_processes $SERVER_THREADS (access_log off, keepalive_requests 1000000)"
 echo "wrk: -t$WRK_THREADS -c$CONNS -d$DURATION (per-row overrides below), keep-alive, warm-up $WARMUP; rounds: $ROUNDS (median req/s shown)"
 echo
 row() { printf '%-18s %9s %7s %8s %8s %8s %8s %8s %9s %7s %6s %8s %8s\n' "$@"; }
