@@ -19,6 +19,7 @@ struct tconn {
 	struct store_conn *c;
 	bool in_tx;
 	int64_t bumped_epoch; /* set by store_epoch_bump, published on commit */
+	int64_t checked_us;   /* last data_changed() check (monotonic) */
 	struct tconn *next, *prev;
 };
 
@@ -446,12 +447,18 @@ enum ag_err store_epoch_bump(struct store *st)
 	return AG_OK;
 }
 
+/* Another process's commit is noticed on a thread's next check; checks are at most
+ * EPOCH_CHECK_US apart, so one request does one check however many caches it reads,
+ * and a change made elsewhere is seen within that bound. */
+#define EPOCH_CHECK_US 200
+
 int64_t store_epoch_current(struct store *st)
 {
 	struct tconn *t;
 	bool changed = false;
-	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx &&
-	    st->ops->data_changed(t->c, &changed) == AG_OK && changed) {
+	int64_t now = time_mono_us();
+	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx && now - t->checked_us >= EPOCH_CHECK_US &&
+	    (t->checked_us = now, st->ops->data_changed(t->c, &changed) == AG_OK) && changed) {
 		int64_t v;
 		if (db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP) == AG_OK)
 			store_epoch_seen(st, v);
