@@ -216,10 +216,13 @@ static enum MHD_Result fail(struct req *r, enum ag_err e, const char *msg)
 	return queue(r);
 }
 
-/* Parse and check the body, run the guard and the handler. */
+/* Run the guard (credentials come first: an unauthenticated caller learns nothing
+ * about what a valid body looks like), parse and check the body, run the handler. */
 static void dispatch(struct req *r)
 {
 	const struct route *rt = r->route;
+	if (rt->guard && !rt->guard(r))
+		return;
 	if (rt->fields) {
 		if (r->body_len) {
 			const char *ct = req_header(r, "Content-Type");
@@ -253,8 +256,6 @@ static void dispatch(struct req *r)
 			return;
 		}
 	}
-	if (rt->guard && !rt->guard(r))
-		return;
 	rt->handler(r);
 }
 
