@@ -116,6 +116,8 @@ static const struct cfg_def defs[] = {
 	 "If set, /metrics requires `Authorization: Bearer <token>`."},
 	{"AUTHGATE_OUTBOX_MAX_ATTEMPTS", T_INT, S(outbox_max_attempts), "9", 1, 100, NULL,
 	 "Delivery attempts for a mail or webhook before it is given up."},
+	{"AUTHGATE_AUTH_RATE_PERCENT", T_INT, S(auth_rate_percent), "100", 1, 1000000, NULL,
+	 "Scales every per-address and per-email limit of the sign-in endpoints (100 = the documented limits in docs/EMAIL.md; a benchmark from one address may raise it)."},
 };
 
 static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)

@@ -38,6 +38,7 @@ struct config {
 	int64_t pwhash_concurrency;
 	char metrics_token[256];
 	int64_t outbox_max_attempts;
+	int64_t auth_rate_percent;
 };
 
 /* Load defaults, then the file named by AUTHGATE_CONFIG (or `file` when non-NULL),
