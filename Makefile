@@ -2,7 +2,7 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: run test test-asan bench build asan clean format
+.PHONY: run test test-asan bench build asan clean format docs fuzz
 
 run: ## install what is missing, build, start the dev server on :8080
 	@scripts/deps.sh run
@@ -24,14 +24,21 @@ bench: ## optimized build, measured side by side with nginx
 	@bench/run.sh
 
 build:
-	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
-	@meson setup --reconfigure $(BUILD) >/dev/null 2>&1 || true
-	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+	@scripts/build.sh $(BUILD)
 
 asan:
-	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
-	@meson setup --reconfigure $(ASAN_BUILD) >/dev/null 2>&1 || true
-	@ninja -C $(ASAN_BUILD) >/dev/null || ninja -C $(ASAN_BUILD)
+	@scripts/build.sh $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+docs: build ## regenerate README's configuration table
+	@scripts/readme-config.py $(BUILD)/authgate
+
+fuzz: ## build the libFuzzer targets with clang and run each for FUZZ_SECONDS (default 30)
+	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@ninja -C build-fuzz >/dev/null
+	@for t in json jwt accept_language router; do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  ./build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

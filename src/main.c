@@ -18,6 +18,7 @@ static const char usage[] =
 	"  mail list [--json]          show captured mail (when no SMTP server is configured)\n"
 	"  config check                validate the configuration, every error with its key\n"
 	"  config docs                 print the configuration table (markdown)\n"
+	"  routes                      print the route table (JSON)\n"
 	"  --version                   print the version\n"
 	"  --help                      this text\n";
 
@@ -31,7 +32,7 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, false},     {"migrate", cmd_migrate, false},
 	{"project", cmd_project, true},  {"apikey", cmd_apikey, true},
 	{"admin-token", cmd_admin_token, true}, {"mail", cmd_mail, true},
-	{"config", cmd_config, false},
+	{"config", cmd_config, false},   {"routes", cmd_routes, false},
 };
 
 int main(int argc, char **argv)

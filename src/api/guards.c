@@ -46,8 +46,8 @@ static bool auth_failed(struct req *r, const char *what)
 static bool auth_throttled(struct req *r)
 {
 	int retry;
-	/* Peek without spending: a bucket that is empty means too many failures. */
-	if (ratelimit_take(g_app.rl, &auth_fail_policy, r->ip, 0.0001, time_now_ms(), &retry))
+	/* Only failures spend from this bucket; an empty one means too many failures. */
+	if (ratelimit_peek(g_app.rl, &auth_fail_policy, r->ip, time_now_ms(), &retry))
 		return false;
 	resp_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
 	resp_error(r, AG_ERATE, "too many failed authentications; retry later");

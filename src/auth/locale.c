@@ -58,9 +58,11 @@ const char *locale_from_accept_language(const char *h)
 				if (h[0] == 'q' && h[1] == '=') {
 					char *end;
 					q = strtod(h + 2, &end);
+					if (!(q >= 0 && q <= 1))
+						q = 0; /* NaN or out of range: ignore the tag */
 					h = end;
-					continue;
 				}
+				continue; /* re-check *h: we may be at the end */
 			}
 			h++;
 		}

@@ -16,8 +16,6 @@
 #include "core/log.h"
 #include "core/str.h"
 
-struct app_ctx g_app;
-
 static int load_master_key(void)
 {
 	if (g_cfg.master_key_b64[0]) {

@@ -14,6 +14,7 @@ int cmd_apikey(int argc, char **argv);
 int cmd_admin_token(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 /* Print a JSON value followed by a newline on stdout. */
 #include "core/json.h"

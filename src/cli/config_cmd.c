@@ -55,3 +55,27 @@ int cmd_migrate(int argc, char **argv)
 	cli_shutdown();
 	return 0;
 }
+
+/* `authgate routes`: the route table as JSON (method, path, auth), for operators and
+ * for the test that keeps /openapi.json complete. */
+#include "http/route.h"
+
+int cmd_routes(int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		fputs("usage: authgate routes\n", stderr);
+		return 2;
+	}
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < api_routes_count; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "method", api_routes[i].method);
+		cJSON_AddStringToObject(o, "path", api_routes[i].pattern);
+		cJSON_AddBoolToObject(o, "guarded", api_routes[i].guard != NULL);
+		cJSON_AddItemToArray(arr, o);
+	}
+	cli_print_json(arr);
+	cJSON_Delete(arr);
+	return 0;
+}

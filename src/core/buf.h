@@ -18,7 +18,7 @@ struct buf {
 int buf_append(struct buf *b, const void *data, size_t n);    /* 0 or -1 (over cap / OOM) */
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Hand the bytes to the caller (malloc'd, NUL-terminated); the buf is emptied. */

@@ -38,6 +38,8 @@ void log_raw_line(const char *line, unsigned long len)
 	buf_free(&b);
 }
 
+static void emit(enum log_level l, const char *kind, const char *event, const char *ip, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 static void emit(enum log_level l, const char *kind, const char *event, const char *ip, const char *fmt,
 		 va_list ap)
 {

@@ -150,6 +150,32 @@ bool ratelimit_take(struct ratelimit *rl, const struct rate_policy *policy, cons
 	return ok;
 }
 
+bool ratelimit_peek(struct ratelimit *rl, const struct rate_policy *policy, const char *key, int64_t now_ms,
+		    int *retry_after_s)
+{
+	char k[RL_KEY_MAX];
+	full_key(k, policy, key);
+	uint64_t h = fnv1a(k);
+	struct shard *s = &rl->shards[h % RL_SHARDS];
+	size_t b = (h / RL_SHARDS) % RL_BUCKETS;
+	bool ok = true;
+	pthread_mutex_lock(&s->mu);
+	for (struct entry *e = s->tab[b]; e; e = e->next)
+		if (strcmp(e->key, k) == 0) {
+			double t = refill(e, now_ms);
+			if (t < 1) {
+				ok = false;
+				double wait = (1 - t) / (policy->per_sec > 0 ? policy->per_sec : 1e-9);
+				*retry_after_s = wait > 86400 ? 86400 : (int)ceil(wait);
+				if (*retry_after_s < 1)
+					*retry_after_s = 1;
+			}
+			break;
+		}
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
 void ratelimit_reset(struct ratelimit *rl, const struct rate_policy *policy, const char *key)
 {
 	char k[RL_KEY_MAX];

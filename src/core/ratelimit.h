@@ -24,6 +24,10 @@ void ratelimit_free(struct ratelimit *rl);
  * allowed; otherwise false and *retry_after_s (>= 1) says when a token is back. */
 bool ratelimit_take(struct ratelimit *rl, const struct rate_policy *policy, const char *key, double cost,
 		    int64_t now_ms, int *retry_after_s);
+/* Would one token be available now? Spends nothing (for "too many failures" checks
+ * where only failures spend). */
+bool ratelimit_peek(struct ratelimit *rl, const struct rate_policy *policy, const char *key, int64_t now_ms,
+		    int *retry_after_s);
 /* Forget a bucket (e.g. after a successful sign-in). */
 void ratelimit_reset(struct ratelimit *rl, const struct rate_policy *policy, const char *key);
 size_t ratelimit_size(struct ratelimit *rl);

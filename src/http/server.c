@@ -57,11 +57,13 @@ struct framing {
 	const char *te;
 	const char *cl;
 	bool cl_conflict;
+	size_t header_bytes;
 };
 
 static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct framing *f = cls;
+	f->header_bytes += strlen(key) + strlen(value) + 4;
 	if (str_ieq(key, "Content-Length")) {
 		if (f->cl && strcmp(f->cl, value) != 0)
 			f->cl_conflict = true;
@@ -77,11 +79,13 @@ static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const c
 }
 
 /* Ambiguous framing is how requests get smuggled past proxies: refuse it. */
-static const char *framing_problem(struct MHD_Connection *c, const char *version, int64_t *content_length)
+static const char *framing_problem(struct MHD_Connection *c, const char *version, int64_t *content_length,
+				   size_t *header_bytes)
 {
 	struct framing f = {0};
 	MHD_get_connection_values(c, MHD_HEADER_KIND, count_headers, &f);
 	*content_length = -1;
+	*header_bytes = f.header_bytes;
 	if (f.content_length > 1)
 		return "multiple Content-Length headers";
 	if (f.content_length && f.transfer_encoding)
@@ -170,7 +174,7 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	if (r->cors_ok && r->origin)
 		cors_add_headers(r, resp);
-	if (atomic_load(&stopping))
+	if (atomic_load(&stopping) || r->body_overflow || r->framing_error)
 		MHD_add_response_header(resp, "Connection", "close");
 }
 
@@ -269,7 +273,14 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 				     const char *version)
 {
 	int64_t cl;
-	const char *why = framing_problem(c, version, &cl);
+	size_t header_bytes;
+	const char *why = framing_problem(c, version, &cl, &header_bytes);
+	if (header_bytes + strlen(r->path) > HTTP_MAX_HEADER_BYTES) {
+		r->framing_error = true;
+		resp_error_status(r, 431, "headers_too_large",
+				  arena_printf(r->a, "request line and headers exceed %d bytes", HTTP_MAX_HEADER_BYTES));
+		return queue(r);
+	}
 	if (why) {
 		r->framing_error = true;
 		log_security("bad_framing", r->ip, "%s", why);
@@ -400,6 +411,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	atomic_fetch_sub(&inflight, 1);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

@@ -10,8 +10,11 @@
 #include "core/workpool.h"
 
 #define HTTP_MAX_BODY (1024 * 1024)          /* hard cap for any route */
-#define HTTP_MAX_HEADER_BYTES (16 * 1024)    /* request line + headers */
-#define HTTP_CONN_MEMORY (32 * 1024)         /* per-connection buffer pool */
+/* Request line + headers: over HTTP_MAX_HEADER_BYTES we answer 431 in JSON; over the
+ * connection's memory pool (HTTP_CONN_MEMORY) libmicrohttpd answers 431 itself, with a
+ * small HTML body we cannot change. */
+#define HTTP_MAX_HEADER_BYTES (16 * 1024)
+#define HTTP_CONN_MEMORY (64 * 1024)
 
 /* Pages (hosted UI, device app, dashboard): scripts and styles only from us. */
 #define HTTP_PAGE_CSP                                                                                          \

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-export const BIN = process.env.AUTHGATE_BIN || path.join(root, 'build/authgate');
+export const BIN = process.env.AUTHGATE_TEST_BIN || path.join(root, 'build/authgate');
 
 // Fast argon2 parameters keep the suite quick; the bench measures the real ones.
 const TEST_ENV = {
@@ -58,12 +58,17 @@ export class Server {
 
   // Run `authgate <args>` against this server's store; resolves {code, stdout, stderr}.
   async cli(...args) {
+    let r;
     try {
       const { stdout, stderr } = await execFileP(BIN, args, { env: this.env });
-      return { code: 0, stdout, stderr };
+      r = { code: 0, stdout, stderr };
     } catch (e) {
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      r = { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
+    if (/(ERROR: (Address|Leak)Sanitizer|runtime error:)/.test(r.stderr)) {
+      throw new Error(`sanitizer report from authgate ${args.join(' ')}:\n${r.stderr}`);
+    }
+    return r;
   }
 
   async cliJSON(...args) {
@@ -96,7 +101,7 @@ export class Server {
     const init = { method, headers: { ...headers } };
     if (body !== undefined) {
       init.body = raw ? body : JSON.stringify(body);
-      if (!raw && !init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
+      if (!init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
     }
     const res = await fetch(this.url + p, init);
     const text = await res.text();
@@ -110,13 +115,19 @@ export class Server {
     if (!this.proc || this.exitCode !== undefined || this.exitSignal) return this.exitCode;
     const done = new Promise((r) => this.proc.on('exit', (code) => r(code)));
     this.proc.kill(signal);
-    const code = await done;
-    return code;
+    return await done;
   }
 
+  // Stop, remove the data dir, and fail if the server did not exit cleanly: a non-zero
+  // exit after SIGTERM, or any sanitizer report (ASan/UBSan/LSan) on stderr.
   async cleanup() {
-    await this.stop();
+    const code = await this.stop();
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+    const report = /(ERROR: (Address|Leak)Sanitizer|runtime error:)/.exec(this.stderr);
+    if (report) throw new Error(`sanitizer report from authgate:\n${this.stderr.slice(Math.max(0, report.index - 200), report.index + 4000)}`);
+    if (this.exitSignal !== 'SIGKILL' && code !== 0 && code !== undefined && code !== null) {
+      throw new Error(`authgate exited with ${code}:\n${this.stderr.slice(-3000)}`);
+    }
   }
 
   // Lines of the JSON log (stderr).
@@ -125,7 +136,24 @@ export class Server {
   }
 }
 
+// A fresh database in the PostgreSQL cluster that tests/run_all.sh started
+// (AUTHGATE_TEST_PG_URL); returns its URL.
+export async function freshPgDatabase() {
+  const base = process.env.AUTHGATE_TEST_PG_URL;
+  if (!base) throw new Error('AUTHGATE_TEST_PG_URL is not set (tests/run_all.sh starts PostgreSQL)');
+  const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await execFileP('psql', [base, '-qAtc', `CREATE DATABASE ${name}`]);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Start a server. With AUTHGATE_TEST_STORE=postgres (or opts.postgres) it gets its own
+// fresh PostgreSQL database instead of SQLite.
 export async function startServer(env = {}, opts = {}) {
+  if ((opts.postgres || process.env.AUTHGATE_TEST_STORE === 'postgres') && !env.AUTHGATE_DATABASE_URL && !opts.dataDir) {
+    env = { ...env, AUTHGATE_DATABASE_URL: await freshPgDatabase() };
+  }
   const s = new Server(env, opts);
   await s.start();
   return s;

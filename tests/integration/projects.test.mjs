@@ -1,0 +1,173 @@
+// Projects and API keys: CLI and admin API, key authentication, revocation that takes
+// effect at once on the running server (also when revoked from another process),
+// secrets stored only as hashes, disabled projects, throttling of failed credentials.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { startServer } from '../lib/server.mjs';
+
+let s, admin;
+before(async () => {
+  s = await startServer();
+  admin = { Authorization: `Bearer ${await s.adminToken()}` };
+});
+after(async () => { await s.cleanup(); });
+
+const bearer = (k) => ({ Authorization: `Bearer ${k}` });
+
+test('CLI creates, lists and shows projects', async () => {
+  const p = await s.cliJSON('project', 'create', 'cli-app', 'CLI App', '--origin', 'https://cli.example', '--callback', 'https://cli.example/cb');
+  assert.equal(p.app_id, 'cli-app');
+  assert.deepEqual(p.allowed_origins, ['https://cli.example']);
+  assert.deepEqual(p.callback_urls, ['https://cli.example/cb']);
+  assert.equal(p.providers.email, true);
+  assert.equal(p.signing_secret, undefined);
+  const list = await s.cliJSON('project', 'list');
+  assert.ok(list.some((x) => x.app_id === 'cli-app'));
+  const show = await s.cliJSON('project', 'show', 'cli-app');
+  assert.equal(show.name, 'CLI App');
+  const dup = await s.cli('project', 'create', 'cli-app', 'Again');
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /exists/);
+  const bad = await s.cli('project', 'create', 'Bad App!', 'x');
+  assert.equal(bad.code, 2);
+  const badOrigin = await s.cli('project', 'create', 'o-app', 'x', '--origin', 'https://x.example/path');
+  assert.equal(badOrigin.code, 2);
+  assert.equal((await s.cli('project', 'show', 'nope')).code, 1);
+});
+
+test('an API key authenticates; missing, malformed and unknown keys do not', async () => {
+  const { key, appId } = await s.project('key-app');
+  assert.match(key, /^agk_[A-Za-z0-9_-]{43}$/);
+  let r = await s.req('GET', '/api/v1/project', { headers: bearer(key) });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.app_id, appId);
+  r = await s.req('GET', '/api/v1/project');
+  assert.equal(r.status, 401);
+  assert.equal(r.body.error, 'unauthorized');
+  r = await s.req('GET', '/api/v1/project', { headers: bearer('agk_' + 'A'.repeat(43)) });
+  assert.equal(r.status, 401);
+  r = await s.req('GET', '/api/v1/project', { headers: bearer('not-a-key') });
+  assert.equal(r.status, 401);
+  r = await s.req('GET', '/api/v1/project', { headers: { Authorization: `Basic ${key}` } });
+  assert.equal(r.status, 401);
+});
+
+test('a key revoked with the CLI (another process) stops working at once', async () => {
+  const { key, keyId, appId } = await s.project('revoke-cli');
+  assert.equal((await s.req('GET', '/api/v1/project', { headers: bearer(key) })).status, 200);
+  const list = await s.cliJSON('apikey', 'list', appId);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].id, keyId);
+  assert.equal(list[0].revoked_at, null);
+  assert.equal(list[0].key, undefined);
+  const rv = await s.cli('apikey', 'revoke', appId, keyId);
+  assert.equal(rv.code, 0, rv.stderr);
+  const r = await s.req('GET', '/api/v1/project', { headers: bearer(key) });
+  assert.equal(r.status, 401);
+  const again = await s.cli('apikey', 'revoke', appId, keyId);
+  assert.equal(again.code, 1);
+});
+
+test('admin API: projects and keys, and revocation through it', async () => {
+  let r = await s.req('GET', '/admin/api/projects');
+  assert.equal(r.status, 401);
+  r = await s.req('GET', '/admin/api/projects', { headers: bearer('aga_' + 'x'.repeat(43)) });
+  assert.equal(r.status, 401);
+  r = await s.req('POST', '/admin/api/projects', { headers: admin, body: { app_id: 'adm-app', name: 'Admin App', allowed_origins: ['https://adm.example'] } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.app_id, 'adm-app');
+  r = await s.req('POST', '/admin/api/projects', { headers: admin, body: { app_id: 'adm-app', name: 'Again' } });
+  assert.equal(r.status, 409);
+  r = await s.req('POST', '/admin/api/projects', { headers: admin, body: { app_id: 'Bad!', name: 'x' } });
+  assert.equal(r.status, 400);
+  r = await s.req('POST', '/admin/api/projects', { headers: admin, body: { app_id: 'cb-app', name: 'x', callback_urls: ['javascript:alert(1)'] } });
+  assert.equal(r.status, 400);
+  r = await s.req('PATCH', '/admin/api/projects/adm-app', { headers: admin, body: { providers: { email: false }, default_locale: 'it', branding: { name: 'Acme', color: '#112233', logo_url: 'https://cdn.example/logo.png' } } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.providers.email, false);
+  assert.equal(r.body.providers['magic-link'], true);
+  assert.equal(r.body.default_locale, 'it');
+  assert.equal(r.body.branding.color, '#112233');
+  for (const bad of [{ providers: { email: 'yes' } }, { providers: { fax: true } }, { default_locale: 'xx' }, { branding: { color: 'red' } }, { branding: { logo_url: 'http://insecure.example/l.png' } }, { allowed_origins: ['*'] }]) {
+    r = await s.req('PATCH', '/admin/api/projects/adm-app', { headers: admin, body: bad });
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+  r = await s.req('PATCH', '/admin/api/projects/nope', { headers: admin, body: { name: 'x' } });
+  assert.equal(r.status, 404);
+
+  r = await s.req('POST', '/admin/api/projects/adm-app/keys', { headers: admin, body: { name: 'backend' } });
+  assert.equal(r.status, 201);
+  const key = r.body.key, id = r.body.id;
+  assert.match(key, /^agk_/);
+  assert.equal((await s.req('GET', '/api/v1/project', { headers: bearer(key) })).body.app_id, 'adm-app');
+  r = await s.req('GET', '/admin/api/projects/adm-app/keys', { headers: admin });
+  assert.equal(r.body.keys.length, 1);
+  assert.equal(r.body.keys[0].name, 'backend');
+  assert.equal(r.body.keys[0].key, undefined);
+  assert.ok(key.startsWith(r.body.keys[0].prefix));
+  r = await s.req('DELETE', `/admin/api/projects/adm-app/keys/${id}`, { headers: admin });
+  assert.equal(r.status, 200);
+  assert.equal((await s.req('GET', '/api/v1/project', { headers: bearer(key) })).status, 401);
+  r = await s.req('DELETE', `/admin/api/projects/adm-app/keys/${id}`, { headers: admin });
+  assert.equal(r.status, 404);
+});
+
+test('a disabled project refuses its keys with 403', async () => {
+  const { key, appId } = await s.project('dis-app');
+  let r = await s.req('PATCH', `/admin/api/projects/${appId}`, { headers: admin, body: { disabled: true } });
+  assert.equal(r.status, 200);
+  r = await s.req('GET', '/api/v1/project', { headers: bearer(key) });
+  assert.equal(r.status, 403);
+  await s.req('PATCH', `/admin/api/projects/${appId}`, { headers: admin, body: { disabled: false } });
+  assert.equal((await s.req('GET', '/api/v1/project', { headers: bearer(key) })).status, 200);
+});
+
+test('deleting a project ends its keys', async () => {
+  const { key, appId } = await s.project('del-app');
+  const r = await s.req('DELETE', `/admin/api/projects/${appId}`, { headers: admin });
+  assert.equal(r.status, 200);
+  assert.equal((await s.req('GET', '/api/v1/project', { headers: bearer(key) })).status, 401);
+  assert.equal((await s.req('GET', `/admin/api/projects/${appId}`, { headers: admin })).status, 404);
+});
+
+test('keys and admin tokens are stored only as hashes; the signing secret is sealed', async () => {
+  const { key } = await s.project('hash-app');
+  const token = await s.adminToken();
+  const sha = (x) => createHash('sha256').update(x).digest('hex');
+  let dump;
+  if (s.env.AUTHGATE_DATABASE_URL?.startsWith('postgres')) {
+    dump = Buffer.from(execFileSync('psql', [s.env.AUTHGATE_DATABASE_URL, '-qAtc',
+      'SELECT key_hash FROM api_keys; SELECT token_hash FROM admin_tokens; SELECT signing_secret FROM projects']));
+  } else {
+    const files = readdirSync(s.dataDir).filter((f) => f.startsWith('authgate.db'));
+    assert.ok(files.length >= 1);
+    dump = Buffer.concat(files.map((f) => readFileSync(path.join(s.dataDir, f))));
+  }
+  assert.equal(dump.indexOf(key), -1, 'API key stored in clear');
+  assert.equal(dump.indexOf(token), -1, 'admin token stored in clear');
+  assert.notEqual(dump.indexOf(sha(key)), -1, 'the key is stored as its SHA-256');
+  const logs = s.stderr;
+  assert.equal(logs.indexOf(key), -1, 'API key in the log');
+  assert.equal(logs.indexOf(token), -1, 'admin token in the log');
+});
+
+test('failed credentials from one address are throttled with 429 and Retry-After', async () => {
+  const t = await startServer();
+  try {
+    let last;
+    for (let i = 0; i < 40; i++) {
+      last = await t.req('GET', '/api/v1/project', { headers: bearer('agk_' + 'B'.repeat(43)) });
+      if (last.status === 429) break;
+    }
+    assert.equal(last.status, 429);
+    assert.ok(Number(last.headers.get('retry-after')) >= 1);
+    assert.equal(last.body.error, 'rate_limited');
+    assert.ok(t.logLines().some((l) => l.security === 'auth_failed' && l.ip === '127.0.0.1'));
+  } finally {
+    await t.cleanup();
+  }
+});

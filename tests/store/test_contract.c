@@ -1,0 +1,808 @@
+/* test_contract.c — the store contract: one binary, run against every backend through
+ * store.h only. The URL comes from AUTHGATE_TEST_DATABASE_URL (tests/run_all.sh sets a
+ * SQLite file, then a PostgreSQL from tests/pg.sh); without it, a temporary SQLite file.
+ * A scratch table contract_t is emptied before each test; the real schema is migrated. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "core/timeutil.h"
+#include "store/store.h"
+
+#define WRITERS 4
+#define TX_PER_WRITER 25
+#define EPOCH_WAIT_MS 2000
+
+static char g_url[512];
+static char g_tmpdir[256]; /* set when we made a temporary SQLite database */
+static struct store *g_st;
+static bool g_pg;
+
+static const char *const SCRATCH =
+	"CREATE TABLE IF NOT EXISTS contract_t (id TEXT PRIMARY KEY, n BIGINT, s TEXT, u TEXT UNIQUE)";
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static int64_t count_rows(struct store *st, const char *where_id)
+{
+	int64_t v = -1;
+	enum ag_err e = where_id ? db_int(st, &v, "SELECT COUNT(*) FROM contract_t WHERE id = $1", P(SV_TEXT(where_id)))
+				 : db_int(st, &v, "SELECT COUNT(*) FROM contract_t", NOP);
+	assert_int_equal(e, AG_OK);
+	return v;
+}
+
+static int64_t db_epoch(struct store *st)
+{
+	int64_t v = -1;
+	assert_int_equal(db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP), AG_OK);
+	return v;
+}
+
+static void sleep_ms(int ms)
+{
+	usleep((useconds_t)ms * 1000u);
+}
+
+/* Poll store_epoch_current(st) until it differs from `from` or the wait ends. */
+static int64_t epoch_wait_change(struct store *st, int64_t from, int wait_ms)
+{
+	int64_t until = time_mono_us() + (int64_t)wait_ms * 1000;
+	int64_t v;
+	while ((v = store_epoch_current(st)) == from && time_mono_us() < until)
+		sleep_ms(10);
+	return v;
+}
+
+static int setup_each(void **state)
+{
+	(void)state;
+	if (db_exec(g_st, SCRATCH, NOP) != AG_OK || db_exec(g_st, "DELETE FROM contract_t", NOP) != AG_OK)
+		return -1;
+	return 0;
+}
+
+/* ---- migrations ---------------------------------------------------------------- */
+
+struct migrator {
+	enum ag_err open_err, err;
+	int applied;
+};
+
+static void *migrate_thread(void *ud)
+{
+	struct migrator *m = ud;
+	char err[256] = "";
+	struct store *st = store_open(g_url, err, sizeof err);
+	m->open_err = st ? AG_OK : AG_EUNAVAIL;
+	if (st) {
+		m->err = store_migrate(st, &m->applied);
+		store_close(st);
+	}
+	return NULL;
+}
+
+/* Several processes starting at once: every migration applied exactly once, no errors. */
+static void test_migrate_concurrent_idempotent(void **state)
+{
+	(void)state;
+	pthread_t th[WRITERS];
+	struct migrator m[WRITERS];
+	memset(m, 0, sizeof m);
+	for (int i = 0; i < WRITERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, migrate_thread, &m[i]), 0);
+	int sum = 0;
+	for (int i = 0; i < WRITERS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(m[i].open_err, AG_OK);
+		assert_int_equal(m[i].err, AG_OK);
+		sum += m[i].applied;
+	}
+	int applied = -1;
+	assert_int_equal(store_migrate(g_st, &applied), AG_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(store_migrate(g_st, &applied), AG_OK);
+	assert_int_equal(applied, 0);
+
+	int version = store_schema_version(g_st);
+	assert_true(version > 0);
+	int64_t rows = -1;
+	assert_int_equal(db_int(g_st, &rows, "SELECT COUNT(*) FROM schema_migrations", NOP), AG_OK);
+	assert_int_equal(rows, version); /* numbered 1..N without gaps */
+	if (sum != 0)                     /* a fresh database: all applied by the racing threads */
+		assert_int_equal(sum, version);
+	assert_true(db_epoch(g_st) >= 1);
+}
+
+/* ---- statements ---------------------------------------------------------------- */
+
+static const int64_t INTS[] = {0, 1, -1, 42, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1, 1000000000000000LL,
+			       -9007199254740993LL, 4294967296LL};
+
+static void test_int_params(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < ARRAY_LEN(INTS); i++) {
+		char id[16];
+		snprintf(id, sizeof id, "i%zu", i);
+		assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(id), SV_INT(INTS[i]))),
+				 AG_OK);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(INTS); i++) {
+		char id[16], want[32];
+		snprintf(id, sizeof id, "i%zu", i);
+		snprintf(want, sizeof want, "%" PRId64, INTS[i]);
+		struct store_row r;
+		assert_int_equal(db_row(g_st, a, &r, "SELECT n, s FROM contract_t WHERE id = $1", P(SV_TEXT(id))), AG_OK);
+		assert_int_equal(r.n, 2);
+		assert_string_equal(row_str(&r, 0), want);
+		assert_true(row_int(&r, 0) == INTS[i]);
+		assert_null(row_str(&r, 1));
+		int64_t v = 0;
+		/* an int parameter compared with a BIGINT column */
+		assert_int_equal(db_int(g_st, &v, "SELECT COUNT(*) FROM contract_t WHERE n = $1", P(SV_INT(INTS[i]))), AG_OK);
+		assert_int_equal(v, 1);
+	}
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "SELECT MAX(n) FROM contract_t", NOP), AG_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(db_int(g_st, &v, "SELECT MIN(n) FROM contract_t", NOP), AG_OK);
+	assert_true(v == INT64_MIN);
+	arena_free(a);
+}
+
+static void test_text_and_null_params(void **state)
+{
+	(void)state;
+	static char big[20001];
+	memset(big, 'x', sizeof big - 1);
+	big[5000] = 'y';
+	const char *texts[] = {
+		"",
+		"plain",
+		"it's \"quoted\" -- not a comment; $1 ? ?1 :a @b \\ %s %n",
+		"h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", /* héllo ✓ 😀 日本語 */
+		"line1\nline2\ttab\r\n",
+		"'; DROP TABLE contract_t; --",
+		big,
+	};
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+		char id[16];
+		snprintf(id, sizeof id, "t%zu", i);
+		assert_int_equal(
+			db_exec(g_st, "INSERT INTO contract_t (id, s, n) VALUES ($1, $2, $3)", P(SV_TEXT(id), SV_TEXT(texts[i]), SV_NULL)),
+			AG_OK);
+		struct store_row r;
+		assert_int_equal(db_row(g_st, a, &r, "SELECT s, n, LENGTH(s) FROM contract_t WHERE id = $1", P(SV_TEXT(id))),
+				 AG_OK);
+		assert_int_equal(r.n, 3);
+		assert_non_null(row_str(&r, 0)); /* '' is not NULL */
+		assert_string_equal(row_str(&r, 0), texts[i]);
+		assert_null(row_str(&r, 1));
+		assert_int_equal(row_int(&r, 1), 0);
+		/* the text parameter used in a WHERE finds the same row */
+		int64_t v = 0;
+		assert_int_equal(db_int(g_st, &v, "SELECT COUNT(*) FROM contract_t WHERE s = $1", P(SV_TEXT(texts[i]))), AG_OK);
+		assert_int_equal(v, 1);
+	}
+	/* LENGTH counts characters, not bytes, in both engines */
+	struct store_row r;
+	assert_int_equal(db_row(g_st, a, &r, "SELECT LENGTH(s) FROM contract_t WHERE id = 't3'", NOP), AG_OK);
+	assert_int_equal(row_int(&r, 0), 13);
+	/* SV_TEXT(NULL) binds NULL; IS NULL finds it */
+	const char *none = NULL;
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, s) VALUES ('tn', $1)", P(SV_TEXT(none))), AG_OK);
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "SELECT COUNT(*) FROM contract_t WHERE s IS NULL", NOP), AG_OK);
+	assert_int_equal(v, 1);
+	/* NULL = NULL is not true: a NULL parameter matches nothing */
+	assert_int_equal(db_int(g_st, &v, "SELECT COUNT(*) FROM contract_t WHERE s = $1", P(SV_NULL)), AG_OK);
+	assert_int_equal(v, 0);
+	arena_free(a);
+}
+
+static void test_param_numbering(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	/* $3 $1 $2 out of order; $1 used twice */
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n, s, u) VALUES ($3, $1, $2, $2 || '-' || $3)",
+				 P(SV_INT(7), SV_TEXT("seven"), SV_TEXT("k7"))),
+			 AG_OK);
+	struct store_row r;
+	assert_int_equal(db_row(g_st, a, &r, "SELECT id, n, s, u FROM contract_t WHERE n = $2 AND id = $1 AND $2 = n",
+				P(SV_TEXT("k7"), SV_INT(7))),
+			 AG_OK);
+	assert_int_equal(r.n, 4);
+	assert_string_equal(row_str(&r, 0), "k7");
+	assert_string_equal(row_str(&r, 1), "7");
+	assert_string_equal(row_str(&r, 2), "seven");
+	assert_string_equal(row_str(&r, 3), "seven-k7");
+	/* $1 inside a string literal is text, not a placeholder */
+	assert_int_equal(db_row(g_st, a, &r, "SELECT 'a$1b', s FROM contract_t WHERE id = $1", P(SV_TEXT("k7"))), AG_OK);
+	assert_string_equal(row_str(&r, 0), "a$1b");
+	assert_string_equal(row_str(&r, 1), "seven");
+	/* $10 is the tenth parameter, not $1 followed by 0 */
+	assert_int_equal(db_row(g_st, a, &r, "SELECT s FROM contract_t WHERE id = $10 AND n = $1",
+				P(SV_INT(7), SV_NULL, SV_NULL, SV_NULL, SV_NULL, SV_NULL, SV_NULL, SV_NULL, SV_NULL,
+				  SV_TEXT("k7"))),
+			 AG_OK);
+	assert_string_equal(row_str(&r, 0), "seven");
+	/* parameters whose type only the value tells */
+	assert_int_equal(db_row(g_st, a, &r, "SELECT $1 IS NULL, $2 IS NULL, $3 + $4, $5", P(SV_NULL, SV_TEXT("x"), SV_INT(40), SV_INT(2), SV_TEXT("t"))),
+			 AG_OK);
+	assert_int_equal(r.n, 4);
+	assert_string_equal(row_str(&r, 0), "1");
+	assert_string_equal(row_str(&r, 1), "0");
+	assert_string_equal(row_str(&r, 2), "42");
+	assert_string_equal(row_str(&r, 3), "t");
+	arena_free(a);
+}
+
+static void test_unique_conflict(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, u) VALUES ('a', 'ua')", NOP), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, u) VALUES ('a', 'ub')", NOP), AG_ECONFLICT); /* primary key */
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, u) VALUES ('b', $1)", P(SV_TEXT("ua"))),
+			 AG_ECONFLICT); /* UNIQUE column */
+	assert_int_equal(count_rows(g_st, NULL), 1);
+	/* ON CONFLICT works in both engines */
+	int64_t changes = -1;
+	assert_int_equal(db_exec_n(g_st, "INSERT INTO contract_t (id, u) VALUES ('a', 'uc') ON CONFLICT (id) DO NOTHING", NOP,
+				   &changes),
+			 AG_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_exec_n(g_st,
+				   "INSERT INTO contract_t (id, n) VALUES ('a', 5) ON CONFLICT (id) DO UPDATE SET n = excluded.n",
+				   NOP, &changes),
+			 AG_OK);
+	assert_int_equal(changes, 1);
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = 'a'", NOP), AG_OK);
+	assert_int_equal(v, 5);
+}
+
+/* A failed statement inside a transaction is undone alone; the transaction goes on
+ * (SQLite's behaviour; the PostgreSQL backend matches it with statement savepoints). */
+static void test_error_inside_tx_keeps_tx(void **state)
+{
+	(void)state;
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ('x', 1)", NOP), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ('x', 2)", NOP), AG_ECONFLICT);
+	assert_int_equal(db_exec(g_st, "SELECT no_such_column FROM contract_t", NOP), AG_EINTERNAL);
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = 'x'", NOP), AG_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ('y', 3)", NOP), AG_OK);
+	assert_int_equal(db_commit(g_st), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 2);
+	assert_int_equal(db_int(g_st, &v, "SELECT SUM(n) FROM contract_t", NOP), AG_OK);
+	assert_int_equal(v, 4);
+}
+
+static void test_not_found_and_errors(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct store_row r = {99, NULL};
+	assert_int_equal(db_row(g_st, a, &r, "SELECT id FROM contract_t WHERE id = $1", P(SV_TEXT("missing"))),
+			 AG_ENOTFOUND);
+	assert_int_equal(r.n, 0);
+	assert_null(r.v);
+	int64_t v = 123;
+	assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = 'missing'", NOP), AG_ENOTFOUND);
+	assert_int_equal(db_exec(g_st, "SELECT * FROM no_such_table", NOP), AG_EINTERNAL);
+	assert_int_equal(db_exec(g_st, "THIS IS NOT SQL", NOP), AG_EINTERNAL);
+	/* the connection is still fine afterwards */
+	assert_int_equal(store_ping(g_st), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 0);
+	arena_free(a);
+}
+
+static void test_changes(void **state)
+{
+	(void)state;
+	int64_t ch = -1;
+	assert_int_equal(db_exec_n(g_st, "INSERT INTO contract_t (id, n) VALUES ('a', 1), ('b', 2), ('c', 3)", NOP, &ch),
+			 AG_OK);
+	assert_int_equal(ch, 3);
+	assert_int_equal(db_exec_n(g_st, "UPDATE contract_t SET s = 'big' WHERE n >= $1", P(SV_INT(2)), &ch), AG_OK);
+	assert_int_equal(ch, 2);
+	/* a SELECT changes nothing, whatever ran before it */
+	assert_int_equal(db_exec_n(g_st, "SELECT id FROM contract_t", NOP, &ch), AG_OK);
+	assert_int_equal(ch, 0);
+	assert_int_equal(db_exec_n(g_st, "UPDATE contract_t SET s = 'none' WHERE n > 100", NOP, &ch), AG_OK);
+	assert_int_equal(ch, 0);
+	assert_int_equal(db_exec_n(g_st, "DELETE FROM contract_t WHERE id IN ('a', 'c')", NOP, &ch), AG_OK);
+	assert_int_equal(ch, 2);
+	assert_int_equal(count_rows(g_st, NULL), 1);
+	assert_int_equal(count_rows(g_st, "b"), 1);
+}
+
+static void test_returning(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct store_row r;
+	assert_int_equal(db_row(g_st, a, &r, "INSERT INTO contract_t (id, n, s) VALUES ($1, $2, $3) RETURNING id, n, s",
+				P(SV_TEXT("r1"), SV_INT(10), SV_NULL)),
+			 AG_OK);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(row_str(&r, 0), "r1");
+	assert_string_equal(row_str(&r, 1), "10");
+	assert_null(row_str(&r, 2));
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "UPDATE contract_t SET n = n + $1 WHERE id = 'r1' RETURNING n", P(SV_INT(5))),
+			 AG_OK);
+	assert_int_equal(v, 15);
+	/* an UPDATE ... RETURNING that matches nothing */
+	assert_int_equal(db_int(g_st, &v, "UPDATE contract_t SET n = 0 WHERE id = 'zz' RETURNING n", NOP), AG_ENOTFOUND);
+	/* RETURNING through db_exec_n (no callback) still runs and counts */
+	int64_t ch = -1;
+	assert_int_equal(db_exec_n(g_st, "DELETE FROM contract_t WHERE id = 'r1' RETURNING id", NOP, &ch), AG_OK);
+	assert_int_equal(ch, 1);
+	assert_int_equal(count_rows(g_st, NULL), 0);
+	arena_free(a);
+}
+
+struct collect {
+	int calls;
+	int stop_after;
+	char ids[8][8];
+};
+
+static int collect_row(void *ud, const struct store_row *r)
+{
+	struct collect *c = ud;
+	if (c->calls < 8)
+		snprintf(c->ids[c->calls], sizeof c->ids[0], "%s", row_str(r, 0) ? row_str(r, 0) : "NULL");
+	c->calls++;
+	return c->stop_after && c->calls >= c->stop_after;
+}
+
+static void test_query_rows_and_stop(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "q%d", i);
+		assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(id), SV_INT(4 - i))),
+				 AG_OK);
+	}
+	struct collect c = {0};
+	assert_int_equal(db_query(g_st, "SELECT id, n FROM contract_t ORDER BY n", NOP, collect_row, &c), AG_OK);
+	assert_int_equal(c.calls, 5);
+	assert_string_equal(c.ids[0], "q4");
+	assert_string_equal(c.ids[4], "q0");
+	struct collect s = {.stop_after = 2};
+	assert_int_equal(db_query(g_st, "SELECT id FROM contract_t ORDER BY id", NOP, collect_row, &s), AG_OK);
+	assert_int_equal(s.calls, 2);
+	assert_string_equal(s.ids[1], "q1");
+	/* no rows: no calls */
+	struct collect z = {0};
+	assert_int_equal(db_query(g_st, "SELECT id FROM contract_t WHERE n > 99", NOP, collect_row, &z), AG_OK);
+	assert_int_equal(z.calls, 0);
+	/* a stopped query leaves the connection ready for the next statement */
+	assert_int_equal(count_rows(g_st, NULL), 5);
+}
+
+/* Booleans read as 1/0 and aggregates as decimal in both engines. */
+static void test_value_shapes(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ('b1', 1)", NOP), AG_OK);
+	struct store_row r;
+	assert_int_equal(db_row(g_st, a, &r,
+				"SELECT EXISTS (SELECT 1 FROM contract_t WHERE id = $1), 1 = 1, 1 = 0, COUNT(*), "
+				"COALESCE(MAX(s), 'none'), CAST(NULL AS TEXT) FROM contract_t",
+				P(SV_TEXT("b1"))),
+			 AG_OK);
+	assert_int_equal(r.n, 6);
+	assert_string_equal(row_str(&r, 0), "1");
+	assert_string_equal(row_str(&r, 1), "1");
+	assert_string_equal(row_str(&r, 2), "0");
+	assert_string_equal(row_str(&r, 3), "1");
+	assert_string_equal(row_str(&r, 4), "none");
+	assert_null(row_str(&r, 5));
+	assert_true(row_bool(&r, 0));
+	assert_false(row_bool(&r, 2));
+	assert_null(row_str(&r, 6)); /* out of range */
+	arena_free(a);
+}
+
+/* ---- transactions -------------------------------------------------------------- */
+
+struct tx_arg {
+	const char *id;
+	enum ag_err result;
+};
+
+static enum ag_err tx_insert(struct store *st, void *ud)
+{
+	struct tx_arg *t = ud;
+	enum ag_err e = db_exec(st, "INSERT INTO contract_t (id, n) VALUES ($1, 1)", P(SV_TEXT(t->id)));
+	if (e)
+		return e;
+	e = db_exec(st, "UPDATE contract_t SET n = n + 1 WHERE id = $1", P(SV_TEXT(t->id)));
+	return e ? e : t->result;
+}
+
+static void test_tx_commit_and_rollback(void **state)
+{
+	(void)state;
+	struct tx_arg ok = {"committed", AG_OK};
+	assert_int_equal(db_tx(g_st, tx_insert, &ok), AG_OK);
+	assert_int_equal(count_rows(g_st, "committed"), 1);
+	int64_t v = 0;
+	assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = 'committed'", NOP), AG_OK);
+	assert_int_equal(v, 2);
+
+	struct tx_arg bad = {"rolled", AG_EFORBIDDEN};
+	assert_int_equal(db_tx(g_st, tx_insert, &bad), AG_EFORBIDDEN);
+	assert_int_equal(count_rows(g_st, "rolled"), 0);
+
+	/* a conflict inside fn: returned as is, nothing of fn kept */
+	struct tx_arg dup = {"committed", AG_OK};
+	assert_int_equal(db_tx(g_st, tx_insert, &dup), AG_ECONFLICT);
+	assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = 'committed'", NOP), AG_OK);
+	assert_int_equal(v, 2);
+
+	/* explicit begin/rollback */
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "DELETE FROM contract_t", NOP), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 0);
+	db_rollback(g_st);
+	assert_int_equal(count_rows(g_st, NULL), 1);
+	/* commit or a second rollback without a transaction */
+	assert_int_equal(db_commit(g_st), AG_EINTERNAL);
+	db_rollback(g_st);
+	assert_int_equal(count_rows(g_st, NULL), 1);
+	/* the connection is usable for a new transaction */
+	assert_int_equal(db_tx(g_st, tx_insert, &(struct tx_arg){"again", AG_OK}), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 2);
+}
+
+static void test_nested_begin_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id) VALUES ('n1')", NOP), AG_OK);
+	assert_int_equal(db_begin(g_st), AG_EINTERNAL);
+	/* the outer transaction is intact and still rolls back as a whole */
+	assert_int_equal(count_rows(g_st, "n1"), 1);
+	db_rollback(g_st);
+	assert_int_equal(count_rows(g_st, "n1"), 0);
+	struct tx_arg ok = {"n2", AG_OK};
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_tx(g_st, tx_insert, &ok), AG_EINTERNAL); /* db_tx inside a transaction */
+	db_rollback(g_st);
+	assert_int_equal(count_rows(g_st, "n2"), 0);
+}
+
+struct reader {
+	int64_t seen;
+	enum ag_err err;
+};
+
+static void *count_thread(void *ud)
+{
+	struct reader *r = ud;
+	r->err = db_int(g_st, &r->seen, "SELECT COUNT(*) FROM contract_t", NOP);
+	return NULL;
+}
+
+static void test_uncommitted_invisible(void **state)
+{
+	(void)state;
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id) VALUES ('u1')", NOP), AG_OK);
+	pthread_t th;
+	struct reader r = {-1, AG_EINTERNAL};
+	assert_int_equal(pthread_create(&th, NULL, count_thread, &r), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(r.err, AG_OK);
+	assert_int_equal(r.seen, 0);
+	assert_int_equal(db_commit(g_st), AG_OK);
+	r = (struct reader){-1, AG_EINTERNAL};
+	assert_int_equal(pthread_create(&th, NULL, count_thread, &r), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(r.err, AG_OK);
+	assert_int_equal(r.seen, 1);
+}
+
+/* ---- concurrency --------------------------------------------------------------- */
+
+struct writer {
+	int idx;
+	pthread_barrier_t *barrier;
+	struct store_conn *conn;
+	int ok, failed;
+	enum ag_err last;
+};
+
+struct writer_tx {
+	int w, k;
+};
+
+static enum ag_err writer_fn(struct store *st, void *ud)
+{
+	struct writer_tx *t = ud;
+	char a[32], b[32];
+	snprintf(a, sizeof a, "w%d-%d-a", t->w, t->k);
+	snprintf(b, sizeof b, "w%d-%d-b", t->w, t->k);
+	enum ag_err e = db_exec(st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(a), SV_INT(t->w)));
+	if (!e)
+		e = db_exec(st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(b), SV_INT(t->w)));
+	if (!e)
+		e = store_epoch_bump(st);
+	return e;
+}
+
+static void *writer_thread(void *ud)
+{
+	struct writer *w = ud;
+	w->conn = store_conn(g_st);
+	pthread_barrier_wait(w->barrier); /* all connections open at once */
+	for (int k = 0; k < TX_PER_WRITER; k++) {
+		struct writer_tx t = {w->idx, k};
+		enum ag_err e = AG_EUNAVAIL;
+		for (int attempt = 0; attempt < 20 && e == AG_EUNAVAIL; attempt++)
+			e = db_tx(g_st, writer_fn, &t); /* busy/deadlock: the caller retries */
+		if (e == AG_OK)
+			w->ok++;
+		else
+			w->failed++, w->last = e;
+	}
+	return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+	(void)state;
+	int64_t epoch0 = db_epoch(g_st);
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, WRITERS);
+	pthread_t th[WRITERS];
+	struct writer w[WRITERS];
+	for (int i = 0; i < WRITERS; i++) {
+		w[i] = (struct writer){.idx = i, .barrier = &barrier};
+		assert_int_equal(pthread_create(&th[i], NULL, writer_thread, &w[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	struct store_conn *mine = store_conn(g_st);
+	for (int i = 0; i < WRITERS; i++) {
+		assert_int_equal(w[i].failed, 0);
+		assert_int_equal(w[i].ok, TX_PER_WRITER);
+		assert_non_null(w[i].conn);
+		assert_ptr_not_equal(w[i].conn, mine);
+		for (int j = 0; j < i; j++)
+			assert_ptr_not_equal(w[i].conn, w[j].conn); /* one connection per thread */
+	}
+	assert_int_equal(count_rows(g_st, NULL), 2 * WRITERS * TX_PER_WRITER);
+	for (int i = 0; i < WRITERS; i++) {
+		int64_t v = 0;
+		assert_int_equal(db_int(g_st, &v, "SELECT COUNT(*) FROM contract_t WHERE n = $1", P(SV_INT(i))), AG_OK);
+		assert_int_equal(v, 2 * TX_PER_WRITER);
+	}
+	/* every concurrent bump counted once */
+	assert_int_equal(db_epoch(g_st), epoch0 + WRITERS * TX_PER_WRITER);
+}
+
+/* ---- cache epoch across processes ---------------------------------------------- */
+
+static void test_epoch_across_stores(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct store *other = store_open(g_url, err, sizeof err); /* stands for another process */
+	assert_non_null(other);
+	assert_int_equal(store_listen_start(other), 0);
+	assert_int_equal(store_listen_start(other), 0); /* a second start is a no-op */
+	int64_t db0 = db_epoch(g_st);
+	int64_t mine0 = store_epoch_current(g_st);
+	int64_t other0 = store_epoch_current(other);
+	assert_int_equal(store_epoch_current(other), other0); /* stable while nothing changes */
+
+	/* a bump that rolls back changes nothing, here or there */
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	assert_int_equal(store_epoch_current(g_st), mine0); /* not before commit */
+	db_rollback(g_st);
+	assert_int_equal(store_epoch_current(g_st), mine0);
+	assert_int_equal(db_epoch(g_st), db0);
+	sleep_ms(300);
+	assert_int_equal(store_epoch_current(other), other0);
+
+	/* a committed bump: visible here at commit, and there within the wait */
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	assert_int_equal(store_epoch_current(g_st), mine0);
+	assert_int_equal(epoch_wait_change(other, other0, 200), other0); /* nothing leaks before commit */
+	assert_int_equal(db_commit(g_st), AG_OK);
+	int64_t mine1 = store_epoch_current(g_st);
+	assert_true(mine1 != mine0);
+	assert_int_equal(db_epoch(g_st), db0 + 1);
+	int64_t other1 = epoch_wait_change(other, other0, EPOCH_WAIT_MS);
+	assert_true(other1 != other0);
+
+	/* a bump outside a transaction, from the other side */
+	assert_int_equal(store_epoch_bump(other), AG_OK);
+	assert_true(store_epoch_current(other) != other1);
+	assert_true(epoch_wait_change(g_st, mine1, EPOCH_WAIT_MS) != mine1);
+	assert_int_equal(db_epoch(g_st), db0 + 2);
+
+	int64_t t0 = time_mono_us();
+	store_close(other); /* stops the listener promptly */
+	assert_true(time_mono_us() - t0 < 1000000);
+}
+
+static void test_ping_and_backend(void **state)
+{
+	(void)state;
+	assert_int_equal(store_ping(g_st), AG_OK);
+	assert_string_equal(store_backend(g_st), g_pg ? "postgres" : "sqlite");
+	assert_string_equal(store_url_of(g_st), g_url);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(store_open("mysql://x@localhost/db", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	err[0] = 0;
+	assert_null(store_open("sqlite://", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	/* a password never appears in the reason, even when libpq quotes the URL */
+	err[0] = 0;
+	assert_null(store_open("postgres://u:pa%zzS3cret@127.0.0.1:1/db?connect_timeout=2", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "S3cret"));
+	err[0] = 0;
+	assert_null(store_open("postgres://u:Hunter2Pw@127.0.0.1:1/db?connect_timeout=2", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "Hunter2Pw"));
+}
+
+/* ---- PostgreSQL: lost connections ---------------------------------------------- */
+
+static void test_pg_reconnect(void **state)
+{
+	(void)state;
+	if (!g_pg)
+		skip();
+	/* the server ends our session: this call fails as unavailable, the next reconnects */
+	assert_int_equal(db_exec(g_st, "SELECT pg_terminate_backend(pg_backend_pid())", NOP), AG_EUNAVAIL);
+	assert_int_equal(store_ping(g_st), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 0);
+	/* lost inside a transaction: unavailable until the caller rolls back, never a
+	 * silent reconnect that would run the rest outside the transaction */
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id) VALUES ('lost')", NOP), AG_OK);
+	assert_int_equal(db_exec(g_st, "SELECT pg_terminate_backend(pg_backend_pid())", NOP), AG_EUNAVAIL);
+	assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id) VALUES ('after')", NOP), AG_EUNAVAIL);
+	assert_int_equal(db_commit(g_st), AG_EUNAVAIL);
+	assert_int_equal(store_ping(g_st), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 0);
+	assert_int_equal(db_begin(g_st), AG_OK);
+	assert_int_equal(db_exec(g_st, "SELECT pg_terminate_backend(pg_backend_pid())", NOP), AG_EUNAVAIL);
+	db_rollback(g_st);
+	assert_int_equal(db_tx(g_st, tx_insert, &(struct tx_arg){"back", AG_OK}), AG_OK);
+	assert_int_equal(count_rows(g_st, NULL), 1);
+}
+
+static void test_pg_listener_reconnects(void **state)
+{
+	(void)state;
+	if (!g_pg)
+		skip();
+	char err[256] = "";
+	struct store *other = store_open(g_url, err, sizeof err);
+	assert_non_null(other);
+	assert_int_equal(store_listen_start(other), 0);
+	int64_t e0 = store_epoch_current(other);
+	int64_t killed = 0;
+	assert_int_equal(db_int(g_st, &killed,
+				"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+				"WHERE application_name = 'authgate-listen' AND datname = current_database()",
+				NOP),
+			 AG_OK);
+	assert_int_equal(killed, 2); /* ours and the other store's */
+	/* bumped while the listener is away: caught by its read after reconnecting */
+	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	int64_t e1 = epoch_wait_change(other, e0, 3 * EPOCH_WAIT_MS);
+	assert_true(e1 != e0);
+	/* and it listens again */
+	sleep_ms(300);
+	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	assert_true(epoch_wait_change(other, e1, EPOCH_WAIT_MS) != e1);
+	store_close(other);
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+	(void)state;
+	const char *url = getenv("AUTHGATE_TEST_DATABASE_URL");
+	if (url && *url) {
+		snprintf(g_url, sizeof g_url, "%s", url);
+	} else {
+		snprintf(g_tmpdir, sizeof g_tmpdir, "/tmp/ag_contract_XXXXXX");
+		if (!mkdtemp(g_tmpdir))
+			return -1;
+		snprintf(g_url, sizeof g_url, "sqlite://%s/contract.db", g_tmpdir);
+	}
+	g_pg = strncmp(g_url, "postgres", 8) == 0;
+	char err[256] = "";
+	g_st = store_open(g_url, err, sizeof err);
+	if (!g_st) {
+		fprintf(stderr, "cannot open %s: %s\n", g_url, err);
+		return -1;
+	}
+	return store_listen_start(g_st); /* as main.c does after opening */
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (g_st) {
+		enum ag_err e = db_exec(g_st, "DROP TABLE IF EXISTS contract_t", NOP);
+		(void)e;
+		store_close(g_st);
+	}
+	if (g_tmpdir[0]) {
+		const char *files[] = {"contract.db", "contract.db-wal", "contract.db-shm"};
+		for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+			char p[512];
+			snprintf(p, sizeof p, "%s/%s", g_tmpdir, files[i]);
+			unlink(p);
+		}
+		rmdir(g_tmpdir);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrate_concurrent_idempotent),
+		cmocka_unit_test_setup(test_int_params, setup_each),
+		cmocka_unit_test_setup(test_text_and_null_params, setup_each),
+		cmocka_unit_test_setup(test_param_numbering, setup_each),
+		cmocka_unit_test_setup(test_unique_conflict, setup_each),
+		cmocka_unit_test_setup(test_error_inside_tx_keeps_tx, setup_each),
+		cmocka_unit_test_setup(test_not_found_and_errors, setup_each),
+		cmocka_unit_test_setup(test_changes, setup_each),
+		cmocka_unit_test_setup(test_returning, setup_each),
+		cmocka_unit_test_setup(test_query_rows_and_stop, setup_each),
+		cmocka_unit_test_setup(test_value_shapes, setup_each),
+		cmocka_unit_test_setup(test_tx_commit_and_rollback, setup_each),
+		cmocka_unit_test_setup(test_nested_begin_refused, setup_each),
+		cmocka_unit_test_setup(test_uncommitted_invisible, setup_each),
+		cmocka_unit_test_setup(test_concurrent_writers, setup_each),
+		cmocka_unit_test_setup(test_epoch_across_stores, setup_each),
+		cmocka_unit_test(test_ping_and_backend),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_setup(test_pg_reconnect, setup_each),
+		cmocka_unit_test_setup(test_pg_listener_reconnects, setup_each),
+	};
+	return cmocka_run_group_tests_name("store_contract", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,184 @@
+/* Unit tests: arena, buf, str (shapes, hex, base64), strict JSON, hash map. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/hmap.h"
+#include "core/json.h"
+#include "core/str.h"
+
+static int freed;
+static void count_free(void *p)
+{
+	(void)p;
+	freed++;
+}
+
+static void test_arena(void **state)
+{
+	struct arena *a = arena_new();
+	char *s = arena_strdup(a, "hello");
+	assert_string_equal(s, "hello");
+	assert_string_equal(arena_printf(a, "%d-%s", 42, "x"), "42-x");
+	void *big = arena_alloc(a, 100000); /* larger than a block */
+	memset(big, 1, 100000);
+	void *small = arena_alloc(a, 10);
+	assert_non_null(small);
+	assert_int_equal((uintptr_t)small % sizeof(max_align_t), 0);
+	assert_true(arena_used(a) >= 100010);
+	freed = 0;
+	arena_defer(a, count_free, NULL);
+	arena_defer(a, count_free, NULL);
+	arena_free(a);
+	assert_int_equal(freed, 2);
+}
+
+static void test_buf_cap(void **state)
+{
+	struct buf b = BUF_INIT(10);
+	assert_int_equal(buf_puts(&b, "12345"), 0);
+	assert_int_equal(buf_printf(&b, "%s", "67890"), 0);
+	assert_int_equal(b.len, 10);
+	assert_int_equal(buf_puts(&b, "x"), -1); /* over the cap */
+	assert_string_equal(b.p, "1234567890");
+	buf_free(&b);
+}
+
+static void test_str_shapes(void **state)
+{
+	assert_true(str_is_email("user@example.com"));
+	assert_true(str_is_email("a.b+tag@sub.example.co"));
+	assert_false(str_is_email("user"));
+	assert_false(str_is_email("user@"));
+	assert_false(str_is_email("@example.com"));
+	assert_false(str_is_email("a@b@example.com"));
+	assert_false(str_is_email("a@example"));
+	assert_false(str_is_email("a b@example.com"));
+	assert_false(str_is_email("a@exa..mple.com"));
+	assert_false(str_is_email("a@example.com\r\nBcc: x@y.z"));
+	assert_true(str_is_slug("my-app", 63));
+	assert_false(str_is_slug("My-App", 63));
+	assert_false(str_is_slug("-app", 63));
+	assert_false(str_is_slug("a/b", 63));
+	assert_true(str_is_origin("https://app.example.com"));
+	assert_true(str_is_origin("http://127.0.0.1:3000"));
+	assert_false(str_is_origin("https://app.example.com/"));
+	assert_false(str_is_origin("javascript:alert(1)"));
+	assert_true(str_is_http_url("https://myapp.com/auth/callback"));
+	assert_false(str_is_http_url("https://myapp.com/a b"));
+	assert_false(str_is_http_url("ftp://x.com/"));
+	assert_true(str_is_utf8("h\xc3\xa9llo", 6));
+	assert_false(str_is_utf8("\xc3\x28", 2));
+	assert_false(str_is_utf8("\xed\xa0\x80", 3)); /* surrogate */
+	assert_false(str_is_utf8("\xc0\xaf", 2));     /* overlong */
+}
+
+static void test_str_numbers(void **state)
+{
+	int64_t v;
+	assert_int_equal(str_to_i64("123", 0, 1000, &v), 0);
+	assert_int_equal(v, 123);
+	assert_int_equal(str_to_i64("1001", 0, 1000, &v), -1);
+	assert_int_equal(str_to_i64("12a", 0, 1000, &v), -1);
+	assert_int_equal(str_to_i64("", 0, 1000, &v), -1);
+	assert_int_equal(str_to_i64("99999999999999999999", 0, INT64_MAX, &v), -1);
+}
+
+static void test_base64(void **state)
+{
+	char out[64];
+	unsigned char back[64];
+	str_b64url(out, (const unsigned char *)"\xfb\xff", 2);
+	assert_string_equal(out, "-_8");
+	str_b64(out, (const unsigned char *)"foobar", 6);
+	assert_string_equal(out, "Zm9vYmFy");
+	str_b64(out, (const unsigned char *)"fo", 2);
+	assert_string_equal(out, "Zm8=");
+	assert_int_equal(str_unb64(back, sizeof back, "Zm8=", 4), 2);
+	assert_memory_equal(back, "fo", 2);
+	assert_int_equal(str_unb64url(back, sizeof back, "-_8", 3), 2);
+	assert_int_equal(str_unb64url(back, sizeof back, "-_9", 3), -1); /* non-canonical bits */
+	assert_int_equal(str_unb64url(back, sizeof back, "a", 1), -1);
+	assert_int_equal(str_unb64url(back, sizeof back, "ab+c", 4), -1); /* std alphabet refused */
+	str_hex(out, (const unsigned char *)"\x01\xab", 2);
+	assert_string_equal(out, "01ab");
+	assert_int_equal(str_unhex(back, "01AB", 2), 0);
+	assert_memory_equal(back, "\x01\xab", 2);
+}
+
+static enum json_perr parse(struct arena *a, const char *s, cJSON **v, const char **detail)
+{
+	return json_parse_strict(a, s, strlen(s), v, detail);
+}
+
+static void test_json_strict(void **state)
+{
+	struct arena *a = arena_new();
+	cJSON *v;
+	const char *d;
+	assert_int_equal(parse(a, "{\"a\":1,\"b\":[1,2]}", &v, &d), JSON_OK);
+	assert_int_equal(parse(a, "{\"a\":1,\"a\":2}", &v, &d), JSON_DUPKEY);
+	assert_string_equal(d, "a");
+	assert_int_equal(parse(a, "{\"x\":{\"a\":1,\"a\":2}}", &v, &d), JSON_DUPKEY);
+	assert_int_equal(parse(a, "{\"a\":1} x", &v, &d), JSON_SYNTAX);
+	assert_int_equal(parse(a, "{\"a\":1}  \n", &v, &d), JSON_OK);
+	assert_int_equal(parse(a, "{\"a\":", &v, &d), JSON_SYNTAX);
+	assert_int_equal(json_parse_strict(a, "{\"a\":\"\xff\"}", 8, &v, &d), JSON_UTF8);
+	assert_int_equal(json_parse_strict(a, "{\"a\":1}\0", 8, &v, &d), JSON_UTF8);
+	char deep[200];
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	assert_int_equal(json_parse_strict(a, deep, 200, &v, &d), JSON_DEPTH);
+	struct buf b = BUF_INIT(0);
+	buf_puts(&b, "{");
+	for (int i = 0; i < JSON_MAX_KEYS + 1; i++)
+		buf_printf(&b, "%s\"k%d\":1", i ? "," : "", i);
+	buf_puts(&b, "}");
+	assert_int_equal(json_parse_strict(a, b.p, b.len, &v, &d), JSON_DEPTH);
+	buf_free(&b);
+	arena_free(a);
+}
+
+static void test_json_escape(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	json_buf_str(&b, "a\"b\\c\n\x01");
+	assert_string_equal(b.p, "\"a\\\"b\\\\c\\n\\u0001\"");
+	buf_free(&b);
+}
+
+static void test_hmap(void **state)
+{
+	struct hmap *m = hmap_new(NULL);
+	char key[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		assert_int_equal(hmap_put(m, key, (void *)(intptr_t)(i + 1)), 0);
+	}
+	assert_int_equal(hmap_len(m), 1000);
+	assert_int_equal((intptr_t)hmap_get(m, "k500"), 501);
+	hmap_del(m, "k500");
+	assert_null(hmap_get(m, "k500"));
+	assert_int_equal(hmap_len(m), 999);
+	hmap_put(m, "k1", (void *)7);
+	assert_int_equal((intptr_t)hmap_get(m, "k1"), 7);
+	hmap_clear(m);
+	assert_int_equal(hmap_len(m), 0);
+	hmap_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena),        cmocka_unit_test(test_buf_cap),   cmocka_unit_test(test_str_shapes),
+		cmocka_unit_test(test_str_numbers),  cmocka_unit_test(test_base64),    cmocka_unit_test(test_json_strict),
+		cmocka_unit_test(test_json_escape),  cmocka_unit_test(test_hmap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,65 @@
+/* Unit tests: token buckets (burst, refill, Retry-After, reset, memory bound). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "core/ratelimit.h"
+
+static const struct rate_policy p3 = {"t", 3, 1.0}; /* 3 at once, 1 per second */
+
+static void test_burst_and_refill(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(1000);
+	int retry = 0;
+	int64_t t = 1000000;
+	for (int i = 0; i < 3; i++)
+		assert_true(ratelimit_take(rl, &p3, "k", 1, t, &retry));
+	assert_false(ratelimit_take(rl, &p3, "k", 1, t, &retry));
+	assert_int_equal(retry, 1);
+	assert_true(ratelimit_take(rl, &p3, "other", 1, t, &retry)); /* keys are independent */
+	assert_false(ratelimit_take(rl, &p3, "k", 1, t + 500, &retry));
+	assert_true(ratelimit_take(rl, &p3, "k", 1, t + 1000, &retry)); /* one token back after 1 s */
+	assert_false(ratelimit_take(rl, &p3, "k", 1, t + 1000, &retry));
+	ratelimit_reset(rl, &p3, "k");
+	assert_true(ratelimit_take(rl, &p3, "k", 1, t + 1000, &retry));
+	ratelimit_free(rl);
+}
+
+static void test_retry_after(void **state)
+{
+	static const struct rate_policy slow = {"slow", 1, 1.0 / 60}; /* one a minute */
+	struct ratelimit *rl = ratelimit_new(1000);
+	int retry = 0;
+	assert_true(ratelimit_take(rl, &slow, "k", 1, 0, &retry));
+	assert_false(ratelimit_take(rl, &slow, "k", 1, 0, &retry));
+	assert_int_equal(retry, 60);
+	assert_false(ratelimit_take(rl, &slow, "k", 1, 30000, &retry));
+	assert_int_equal(retry, 30);
+	ratelimit_free(rl);
+}
+
+static void test_memory_bound(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(640); /* 32 shards x ~21 */
+	int retry;
+	char key[32];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "ip%d", i);
+		ratelimit_take(rl, &p3, key, 1, 0, &retry);
+	}
+	assert_true(ratelimit_size(rl) <= 32 * (640 / 32 + 1));
+	ratelimit_free(rl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst_and_refill),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_memory_bound),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
