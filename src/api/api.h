@@ -35,6 +35,15 @@ void h_admin_keys_list(struct req *r);
 void h_admin_keys_create(struct req *r);
 void h_admin_keys_revoke(struct req *r);
 
+/* outbox_admin.c */
+void h_admin_test_mail(struct req *r);
+void h_admin_outbox_list(struct req *r);
+
+/* devmail.c */
+void h_devmail_page(struct req *r);
+void h_devmail_messages(struct req *r);
+void h_devmail_html(struct req *r);
+
 /* assets.c */
 void h_assets_get(struct req *r);
 /* Serve an embedded file by name as a page or asset; false if absent. */

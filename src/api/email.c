@@ -1,4 +1,4 @@
-/* email.c — /api/proxy/email/*: sign-up, sign-in, code verification and resend,
+/* email.c — /api/proxy/email/...: sign-up, sign-in, code verification and resend,
  * password reset and confirmation, magic-link send (seed 001). Each handler checks the
  * provider switch and the inputs on the connection thread, then runs the rest (attempt
  * counters, argon2id, store) on the worker pool. */

@@ -80,7 +80,7 @@ enum ag_err code_check(struct arena *a, const char *app_id, const char *user_id,
 		return e ? e : n == 1 ? AG_OK : AG_EINVAL;
 	}
 	if (row_int(&row, 2) >= CODE_MAX_ATTEMPTS)
-		(void)db_exec(g_app.store, "UPDATE email_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+		(void)!db_exec(g_app.store, "UPDATE email_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
 			      P(SV_TEXT(id), SV_INT(now)));
 	return AG_EINVAL;
 }

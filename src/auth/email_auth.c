@@ -98,7 +98,7 @@ enum ag_err email_signin(struct arena *a, const struct project *p, const char *e
 	if (needs_rehash)
 		rehash(u, password);
 	remember_locale(u, resolve(p, u, lh));
-	(void)user_touch_login(u->id);
+	(void)!user_touch_login(u->id);
 	*out = u;
 	return AG_OK;
 }
@@ -221,7 +221,7 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 		log_security("unproven_password_cleared", NULL, "user %s: magic link proved the mailbox", u->id);
 	u->email_verified = true;
 	u->password_hash = cleared ? NULL : u->password_hash;
-	(void)user_touch_login(u->id);
+	(void)!user_touch_login(u->id);
 	*out = u;
 	return AG_OK;
 }

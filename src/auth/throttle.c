@@ -100,7 +100,7 @@ enum ag_err throttle_hit(const struct throttle_policy *p, const char *subject, i
 	}
 	/* Now and then, drop counters whose window ended a day ago. */
 	if (++calls % 1024 == 0)
-		(void)db_exec(g_app.store, "DELETE FROM rate_counters WHERE window_start < $1",
+		(void)!db_exec(g_app.store, "DELETE FROM rate_counters WHERE window_start < $1",
 			      P(SV_INT(now - 86400000)));
 out:
 	arena_free(a);

@@ -10,11 +10,15 @@
 #include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/ctx.h"
+#include "auth/email_auth.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/workpool.h"
 #include "http/server.h"
+#include "jobs/outbox.h"
+#include "mail/mail.h"
+#include "net/net.h"
 
 void http_set_workers(struct workpool *p);
 
@@ -37,6 +41,11 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	raise_nofile();
+	if (net_init()) {
+		log_error("serve", "cannot initialise libcurl");
+		cli_shutdown();
+		return 1;
+	}
 	/* Signals are taken by this thread only (sigwait), never by workers. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -47,11 +56,13 @@ int cmd_serve(int argc, char **argv)
 
 	if (store_listen_start(g_app.store)) {
 		log_error("serve", "cannot start the store's change listener");
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
 	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX);
 	if (!workers) {
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
@@ -59,6 +70,24 @@ int cmd_serve(int argc, char **argv)
 	api_install_hooks();
 	if (g_cfg.dev && cli_dev_bootstrap()) {
 		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
+	/* Background delivery before serving: jobs left by a previous run start at once,
+	 * and its metrics exist before /metrics can be asked. */
+	mail_init();
+	if (email_auth_init((int)g_cfg.pwhash_concurrency)) {
+		log_error("serve", "cannot initialise email sign-in (catalogs or password hashing)");
+		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
+	if (outbox_start((int)g_cfg.workers)) {
+		log_error("serve", "cannot start the outbox workers");
+		workpool_free(workers);
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
@@ -73,10 +102,17 @@ int cmd_serve(int argc, char **argv)
 		.workers = workers,
 	};
 	if (http_start(&o)) {
+		outbox_stop();
 		workpool_free(workers);
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
+	/* Port 0 picked a free port: a derived public URL must name it (mailed links). */
+	char derived[sizeof g_cfg.public_url];
+	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
+	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
+		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
 		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
 	/* A line on stdout for scripts and tests that started us with port 0. */
@@ -88,7 +124,9 @@ int cmd_serve(int argc, char **argv)
 	log_info("shutdown", "signal %d: finishing in-flight requests (up to %lld s)", sig,
 		 (long long)g_cfg.shutdown_grace_s);
 	http_stop((int)g_cfg.shutdown_grace_s);
+	outbox_stop(); /* an attempt in progress finishes and is recorded */
 	workpool_free(workers);
+	net_cleanup();
 	cli_shutdown();
 	log_info("shutdown", "stopped");
 	return 0;
