@@ -65,6 +65,9 @@ void h_magic_complete(struct req *r);
 /* token.c (seed 002) */
 void h_token_verify(struct req *r);
 
+/* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
+void h_admin_signing_secret(struct req *r);
+
 /* devclock.c: shift the wall clock in dev mode (tests of expiry) */
 void h_dev_clock(struct req *r);
 

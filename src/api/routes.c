@@ -105,6 +105,7 @@ const struct route api_routes[] = {
 	 NULL},
 	{"DELETE", "/admin/api/projects/{app_id}/keys/{key_id}", h_admin_keys_revoke, guard_admin, 0, NULL, 0,
 	 NULL},
+	{"GET", "/admin/api/projects/{app_id}/signing-secret", h_admin_signing_secret, guard_admin, 0, NULL, 0, NULL},
 	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
 	 NULL},
 	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
