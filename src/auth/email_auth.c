@@ -156,6 +156,8 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 	if (e == AG_OK)
 		e = onetime_void_user(ONETIME_RESET, u->id);
 	if (e == AG_OK)
+		e = code_void_user(u->id); /* the mailbox is proven: pending codes have no use */
+	if (e == AG_OK)
 		e = session_end_all(p->app_id, u->id);
 	const char *loc = u ? resolve(p, u, lh) : "en";
 	if (e == AG_OK) {
