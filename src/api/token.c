@@ -50,7 +50,9 @@ void h_token_verify(struct req *r)
 	}
 	const char *sub = json_get_str(c, "sub");
 	double iat = json_get_num(c, "iat", -1), exp = json_get_num(c, "exp", 0);
-	if (iat < 0 || session_token_ended(r->project->app_id, sub, (int64_t)iat)) {
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(c, "sv");
+	int64_t sv_ms = cJSON_IsNumber(sv) && sv->valuedouble >= 0 ? (int64_t)sv->valuedouble : -1;
+	if (iat < 0 || session_token_ended(r->project->app_id, sub, sv_ms, (int64_t)iat)) {
 		invalid(r);
 		return;
 	}

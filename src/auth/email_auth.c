@@ -158,7 +158,7 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 	if (e == AG_OK)
 		e = code_void_user(u->id); /* the mailbox is proven: pending codes have no use */
 	if (e == AG_OK)
-		e = session_end_all(p->app_id, u->id);
+		e = session_end_all(p->app_id, u->id, &u->tokens_valid_after);
 	const char *loc = u ? resolve(p, u, lh) : "en";
 	if (e == AG_OK) {
 		const struct tmpl_var v[] = {{"email", u->email}, {NULL, NULL}};
@@ -207,7 +207,7 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 		/* A password set by whoever signed up before the mailbox was proven. */
 		e = db_exec(g_app.store, "UPDATE users SET password_hash = NULL WHERE id = $1", P(SV_TEXT(u->id)));
 		if (e == AG_OK)
-			e = session_end_all(p->app_id, u->id);
+			e = session_end_all(p->app_id, u->id, &u->tokens_valid_after);
 		cleared = true;
 	}
 	if (e == AG_OK && !u->email_verified)

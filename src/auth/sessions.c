@@ -20,9 +20,11 @@ static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
 static struct hmap *ended; /* "app_id\n" user_id -> heap int64 tokens_valid_after (ms) */
 static int64_t loaded_epoch = -1;
 
-enum ag_err session_end_all(const char *app_id, const char *user_id)
+enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *valid_after_ms)
 {
 	int64_t now = time_now_ms();
+	if (valid_after_ms)
+		*valid_after_ms = now;
 	enum ag_err e = db_exec(g_app.store, "UPDATE users SET tokens_valid_after = $3, updated_at = $3 "
 					     "WHERE app_id = $1 AND id = $2",
 				P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(now)));
@@ -79,7 +81,7 @@ static bool sync(void)
 	return true;
 }
 
-bool session_token_ended(const char *app_id, const char *user_id, int64_t iat_s)
+bool session_token_ended(const char *app_id, const char *user_id, int64_t sv_ms, int64_t iat_s)
 {
 	if (!sync())
 		return true;
@@ -92,8 +94,7 @@ bool session_token_ended(const char *app_id, const char *user_id, int64_t iat_s)
 	memcpy(key + al + 1, user_id, ul + 1);
 	pthread_rwlock_rdlock(&mu);
 	int64_t *tva = ended ? hmap_get(ended, key) : NULL;
-	/* Whole seconds: a token of the reset's own second survives (see sessions.h). */
-	bool gone = tva && iat_s < *tva / 1000;
+	bool gone = tva && (sv_ms >= 0 ? sv_ms < *tva : iat_s < *tva / 1000);
 	pthread_rwlock_unlock(&mu);
 	return gone;
 }
