@@ -66,6 +66,16 @@ static const char *ink_on(const char *hex)
 	return lum > 0.28 ? "#111827" : "#ffffff";
 }
 
+/* Headers are one line: control characters (a brand name may hold any) become spaces. */
+static const char *one_line(struct arena *a, const char *s)
+{
+	char *o = arena_strdup(a, s);
+	for (char *p = o; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return o;
+}
+
 struct ctx {
 	struct arena *a;
 	const char *locale, *id;
@@ -197,14 +207,14 @@ enum ag_err mail_render(struct arena *a, const struct project *p, const char *te
 	struct buf text = BUF_INIT(256 * 1024), html = BUF_INIT(256 * 1024);
 	text_part(&c, d, &text);
 	html_part(&c, p, d, rtl, &html);
-	out->subject = T(&c, "subject", false);
+	out->subject = one_line(a, T(&c, "subject", false));
 	out->text = arena_strndup(a, text.p ? text.p : "", text.len);
 	out->html = arena_strndup(a, html.p ? html.p : "", html.len);
 	buf_free(&text);
 	buf_free(&html);
 	out->locale = locale;
 	out->rtl = rtl;
-	out->from_name = app;
+	out->from_name = one_line(a, app);
 	return c.failed ? AG_EINTERNAL : AG_OK;
 }
 
