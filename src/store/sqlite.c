@@ -61,10 +61,10 @@ static char *translate(const char *sql)
 static enum ag_err map_rc(sqlite3 *db, int rc, const char *sql)
 {
 	int ext = sqlite3_extended_errcode(db);
-	if (rc == SQLITE_CONSTRAINT &&
+	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
 	    (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY))
 		return AG_ECONFLICT;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return AG_EUNAVAIL;
 	log_error("sqlite", "%s (%d) in: %.200s", sqlite3_errmsg(db), ext, sql);
 	return AG_EINTERNAL;
@@ -170,6 +170,7 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 	}
 	int rc;
 	bool stop = false;
+	int64_t total0 = sqlite3_total_changes64(c->db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!cb || stop)
 			continue; /* step to completion so RETURNING/UPDATE finish */
@@ -187,8 +188,10 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 		e = map_rc(c->db, rc, sql);
 		goto out;
 	}
+	/* sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE that ran: a
+	 * SELECT or DDL must report 0, not that stale count. */
 	if (changes)
-		*changes = sqlite3_changes64(c->db);
+		*changes = sqlite3_total_changes64(c->db) != total0 ? sqlite3_changes64(c->db) : 0;
 out:
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -202,7 +205,7 @@ static enum ag_err sq_exec_script(struct store_conn *c, const char *sql)
 	if (rc != SQLITE_OK) {
 		log_error("sqlite", "script failed: %s", msg ? msg : "?");
 		sqlite3_free(msg);
-		return rc == SQLITE_BUSY ? AG_EUNAVAIL : AG_EINTERNAL;
+		return (rc & 0xff) == SQLITE_BUSY ? AG_EUNAVAIL : AG_EINTERNAL;
 	}
 	return AG_OK;
 }

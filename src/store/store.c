@@ -357,9 +357,18 @@ enum ag_err store_migrate(struct store *st, int *applied)
 	struct tconn *t = tconn_get(st);
 	if (!t)
 		return AG_EUNAVAIL;
-	enum ag_err e = st->ops->exec_script(
+	/* Under the migration lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe
+	 * against a concurrent one (a unique violation in pg_type). */
+	enum ag_err e = db_begin(st);
+	if (e)
+		return e;
+	if (st->ops->lock_migrations && (e = st->ops->lock_migrations(t->c)))
+		goto fail;
+	e = st->ops->exec_script(
 		t->c, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
 	if (e)
+		goto fail;
+	if ((e = db_commit(st)))
 		return e;
 	size_t nfiles;
 	const struct embedded_file *files = embed_migrations(&nfiles);
