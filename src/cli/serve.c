@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/ctx.h"
+#include "auth/email_auth.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -76,6 +77,13 @@ int cmd_serve(int argc, char **argv)
 	/* Background delivery before serving: jobs left by a previous run start at once,
 	 * and its metrics exist before /metrics can be asked. */
 	mail_init();
+	if (email_auth_init((int)g_cfg.pwhash_concurrency)) {
+		log_error("serve", "cannot initialise email sign-in (catalogs or password hashing)");
+		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
 	if (outbox_start((int)g_cfg.workers)) {
 		log_error("serve", "cannot start the outbox workers");
 		workpool_free(workers);
@@ -100,6 +108,11 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
+	/* Port 0 picked a free port: a derived public URL must name it (mailed links). */
+	char derived[sizeof g_cfg.public_url];
+	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
+	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
+		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
 		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
 	/* A line on stdout for scripts and tests that started us with port 0. */

@@ -124,6 +124,8 @@ static const struct cfg_def defs[] = {
 	 "If set, /metrics requires `Authorization: Bearer <token>`."},
 	{"AUTHGATE_OUTBOX_MAX_ATTEMPTS", T_INT, S(outbox_max_attempts), "9", 1, 100, NULL,
 	 "Delivery attempts for a mail or webhook before it is given up."},
+	{"AUTHGATE_AUTH_RATE_PERCENT", T_INT, S(auth_rate_percent), "100", 1, 1000000, NULL,
+	 "Scales every per-address and per-email limit of the sign-in endpoints (100 = the documented limits in docs/EMAIL.md; a benchmark from one address may raise it)."},
 	{"AUTHGATE_OUTBOX_BACKOFF_SCALE", T_INT, S(outbox_backoff_scale), "100", 1, 1000, NULL,
 	 "Percent of the outbox retry schedule (5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h). For tests; leave at 100."},
 };

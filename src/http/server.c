@@ -246,6 +246,17 @@ static void dispatch(struct req *r)
 		}
 		if (!fields_validate(r))
 			return;
+	} else if (rt->flags & ROUTE_FORM) {
+		const char *ct = req_header(r, "Content-Type");
+		if (r->body_len && (!ct || !str_starts(ct, "application/x-www-form-urlencoded"))) {
+			resp_error_status(r, 415, "unsupported_media_type",
+					  "send the body as Content-Type: application/x-www-form-urlencoded");
+			return;
+		}
+		if (!str_is_utf8(r->body, r->body_len) || memchr(r->body, 0, r->body_len)) {
+			resp_error(r, AG_EINVAL, "request body is not valid UTF-8");
+			return;
+		}
 	} else if (r->body_len) {
 		/* Routes without fields take no body; an empty JSON object is tolerated. */
 		cJSON *j = NULL;
