@@ -3,12 +3,17 @@
 # helpers used here (see docs/BENCH.md, "Adding a scenario"). Later issues append their
 # setup to bench_setup and their rows to bench_scenarios.
 
+here=${here:-$(dirname "${BASH_SOURCE[0]}")}
+# shellcheck source=bench/email_scenarios.sh
+source "$here/email_scenarios.sh"
+
 # Runs once, after both servers are up and before any measurement. Create what the
 # scenarios need through the CLI or HTTP and export it for the Lua scripts (os.getenv).
 bench_setup() {
   ag_cli project create bench "Bench" >/dev/null
   BENCH_API_KEY=$(ag_cli apikey create bench | json_field key)
   export BENCH_API_KEY
+  email_bench_setup
 }
 
 # One row per line: scenario NAME SERVER PATH [key=value ...]
@@ -26,6 +31,7 @@ bench_scenarios() {
   scenario not-found-404 authgate /api/v1/no-such-thing expect=404
   scenario nginx-c256 nginx / conns=256 ref=-
   scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
+  email_bench_scenarios
 }
 
 # Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]

@@ -14,7 +14,7 @@
  * connection's memory pool (HTTP_CONN_MEMORY) libmicrohttpd answers 431 itself, with a
  * small HTML body we cannot change. */
 #define HTTP_MAX_HEADER_BYTES (16 * 1024)
-#define HTTP_CONN_MEMORY (64 * 1024)
+#define HTTP_CONN_MEMORY (32 * 1024)
 
 /* Pages (hosted UI, device app, dashboard): scripts and styles only from us. */
 #define HTTP_PAGE_CSP                                                                                          \
