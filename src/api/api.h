@@ -35,6 +35,43 @@ void h_admin_keys_list(struct req *r);
 void h_admin_keys_create(struct req *r);
 void h_admin_keys_revoke(struct req *r);
 
+/* push.c — seed 000: /auth/start, /auth/check, /auth/verify, /widget.js */
+struct push_session;
+struct push_decided;
+struct project;
+void h_push_start(struct req *r);
+void h_push_check(struct req *r);
+void h_push_verify(struct req *r);
+void h_push_widget(struct req *r);
+void api_push_configure(void); /* rate limits from the configuration */
+void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
+void api_push_publish_decision(struct req *r, const struct push_decided *d);
+void api_push_not_me(struct req *r, const struct push_session *s);
+
+/* device.c — the device app (/app) and its API (/app/api) */
+void h_device_page(struct req *r);
+void h_device_file(struct req *r);
+void h_device_enroll(struct req *r);
+void h_device_enroll_verify(struct req *r);
+void h_device_login(struct req *r);
+void h_device_requests(struct req *r);
+void h_device_events(struct req *r);
+void h_device_lookup(struct req *r);
+void h_device_decide(struct req *r);
+void h_device_remove(struct req *r);
+
+/* webhooks.c — /api/webhooks (project API key) */
+void h_webhooks_create(struct req *r);
+void h_webhooks_list(struct req *r);
+void h_webhooks_get(struct req *r);
+void h_webhooks_update(struct req *r);
+void h_webhooks_delete(struct req *r);
+void h_webhooks_rotate(struct req *r);
+void h_webhooks_test(struct req *r);
+void h_webhooks_deliveries(struct req *r);
+void h_webhooks_delivery(struct req *r);
+void h_webhooks_redeliver(struct req *r);
+
 /* assets.c */
 void h_assets_get(struct req *r);
 /* Serve an embedded file by name as a page or asset; false if absent. */

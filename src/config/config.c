@@ -116,6 +116,10 @@ static const struct cfg_def defs[] = {
 	 "If set, /metrics requires `Authorization: Bearer <token>`."},
 	{"AUTHGATE_OUTBOX_MAX_ATTEMPTS", T_INT, S(outbox_max_attempts), "9", 1, 100, NULL,
 	 "Delivery attempts for a mail or webhook before it is given up."},
+	{"AUTHGATE_PUSH_START_IP_PER_MIN", T_INT, S(push_start_ip_per_min), "30", 1, 1000000, NULL,
+	 "Push sign-ins (`POST /auth/start`) one client address may start per minute (also the burst)."},
+	{"AUTHGATE_PUSH_START_EMAIL_PER_10MIN", T_INT, S(push_start_email_per_10min), "5", 1, 1000000, NULL,
+	 "Push prompts one email address may receive per 10 minutes (also the burst): stops push bombing."},
 };
 
 static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)

@@ -38,6 +38,8 @@ struct config {
 	int64_t pwhash_concurrency;
 	char metrics_token[256];
 	int64_t outbox_max_attempts;
+	int64_t push_start_ip_per_min;
+	int64_t push_start_email_per_10min;
 };
 
 /* Load defaults, then the file named by AUTHGATE_CONFIG (or `file` when non-NULL),
