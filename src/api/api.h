@@ -71,6 +71,14 @@ void h_webhooks_test(struct req *r);
 void h_webhooks_deliveries(struct req *r);
 void h_webhooks_delivery(struct req *r);
 void h_webhooks_redeliver(struct req *r);
+/* outbox_admin.c */
+void h_admin_test_mail(struct req *r);
+void h_admin_outbox_list(struct req *r);
+
+/* devmail.c */
+void h_devmail_page(struct req *r);
+void h_devmail_messages(struct req *r);
+void h_devmail_html(struct req *r);
 
 /* assets.c */
 void h_assets_get(struct req *r);

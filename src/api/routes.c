@@ -88,6 +88,11 @@ static const struct field f_webhook_patch[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_test_mail[] = {
+	{"to", FK_STRING, true, 254},
+	{NULL, 0, false, 0},
+};
+
 const struct route api_routes[] = {
 	/* operations */
 	{"GET", "/healthz", h_ops_healthz, NULL, 0, NULL, 0, NULL},
@@ -109,6 +114,9 @@ const struct route api_routes[] = {
 	 NULL},
 	{"DELETE", "/admin/api/projects/{app_id}/keys/{key_id}", h_admin_keys_revoke, guard_admin, 0, NULL, 0,
 	 NULL},
+	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
+	 NULL},
+	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
 
 	/* push-to-approve sign-in (seed 000) */
 	{"POST", "/auth/start", h_push_start, NULL, 2 * KB, f_push_start, ROUTE_CORS, NULL},
@@ -139,6 +147,11 @@ const struct route api_routes[] = {
 	{"GET", "/api/webhooks/{id}/deliveries/{delivery_id}", h_webhooks_delivery, guard_api_key, 0, NULL, 0, NULL},
 	{"POST", "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver, guard_api_key, 0, NULL,
 	 0, NULL},
+
+	/* development mail viewer (captured mail; loopback only; 404 when SMTP is configured) */
+	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
+	{"GET", "/_dev/mail/messages", h_devmail_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
+	{"GET", "/_dev/mail/{id}/html", h_devmail_html, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

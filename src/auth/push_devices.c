@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "jobs/outbox.h"
 #include "sec/ecdsa.h"
 #include "sec/jwt.h"
 
@@ -94,6 +95,7 @@ enum ag_err push_enroll_start(struct arena *a, const char *email, const struct p
 	}
 	if ((e = db_commit(g_app.store)))
 		return e;
+	outbox_kick();
 	*enrollment_id = id;
 	return AG_OK;
 }
@@ -283,8 +285,9 @@ enum ag_err push_device_login(struct arena *a, const char *device_id, int64_t ts
 			*why = "replayed";
 		return e;
 	}
-	(void)db_exec(g_app.store, "UPDATE push_devices SET last_seen_at = $2 WHERE id = $1",
-		      P(SV_TEXT(device_id), SV_INT(time_now_ms())));
+	if (db_exec(g_app.store, "UPDATE push_devices SET last_seen_at = $2 WHERE id = $1",
+		    P(SV_TEXT(device_id), SV_INT(time_now_ms()))))
+		log_warn("push", "cannot note when device %s was last seen", device_id);
 	*token = push_device_token(a, *d);
 	return AG_OK;
 }

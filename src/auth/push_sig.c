@@ -3,6 +3,7 @@
  * master key (session ids, code hashes, device app tokens). */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/ctx.h"

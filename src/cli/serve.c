@@ -10,11 +10,17 @@
 #include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/ctx.h"
+#include "auth/push.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "hook/hook.h"
 #include "http/server.h"
+#include "http/wait.h"
+#include "jobs/outbox.h"
+#include "mail/mail.h"
+#include "net/net.h"
 
 void http_set_workers(struct workpool *p);
 
@@ -37,6 +43,11 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	raise_nofile();
+	if (net_init()) {
+		log_error("serve", "cannot initialise libcurl");
+		cli_shutdown();
+		return 1;
+	}
 	/* Signals are taken by this thread only (sigwait), never by workers. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -47,11 +58,13 @@ int cmd_serve(int argc, char **argv)
 
 	if (store_listen_start(g_app.store)) {
 		log_error("serve", "cannot start the store's change listener");
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
 	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX);
 	if (!workers) {
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
@@ -59,6 +72,21 @@ int cmd_serve(int argc, char **argv)
 	api_install_hooks();
 	if (g_cfg.dev && cli_dev_bootstrap()) {
 		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
+	/* Background delivery before serving: jobs left by a previous run start at once,
+	 * and its metrics exist before /metrics can be asked. */
+	mail_init();
+	hook_init();
+	push_keys_init();
+	api_push_configure();
+	wait_init(); /* long-poll and SSE waiters; answered at shutdown by a hook */
+	if (outbox_start((int)g_cfg.workers)) {
+		log_error("serve", "cannot start the outbox workers");
+		workpool_free(workers);
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
@@ -73,7 +101,9 @@ int cmd_serve(int argc, char **argv)
 		.workers = workers,
 	};
 	if (http_start(&o)) {
+		outbox_stop();
 		workpool_free(workers);
+		net_cleanup();
 		cli_shutdown();
 		return 1;
 	}
@@ -88,7 +118,10 @@ int cmd_serve(int argc, char **argv)
 	log_info("shutdown", "signal %d: finishing in-flight requests (up to %lld s)", sig,
 		 (long long)g_cfg.shutdown_grace_s);
 	http_stop((int)g_cfg.shutdown_grace_s);
+	wait_stop();
+	outbox_stop(); /* an attempt in progress finishes and is recorded */
 	workpool_free(workers);
+	net_cleanup();
 	cli_shutdown();
 	log_info("shutdown", "stopped");
 	return 0;

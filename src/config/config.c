@@ -50,6 +50,11 @@ static const char *check_tls(const char *v)
 									 : "must be starttls, try or off";
 }
 
+static const char *check_readable(const char *v)
+{
+	return (!*v || access(v, R_OK) == 0) ? NULL : "cannot read this file";
+}
+
 static const char *check_level(const char *v)
 {
 	enum log_level l;
@@ -98,6 +103,8 @@ static const struct cfg_def defs[] = {
 	{"AUTHGATE_SMTP_PASSWORD", T_SECRET, S(smtp_password), "", 0, 0, NULL, "SMTP password."},
 	{"AUTHGATE_SMTP_TLS", T_STR, S(smtp_tls), "starttls", 0, 0, check_tls,
 	 "`starttls` (required), `try`, or `off` for smtp:// URLs."},
+	{"AUTHGATE_SMTP_CA_FILE", T_STR, S(smtp_ca_file), "", 0, 0, check_readable,
+	 "PEM file of CA certificates that verify the SMTP server (default: the system's CA store)."},
 	{"AUTHGATE_MAIL_FROM", T_STR, S(mail_from), "no-reply@authgate.local", 0, 0, check_from,
 	 "Envelope and header sender."},
 	{"AUTHGATE_LOG_LEVEL", T_STR, S(log_level), "info", 0, 0, check_level, "debug, info, warn or error."},
@@ -120,6 +127,8 @@ static const struct cfg_def defs[] = {
 	 "Push sign-ins (`POST /auth/start`) one client address may start per minute (also the burst)."},
 	{"AUTHGATE_PUSH_START_EMAIL_PER_10MIN", T_INT, S(push_start_email_per_10min), "5", 1, 1000000, NULL,
 	 "Push prompts one email address may receive per 10 minutes (also the burst): stops push bombing."},
+	{"AUTHGATE_OUTBOX_BACKOFF_SCALE", T_INT, S(outbox_backoff_scale), "100", 1, 1000, NULL,
+	 "Percent of the outbox retry schedule (5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h). For tests; leave at 100."},
 };
 
 static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)

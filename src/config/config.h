@@ -28,6 +28,7 @@ struct config {
 	char smtp_user[256];
 	char smtp_password[256];
 	char smtp_tls[16]; /* "starttls" (required), "try", "off" */
+	char smtp_ca_file[512];
 	char mail_from[320];
 	char log_level[16];
 	bool access_log;
@@ -40,6 +41,7 @@ struct config {
 	int64_t outbox_max_attempts;
 	int64_t push_start_ip_per_min;
 	int64_t push_start_email_per_10min;
+	int64_t outbox_backoff_scale; /* percent of the retry schedule (tests lower it) */
 };
 
 /* Load defaults, then the file named by AUTHGATE_CONFIG (or `file` when non-NULL),

@@ -79,9 +79,10 @@ static void record(const struct delivery *d, int64_t attempt, int64_t at, int st
 
 static void fail_delivery(const struct delivery *d, const char *why)
 {
-	(void)db_exec(g_app.store, "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL "
-				   "WHERE id = $1",
-		      P(SV_TEXT(d->id), SV_TEXT(why)));
+	if (db_exec(g_app.store,
+		    "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL WHERE id = $1",
+		    P(SV_TEXT(d->id), SV_TEXT(why))))
+		log_error("webhook", "cannot mark delivery %s failed", d->id);
 }
 
 static enum outbox_result deliver(const struct outbox_job *job, char *err, size_t errsz, int64_t *retry_after_ms)
@@ -147,10 +148,11 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 	} else if (e == AG_OK && in.status == 410) {
 		/* The receiver says the endpoint is gone for good: stop sending to it. */
 		record(&d, attempt, now, in.status, in.latency_ms, "410 Gone: endpoint disabled", "failed", 0);
-		(void)db_exec(g_app.store,
-			      "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 "
-			      "AND disabled_at IS NULL",
-			      P(SV_TEXT(d.endpoint_id), SV_INT(now), SV_TEXT("the receiver answered 410 Gone")));
+		if (db_exec(g_app.store,
+			    "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 "
+			    "AND disabled_at IS NULL",
+			    P(SV_TEXT(d.endpoint_id), SV_INT(now), SV_TEXT("the receiver answered 410 Gone"))))
+			log_error("webhook", "cannot disable endpoint %s", d.endpoint_id);
 		log_warn("webhook", "endpoint %s answered 410: disabled", d.endpoint_id);
 		metric_inc(&m_gone);
 		snprintf(err, errsz, "410 Gone");
