@@ -46,7 +46,6 @@ void h_push_widget(struct req *r);
 void api_push_configure(void); /* rate limits from the configuration */
 void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
 void api_push_publish_decision(struct req *r, const struct push_decided *d);
-void api_push_not_me(struct req *r, const struct push_session *s);
 
 /* device.c — the device app (/app) and its API (/app/api) */
 void h_device_page(struct req *r);

@@ -312,8 +312,6 @@ void h_device_decide(struct req *r)
 		fail(r, e, why, why_message(why));
 		return;
 	}
-	if (str_eq(out.s->reason, "not_me"))
-		api_push_not_me(r, out.s);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "request_id", out.s->request_id);
 	cJSON_AddStringToObject(o, "status", out.status);

@@ -21,9 +21,6 @@
 
 static struct rate_policy start_ip = {"push:start:ip", 30, 0.5};
 static struct rate_policy start_email = {"push:start:email", 5, 5.0 / 600};
-/* After "this wasn't me", the address that started it may not prompt that email again
- * for a while. */
-static const struct rate_policy not_me_block = {"push:notme", 1, 1.0 / 900};
 static const struct rate_policy verify_ip = {"push:verify:ip", 120, 20};
 
 void api_push_configure(void)
@@ -32,13 +29,6 @@ void api_push_configure(void)
 	start_ip.per_sec = (double)g_cfg.push_start_ip_per_min / 60.0;
 	start_email.burst = (double)g_cfg.push_start_email_per_10min;
 	start_email.per_sec = (double)g_cfg.push_start_email_per_10min / 600.0;
-}
-
-void api_push_not_me(struct req *r, const struct push_session *s)
-{
-	int retry;
-	(void)ratelimit_take(g_app.rl, &not_me_block, arena_printf(r->a, "%s|%s", s->email ? s->email : "", s->ip), 1,
-			     time_now_ms(), &retry);
 }
 
 /* ---- publishing -------------------------------------------------------------------- */
@@ -124,11 +114,18 @@ void h_push_start(struct req *r)
 		/* Push bombing: a person gets a few prompts, then a pause. */
 		if (!api_rate_limit(r, &start_email, email))
 			return;
-		int retry;
-		if (!ratelimit_take(g_app.rl, &not_me_block, arena_printf(r->a, "%s|%s", email, r->ip), 0.0001,
-				    time_now_ms(), &retry)) {
-			resp_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
+		/* After "this wasn't me", the address that started it may not prompt that
+		 * person again for a while. */
+		int64_t retry_s = 0;
+		enum ag_err e = push_not_me_block(email, r->ip, &retry_s);
+		if (e) {
+			api_fail(r, e, NULL);
+			return;
+		}
+		if (retry_s > 0) {
+			resp_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)retry_s));
 			resp_error(r, AG_ERATE, "this person reported a sign-in from this address as not theirs; retry later");
+			log_security("push_blocked_not_me", r->ip, "start refused after a not-me report");
 			return;
 		}
 	}
@@ -144,13 +141,13 @@ void h_push_start(struct req *r)
 		return;
 	}
 	struct push_session s = {.request_id = st.request_id, .app_id = p->app_id, .email = email, .status = "pending",
-				 .ip = r->ip, .user_agent = ua, .created_at = st.expires_at - PUSH_SESSION_TTL_S * 1000LL,
+				 .ip = r->ip, .user_agent = ua, .created_at = st.expires_at - g_cfg.push_ttl_s * 1000,
 				 .expires_at = st.expires_at};
 	api_push_publish_request(r, &s, p);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "session_id", st.session_id);
 	cJSON_AddStringToObject(o, "code", st.code);
-	cJSON_AddNumberToObject(o, "expires_in", PUSH_SESSION_TTL_S);
+	cJSON_AddNumberToObject(o, "expires_in", (double)g_cfg.push_ttl_s);
 	resp_json(r, 200, o);
 }
 

@@ -16,7 +16,6 @@
 #include "auth/projects.h"
 #include "auth/users.h"
 
-#define PUSH_SESSION_TTL_S 300        /* expires_in of /auth/start */
 #define PUSH_CODE_DIGITS 6            /* the number shown on the login screen */
 #define PUSH_CODE_ATTEMPTS 3          /* wrong codes before the session is denied */
 #define PUSH_SIG_SKEW_MS 60000        /* signed timestamps must be this fresh */
@@ -109,6 +108,11 @@ struct push_decided {
  * AG_EGONE (expired), AG_EINVAL. *why is a machine-readable code. */
 enum ag_err push_decide(struct arena *a, const struct push_decision *d, struct push_decided *out,
 			const char **why) MUST_CHECK;
+
+/* Seconds until ip may prompt email again after the person answered "this wasn't me"
+ * to a sign-in from ip (0: not blocked). */
+#define PUSH_NOT_ME_BLOCK_S 900
+enum ag_err push_not_me_block(const char *email, const char *ip, int64_t *retry_s) MUST_CHECK;
 
 /* Delete expired rows now and then (cheap to call often). */
 void push_maybe_sweep(void);

@@ -8,6 +8,7 @@
 #include "auth/ctx.h"
 #include "auth/push.h"
 #include "auth/tokens.h"
+#include "config/config.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -99,7 +100,7 @@ enum ag_err push_start(struct arena *a, const struct project *p, const char *ema
 	const char *request_id = arena_printf(a, "pr_%s", rnd);
 	const char *sid = push_session_id(a, request_id);
 	sha256_hex(id_hash, sid);
-	int64_t now = time_now_ms(), expires = now + PUSH_SESSION_TTL_S * 1000LL;
+	int64_t now = time_now_ms(), expires = now + g_cfg.push_ttl_s * 1000;
 	push_maybe_sweep();
 	enum ag_err e = db_begin(g_app.store);
 	if (e)
@@ -377,6 +378,19 @@ enum ag_err push_decide(struct arena *a, const struct push_decision *dd, struct 
 	return AG_OK;
 fail:
 	db_rollback(g_app.store);
+	return e;
+}
+
+enum ag_err push_not_me_block(const char *email, const char *ip, int64_t *retry_s)
+{
+	int64_t now = time_now_ms(), last = 0;
+	*retry_s = 0;
+	enum ag_err e = db_int(g_app.store, &last,
+			       "SELECT COALESCE(MAX(decided_at), 0) FROM push_sessions WHERE email = $1 AND status = 'denied' "
+			       "AND reason = 'not_me' AND ip = $2 AND decided_at > $3",
+			       P(SV_TEXT(email), SV_TEXT(ip), SV_INT(now - PUSH_NOT_ME_BLOCK_S * 1000LL)));
+	if (e == AG_OK && last)
+		*retry_s = (last + PUSH_NOT_ME_BLOCK_S * 1000LL - now + 999) / 1000;
 	return e;
 }
 

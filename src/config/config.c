@@ -123,6 +123,8 @@ static const struct cfg_def defs[] = {
 	 "If set, /metrics requires `Authorization: Bearer <token>`."},
 	{"AUTHGATE_OUTBOX_MAX_ATTEMPTS", T_INT, S(outbox_max_attempts), "9", 1, 100, NULL,
 	 "Delivery attempts for a mail or webhook before it is given up."},
+	{"AUTHGATE_PUSH_TTL", T_INT, S(push_ttl_s), "300", 2, 3600, NULL,
+	 "Seconds a push sign-in waits for its approval (`expires_in` of `POST /auth/start`; seed 000 shows 300)."},
 	{"AUTHGATE_PUSH_START_IP_PER_MIN", T_INT, S(push_start_ip_per_min), "30", 1, 1000000, NULL,
 	 "Push sign-ins (`POST /auth/start`) one client address may start per minute (also the burst)."},
 	{"AUTHGATE_PUSH_START_EMAIL_PER_10MIN", T_INT, S(push_start_email_per_10min), "5", 1, 1000000, NULL,

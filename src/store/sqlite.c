@@ -60,11 +60,12 @@ static char *translate(const char *sql)
 
 static enum ag_err map_rc(sqlite3 *db, int rc, const char *sql)
 {
+	/* Extended result codes are on: rc may be e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
 	int ext = sqlite3_extended_errcode(db);
-	if (rc == SQLITE_CONSTRAINT &&
+	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
 	    (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY))
 		return AG_ECONFLICT;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return AG_EUNAVAIL;
 	log_error("sqlite", "%s (%d) in: %.200s", sqlite3_errmsg(db), ext, sql);
 	return AG_EINTERNAL;
