@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "http/metrics.h"
 #include "http/server.h"
 
 enum wstate { W_BEGUN, W_PARKED, W_STREAM, W_DONE };
@@ -389,6 +390,14 @@ static void wait_shutdown(void)
 	}
 }
 
+static double gauge_waiters(void)
+{
+	return (double)wait_count();
+}
+
+static struct metric_gauge m_waiters = {"authgate_waiters", "Parked long-poll requests and open event streams",
+					gauge_waiters, NULL};
+
 void wait_init(void)
 {
 	pthread_condattr_t ca;
@@ -403,6 +412,7 @@ void wait_init(void)
 	}
 	thread_started = true;
 	http_on_shutdown(wait_shutdown);
+	metrics_register_gauge(&m_waiters);
 }
 
 void wait_stop(void)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import { startServer } from '../lib/server.mjs';
-import { Device, mailbox, projectSecret, sleep, sseReader, start, waitFor } from '../lib/push.mjs';
+import { Device, mailbox, projectSecret, sleep, sseReader, start, waitFor, waiters } from '../lib/push.mjs';
 
 const MASTER = randomBytes(32).toString('base64');
 const ORIGIN = 'http://app.example.test';
@@ -338,15 +338,15 @@ describe('GET /auth/check', () => {
     const phone = await freshPhone();
     const st = await started(phone.email);
     const req = await requestFor(phone);
-    const waiters = [1, 2, 3].map(() => s.req('GET', `/auth/check/${st.session_id}?wait=25`));
+    const polls = [1, 2, 3].map(() => s.req('GET', `/auth/check/${st.session_id}?wait=25`));
     const es = await s.fetch(`/auth/check/${st.session_id}`, { headers: { Accept: 'text/event-stream', Origin: ORIGIN } });
     assert.equal(es.headers.get('content-type'), 'text/event-stream');
     assert.equal(es.headers.get('access-control-allow-origin'), ORIGIN);
     const events = sseReader(es);
     assert.equal((await events.next()).data.status, 'pending');
-    await sleep(200); // let the long-polls park
+    await waitFor(async () => (await waiters(s)) >= 4, 'three long-polls and a stream parked');
     assert.equal((await phone.decide(s, req.request_id, 'approve', st.code)).status, 200);
-    const answers = await Promise.all(waiters);
+    const answers = await Promise.all(polls);
     const ev = await events.next();
     assert.equal(ev.event, 'status');
     assert.equal(ev.data.status, 'approved');
@@ -401,7 +401,7 @@ describe('GET /auth/check', () => {
     const p = await t.project('stop-app');
     const st = (await start(t, p.appId, 'stop@example.com')).body;
     const waiting = t.req('GET', `/auth/check/${st.session_id}?wait=30`);
-    await sleep(300);
+    await waitFor(async () => (await waiters(t)) === 1, 'the long-poll parked');
     const stopped = t.stop('SIGTERM');
     const r = await waiting;
     assert.equal(r.status, 200);

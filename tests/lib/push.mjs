@@ -55,6 +55,12 @@ export async function mailbox() {
   };
 }
 
+// How many long-polls and event streams the server holds (the authgate_waiters gauge).
+export async function waiters(s) {
+  const m = (await s.req('GET', '/metrics')).text.match(/^authgate_waiters (\d+)/m);
+  return m ? Number(m[1]) : 0;
+}
+
 export function enrollCode(mail) {
   const m = mail.text.match(/is: (\d{6})/);
   if (!m) throw new Error(`no code in mail: ${mail.text}`);
