@@ -48,6 +48,7 @@ void api_push_publish_request(struct req *r, const struct push_session *s, const
 void api_push_publish_decision(struct req *r, const struct push_decided *d);
 
 /* device.c — the device app (/app) and its API (/app/api) */
+void api_device_configure(void); /* rate limits from the configuration */
 void h_device_page(struct req *r);
 void h_device_file(struct req *r);
 void h_device_enroll(struct req *r);

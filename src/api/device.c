@@ -8,18 +8,27 @@
 #include "api/api.h"
 #include "auth/ctx.h"
 #include "auth/push.h"
+#include "config/config.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "http/wait.h"
 
-static const struct rate_policy enroll_ip = {"push:enroll:ip", 10, 10.0 / 60};
+static struct rate_policy enroll_ip = {"push:enroll:ip", 10, 10.0 / 60};
 static const struct rate_policy enroll_email = {"push:enroll:email", 3, 3.0 / 600};
-static const struct rate_policy verify_ip = {"push:enrollverify:ip", 20, 20.0 / 60};
+static struct rate_policy verify_ip = {"push:enrollverify:ip", 20, 20.0 / 60};
 static const struct rate_policy login_ip = {"push:login:ip", 30, 0.5};
 static const struct rate_policy lookup_dev = {"push:lookup:device", 10, 10.0 / 60};
 static const struct rate_policy lookup_ip = {"push:lookup:ip", 30, 0.5};
 static const struct rate_policy decide_dev = {"push:decide:device", 30, 0.5};
+
+void api_device_configure(void)
+{
+	enroll_ip.burst = (double)g_cfg.push_device_ip_per_min;
+	enroll_ip.per_sec = enroll_ip.burst / 60.0;
+	verify_ip.burst = 2.0 * (double)g_cfg.push_device_ip_per_min;
+	verify_ip.per_sec = verify_ip.burst / 60.0;
+}
 
 /* Answer a domain error with its machine-readable code. */
 static void fail(struct req *r, enum ag_err e, const char *why, const char *message)
@@ -75,8 +84,11 @@ void h_device_file(struct req *r)
 		resp_error(r, AG_ENOTFOUND, "no such file");
 		return;
 	}
-	if (str_eq(file, "sw.js"))
+	if (str_eq(file, "sw.js")) {
+		/* A worker obeys the CSP it was served with: it may fetch our own origin. */
+		resp_header(r, "Content-Security-Policy", "default-src 'self'");
 		resp_header(r, "Cache-Control", "no-cache"); /* browsers check service workers for updates */
+	}
 }
 
 /* ---- enrollment -------------------------------------------------------------------- */

@@ -82,6 +82,7 @@ int cmd_serve(int argc, char **argv)
 	hook_init();
 	push_keys_init();
 	api_push_configure();
+	api_device_configure();
 	wait_init(); /* long-poll and SSE waiters; answered at shutdown by a hook */
 	if (outbox_start((int)g_cfg.workers)) {
 		log_error("serve", "cannot start the outbox workers");
@@ -107,6 +108,10 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
+	/* Port 0 picked a free port: links in mail must carry the real one. */
+	size_t pl = strlen(g_cfg.public_url);
+	if (g_cfg.port == 0 && pl > 2 && strcmp(g_cfg.public_url + pl - 2, ":0") == 0)
+		snprintf(g_cfg.public_url + pl - 1, sizeof g_cfg.public_url - (pl - 1), "%d", http_port());
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
 		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
 	/* A line on stdout for scripts and tests that started us with port 0. */

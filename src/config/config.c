@@ -129,6 +129,8 @@ static const struct cfg_def defs[] = {
 	 "Push sign-ins (`POST /auth/start`) one client address may start per minute (also the burst)."},
 	{"AUTHGATE_PUSH_START_EMAIL_PER_10MIN", T_INT, S(push_start_email_per_10min), "5", 1, 1000000, NULL,
 	 "Push prompts one email address may receive per 10 minutes (also the burst): stops push bombing."},
+	{"AUTHGATE_PUSH_DEVICE_IP_PER_MIN", T_INT, S(push_device_ip_per_min), "10", 1, 1000000, NULL,
+	 "Device enrollments (`POST /app/api/enroll`) one client address may ask for per minute; code checks get twice that."},
 	{"AUTHGATE_OUTBOX_BACKOFF_SCALE", T_INT, S(outbox_backoff_scale), "100", 1, 1000, NULL,
 	 "Percent of the outbox retry schedule (5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h). For tests; leave at 100."},
 };

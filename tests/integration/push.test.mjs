@@ -21,6 +21,7 @@ before(async () => {
     AUTHGATE_MASTER_KEY: MASTER,
     AUTHGATE_PUSH_START_IP_PER_MIN: '100000',
     AUTHGATE_PUSH_START_EMAIL_PER_10MIN: '100000',
+    AUTHGATE_PUSH_DEVICE_IP_PER_MIN: '100000',
   });
   proj = await s.project('push-app', { name: 'Ops Centre', origins: [ORIGIN] });
 });
