@@ -87,6 +87,8 @@ void h_device_file(struct req *r)
 	if (str_eq(file, "sw.js")) {
 		/* A worker obeys the CSP it was served with: it may fetch our own origin. */
 		resp_header(r, "Content-Security-Policy", "default-src 'self'");
+		/* Its scope is /app (the page itself), one level above the script's directory. */
+		resp_header(r, "Service-Worker-Allowed", "/app");
 		resp_header(r, "Cache-Control", "no-cache"); /* browsers check service workers for updates */
 	}
 }
