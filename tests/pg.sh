@@ -3,6 +3,7 @@
 #   tests/pg.sh start <dir>   fresh cluster in <dir>, on 127.0.0.1 only, a free port;
 #                             prints one line: postgres://authgate@127.0.0.1:<port>/authgate_test
 #   tests/pg.sh stop <dir>    stop it (fast) and remove <dir>
+# Trust authentication on loopback; the superuser is `authgate`.
 # As root the server runs as the `postgres` user (PostgreSQL refuses root); otherwise as
 # the caller. Needs only Debian's `postgresql` package (no python, no iproute2).
 # Binaries: $PG_BINDIR, else `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin.
@@ -51,26 +52,35 @@ pick_port() {
 	die "no free port found"
 }
 
+# The cluster lives in <dir>, unless <dir> is out of the postgres user's reach (root
+# running in a private mktemp directory): then in a /tmp directory of its own, which
+# <dir>/cluster names, and which stop removes too.
 start() {
-	local dir=$1 bin data log port attempt
+	local dir=$1 bin root data log port attempt
 	bin=$(find_bindir)
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	[ -z "$(ls -A "$dir")" ] || die "$dir is not empty (use a fresh directory)"
 	: >"$dir/$MARKER"
-	data=$dir/data
-	log=$dir/postgres.log
+	root=$dir
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user"
 		chown -R postgres: "$dir"
-		as_owner test -w "$dir" || die "user postgres cannot write to $dir (check the parent directories' permissions)"
+		if ! as_owner test -w "$dir"; then
+			root=$(mktemp -d /tmp/authgate-pg.XXXXXX)
+			: >"$root/$MARKER"
+			echo "$root" >"$dir/cluster"
+			chown -R postgres: "$root"
+		fi
 	fi
+	data=$root/data
+	log=$root/postgres.log
 	as_owner "$bin/initdb" -D "$data" -A trust -U "$SUPERUSER" --no-sync --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; die "initdb failed"; }
 	as_owner tee -a "$data/postgresql.conf" >/dev/null <<-EOF
 		# added by tests/pg.sh: loopback only, speed over durability
 		listen_addresses = '127.0.0.1'
-		unix_socket_directories = '$dir'
+		unix_socket_directories = '$root'
 		fsync = off
 		synchronous_commit = off
 		full_page_writes = off
@@ -99,14 +109,17 @@ start() {
 }
 
 stop() {
-	local dir=$1 bin
+	local dir=$1 root bin
 	[ -d "$dir" ] || return 0
 	[ -f "$dir/$MARKER" ] || die "$dir was not made by pg.sh start; not touching it"
-	if [ -f "$dir/data/postmaster.pid" ]; then
+	root=$dir
+	[ -f "$dir/cluster" ] && root=$(cat "$dir/cluster")
+	if [ -f "$root/data/postmaster.pid" ]; then
 		bin=$(find_bindir)
-		as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-			echo "pg.sh: pg_ctl stop failed (log: $dir/postgres.log)" >&2
+		as_owner "$bin/pg_ctl" -D "$root/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+			echo "pg.sh: pg_ctl stop failed (log: $root/postgres.log)" >&2
 	fi
+	[ "$root" != "$dir" ] && [ -f "$root/$MARKER" ] && rm -rf "$root"
 	rm -rf "$dir"
 }
 

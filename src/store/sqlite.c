@@ -171,6 +171,7 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 	}
 	int rc;
 	bool stop = false;
+	int64_t total0 = sqlite3_total_changes64(c->db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!cb || stop)
 			continue; /* step to completion so RETURNING/UPDATE finish */
@@ -188,8 +189,10 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 		e = map_rc(c->db, rc, sql);
 		goto out;
 	}
+	/* sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE that ran: a
+	 * SELECT or DDL must report 0, not that stale count. */
 	if (changes)
-		*changes = sqlite3_changes64(c->db);
+		*changes = sqlite3_total_changes64(c->db) != total0 ? sqlite3_changes64(c->db) : 0;
 out:
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -203,7 +206,7 @@ static enum ag_err sq_exec_script(struct store_conn *c, const char *sql)
 	if (rc != SQLITE_OK) {
 		log_error("sqlite", "script failed: %s", msg ? msg : "?");
 		sqlite3_free(msg);
-		return rc == SQLITE_BUSY ? AG_EUNAVAIL : AG_EINTERNAL;
+		return (rc & 0xff) == SQLITE_BUSY ? AG_EUNAVAIL : AG_EINTERNAL;
 	}
 	return AG_OK;
 }

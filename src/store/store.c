@@ -19,6 +19,7 @@ struct tconn {
 	struct store_conn *c;
 	bool in_tx;
 	int64_t bumped_epoch; /* set by store_epoch_bump, published on commit */
+	int64_t checked_us;   /* last data_changed() check (monotonic) */
 	struct tconn *next, *prev;
 };
 
@@ -357,9 +358,18 @@ enum ag_err store_migrate(struct store *st, int *applied)
 	struct tconn *t = tconn_get(st);
 	if (!t)
 		return AG_EUNAVAIL;
-	enum ag_err e = st->ops->exec_script(
+	/* Under the migration lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe
+	 * against a concurrent one (a unique violation in pg_type). */
+	enum ag_err e = db_begin(st);
+	if (e)
+		return e;
+	if (st->ops->lock_migrations && (e = st->ops->lock_migrations(t->c)))
+		goto fail;
+	e = st->ops->exec_script(
 		t->c, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
 	if (e)
+		goto fail;
+	if ((e = db_commit(st)))
 		return e;
 	size_t nfiles;
 	const struct embedded_file *files = embed_migrations(&nfiles);
@@ -437,12 +447,18 @@ enum ag_err store_epoch_bump(struct store *st)
 	return AG_OK;
 }
 
+/* Another process's commit is noticed on a thread's next check; checks are at most
+ * EPOCH_CHECK_US apart, so one request does one check however many caches it reads,
+ * and a change made elsewhere is seen within that bound. */
+#define EPOCH_CHECK_US 200
+
 int64_t store_epoch_current(struct store *st)
 {
 	struct tconn *t;
 	bool changed = false;
-	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx &&
-	    st->ops->data_changed(t->c, &changed) == AG_OK && changed) {
+	int64_t now = time_mono_us();
+	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx && now - t->checked_us >= EPOCH_CHECK_US &&
+	    (t->checked_us = now, st->ops->data_changed(t->c, &changed) == AG_OK) && changed) {
 		int64_t v;
 		if (db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP) == AG_OK)
 			store_epoch_seen(st, v);

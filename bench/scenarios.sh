@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# scenarios.sh — what `make bench` measures. Sourced by bench/run.sh, which provides the
+# helpers used here (see docs/BENCH.md, "Adding a scenario"). Later issues append their
+# setup to bench_setup and their rows to bench_scenarios.
+
+# Runs once, after both servers are up and before any measurement. Create what the
+# scenarios need through the CLI or HTTP and export it for the Lua scripts (os.getenv).
+bench_setup() {
+  ag_cli project create bench "Bench" >/dev/null
+  BENCH_API_KEY=$(ag_cli apikey create bench | json_field key)
+  export BENCH_API_KEY
+}
+
+# One row per line: scenario NAME SERVER PATH [key=value ...]
+#   SERVER  nginx | authgate
+#   lua=F   wrk script in bench/ shaping the request (method, headers, body)
+#   expect=N  status the first response must have (default 200); other statuses >= 400
+#           during the run are reported as errors unless expect is itself >= 400
+#   ref=R   the row whose req/s and CPU/request this row is compared with (default nginx)
+#   conns=N threads=N  override BENCH_CONNECTIONS / the wrk thread count for this row
+# Or: measure NAME [ref=R] -- COMMAND ARGS...   for measurements wrk cannot make (see docs).
+bench_scenarios() {
+  scenario nginx nginx / ref=-
+  scenario healthz authgate /healthz
+  scenario project-apikey authgate /api/v1/project lua=apikey.lua
+  scenario not-found-404 authgate /api/v1/no-such-thing expect=404
+  scenario nginx-c256 nginx / conns=256 ref=-
+  scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
+}
+
+# Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]
+target project-apikey rps 60 stand-in for token verify: API key lookup without the JWT check
+target healthz p99 5
+target project-apikey p99 5
