@@ -26,9 +26,18 @@ bench_scenarios() {
   scenario not-found-404 authgate /api/v1/no-such-thing expect=404
   scenario nginx-c256 nginx / conns=256 ref=-
   scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
+  # push sign-in (seed 000): starts are writes (a session row each); the rest are events
+  scenario push-start authgate /auth/start lua=push_start.lua ref=-
+  measure push-wake-longpoll -- node bench/push_wake.mjs longpoll
+  measure push-wake-sse -- node bench/push_wake.mjs sse
+  measure webhook-send -- node bench/webhook_send.mjs
+  measure idle-longpolls -- node bench/idle_longpoll.mjs "$ag_pid"
 }
 
 # Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]
 target project-apikey rps 60 stand-in for token verify: API key lookup without the JWT check
 target healthz p99 5
 target project-apikey p99 5
+target push-wake-longpoll p99 5 approval sent -> long-poll answered, approval work included
+target push-wake-sse p99 5 approval sent -> event received, approval work included
+target webhook-send p99 50 approval sent -> webhook received
