@@ -29,13 +29,13 @@
 struct kind_entry {
 	char kind[32];
 	outbox_handler fn;
-	char names[3][112];
 	struct metric_counter m[3]; /* done, retry, failed */
 };
 enum { M_DONE, M_RETRY, M_FAILED };
 static const char *const result_names[3] = {"done", "retry", "failed"};
 
 static struct kind_entry kinds[OUTBOX_MAX_KINDS];
+static char counter_names[OUTBOX_MAX_KINDS][3][112]; /* series names; live for the process */
 static int nkinds;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -368,9 +368,9 @@ static void register_metrics(void)
 	for (int i = 0; i < nkinds; i++)
 		for (int j = 0; j < 3; j++) {
 			struct kind_entry *k = &kinds[i];
-			snprintf(k->names[j], sizeof k->names[j], "authgate_outbox_jobs_total{kind=\"%.31s\",result=\"%.8s\"}",
-				 k->kind, result_names[j]);
-			k->m[j].name = k->names[j];
+			snprintf(counter_names[i][j], sizeof counter_names[i][j],
+				 "authgate_outbox_jobs_total{kind=\"%.31s\",result=\"%.8s\"}", k->kind, result_names[j]);
+			k->m[j].name = counter_names[i][j];
 			k->m[j].help = "Outbox job attempts by kind and outcome (retry: will run again; failed: given up).";
 			metrics_register_counter(&k->m[j]);
 		}

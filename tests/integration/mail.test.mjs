@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import mailparser from 'mailparser';
-import { startServer } from '../lib/server.mjs';
+import { startServer, freshPgDatabase } from '../lib/server.mjs';
 
 const { simpleParser } = mailparser;
 const FROM = 'no-reply@authgate.test';
@@ -194,6 +194,31 @@ describe('mail over plain SMTP with AUTH', () => {
     assert.ok(!s.stderr.includes('s3cret-pass'));
   });
 
+  test('refused SMTP credentials are retried (a configuration problem), not failed', async () => {
+    const bad = await startServer({
+      AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      AUTHGATE_SMTP_TLS: 'off',
+      AUTHGATE_SMTP_USER: 'mailer',
+      AUTHGATE_SMTP_PASSWORD: 'wrong-password',
+      AUTHGATE_MAIL_FROM: FROM,
+    });
+    try {
+      await bad.project('bad-auth');
+      const t = await bad.adminToken();
+      const id = await testMail(bad, t, 'bad-auth', 'zed@example.com');
+      const job = await waitFor(async () => {
+        const j = await outboxJob(bad, t, id);
+        return j?.attempts >= 1 && j.last_error && j;
+      }, 'the first attempt');
+      assert.equal(job.status, 'pending');
+      assert.match(job.last_error, /535/);
+      assert.ok(!smtp.received.some((m) => m.parsed.messageId === `<${id}@authgate.test>`));
+      assert.ok(!bad.stderr.includes('wrong-password'));
+    } finally {
+      await bad.cleanup();
+    }
+  });
+
   test('the dev mail viewer is not served when SMTP is configured', async () => {
     for (const p of ['/_dev/mail', '/_dev/mail/messages', '/_dev/mail/job_x/html']) {
       const r = await s.req('GET', p);
@@ -367,7 +392,7 @@ describe('retries', () => {
       }, 'the job to fail');
       assert.equal(job.status, 'failed');
       assert.equal(job.attempts, 1);
-      assert.match(job.last_error, /550/);
+      assert.match(job.last_error, /^smtp: RCPT failed: 550/);
       assert.ok(job.done_at);
       await sleep(500);
       assert.equal((await outboxJob(s, token, id)).attempts, 1); // not tried again
@@ -429,7 +454,8 @@ describe('durability', () => {
       assert.equal(s1.exitSignal, 'SIGKILL');
 
       smtp = await smtpServer({ port });
-      s2 = await startServer(env, { dataDir: s1.dataDir });
+      // Same data dir (master key) and same database (SQLite file or PostgreSQL).
+      s2 = await startServer({ ...env, AUTHGATE_DATABASE_URL: s1.env.AUTHGATE_DATABASE_URL }, { dataDir: s1.dataDir });
       const m = await waitFor(() => smtp.accepted()[0], 'the mail after restart');
       assert.equal(m.parsed.messageId, `<${id}@authgate.test>`);
       assert.deepEqual(m.envelope.to, ['frank@example.com']);
@@ -444,6 +470,44 @@ describe('durability', () => {
       await s2?.cleanup();
       await s1.cleanup();
       await smtp?.close();
+    }
+  });
+});
+
+describe('several nodes on one PostgreSQL outbox', () => {
+  const skip = !process.env.AUTHGATE_TEST_PG_URL && 'needs AUTHGATE_TEST_PG_URL (tests/run_all.sh starts PostgreSQL)';
+  test('jobs queued on either node are each claimed once and delivered once', { skip }, async () => {
+    const smtp = await smtpServer();
+    const env = {
+      AUTHGATE_DATABASE_URL: await freshPgDatabase(),
+      AUTHGATE_MASTER_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+      AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      AUTHGATE_SMTP_TLS: 'off',
+      AUTHGATE_MAIL_FROM: FROM,
+      AUTHGATE_WORKERS: '3',
+    };
+    const started = await Promise.allSettled([startServer(env), startServer(env)]);
+    const [a, b] = started.map((r) => r.value);
+    try {
+      for (const r of started) if (r.status === 'rejected') throw r.reason;
+      await a.project('multi-app');
+      const token = await a.adminToken();
+      const ids = [];
+      for (let i = 0; i < 16; i++) ids.push(await testMail(i % 2 ? b : a, token, 'multi-app', `user${i}@example.com`));
+      await waitFor(() => smtp.received.length >= ids.length, 'every mail');
+      await sleep(500);
+      const got = smtp.received.map((m) => m.parsed.messageId).sort();
+      assert.deepEqual(got, ids.map((id) => `<${id}@authgate.test>`).sort()); // each exactly once
+      const jobs = (await b.req('GET', '/admin/api/outbox?status=done&limit=100', { headers: { Authorization: `Bearer ${token}` } })).body.jobs;
+      assert.deepEqual(jobs.map((j) => j.id).sort(), [...ids].sort());
+      assert.ok(jobs.every((j) => j.attempts === 1));
+      // Each delivery was made (and logged) by exactly one node.
+      const done = (s) => s.logLines().filter((l) => l.event === 'outbox' && / done on attempt/.test(l.msg)).length;
+      assert.equal(done(a) + done(b), ids.length);
+    } finally {
+      await a?.cleanup();
+      await b?.cleanup();
+      await smtp.close();
     }
   });
 });
