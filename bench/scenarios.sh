@@ -38,6 +38,6 @@ bench_scenarios() {
 target project-apikey rps 60 stand-in for token verify: API key lookup without the JWT check
 target healthz p99 5
 target project-apikey p99 5
-target push-wake-longpoll p99 5 approval sent -> long-poll answered, approval work included
-target push-wake-sse p99 5 approval sent -> event received, approval work included
-target webhook-send p99 50 approval sent -> webhook received
+target push-wake-longpoll p99 5 "from the approval sent to the long-poll answered, approval work included"
+target push-wake-sse p99 5 "from the approval sent to the event received, approval work included"
+target webhook-send p99 50 "from the approval sent to the webhook received"
