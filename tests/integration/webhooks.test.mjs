@@ -338,7 +338,9 @@ describe('durability', () => {
       await waitFor(async () => (await deliveries(t, p, wh.id)).find((x) => x.attempts >= 1), 'the first attempt');
       await t.stop('SIGKILL');
       rx = await receiver({ secret: () => wh.secret, port });
-      t = await startServer({ ...mb2.env, ...ENV }, { dataDir });
+      // Same data dir (master key) and same store (SQLite there, or the same PostgreSQL database).
+      const db = t.env.AUTHGATE_DATABASE_URL ? { AUTHGATE_DATABASE_URL: t.env.AUTHGATE_DATABASE_URL } : {};
+      t = await startServer({ ...mb2.env, ...ENV, ...db }, { dataDir });
       const hit = await waitFor(() => rx.got[0], 'the webhook after restart', 30000);
       assert.equal(hit.body.event, 'approved');
       assert.equal(hit.body.session_id, st.session_id);
