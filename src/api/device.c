@@ -20,7 +20,9 @@ static struct rate_policy verify_ip = {"push:enrollverify:ip", 20, 20.0 / 60};
 static const struct rate_policy login_ip = {"push:login:ip", 30, 0.5};
 static const struct rate_policy lookup_dev = {"push:lookup:device", 10, 10.0 / 60};
 static const struct rate_policy lookup_ip = {"push:lookup:ip", 30, 0.5};
-static const struct rate_policy decide_dev = {"push:decide:device", 30, 0.5};
+/* Before the signature is checked nothing is known but the address (a device id in the
+ * body is anyone's to write). */
+static struct rate_policy decide_ip = {"push:decide:ip", 60, 1};
 
 void api_device_configure(void)
 {
@@ -28,6 +30,8 @@ void api_device_configure(void)
 	enroll_ip.per_sec = enroll_ip.burst / 60.0;
 	verify_ip.burst = 2.0 * (double)g_cfg.push_device_ip_per_min;
 	verify_ip.per_sec = verify_ip.burst / 60.0;
+	decide_ip.burst = 6.0 * (double)g_cfg.push_device_ip_per_min;
+	decide_ip.per_sec = decide_ip.burst / 60.0;
 }
 
 /* Answer a domain error with its machine-readable code. */
@@ -205,6 +209,7 @@ void h_device_requests(struct req *r)
 
 struct events_ctx {
 	struct waiter *w;
+	char device_id[40];
 };
 
 static bool sse_event(struct stream *s, const char *event, const char *data)
@@ -216,9 +221,16 @@ static bool sse_event(struct stream *s, const char *event, const char *data)
 
 static bool deliver_device(struct stream *s, const struct wait_event *ev, void *ud)
 {
-	(void)ud;
+	struct events_ctx *c = ud;
 	if (!ev) {
 		sse_event(s, "reauth", "{}"); /* the token's life is over: sign in again */
+		return false;
+	}
+	if (str_eq(ev->name, "removed")) {
+		/* A device of this email was removed: if it is this one, its stream ends now. */
+		if (!str_eq(ev->data, c->device_id))
+			return true;
+		sse_event(s, "reauth", "{}");
 		return false;
 	}
 	return sse_event(s, ev->name, ev->data);
@@ -251,6 +263,7 @@ void h_device_events(struct req *r)
 	if (!d)
 		return;
 	struct events_ctx *c = arena_calloc(r->a, sizeof(*c));
+	str_copy(c->device_id, d->id, sizeof c->device_id);
 	c->w = wait_begin(push_email_key(r->a, d->email));
 	struct stream *st = req_stream(r, 200, "text/event-stream", events_done, c);
 	stream_push(st, "retry: 3000\n\n", 13);
@@ -260,7 +273,8 @@ void h_device_events(struct req *r)
 		stream_close(st);
 		return;
 	}
-	int64_t life = PUSH_DEVICE_TOKEN_TTL_S * 1000LL; /* a stream lives no longer than a token */
+	/* A stream lives no longer than the token that opened it. */
+	int64_t life = d->token_exp * 1000 - time_now_ms();
 	if (!wait_attach(c->w, st, life, deliver_device, c))
 		push_snapshot(r, st, d->email); /* something changed while we read */
 }
@@ -295,7 +309,7 @@ void h_device_lookup(struct req *r)
 void h_device_decide(struct req *r)
 {
 	const char *device_id = req_str(r, "device_id");
-	if (!api_rate_limit(r, &decide_dev, device_id))
+	if (!api_rate_limit(r, &decide_ip, r->ip))
 		return;
 	struct push_decision dd = {
 		.request_id = req_param(r, 0),
@@ -344,6 +358,8 @@ void h_device_remove(struct req *r)
 		return;
 	}
 	log_info("push", "device %s removed by itself", d->id);
+	struct wait_event ev = {"removed", d->id, NULL};
+	wait_publish(push_email_key(r->a, d->email), &ev);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "removed", 1);
 	resp_json(r, 200, o);

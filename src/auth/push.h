@@ -50,6 +50,7 @@ struct push_device {
 	const char *name;
 	const char *public_key; /* base64url of the 65-byte uncompressed point */
 	int64_t created_at, last_seen_at;
+	int64_t token_exp;      /* set by push_device_auth: when the presented token ends (Unix s) */
 };
 
 /* ---- sessions (push_sessions.c) ------------------------------------------------ */

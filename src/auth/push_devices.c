@@ -302,6 +302,8 @@ enum ag_err push_device_auth(struct arena *a, const char *token, struct push_dev
 		return AG_EUNAUTH;
 	const char *id = json_get_str(claims, "sub");
 	enum ag_err e = id ? push_device_get(a, id, out) : AG_ENOTFOUND;
+	if (e == AG_OK)
+		(*out)->token_exp = (int64_t)json_get_num(claims, "exp", 0);
 	return e == AG_ENOTFOUND ? AG_EUNAUTH : e;
 }
 

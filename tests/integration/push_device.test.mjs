@@ -175,8 +175,15 @@ describe('the enrolled device', () => {
     await dev.enroll(s, mb, email());
     const st = (await start(s, proj.appId, dev.email)).body;
     const req = await dev.request(s);
+    const before = await waiters(s);
+    const ev = sseReader(await s.fetch(`/app/api/events?token=${encodeURIComponent(dev.token)}`));
+    assert.equal((await ev.next()).event, 'requests');
+    await waitFor(async () => (await waiters(s)) > before, 'the stream attached');
     const r = await s.req('DELETE', '/app/api/device', { headers: { Authorization: `Bearer ${dev.token}` } });
     assert.equal(r.status, 200);
+    // Its open stream ends at once.
+    assert.equal((await ev.next()).event, 'reauth');
+    assert.equal(await ev.next(), null);
     assert.equal((await dev.pending(s)).status, 401);
     assert.equal((await dev.login(s)).status, 401);
     const d = await dev.decide(s, req.request_id, 'approve', st.code);
