@@ -21,7 +21,7 @@
 
 static struct rate_policy start_ip = {"push:start:ip", 30, 0.5};
 static struct rate_policy start_email = {"push:start:email", 5, 5.0 / 600};
-static const struct rate_policy verify_ip = {"push:verify:ip", 120, 20};
+static const struct rate_policy verify_ip = {"push:verify:ip", 1000, 200};
 
 void api_push_configure(void)
 {

@@ -234,12 +234,14 @@ void wait_detach(struct waiter *w)
 	free(w);
 }
 
-/* With mu held: end a stream (ev NULL to its callback first). */
-static void stream_end_locked(struct waiter *w)
+/* With mu held: end a stream; at the end of its life its callback gets ev NULL first
+ * (at shutdown it does not: the stream just ends and the client reconnects). */
+static void stream_end_locked(struct waiter *w, bool life_over)
 {
 	if (w->closing)
 		return;
-	w->deliver(w->s, NULL, w->ud);
+	if (life_over)
+		w->deliver(w->s, NULL, w->ud);
 	w->closing = true;
 	unlink_waiter(w);
 	heap_remove(w);
@@ -317,8 +319,8 @@ static void fire_locked(struct waiter *w, int64_t now, struct waiter **answer)
 	}
 	if (w->state != W_STREAM || w->closing)
 		return;
-	if (now >= w->close_at) {
-		stream_end_locked(w);
+	if (now >= w->close_at || stopping) {
+		stream_end_locked(w, !stopping);
 		return;
 	}
 	static const char beat[] = ":\n\n";
@@ -374,13 +376,8 @@ static void wait_shutdown(void)
 	pthread_mutex_lock(&mu);
 	stopping = true;
 	int64_t now = now_ms();
-	while (nheap) {
-		struct waiter *w = heap[0];
-		if (w->state == W_STREAM) {
-			w->close_at = now;
-		}
-		fire_locked(w, now, &answer);
-	}
+	while (nheap)
+		fire_locked(heap[0], now, &answer);
 	pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&mu);
 	while (answer) {

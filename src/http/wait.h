@@ -33,8 +33,8 @@ struct wait_event {
  * server is stopping. Runs on the publisher's or the timer's thread; must set a
  * response. */
 typedef void (*wait_answer_fn)(struct req *r, const struct wait_event *ev, void *ud);
-/* Deliver an event to a stream (ev NULL: its lifetime is over or the server stops).
- * Return false to end the stream. Runs with the hub locked: push bytes, nothing slow;
+/* Deliver an event to a stream (ev NULL: its lifetime is over; when the server stops,
+ * a stream just ends, so its client reconnects elsewhere). Return false to end it. Runs with the hub locked: push bytes, nothing slow;
  * do not allocate from the request's arena. */
 typedef bool (*wait_stream_fn)(struct stream *s, const struct wait_event *ev, void *ud);
 

@@ -397,16 +397,20 @@ describe('GET /auth/check', () => {
     assert.equal(s.stderr.includes(st.session_id), false);
   });
 
-  test('SIGTERM answers parked long-polls at once instead of dropping them', async () => {
+  test('SIGTERM answers parked long-polls at once and ends streams without a false status', async () => {
     const t = await startServer();
     const p = await t.project('stop-app');
     const st = (await start(t, p.appId, 'stop@example.com')).body;
     const waiting = t.req('GET', `/auth/check/${st.session_id}?wait=30`);
-    await waitFor(async () => (await waiters(t)) === 1, 'the long-poll parked');
+    const es = sseReader(await t.fetch(`/auth/check/${st.session_id}`, { headers: { Accept: 'text/event-stream' } }));
+    assert.equal((await es.next()).data.status, 'pending');
+    await waitFor(async () => (await waiters(t)) === 2, 'the long-poll parked and the stream attached');
     const stopped = t.stop('SIGTERM');
     const r = await waiting;
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'pending');
+    // The stream just ends (the browser reconnects); it does not claim the sign-in expired.
+    assert.equal(await es.next(), null);
     assert.equal(await stopped, 0);
     await t.cleanup();
   });
