@@ -46,6 +46,14 @@ void h_push_widget(struct req *r);
 void api_push_configure(void); /* rate limits from the configuration */
 void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
 void api_push_publish_decision(struct req *r, const struct push_decided *d);
+/* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
+ * answers it (claims the token when it is the first answer after approval). */
+char *api_push_status_json(struct arena *a, const struct push_session *s);
+
+/* push_relay.c — waiter events to this node's waiters and, through the store, to
+ * every other node's. remote_data: what other nodes publish (NULL: they re-read). */
+int api_push_publish(struct arena *a, const char *key, const char *name, const char *data, const char *remote_data);
+void api_push_relay_init(void);
 
 /* device.c — the device app (/app) and its API (/app/api) */
 void api_device_configure(void); /* rate limits from the configuration */

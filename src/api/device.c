@@ -358,8 +358,7 @@ void h_device_remove(struct req *r)
 		return;
 	}
 	log_info("push", "device %s removed by itself", d->id);
-	struct wait_event ev = {"removed", d->id, NULL};
-	wait_publish(push_email_key(r->a, d->email), &ev);
+	api_push_publish(r->a, push_email_key(r->a, d->email), "removed", d->id, d->id);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "removed", 1);
 	resp_json(r, 200, o);

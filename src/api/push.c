@@ -37,8 +37,8 @@ void api_push_publish_request(struct req *r, const struct push_session *s, const
 {
 	if (!s->email)
 		return;
-	struct wait_event ev = {"request", json_print(r->a, push_request_json(r->a, s, p)), NULL};
-	wait_publish(push_email_key(r->a, s->email), &ev);
+	const char *data = json_print(r->a, push_request_json(r->a, s, p));
+	api_push_publish(r->a, push_email_key(r->a, s->email), "request", data, data);
 }
 
 void api_push_publish_decision(struct req *r, const struct push_decided *d)
@@ -50,16 +50,16 @@ void api_push_publish_decision(struct req *r, const struct push_decided *d)
 		cJSON_AddStringToObject(o, "token", d->token);
 	if (s->reason)
 		cJSON_AddStringToObject(o, "reason", s->reason);
-	struct wait_event ev = {"status", json_print(r->a, o), NULL};
-	int n = wait_publish(push_session_key(r->a, s->id_hash), &ev);
+	/* Other nodes get no token: they re-read the session and claim it themselves. */
+	int n = api_push_publish(r->a, push_session_key(r->a, s->id_hash), "status", json_print(r->a, o), NULL);
 	if (d->token && n > 0)
 		push_mark_claimed(s->id_hash); /* the token went out to every waiter at once */
 	if (s->email) {
 		cJSON *res = json_obj(r->a);
 		cJSON_AddStringToObject(res, "request_id", s->request_id);
 		cJSON_AddStringToObject(res, "status", d->status);
-		struct wait_event rev = {"resolved", json_print(r->a, res), NULL};
-		wait_publish(push_email_key(r->a, s->email), &rev);
+		const char *data = json_print(r->a, res);
+		api_push_publish(r->a, push_email_key(r->a, s->email), "resolved", data, data);
 	}
 }
 
@@ -158,17 +158,17 @@ struct check_ctx {
 	struct waiter *w;
 };
 
-static char *status_json(struct req *r, const struct push_session *s)
+char *api_push_status_json(struct arena *a, const struct push_session *s)
 {
 	int64_t now = time_now_ms();
 	const char *st = push_status(s, now);
-	cJSON *o = json_obj(r->a);
+	cJSON *o = json_obj(a);
 	cJSON_AddStringToObject(o, "status", st);
 	if (str_eq(st, "pending")) {
 		cJSON_AddNumberToObject(o, "expires_in", (double)((s->expires_at - now + 999) / 1000));
 	} else if (str_eq(st, "approved")) {
 		char *token = NULL;
-		enum ag_err e = push_claim_token(r->a, s, &token);
+		enum ag_err e = push_claim_token(a, s, &token);
 		if (e == AG_OK)
 			cJSON_AddStringToObject(o, "token", token);
 		else
@@ -176,7 +176,7 @@ static char *status_json(struct req *r, const struct push_session *s)
 	} else if (str_eq(st, "denied")) {
 		json_add_str(o, "reason", s->reason);
 	}
-	return json_print(r->a, o);
+	return json_print(a, o);
 }
 
 static void answer_check(struct req *r, const struct wait_event *ev, void *ud)
@@ -227,7 +227,7 @@ static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c
 	int64_t now = time_now_ms();
 	struct stream *st = req_stream(r, 200, "text/event-stream", check_stream_done, c);
 	stream_push(st, "retry: 2000\n\n", 13);
-	sse_push(st, "status", status_json(r, s));
+	sse_push(st, "status", api_push_status_json(r->a, s));
 	if (terminal(push_status(s, now))) {
 		wait_cancel(c->w);
 		c->w = NULL;
@@ -239,7 +239,7 @@ static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c
 	/* Something happened while we read: say where things stand now. */
 	struct push_session *again;
 	if (push_session_by_request(r->a, s->request_id, &again) == AG_OK && terminal(push_status(again, now))) {
-		sse_push(st, "status", status_json(r, again));
+		sse_push(st, "status", api_push_status_json(r->a, again));
 		stream_close(st);
 	}
 }
@@ -309,7 +309,7 @@ void h_push_check(struct req *r)
 	} else if (c->w) {
 		wait_cancel(c->w);
 	}
-	const char *body = status_json(r, s);
+	const char *body = api_push_status_json(r->a, s);
 	resp_raw(r, 200, "application/json", body, strlen(body));
 }
 

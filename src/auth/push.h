@@ -68,6 +68,7 @@ enum ag_err push_start(struct arena *a, const struct project *p, const char *ema
 		       const char *user_agent, struct push_started *out) MUST_CHECK;
 enum ag_err push_session_by_sid(struct arena *a, const char *session_id, struct push_session **out) MUST_CHECK;
 enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out) MUST_CHECK;
+enum ag_err push_session_by_hash(struct arena *a, const char *id_hash, struct push_session **out) MUST_CHECK;
 /* pending | approved | denied | expired, as clients see it at `now` (ms). */
 const char *push_status(const struct push_session *s, int64_t now);
 /* The secret session_id of a session (for webhooks). */

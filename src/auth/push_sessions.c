@@ -61,6 +61,11 @@ enum ag_err push_session_by_sid(struct arena *a, const char *session_id, struct 
 	return load(a, "id_hash", h, out, NULL);
 }
 
+enum ag_err push_session_by_hash(struct arena *a, const char *id_hash, struct push_session **out)
+{
+	return load(a, "id_hash", id_hash, out, NULL);
+}
+
 enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out)
 {
 	return load(a, "request_id", request_id, out, NULL);

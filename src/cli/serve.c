@@ -84,6 +84,7 @@ int cmd_serve(int argc, char **argv)
 	api_push_configure();
 	api_device_configure();
 	wait_init(); /* long-poll and SSE waiters; answered at shutdown by a hook */
+	api_push_relay_init(); /* and their events from other nodes (PostgreSQL) */
 	if (outbox_start((int)g_cfg.workers)) {
 		log_error("serve", "cannot start the outbox workers");
 		workpool_free(workers);

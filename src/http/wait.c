@@ -296,6 +296,14 @@ int wait_publish(const char *key, const struct wait_event *ev)
 	return n;
 }
 
+bool wait_has(const char *key)
+{
+	pthread_mutex_lock(&mu);
+	bool has = hmap_get(keys, key) != NULL;
+	pthread_mutex_unlock(&mu);
+	return has;
+}
+
 size_t wait_count(void)
 {
 	pthread_mutex_lock(&mu);

@@ -63,6 +63,9 @@ void wait_detach(struct waiter *w);
  * the event. */
 int wait_publish(const char *key, const struct wait_event *ev);
 
+/* Does anyone wait on key (parked, attached, or about to)? */
+bool wait_has(const char *key);
+
 /* Parked requests + attached streams (a gauge). */
 size_t wait_count(void);
 

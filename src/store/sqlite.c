@@ -241,4 +241,5 @@ const struct store_ops store_sqlite_ops = {
 	.listen_start = NULL,
 	.listen_stop = NULL,
 	.notify_epoch = NULL,
+	.notify_event = NULL,
 };
