@@ -93,4 +93,26 @@ void h_assets_get(struct req *r);
 /* Serve an embedded file by name as a page or asset; false if absent. */
 bool assets_serve(struct req *r, const char *name);
 
+/* email.c (seed 001) */
+void h_email_signup(struct req *r);
+void h_email_signin(struct req *r);
+void h_email_verify(struct req *r);
+void h_email_verify_resend(struct req *r);
+void h_email_reset(struct req *r);
+void h_email_reset_confirm(struct req *r);
+void h_email_magic_send(struct req *r);
+
+/* magic_page.c: where a mailed magic link lands */
+void h_magic_page(struct req *r);
+void h_magic_complete(struct req *r);
+
+/* token.c (seed 002) */
+void h_token_verify(struct req *r);
+
+/* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
+void h_admin_signing_secret(struct req *r);
+
+/* devclock.c: shift the wall clock in dev mode (tests of expiry) */
+void h_dev_clock(struct req *r);
+
 #endif

@@ -88,6 +88,56 @@ static const struct field f_webhook_patch[] = {
 	{NULL, 0, false, 0},
 };
 
+/* Email + password, magic links (seed 001). Every endpoint takes an optional locale. */
+static const struct field f_email_signup[] = {
+	{"email", FK_STRING, true, 320},     {"password", FK_STRING, true, 512}, {"name", FK_STRING, false, 200},
+	{"callback_url", FK_STRING, false, 2048}, {"locale", FK_STRING, false, 35}, {NULL, 0, false, 0},
+};
+
+static const struct field f_email_signin[] = {
+	{"email", FK_STRING, true, 320},          {"password", FK_STRING, true, 512},
+	{"callback_url", FK_STRING, false, 2048}, {"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_email_verify[] = {
+	{"email", FK_STRING, true, 320},          {"code", FK_STRING, true, 16},
+	{"callback_url", FK_STRING, false, 2048}, {"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_email_only[] = {
+	{"email", FK_STRING, true, 320},
+	{"callback_url", FK_STRING, false, 2048},
+	{"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_email_confirm[] = {
+	{"token", FK_STRING, true, 128},
+	{"password", FK_STRING, true, 512},
+	{"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_magic_send[] = {
+	{"email", FK_STRING, true, 320},
+	{"callback_url", FK_STRING, true, 2048},
+	{"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+/* Token verification (seed 002): a missing token is the handler's 400. */
+static const struct field f_token_verify[] = {
+	{"token", FK_STRING, false, 8192},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_dev_clock[] = {
+	{"offset_ms", FK_INT, true, 0},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_test_mail[] = {
 	{"to", FK_STRING, true, 254},
 	{NULL, 0, false, 0},
@@ -114,6 +164,7 @@ const struct route api_routes[] = {
 	 NULL},
 	{"DELETE", "/admin/api/projects/{app_id}/keys/{key_id}", h_admin_keys_revoke, guard_admin, 0, NULL, 0,
 	 NULL},
+	{"GET", "/admin/api/projects/{app_id}/signing-secret", h_admin_signing_secret, guard_admin, 0, NULL, 0, NULL},
 	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
 	 NULL},
 	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
@@ -152,6 +203,26 @@ const struct route api_routes[] = {
 	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
 	{"GET", "/_dev/mail/messages", h_devmail_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
 	{"GET", "/_dev/mail/{id}/html", h_devmail_html, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
+
+
+	/* email + password, magic links (seed 001) */
+	{"POST", "/api/proxy/email/signup", h_email_signup, guard_api_key, 4 * KB, f_email_signup, 0, NULL},
+	{"POST", "/api/proxy/email/signin", h_email_signin, guard_api_key, 4 * KB, f_email_signin, 0, NULL},
+	{"POST", "/api/proxy/email/verify", h_email_verify, guard_api_key, 4 * KB, f_email_verify, 0, NULL},
+	{"POST", "/api/proxy/email/verify/resend", h_email_verify_resend, guard_api_key, 4 * KB, f_email_only, 0, NULL},
+	{"POST", "/api/proxy/email/reset-password", h_email_reset, guard_api_key, 4 * KB, f_email_only, 0, NULL},
+	{"POST", "/api/proxy/email/reset-password/confirm", h_email_reset_confirm, guard_api_key, 4 * KB,
+	 f_email_confirm, 0, NULL},
+	{"POST", "/api/proxy/email/magic-link/send", h_email_magic_send, guard_api_key, 4 * KB, f_magic_send, 0, NULL},
+	{"GET", "/api/proxy/email/magic-link/verify", h_magic_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"POST", "/api/proxy/email/magic-link/verify", h_magic_complete, NULL, 12 * KB, NULL, ROUTE_PAGE | ROUTE_FORM,
+	 NULL},
+
+	/* token verification (seed 002) */
+	{"POST", "/api/v1/token/verify", h_token_verify, guard_api_key, 16 * KB, f_token_verify, 0, NULL},
+
+	/* dev mode only (404 otherwise): shift the clock to test expiry */
+	{"POST", "/_dev/clock", h_dev_clock, guard_admin, 1 * KB, f_dev_clock, ROUTE_LOOPBACK, NULL},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

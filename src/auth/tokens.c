@@ -26,6 +26,7 @@ char *token_issue(struct arena *a, const struct project *p, const struct user *u
 	cJSON_AddNumberToObject(c, "iat", (double)now);
 	cJSON_AddNumberToObject(c, "exp", (double)(now + ttl_s));
 	cJSON_AddStringToObject(c, "jti", jti);
+	cJSON_AddNumberToObject(c, "sv", (double)u->tokens_valid_after);
 	const cJSON *e;
 	cJSON_ArrayForEach(e, extra)
 	{

@@ -1,7 +1,9 @@
 /* tokens.h — the JWTs AuthGate hands out: HS256 signed with the project's secret,
  * iss "authgate", aud "session" (a login result, 5 minutes) or "link" (a mailed magic
  * link, 15 minutes). Claims: sub (user id), app (app_id), email, name, picture,
- * email_verified, provider, iat, exp, jti, plus method-specific extras (device_id). */
+ * email_verified, provider, iat, exp, jti, sv (the user's tokens_valid_after when issued,
+ * so ending sessions refuses older tokens exactly: auth/sessions.h), plus method-specific
+ * extras (device_id). */
 #ifndef AG_TOKENS_H
 #define AG_TOKENS_H
 

@@ -11,6 +11,7 @@
 #include "auth/apikeys.h"
 #include "auth/ctx.h"
 #include "auth/push.h"
+#include "auth/email_auth.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -79,6 +80,13 @@ int cmd_serve(int argc, char **argv)
 	/* Background delivery before serving: jobs left by a previous run start at once,
 	 * and its metrics exist before /metrics can be asked. */
 	mail_init();
+	if (email_auth_init((int)g_cfg.pwhash_concurrency)) {
+		log_error("serve", "cannot initialise email sign-in (catalogs or password hashing)");
+		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
 	hook_init();
 	push_keys_init();
 	api_push_configure();
@@ -109,10 +117,11 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
-	/* Port 0 picked a free port: links in mail must carry the real one. */
-	size_t pl = strlen(g_cfg.public_url);
-	if (g_cfg.port == 0 && pl > 2 && strcmp(g_cfg.public_url + pl - 2, ":0") == 0)
-		snprintf(g_cfg.public_url + pl - 1, sizeof g_cfg.public_url - (pl - 1), "%d", http_port());
+	/* Port 0 picked a free port: a derived public URL must name it (mailed links). */
+	char derived[sizeof g_cfg.public_url];
+	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
+	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
+		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
 		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
 	/* A line on stdout for scripts and tests that started us with port 0. */

@@ -132,6 +132,8 @@ static const struct cfg_def defs[] = {
 	 "Push prompts one email address may receive per 10 minutes (also the burst): stops push bombing."},
 	{"AUTHGATE_PUSH_DEVICE_IP_PER_MIN", T_INT, S(push_device_ip_per_min), "10", 1, 1000000, NULL,
 	 "Device enrollments (`POST /app/api/enroll`) one client address may ask for per minute; code checks get twice that."},
+	{"AUTHGATE_AUTH_RATE_PERCENT", T_INT, S(auth_rate_percent), "100", 1, 1000000, NULL,
+	 "Scales every per-address and per-email limit of the sign-in endpoints (100 = the documented limits in docs/EMAIL.md; a benchmark from one address may raise it)."},
 	{"AUTHGATE_OUTBOX_BACKOFF_SCALE", T_INT, S(outbox_backoff_scale), "100", 1, 1000, NULL,
 	 "Percent of the outbox retry schedule (5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h). For tests; leave at 100."},
 };

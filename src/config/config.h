@@ -43,6 +43,7 @@ struct config {
 	int64_t push_start_ip_per_min;
 	int64_t push_start_email_per_10min;
 	int64_t push_device_ip_per_min;
+	int64_t auth_rate_percent;
 	int64_t outbox_backoff_scale; /* percent of the retry schedule (tests lower it) */
 };
 

@@ -24,6 +24,7 @@ const char *json_perr_message(enum json_perr e)
 	case JSON_DUPKEY: return "request body has a duplicate key";
 	case JSON_DEPTH: return "request body is nested too deeply or has too many keys";
 	case JSON_UTF8: return "request body is not valid UTF-8";
+	case JSON_NUL: return "request body has a NUL character (\\u0000) in a string";
 	}
 	return "invalid JSON";
 }
@@ -54,12 +55,33 @@ static enum json_perr check(struct arena *a, const cJSON *v, int depth, const ch
 	return JSON_OK;
 }
 
+/* cJSON would silently cut a string at an escaped NUL: "ab\u0000cd" would read as "ab".
+ * Find one outside the parser, tracking strings and escapes. */
+static bool has_escaped_nul(const char *s, size_t n)
+{
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!in_str) {
+			in_str = s[i] == '"';
+		} else if (s[i] == '"') {
+			in_str = false;
+		} else if (s[i] == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0)
+				return true;
+			i++; /* skip the escaped character */
+		}
+	}
+	return false;
+}
+
 enum json_perr json_parse_strict(struct arena *a, const char *s, size_t n, cJSON **out, const char **detail)
 {
 	*out = NULL;
 	*detail = NULL;
 	if (memchr(s, 0, n) || !str_is_utf8(s, n))
 		return JSON_UTF8;
+	if (has_escaped_nul(s, n))
+		return JSON_NUL;
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(s, n, &end, 0);
 	if (!root)

@@ -14,7 +14,7 @@
 #define JSON_MAX_DEPTH 16
 #define JSON_MAX_KEYS 128
 
-enum json_perr { JSON_OK = 0, JSON_SYNTAX, JSON_DUPKEY, JSON_DEPTH, JSON_UTF8 };
+enum json_perr { JSON_OK = 0, JSON_SYNTAX, JSON_DUPKEY, JSON_DEPTH, JSON_UTF8, JSON_NUL };
 
 /* Parse untrusted bytes. On success *out is owned by the arena. On failure returns the
  * reason and, for JSON_DUPKEY, sets *detail to the offending key (arena string). */

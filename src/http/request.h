@@ -77,6 +77,9 @@ bool req_has(struct req *r, const char *field);
 bool req_bool(struct req *r, const char *field, bool dflt);
 int64_t req_int(struct req *r, const char *field, int64_t dflt);
 const cJSON *req_field(struct req *r, const char *field);
+/* A field of an application/x-www-form-urlencoded body (ROUTE_FORM routes), decoded
+ * into the arena; NULL when absent, empty string when present without a value. */
+const char *req_form(struct req *r, const char *field);
 /* "Bearer xyz" -> "xyz", else NULL. */
 const char *req_bearer(struct req *r);
 

@@ -216,10 +216,13 @@ static enum MHD_Result fail(struct req *r, enum ag_err e, const char *msg)
 	return queue(r);
 }
 
-/* Parse and check the body, run the guard and the handler. */
+/* Run the guard (credentials come first: an unauthenticated caller learns nothing
+ * about what a valid body looks like), parse and check the body, run the handler. */
 static void dispatch(struct req *r)
 {
 	const struct route *rt = r->route;
+	if (rt->guard && !rt->guard(r))
+		return;
 	if (rt->fields) {
 		if (r->body_len) {
 			const char *ct = req_header(r, "Content-Type");
@@ -243,6 +246,17 @@ static void dispatch(struct req *r)
 		}
 		if (!fields_validate(r))
 			return;
+	} else if (rt->flags & ROUTE_FORM) {
+		const char *ct = req_header(r, "Content-Type");
+		if (r->body_len && (!ct || !str_starts(ct, "application/x-www-form-urlencoded"))) {
+			resp_error_status(r, 415, "unsupported_media_type",
+					  "send the body as Content-Type: application/x-www-form-urlencoded");
+			return;
+		}
+		if (!str_is_utf8(r->body, r->body_len) || memchr(r->body, 0, r->body_len)) {
+			resp_error(r, AG_EINVAL, "request body is not valid UTF-8");
+			return;
+		}
 	} else if (r->body_len) {
 		/* Routes without fields take no body; an empty JSON object is tolerated. */
 		cJSON *j = NULL;
@@ -253,8 +267,6 @@ static void dispatch(struct req *r)
 			return;
 		}
 	}
-	if (rt->guard && !rt->guard(r))
-		return;
 	rt->handler(r);
 }
 

@@ -101,15 +101,22 @@ enum ag_err outbox_enqueue(const char *kind, const char *app_id, const char *ref
 {
 	if (!kind || !*kind || !payload)
 		return AG_EINVAL;
-	char tok[32], id[OUTBOX_ID_MAX];
+	char tok[32], id[OUTBOX_ID_MAX], label[OUTBOX_ID_MAX + 8];
 	rand_token(tok, 16);
 	snprintf(id, sizeof id, "job_%s", tok);
+	/* Payloads can carry codes and links: sealed at rest under the master key, bound to
+	 * the job id, and blanked once delivered. */
+	snprintf(label, sizeof label, "outbox:%s", id);
+	char *sealed = aead_seal(g_app.master_key, label, payload, strlen(payload));
+	if (!sealed)
+		return AG_EINTERNAL;
 	int64_t now = time_now_ms();
 	enum ag_err e = db_exec(g_app.store,
 				"INSERT INTO outbox (id, kind, app_id, ref, payload, status, attempts, run_at, lease_until, "
 				"created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $7)",
-				P(SV_TEXT(id), SV_TEXT(kind), SV_TEXT(app_id), SV_TEXT(ref), SV_TEXT(payload),
+				P(SV_TEXT(id), SV_TEXT(kind), SV_TEXT(app_id), SV_TEXT(ref), SV_TEXT(sealed),
 				  SV_INT(run_at > 0 ? run_at : now), SV_INT(now)));
+	free(sealed);
 	if (e == AG_OK && id_out)
 		str_copy(id_out, id, OUTBOX_ID_MAX);
 	return e;
@@ -189,6 +196,24 @@ static int add_candidate(void *ud, const struct store_row *row)
 	return 0;
 }
 
+/* The plaintext of a sealed payload (see outbox_enqueue), in the arena; "" when it
+ * cannot be opened (wrong master key), which the handler reports as a failure. */
+static const char *open_payload(struct arena *a, const char *id, const char *sealed)
+{
+	char label[OUTBOX_ID_MAX + 8];
+	snprintf(label, sizeof label, "outbox:%s", id);
+	size_t n = 0;
+	unsigned char *pt = aead_open(g_app.master_key, label, sealed, &n);
+	if (!pt) {
+		log_error("outbox", "job %s: cannot open its payload (was the master key changed?)", id);
+		return "";
+	}
+	char *out = arena_strndup(a, (const char *)pt, n);
+	sec_zero(pt, n);
+	free(pt);
+	return out;
+}
+
 /* Claim one due job: 1 claimed (job filled, *lease set), 0 nothing due, -1 store error.
  * The UPDATE is a compare-and-set on (status, lease_until): of several workers or
  * nodes racing for a row exactly one gets it back from RETURNING. */
@@ -225,7 +250,7 @@ static int claim(struct arena *a, int worker, struct outbox_job *job, int64_t *l
 		job->kind = row_str(&row, 1);
 		job->app_id = row_str(&row, 2);
 		job->ref = row_str(&row, 3);
-		job->payload = row_str(&row, 4);
+		job->payload = open_payload(a, job->id, row_str(&row, 4));
 		job->attempt = (int)row_int(&row, 5);
 		job->created_at = row_int(&row, 6);
 		return 1;
@@ -286,7 +311,7 @@ static void run_job(const struct outbox_job *job, int64_t lease)
 			metric_inc(&k->m[M_DONE]);
 		log_info("outbox", "job %s (%s) done on attempt %d", job->id, job->kind, job->attempt);
 		record(job,
-		       "UPDATE outbox SET status = 'done', done_at = $1, lease_until = 0, last_error = NULL "
+		       "UPDATE outbox SET status = 'done', done_at = $1, lease_until = 0, last_error = NULL, payload = '' "
 		       "WHERE id = $2 AND lease_until = $3",
 		       P(SV_INT(now), SV_TEXT(job->id), SV_INT(lease)));
 	} else if (res == OUTBOX_RETRY) {

@@ -515,7 +515,8 @@ describe('several nodes on one PostgreSQL outbox', () => {
 describe('capture mode (no SMTP server)', () => {
   let s, token;
   before(async () => {
-    s = await startServer({ AUTHGATE_SMTP_URL: undefined, AUTHGATE_MAIL_FROM: FROM });
+    // Behind a (pretend) proxy, so a test can appear to come from another address.
+    s = await startServer({ AUTHGATE_SMTP_URL: undefined, AUTHGATE_MAIL_FROM: FROM, AUTHGATE_TRUST_PROXY: 'true' });
     await s.project('cap-app', { name: 'Cap <b>&</b> App' });
     token = await s.adminToken();
   });
@@ -572,6 +573,16 @@ describe('capture mode (no SMTP server)', () => {
     }, 'second');
     assert.equal(msgs[0].id, b);
     assert.equal(msgs[1].id, a);
+  });
+
+  test('the viewer answers loopback clients only', async () => {
+    const id = (await s.req('GET', '/_dev/mail/messages')).body.messages[0].id;
+    for (const p of ['/_dev/mail', '/_dev/mail/messages', `/_dev/mail/${id}/html`]) {
+      assert.equal((await s.req('GET', p)).status, 200, p);
+      const r = await s.req('GET', p, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+      assert.equal(r.status, 404, p);
+      assert.ok(!r.text.includes('grace@example.com'));
+    }
   });
 
   test('/_dev/mail is a page with a strict CSP and no inline script or style', async () => {

@@ -131,6 +131,9 @@ static void test_json_strict(void **state)
 	assert_int_equal(parse(a, "{\"a\":", &v, &d), JSON_SYNTAX);
 	assert_int_equal(json_parse_strict(a, "{\"a\":\"\xff\"}", 8, &v, &d), JSON_UTF8);
 	assert_int_equal(json_parse_strict(a, "{\"a\":1}\0", 8, &v, &d), JSON_UTF8);
+	assert_int_equal(parse(a, "{\"a\":\"x\\u0000y\"}", &v, &d), JSON_NUL);
+	assert_int_equal(parse(a, "{\"a\":\"x\\\\u0000y\"}", &v, &d), JSON_OK); /* an escaped backslash */
+	assert_int_equal(parse(a, "{\"a\":\"\\u00e9\"}", &v, &d), JSON_OK);
 	char deep[200];
 	memset(deep, '[', 100);
 	memset(deep + 100, ']', 100);

@@ -1,0 +1,347 @@
+/* email.c — /api/proxy/email/...: sign-up, sign-in, code verification and resend,
+ * password reset and confirmation, magic-link send (seed 001). Each handler checks the
+ * provider switch and the inputs on the connection thread, then runs the rest (attempt
+ * counters, argon2id, store) on the worker pool. */
+#include <string.h>
+
+#include "api/api.h"
+#include "auth/email_auth.h"
+#include "auth/passwords.h"
+#include "auth/throttle.h"
+#include "auth/tokens.h"
+#include "core/log.h"
+#include "core/str.h"
+
+#define MAX_ACCEPT_LANGUAGE 256
+
+/* Attempt limits (before AUTHGATE_AUTH_RATE_PERCENT): per client address per minute,
+ * per project+email per 15 minutes. Table in docs/EMAIL.md. */
+static const struct throttle_policy p_signup_ip = {"signup:ip", 20, 60}, p_signup_email = {"signup:email", 5, 900},
+				    p_signin_ip = {"signin:ip", 60, 60}, p_signin_email = {"signin:email", 10, 900},
+				    p_verify_ip = {"verify:ip", 60, 60}, p_verify_email = {"verify:email", 10, 900},
+				    p_resend_ip = {"resend:ip", 20, 60}, p_resend_email = {"resend:email", 5, 900},
+				    p_reset_ip = {"reset:ip", 20, 60}, p_reset_email = {"reset:email", 5, 900},
+				    p_confirm_ip = {"reset-confirm:ip", 20, 60}, p_magic_ip = {"magic:ip", 20, 60},
+				    p_magic_email = {"magic:email", 5, 900};
+
+static bool locale_shape_ok(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	for (; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '-' || s[i] == '_'))
+			return false;
+	return n <= 35;
+}
+
+static void disabled(struct req *r, const char *provider)
+{
+	resp_error_status(r, 403, "provider_disabled",
+			  str_eq(provider, "email") ? "email + password sign-in is disabled for this project"
+						    : "magic-link sign-in is disabled for this project");
+}
+
+/* Provider switch, locale and callback_url shape: the checks that need no store. */
+static bool precheck(struct req *r, const char *provider)
+{
+	if (!project_provider_on(r->project, provider)) {
+		disabled(r, provider);
+		return false;
+	}
+	const char *loc = req_str(r, "locale");
+	if (loc && !locale_shape_ok(loc)) {
+		resp_error(r, AG_EINVAL, "locale must be a language tag such as \"it\" or \"pt-BR\"");
+		return false;
+	}
+	const char *cb = req_str(r, "callback_url");
+	if (cb && !project_allows_callback(r->project, cb)) {
+		resp_error_status(r, 400, "invalid_callback_url",
+				  "callback_url is not one of the project's registered callback URLs");
+		return false;
+	}
+	return true;
+}
+
+static const char *email_of(struct req *r)
+{
+	return user_normalize_email(r->a, req_str(r, "email"));
+}
+
+static bool need_email(struct req *r)
+{
+	if (email_of(r))
+		return true;
+	resp_error(r, AG_EINVAL, "email must be a valid email address");
+	return false;
+}
+
+static struct locale_hint hint(struct req *r)
+{
+	const char *al = req_header(r, "Accept-Language");
+	struct locale_hint lh = {req_str(r, "locale"), al && strlen(al) <= MAX_ACCEPT_LANGUAGE ? al : NULL};
+	return lh;
+}
+
+/* Count the attempt against the address and (when email is set) the project+email. */
+static bool within_limits(struct req *r, const struct throttle_policy *ip, const struct throttle_policy *em,
+			  const char *email)
+{
+	int retry = 0;
+	const struct throttle_policy *hit = ip;
+	enum ag_err e = throttle_hit(ip, r->ip, &retry);
+	if (e == AG_OK && em) {
+		hit = em;
+		e = throttle_hit(em, arena_printf(r->a, "%s:%s", r->project->app_id, email), &retry);
+	}
+	if (e == AG_OK)
+		return true;
+	if (e == AG_ERATE) {
+		resp_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
+		resp_errorf(r, AG_ERATE, "too many attempts; retry in %d s", retry);
+		log_security("rate_limited", r->ip, "policy %s", hit->name);
+	} else {
+		api_fail(r, e, NULL);
+	}
+	return false;
+}
+
+static void answer_session(struct req *r, const struct user *u, const char *provider, bool success_flag)
+{
+	const char *tok = token_issue(r->a, r->project, u, TOKEN_AUD_SESSION, provider, SESSION_TOKEN_TTL_S, NULL);
+	if (!tok) {
+		api_fail(r, AG_EINTERNAL, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	if (success_flag)
+		cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddStringToObject(o, "token", tok);
+	cJSON_AddItemReferenceToObject(o, "user", user_json(r->a, u, false));
+	resp_json(r, 200, o);
+}
+
+static void answer_ok(struct req *r, const char *message)
+{
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddStringToObject(o, "message", message);
+	resp_json(r, 200, o);
+}
+
+static bool password_ok(struct req *r, const char *field)
+{
+	const char *why = password_check_rules(req_str(r, field));
+	if (!why)
+		return true;
+	resp_error_status(r, 400, "weak_password", why);
+	return false;
+}
+
+/* ---- sign-up ------------------------------------------------------------------------ */
+
+static void signup_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_signup_ip, &p_signup_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	struct user *u;
+	enum ag_err e = email_signup(r->a, r->project, email, req_str(r, "password"), req_str(r, "name"), &lh, &u);
+	if (e == AG_ECONFLICT) {
+		/* The one thing the contract forces us to reveal (docs/EMAIL.md). */
+		resp_error_status(r, 409, "email_unavailable",
+				  "this email address cannot be used to sign up; sign in or reset the password instead");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_session(r, u, "email", false);
+}
+
+void h_email_signup(struct req *r)
+{
+	if (!precheck(r, "email") || !need_email(r) || !password_ok(r, "password"))
+		return;
+	const char *name = req_str(r, "name");
+	if (name && (!*name || strlen(name) > USER_NAME_MAX)) {
+		resp_error(r, AG_EINVAL, "name must be 1 to 200 bytes");
+		return;
+	}
+	req_async(r, signup_work);
+}
+
+/* ---- sign-in -------------------------------------------------------------------------- */
+
+static void signin_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_signin_ip, &p_signin_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	struct user *u;
+	enum ag_err e = email_signin(r->a, r->project, email, req_str(r, "password"), &lh, &u);
+	if (e == AG_EUNAUTH) {
+		log_security("signin_failed", r->ip, "project %s", r->project->app_id);
+		resp_error_status(r, 401, "invalid_credentials", "Invalid email or password");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_session(r, u, "email", false);
+}
+
+void h_email_signin(struct req *r)
+{
+	const char *pw = req_str(r, "password");
+	if (!precheck(r, "email") || !need_email(r))
+		return;
+	if (!pw || !*pw) {
+		resp_error(r, AG_EINVAL, "password is required");
+		return;
+	}
+	req_async(r, signin_work);
+}
+
+/* ---- verification code ---------------------------------------------------------------- */
+
+static void verify_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_verify_ip, &p_verify_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	struct user *u;
+	enum ag_err e = email_verify_code(r->a, r->project, email, req_str(r, "code"), &lh, &u);
+	if (e == AG_EINVAL) {
+		resp_error_status(r, 400, "invalid_code", "The code is invalid or has expired; request a new one");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_session(r, u, "email", true);
+}
+
+void h_email_verify(struct req *r)
+{
+	if (!precheck(r, "email") || !need_email(r))
+		return;
+	req_async(r, verify_work);
+}
+
+static void resend_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_resend_ip, &p_resend_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	enum ag_err e = email_queue_resend(r->a, r->project, email, &lh);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_ok(r, "If this address has an account waiting for verification, a new code has been sent.");
+}
+
+void h_email_verify_resend(struct req *r)
+{
+	if (!precheck(r, "email") || !need_email(r))
+		return;
+	req_async(r, resend_work);
+}
+
+/* ---- password reset ------------------------------------------------------------------- */
+
+static const char *reset_target(struct req *r)
+{
+	const char *cb = req_str(r, "callback_url");
+	if (cb)
+		return cb; /* checked by precheck */
+	return r->project->ncallbacks > 0 ? r->project->callbacks[0] : NULL;
+}
+
+static void reset_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_reset_ip, &p_reset_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	enum ag_err e = email_queue_reset(r->a, r->project, email, reset_target(r), &lh);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_ok(r, "If an account exists for this email, a password reset link has been sent.");
+}
+
+void h_email_reset(struct req *r)
+{
+	if (!precheck(r, "email") || !need_email(r))
+		return;
+	if (!reset_target(r)) {
+		resp_error_status(r, 400, "invalid_callback_url",
+				  "callback_url is required: the reset link leads to your page (the project has no callback URLs)");
+		return;
+	}
+	req_async(r, reset_work);
+}
+
+static void confirm_work(struct req *r)
+{
+	if (!within_limits(r, &p_confirm_ip, NULL, NULL))
+		return;
+	const char *token = req_str(r, "token");
+	struct locale_hint lh = hint(r);
+	struct user *u;
+	enum ag_err e = email_reset_token_live(r->a, r->project, token);
+	if (e == AG_OK)
+		e = email_reset_confirm(r->a, r->project, token, req_str(r, "password"), &lh, &u);
+	if (e == AG_EGONE) {
+		resp_error_status(r, 400, "invalid_token", "The reset link is invalid, has expired or was already used");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_ok(r, "Your password has been changed.");
+}
+
+void h_email_reset_confirm(struct req *r)
+{
+	if (!precheck(r, "email") || !password_ok(r, "password"))
+		return;
+	req_async(r, confirm_work);
+}
+
+/* ---- magic link ------------------------------------------------------------------------- */
+
+static void magic_work(struct req *r)
+{
+	const char *email = email_of(r);
+	if (!within_limits(r, &p_magic_ip, &p_magic_email, email))
+		return;
+	struct locale_hint lh = hint(r);
+	enum ag_err e = email_queue_magic(r->a, r->project, email, req_str(r, "callback_url"), &lh);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	answer_ok(r, "A sign-in link has been sent to this email address.");
+}
+
+void h_email_magic_send(struct req *r)
+{
+	if (!precheck(r, "magic-link") || !need_email(r))
+		return;
+	req_async(r, magic_work);
+}

@@ -1,0 +1,129 @@
+/* passwords.c — password rules and bounded argon2id hashing (see passwords.h). */
+#include "auth/passwords.h"
+
+#include <semaphore.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/log.h"
+
+static sem_t slots;
+static bool slots_ready;
+static char dummy_hash[PWHASH_MAX];
+
+/* Next code point of valid UTF-8 (the JSON layer checked validity); advances *s. */
+static uint32_t next_cp(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	uint32_t c = p[0];
+	int n = 1;
+	if (c >= 0xF0) {
+		c = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+		n = 4;
+	} else if (c >= 0xE0) {
+		c = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+		n = 3;
+	} else if (c >= 0xC0) {
+		c = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+		n = 2;
+	}
+	*s = p + n;
+	return c;
+}
+
+static bool is_letter(uint32_t c)
+{
+	static const uint32_t ranges[][2] = {
+		{'A', 'Z'},         {'a', 'z'},         {0x00C0, 0x00D6},   {0x00D8, 0x00F6},
+		{0x00F8, 0x024F},   {0x0370, 0x03FF},   {0x0400, 0x052F},   {0x05D0, 0x05EA},
+		{0x0620, 0x064A},   {0x0E01, 0x0E30},   {0x1E00, 0x1FFF},   {0x3040, 0x30FF},
+		{0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+	};
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return c != 0x00D7 && c != 0x00F7;
+	return false;
+}
+
+const char *password_check_rules(const char *pw)
+{
+	if (!pw)
+		return "password is required";
+	size_t chars = 0;
+	bool letter = false, digit = false;
+	const unsigned char *s = (const unsigned char *)pw;
+	while (*s) {
+		uint32_t c = next_cp(&s);
+		if (c < 0x20 || c == 0x7F)
+			return "password must not contain control characters";
+		chars++;
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if (is_letter(c))
+			letter = true;
+	}
+	if (chars < PASSWORD_MIN_CHARS)
+		return "password must be at least 8 characters";
+	if (chars > PASSWORD_MAX_CHARS)
+		return "password must be at most 128 characters";
+	if (!letter)
+		return "password must contain at least 1 letter";
+	if (!digit)
+		return "password must contain at least 1 number";
+	return NULL;
+}
+
+int password_init(int concurrency)
+{
+	if (!slots_ready) {
+		if (sem_init(&slots, 0, (unsigned)(concurrency > 0 ? concurrency : 1)))
+			return -1;
+		slots_ready = true;
+	}
+	char pw[32];
+	rand_token(pw, 16);
+	int rc = pwhash_hash(dummy_hash, pw, strlen(pw));
+	sec_zero(pw, sizeof pw);
+	if (rc)
+		log_error("passwords", "cannot compute the dummy hash (out of memory?)");
+	return rc ? -1 : 0;
+}
+
+static void slot_take(void)
+{
+	if (slots_ready)
+		while (sem_wait(&slots) != 0)
+			;
+}
+
+static void slot_give(void)
+{
+	if (slots_ready)
+		sem_post(&slots);
+}
+
+enum ag_err password_hash(char out[PWHASH_MAX], const char *pw)
+{
+	slot_take();
+	int rc = pwhash_hash(out, pw, strlen(pw));
+	slot_give();
+	if (rc) {
+		log_error("passwords", "argon2id hashing failed (out of memory?)");
+		return AG_EUNAVAIL;
+	}
+	return AG_OK;
+}
+
+bool password_verify(const char *hash, const char *pw, bool *rehash)
+{
+	*rehash = false;
+	bool real = hash && *hash;
+	slot_take();
+	bool ok = pwhash_verify(real ? hash : dummy_hash, pw, strlen(pw));
+	slot_give();
+	if (!real)
+		return false;
+	if (ok)
+		*rehash = pwhash_needs_rehash(hash);
+	return ok;
+}

@@ -1,0 +1,60 @@
+/* templates.h — localized transactional mail. One layout, five messages, 20 locales:
+ * render(template, locale, vars, project branding) -> subject + text + HTML, then
+ * enqueue it with mail_enqueue (src/mail/mail.h) inside the caller's transaction.
+ *
+ * Templates and the variables the caller passes ({name} placeholders):
+ *   "verify_code"      {code} 6 digits, {minutes} lifetime (e.g. "5")
+ *   "reset_password"   {link} the reset page, {email}, {minutes}
+ *   "magic_link"       {link} the sign-in link, {email}, {minutes}
+ *   "password_changed" {email}
+ *   "device_enroll"    {code} 6-digit code, {link} enrollment link   (push approval)
+ * {app_name} is always available (branding.name, else the project's name); a catalog
+ * writes {duration}, which the renderer makes from {minutes} with the locale's plural
+ * rules. Every value is HTML-escaped in the HTML part; links must be http(s) URLs.
+ * Strings live in locales/<code>.json under the template's id (subject, heading, body,
+ * button, code_intro, note, ignore) and "common".
+ *
+ * Layout: multipart text + HTML; the HTML is a self-contained document with inline
+ * styles (mail clients drop <style>), lang set, dir="rtl" and right alignment for ar
+ * and he, the project's colour on the top rule and the button (text colour picked for
+ * contrast), and its logo (branding.logo_url, https only) above the heading.
+ *
+ * Example (from any module, inside a transaction):
+ *   const struct tmpl_var v[] = {{"code", code}, {"link", url}, {NULL, NULL}};
+ *   e = mail_send_template(a, project, user->email, locale, "device_enroll", v);
+ *   ... db_commit(g_app.store); outbox_kick(); */
+#ifndef AG_TEMPLATES_H
+#define AG_TEMPLATES_H
+
+#include <stdbool.h>
+
+#include "auth/projects.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "mail/i18n.h"
+
+#define BRAND_DEFAULT_COLOR "#2563eb"
+
+struct mail_rendered {
+	const char *subject;
+	const char *text;
+	const char *html;
+	const char *locale; /* the catalog used */
+	bool rtl;
+	const char *from_name;
+};
+
+/* Is template_id one of the templates above? */
+bool mail_template_known(const char *template_id);
+
+/* Render. locale: any code (unsupported -> "en"). AG_ENOTFOUND for an unknown
+ * template, AG_EINVAL when a variable the template needs is missing. */
+enum ag_err mail_render(struct arena *a, const struct project *p, const char *template_id, const char *locale,
+			const struct tmpl_var *vars, struct mail_rendered *out) MUST_CHECK;
+
+/* Render and enqueue for `to` (call inside the caller's transaction; outbox_kick()
+ * after the commit). */
+enum ag_err mail_send_template(struct arena *a, const struct project *p, const char *to, const char *locale,
+			       const char *template_id, const struct tmpl_var *vars) MUST_CHECK;
+
+#endif
