@@ -56,7 +56,7 @@ export class Phone {
     for (let i = 0; i < 200 && !code; i++) {
       const m = await req('GET', '/_dev/mail/messages');
       const msg = (m.body?.messages || []).find((x) => x.to === email);
-      code = msg?.text.match(/is: (\d{6})/)?.[1];
+      code = msg?.text.match(/^\s+(\d{6})\s*$/m)?.[1];
       if (!code) await sleep(20);
     }
     if (!code) throw new Error('no enrollment mail (is the bench server in mail capture mode?)');

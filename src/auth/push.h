@@ -166,8 +166,9 @@ const unsigned char *push_device_token_key(void);
 
 /* ---- mail (push_mail.c) -------------------------------------------------------- */
 
-/* Enqueue the enrollment mail inside the caller's transaction. */
-enum ag_err push_mail_enroll(struct arena *a, const char *to, const char *code, const char *link,
-			     const char *app_name, const char *locale) MUST_CHECK;
+/* Enqueue the enrollment mail inside the caller's transaction; p (branding, default
+ * locale) may be NULL; locale may be NULL. */
+enum ag_err push_mail_enroll(struct arena *a, const struct project *p, const char *to, const char *code,
+			     const char *link, const char *locale) MUST_CHECK;
 
 #endif

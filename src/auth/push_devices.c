@@ -75,8 +75,6 @@ enum ag_err push_enroll_start(struct arena *a, const char *email, const struct p
 	sha256_hex(link_hash, link_tok);
 	int64_t now = time_now_ms();
 	const char *link = arena_printf(a, "%s/app#enroll=%s.%s", g_cfg.public_url, id, link_tok);
-	const char *app_name = p ? (json_get_str(p->branding, "name") ? json_get_str(p->branding, "name") : p->name)
-				 : "AuthGate";
 	enum ag_err e = db_begin(g_app.store);
 	if (e)
 		return e;
@@ -86,7 +84,7 @@ enum ag_err push_enroll_start(struct arena *a, const char *email, const struct p
 		    P(SV_TEXT(id), SV_TEXT(email), SV_TEXT(p ? p->app_id : NULL), SV_TEXT(code_hash), SV_TEXT(link_hash),
 		      SV_TEXT(ip), SV_INT(now), SV_INT(now + PUSH_ENROLL_TTL_S * 1000LL)));
 	if (e == AG_OK)
-		e = push_mail_enroll(a, email, code, link, app_name, locale ? locale : p ? p->default_locale : NULL);
+		e = push_mail_enroll(a, p, email, code, link, locale);
 	sec_zero(code, sizeof code);
 	sec_zero(link_tok, sizeof link_tok);
 	if (e) {

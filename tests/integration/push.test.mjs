@@ -4,12 +4,10 @@
 // every rejection (wrong code, wrong device, replay, stale or forged signature).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import { startServer } from '../lib/server.mjs';
 import { Device, mailbox, projectSecret, sleep, sseReader, start, waitFor, waiters } from '../lib/push.mjs';
 
-const MASTER = randomBytes(32).toString('base64');
 const ORIGIN = 'http://app.example.test';
 let s, mb, proj, n = 0;
 const email = () => `person${++n}@example.com`;
@@ -18,7 +16,6 @@ before(async () => {
   mb = await mailbox();
   s = await startServer({
     ...mb.env,
-    AUTHGATE_MASTER_KEY: MASTER,
     AUTHGATE_PUSH_START_IP_PER_MIN: '100000',
     AUTHGATE_PUSH_START_EMAIL_PER_10MIN: '100000',
     AUTHGATE_PUSH_DEVICE_IP_PER_MIN: '100000',
@@ -166,7 +163,7 @@ describe('approve with number matching', () => {
     const token = c.body.token;
     assert.ok(token);
     // The token, checked with an independent library and the project's secret.
-    const { payload, protectedHeader } = await jose.jwtVerify(token, projectSecret(s, proj.appId, MASTER), {
+    const { payload, protectedHeader } = await jose.jwtVerify(token, await projectSecret(s, proj.appId), {
       issuer: 'authgate', audience: 'session', algorithms: ['HS256'],
     });
     assert.equal(protectedHeader.alg, 'HS256');

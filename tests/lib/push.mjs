@@ -62,7 +62,7 @@ export async function waiters(s) {
 }
 
 export function enrollCode(mail) {
-  const m = mail.text.match(/is: (\d{6})/);
+  const m = mail.text.match(/^\s+(\d{6})\s*$/m); // the code stands on its own line
   if (!m) throw new Error(`no code in mail: ${mail.text}`);
   return m[1];
 }
@@ -266,20 +266,12 @@ export function sseReader(res) {
 
 // ---- the project's signing secret, for an independent JWT check -----------------------------
 
-import { execFileSync } from 'node:child_process';
-import { createDecipheriv } from 'node:crypto';
-import path from 'node:path';
-
-// The operator knows the master key; with it the sealed signing secret opens
-// (AES-256-GCM, nonce 12 | ciphertext | tag 16, the label as associated data).
-export function projectSecret(s, appId, masterKeyB64) {
-  const sql = `SELECT signing_secret FROM projects WHERE app_id = '${appId.replace(/'/g, "''")}'`;
-  const sealed = (s.env.AUTHGATE_DATABASE_URL?.startsWith('postgres')
-    ? execFileSync('psql', [s.env.AUTHGATE_DATABASE_URL, '-qAtc', sql])
-    : execFileSync('sqlite3', [path.join(s.dataDir, 'authgate.db'), sql])).toString().trim();
-  const raw = Buffer.from(sealed.slice(3), 'base64url');
-  const d = createDecipheriv('aes-256-gcm', Buffer.from(masterKeyB64, 'base64'), raw.subarray(0, 12));
-  d.setAAD(Buffer.from(`project-secret:${appId}`));
-  d.setAuthTag(raw.subarray(raw.length - 16));
-  return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
+// What an owner who verifies tokens with a JWT library does: read the secret through
+// the admin API (GET /admin/api/projects/{app_id}/signing-secret).
+export async function projectSecret(s, appId) {
+  const r = await s.req('GET', `/admin/api/projects/${appId}/signing-secret`, {
+    headers: { Authorization: `Bearer ${await s.adminToken()}` },
+  });
+  if (r.status !== 200) throw new Error(`signing secret: ${r.status} ${r.text}`);
+  return Buffer.from(r.body.signing_secret, 'base64url');
 }

@@ -106,7 +106,8 @@ function enrollError(status, data) {
 $('enroll-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   say('Sending…');
-  const { status, data } = await api('POST', '/app/api/enroll', { email: $('enroll-email').value.trim() });
+  const body = { email: $('enroll-email').value.trim(), locale: (navigator.language || 'en').slice(0, 16) };
+  const { status, data } = await api('POST', '/app/api/enroll', body);
   if (status !== 200) return say(enrollError(status, data), true);
   enrollmentId = data.enrollment_id;
   $('code-form').hidden = false;
