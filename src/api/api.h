@@ -53,6 +53,8 @@ char *api_push_status_json(struct arena *a, const struct push_session *s);
 /* push_relay.c — waiter events to this node's waiters and, through the store, to
  * every other node's. remote_data: what other nodes publish (NULL: they re-read). */
 int api_push_publish(struct arena *a, const char *key, const char *name, const char *data, const char *remote_data);
+/* Only the other nodes' part of api_push_publish. */
+void api_push_relay(struct arena *a, const char *key, const char *name, const char *remote_data);
 void api_push_relay_init(void);
 
 /* device.c — the device app (/app) and its API (/app/api) */

@@ -50,10 +50,13 @@ void api_push_publish_decision(struct req *r, const struct push_decided *d)
 		cJSON_AddStringToObject(o, "token", d->token);
 	if (s->reason)
 		cJSON_AddStringToObject(o, "reason", s->reason);
-	/* Other nodes get no token: they re-read the session and claim it themselves. */
-	int n = api_push_publish(r->a, push_session_key(r->a, s->id_hash), "status", json_print(r->a, o), NULL);
-	if (d->token && n > 0)
-		push_mark_claimed(s->id_hash); /* the token went out to every waiter at once */
+	const char *key = push_session_key(r->a, s->id_hash);
+	struct wait_event ev = {"status", json_print(r->a, o), NULL};
+	if (wait_publish(key, &ev) > 0 && d->token)
+		push_mark_claimed(s->id_hash); /* the token went out to every waiter here at once */
+	/* Then other nodes, without the token: a node with waiters re-reads the session and
+	 * claims it, which fails if it went out here. */
+	api_push_relay(r->a, key, "status", NULL);
 	if (s->email) {
 		cJSON *res = json_obj(r->a);
 		cJSON_AddStringToObject(res, "request_id", s->request_id);

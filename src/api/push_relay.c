@@ -21,8 +21,14 @@ int api_push_publish(struct arena *a, const char *key, const char *name, const c
 {
 	struct wait_event ev = {name, data, NULL};
 	int n = wait_publish(key, &ev);
+	api_push_relay(a, key, name, remote_data);
+	return n;
+}
+
+void api_push_relay(struct arena *a, const char *key, const char *name, const char *remote_data)
+{
 	if (!store_has_events(g_app.store))
-		return n;
+		return;
 	cJSON *o = json_obj(a);
 	cJSON_AddStringToObject(o, "n", node_id);
 	cJSON_AddStringToObject(o, "k", key);
@@ -31,7 +37,6 @@ int api_push_publish(struct arena *a, const char *key, const char *name, const c
 	enum ag_err e = store_notify_event(g_app.store, json_print(a, o));
 	if (e)
 		log_warn("push_relay", "cannot tell other nodes about a %s event (%s)", name, ag_err_code(e));
-	return n;
 }
 
 /* On the store's listener thread: another node (or this one) published. */
