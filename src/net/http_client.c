@@ -107,6 +107,18 @@ out:
 	return e;
 }
 
+/* The host of a URL without IPv6 brackets into out; true when it is an IP literal. */
+static bool bare_host(const char *host, char *out, size_t outsz)
+{
+	size_t hl = strlen(host);
+	bool v6lit = hl > 2 && host[0] == '[' && host[hl - 1] == ']';
+	str_copy(out, v6lit ? host + 1 : host, outsz);
+	if (v6lit && hl - 2 < outsz)
+		out[hl - 2] = 0;
+	unsigned char tmp[16];
+	return inet_pton(AF_INET, out, tmp) == 1 || inet_pton(AF_INET6, out, tmp) == 1;
+}
+
 const char *net_url_problem(const char *url, bool allow_private)
 {
 	static const char *const reasons[] = {
@@ -134,14 +146,7 @@ const char *net_url_problem(const char *url, bool allow_private)
 		goto out;
 	}
 	char bare[256];
-	size_t hl = strlen(host);
-	bool v6lit = hl > 2 && host[0] == '[' && host[hl - 1] == ']';
-	str_copy(bare, v6lit ? host + 1 : host, sizeof bare);
-	if (v6lit)
-		bare[hl - 2] = 0;
-	unsigned char tmp[16];
-	if ((inet_pton(AF_INET, bare, tmp) == 1 || inet_pton(AF_INET6, bare, tmp) == 1) &&
-	    !ssrf_addr_allowed(bare, allow_private))
+	if (bare_host(host, bare, sizeof bare) && !ssrf_addr_allowed(bare, allow_private))
 		why = reasons[3];
 	else if (!allow_private && (str_ieq(bare, "localhost") || str_ends(bare, ".localhost")))
 		why = reasons[3];
@@ -169,13 +174,7 @@ enum ag_err http_send(const struct http_out *o, struct http_in *in)
 	 * to a public address now and to 127.0.0.1 a moment later (DNS rebinding) gets no
 	 * second lookup. IP literals need no pin; the socket callback checks them. */
 	char bare[256];
-	size_t hl = strlen(host);
-	bool v6lit = hl > 2 && host[0] == '[' && host[hl - 1] == ']';
-	str_copy(bare, v6lit ? host + 1 : host, sizeof bare);
-	if (v6lit)
-		bare[hl - 2] = 0;
-	unsigned char tmp[16];
-	if (inet_pton(AF_INET, bare, tmp) == 1 || inet_pton(AF_INET6, bare, tmp) == 1) {
+	if (bare_host(host, bare, sizeof bare)) {
 		if (!ssrf_addr_allowed(bare, o->allow_private)) {
 			snprintf(in->error, sizeof in->error, "address %.64s is not allowed", bare);
 			e = AG_EFORBIDDEN;
