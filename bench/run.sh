@@ -87,6 +87,10 @@ export AUTHGATE_HOST=127.0.0.1 AUTHGATE_PORT=0 AUTHGATE_DATA_DIR=$tmp/data AUTHG
 export AUTHGATE_LOG_LEVEL=warn AUTHGATE_THREADS=$SERVER_THREADS AUTHGATE_SHUTDOWN_GRACE=2
 # One client address signs in thousands of times: lift the per-address sign-in limits.
 export AUTHGATE_AUTH_RATE_PERCENT=1000000
+# Push: the bench is one client address starting sign-ins for ever-new emails, and its
+# webhook receiver listens on loopback.
+export AUTHGATE_PUSH_START_IP_PER_MIN=1000000 AUTHGATE_PUSH_START_EMAIL_PER_10MIN=1000000
+export AUTHGATE_PUSH_DEVICE_IP_PER_MIN=1000000 AUTHGATE_ALLOW_PRIVATE_NETWORK=true
 ag_cli() { "$BIN" "$@"; }
 
 start_authgate() {

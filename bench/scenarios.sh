@@ -32,9 +32,18 @@ bench_scenarios() {
   scenario nginx-c256 nginx / conns=256 ref=-
   scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
   email_bench_scenarios
+  # push sign-in (seed 000): starts are writes (a session row each); the rest are events
+  scenario push-start authgate /auth/start lua=push_start.lua ref=-
+  measure push-wake-longpoll -- node bench/push_wake.mjs longpoll
+  measure push-wake-sse -- node bench/push_wake.mjs sse
+  measure webhook-send -- node bench/webhook_send.mjs
+  measure idle-longpolls -- node bench/idle_longpoll.mjs "$ag_pid"
 }
 
 # Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]
 target project-apikey rps 60 stand-in for token verify: API key lookup without the JWT check
 target healthz p99 5
 target project-apikey p99 5
+target push-wake-longpoll p99 5 "from the approval sent to the long-poll answered, approval work included"
+target push-wake-sse p99 5 "from the approval sent to the event received, approval work included"
+target webhook-send p99 50 "from the approval sent to the webhook received"

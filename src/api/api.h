@@ -35,6 +35,52 @@ void h_admin_keys_list(struct req *r);
 void h_admin_keys_create(struct req *r);
 void h_admin_keys_revoke(struct req *r);
 
+/* push.c — seed 000: /auth/start, /auth/check, /auth/verify, /widget.js */
+struct push_session;
+struct push_decided;
+struct project;
+void h_push_start(struct req *r);
+void h_push_check(struct req *r);
+void h_push_verify(struct req *r);
+void h_push_widget(struct req *r);
+void api_push_configure(void); /* rate limits from the configuration */
+void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
+void api_push_publish_decision(struct req *r, const struct push_decided *d);
+/* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
+ * answers it (claims the token when it is the first answer after approval). */
+char *api_push_status_json(struct arena *a, const struct push_session *s);
+
+/* push_relay.c — waiter events to this node's waiters and, through the store, to
+ * every other node's. remote_data: what other nodes publish (NULL: they re-read). */
+int api_push_publish(struct arena *a, const char *key, const char *name, const char *data, const char *remote_data);
+/* Only the other nodes' part of api_push_publish. */
+void api_push_relay(struct arena *a, const char *key, const char *name, const char *remote_data);
+void api_push_relay_init(void);
+
+/* device.c — the device app (/app) and its API (/app/api) */
+void api_device_configure(void); /* rate limits from the configuration */
+void h_device_page(struct req *r);
+void h_device_file(struct req *r);
+void h_device_enroll(struct req *r);
+void h_device_enroll_verify(struct req *r);
+void h_device_login(struct req *r);
+void h_device_requests(struct req *r);
+void h_device_events(struct req *r);
+void h_device_lookup(struct req *r);
+void h_device_decide(struct req *r);
+void h_device_remove(struct req *r);
+
+/* webhooks.c — /api/webhooks (project API key) */
+void h_webhooks_create(struct req *r);
+void h_webhooks_list(struct req *r);
+void h_webhooks_get(struct req *r);
+void h_webhooks_update(struct req *r);
+void h_webhooks_delete(struct req *r);
+void h_webhooks_rotate(struct req *r);
+void h_webhooks_test(struct req *r);
+void h_webhooks_deliveries(struct req *r);
+void h_webhooks_delivery(struct req *r);
+void h_webhooks_redeliver(struct req *r);
 /* outbox_admin.c */
 void h_admin_test_mail(struct req *r);
 void h_admin_outbox_list(struct req *r);
@@ -64,6 +110,10 @@ void h_magic_complete(struct req *r);
 
 /* token.c (seed 002) */
 void h_token_verify(struct req *r);
+/* The seed 002 answer {valid: true, user, mfa, expiresAt} for a session token of p, or
+ * NULL when it is invalid, expired or its session was ended. The one verifier of
+ * POST /api/v1/token/verify and GET /auth/verify. claims (may be NULL) gets the claims. */
+cJSON *api_token_check(struct arena *a, const struct project *p, const char *tok, cJSON **claims);
 
 /* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
 void h_admin_signing_secret(struct req *r);

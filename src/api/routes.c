@@ -29,6 +29,65 @@ static const struct field f_key_create[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_push_start[] = {
+	{"app_id", FK_STRING, true, 63},
+	{"email", FK_STRING, true, 320},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_device_enroll[] = {
+	{"email", FK_STRING, true, 320},
+	{"app_id", FK_STRING, false, 63},
+	{"locale", FK_STRING, false, 16},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_device_enroll_verify[] = {
+	{"enrollment_id", FK_STRING, false, 64},
+	{"code", FK_STRING, false, 16},
+	{"link", FK_STRING, false, 200},
+	{"name", FK_STRING, true, 256},
+	{"public_key", FK_OBJECT, true, 0},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_device_login[] = {
+	{"device_id", FK_STRING, true, 32},
+	{"ts", FK_INT, true, 0},
+	{"sig", FK_STRING, true, 128},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_device_lookup[] = {
+	{"code", FK_STRING, true, 16},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_device_decide[] = {
+	{"device_id", FK_STRING, true, 32},
+	{"decision", FK_STRING, true, 16},
+	{"code", FK_STRING, false, 16},
+	{"ts", FK_INT, true, 0},
+	{"sig", FK_STRING, true, 128},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_webhook_create[] = {
+	{"app_id", FK_STRING, false, 63},
+	{"url", FK_STRING, true, 2048},
+	{"events", FK_STRINGS, false, 32},
+	{"description", FK_STRING, false, 200},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_webhook_patch[] = {
+	{"url", FK_STRING, false, 2048},
+	{"events", FK_STRINGS, false, 32},
+	{"description", FK_STRING, false, 200},
+	{"disabled", FK_BOOL, false, 0},
+	{NULL, 0, false, 0},
+};
+
 /* Email + password, magic links (seed 001). Every endpoint takes an optional locale. */
 static const struct field f_email_signup[] = {
 	{"email", FK_STRING, true, 320},     {"password", FK_STRING, true, 512}, {"name", FK_STRING, false, 200},
@@ -109,6 +168,36 @@ const struct route api_routes[] = {
 	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
 	 NULL},
 	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
+
+	/* push-to-approve sign-in (seed 000) */
+	{"POST", "/auth/start", h_push_start, NULL, 2 * KB, f_push_start, ROUTE_CORS, NULL},
+	{"GET", "/auth/check/{session_id}", h_push_check, NULL, 0, NULL, ROUTE_CORS | ROUTE_LONG | ROUTE_SECRET_PATH,
+	 NULL},
+	{"GET", "/auth/verify", h_push_verify, NULL, 0, NULL, ROUTE_CORS, NULL},
+	{"GET", "/widget.js", h_push_widget, NULL, 0, NULL, 0, NULL},
+	{"GET", "/app", h_device_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/app/{file}", h_device_file, NULL, 0, NULL, 0, NULL},
+	{"POST", "/app/api/enroll", h_device_enroll, NULL, 2 * KB, f_device_enroll, 0, NULL},
+	{"POST", "/app/api/enroll/verify", h_device_enroll_verify, NULL, 4 * KB, f_device_enroll_verify, 0, NULL},
+	{"POST", "/app/api/login", h_device_login, NULL, 1 * KB, f_device_login, 0, NULL},
+	{"GET", "/app/api/requests", h_device_requests, NULL, 0, NULL, 0, NULL},
+	{"GET", "/app/api/events", h_device_events, NULL, 0, NULL, ROUTE_LONG, NULL},
+	{"POST", "/app/api/lookup", h_device_lookup, NULL, 1 * KB, f_device_lookup, 0, NULL},
+	{"POST", "/app/api/requests/{request_id}/decision", h_device_decide, NULL, 1 * KB, f_device_decide, 0, NULL},
+	{"DELETE", "/app/api/device", h_device_remove, NULL, 0, NULL, 0, NULL},
+
+	/* webhooks (seed 000), with the project API key */
+	{"POST", "/api/webhooks", h_webhooks_create, guard_api_key, 4 * KB, f_webhook_create, 0, NULL},
+	{"GET", "/api/webhooks", h_webhooks_list, guard_api_key, 0, NULL, 0, NULL},
+	{"GET", "/api/webhooks/{id}", h_webhooks_get, guard_api_key, 0, NULL, 0, NULL},
+	{"PATCH", "/api/webhooks/{id}", h_webhooks_update, guard_api_key, 4 * KB, f_webhook_patch, 0, NULL},
+	{"DELETE", "/api/webhooks/{id}", h_webhooks_delete, guard_api_key, 0, NULL, 0, NULL},
+	{"POST", "/api/webhooks/{id}/rotate-secret", h_webhooks_rotate, guard_api_key, 0, NULL, 0, NULL},
+	{"POST", "/api/webhooks/{id}/test", h_webhooks_test, guard_api_key, 0, NULL, 0, NULL},
+	{"GET", "/api/webhooks/{id}/deliveries", h_webhooks_deliveries, guard_api_key, 0, NULL, 0, NULL},
+	{"GET", "/api/webhooks/{id}/deliveries/{delivery_id}", h_webhooks_delivery, guard_api_key, 0, NULL, 0, NULL},
+	{"POST", "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver, guard_api_key, 0, NULL,
+	 0, NULL},
 
 	/* development mail viewer (captured mail; loopback only; 404 when SMTP is configured) */
 	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},

@@ -43,20 +43,28 @@ void h_token_verify(struct req *r)
 		resp_json(r, 400, o);
 		return;
 	}
-	cJSON *c = NULL;
-	if (token_verify(r->a, r->project, tok, TOKEN_AUD_SESSION, &c) != AG_OK) {
+	cJSON *o = api_token_check(r->a, r->project, tok, NULL);
+	if (!o) {
 		invalid(r);
 		return;
 	}
+	resp_json(r, 200, o);
+}
+
+cJSON *api_token_check(struct arena *a, const struct project *p, const char *tok, cJSON **claims)
+{
+	cJSON *c = NULL;
+	if (token_verify(a, p, tok, TOKEN_AUD_SESSION, &c) != AG_OK)
+		return NULL;
 	const char *sub = json_get_str(c, "sub");
 	double iat = json_get_num(c, "iat", -1), exp = json_get_num(c, "exp", 0);
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(c, "sv");
 	int64_t sv_ms = cJSON_IsNumber(sv) && sv->valuedouble >= 0 ? (int64_t)sv->valuedouble : -1;
-	if (iat < 0 || session_token_ended(r->project->app_id, sub, sv_ms, (int64_t)iat)) {
-		invalid(r);
-		return;
-	}
-	cJSON *o = json_obj(r->a);
+	if (iat < 0 || session_token_ended(p->app_id, sub, sv_ms, (int64_t)iat))
+		return NULL;
+	if (claims)
+		*claims = c;
+	cJSON *o = json_obj(a);
 	cJSON_AddBoolToObject(o, "valid", true);
 	cJSON *u = cJSON_AddObjectToObject(o, "user");
 	cJSON_AddStringToObject(u, "id", sub);
@@ -68,5 +76,5 @@ void h_token_verify(struct req *r)
 	char ts[32];
 	time_iso8601(ts, (int64_t)exp * 1000, true);
 	cJSON_AddStringToObject(o, "expiresAt", ts);
-	resp_json(r, 200, o);
+	return o;
 }

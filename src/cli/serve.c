@@ -10,12 +10,15 @@
 #include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/ctx.h"
+#include "auth/push.h"
 #include "auth/email_auth.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "hook/hook.h"
 #include "http/server.h"
+#include "http/wait.h"
 #include "jobs/outbox.h"
 #include "mail/mail.h"
 #include "net/net.h"
@@ -84,6 +87,12 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
+	hook_init();
+	push_keys_init();
+	api_push_configure();
+	api_device_configure();
+	wait_init(); /* long-poll and SSE waiters; answered at shutdown by a hook */
+	api_push_relay_init(); /* and their events from other nodes (PostgreSQL) */
 	if (outbox_start((int)g_cfg.workers)) {
 		log_error("serve", "cannot start the outbox workers");
 		workpool_free(workers);
@@ -124,6 +133,7 @@ int cmd_serve(int argc, char **argv)
 	log_info("shutdown", "signal %d: finishing in-flight requests (up to %lld s)", sig,
 		 (long long)g_cfg.shutdown_grace_s);
 	http_stop((int)g_cfg.shutdown_grace_s);
+	wait_stop();
 	outbox_stop(); /* an attempt in progress finishes and is recorded */
 	workpool_free(workers);
 	net_cleanup();

@@ -39,6 +39,10 @@ struct config {
 	int64_t pwhash_concurrency;
 	char metrics_token[256];
 	int64_t outbox_max_attempts;
+	int64_t push_ttl_s;
+	int64_t push_start_ip_per_min;
+	int64_t push_start_email_per_10min;
+	int64_t push_device_ip_per_min;
 	int64_t auth_rate_percent;
 	int64_t outbox_backoff_scale; /* percent of the retry schedule (tests lower it) */
 };

@@ -78,6 +78,11 @@ void req_resume(struct req *r)
 	MHD_resume_connection(r->conn);
 }
 
+void req_suspend(struct req *r)
+{
+	MHD_suspend_connection(r->conn);
+}
+
 static void run_async(void *arg)
 {
 	struct req *r = arg;

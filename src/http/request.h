@@ -103,5 +103,8 @@ bool req_async(struct req *r, void (*work)(struct req *r));
 /* For code outside the connection's thread (waiters, workers): mark the response
  * ready and resume the suspended connection. */
 void req_resume(struct req *r);
+/* Suspend the connection (only from the access handler, i.e. in a handler); the
+ * caller has set r->state = RS_ASYNC and arranged for req_resume. See wait.h. */
+void req_suspend(struct req *r);
 
 #endif

@@ -30,6 +30,7 @@ struct field {
 #define ROUTE_LOOPBACK 0x4  /* only from 127.0.0.1/::1 */
 #define ROUTE_LONG 0x8      /* long-poll/SSE: exempt from the per-request latency histogram */
 #define ROUTE_FORM 0x10     /* body is application/x-www-form-urlencoded (HTML forms): read with req_form */
+#define ROUTE_SECRET_PATH 0x20 /* a path parameter is a credential: the access log shows the pattern */
 
 struct route {
 	const char *method;

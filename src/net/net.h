@@ -1,10 +1,15 @@
 /* net.h — outgoing network protocols on libcurl (the only module that includes
- * curl.h): SMTP submission of one message. net_init runs curl's global set-up once,
- * before any thread uses the network. */
+ * curl.h): SMTP submission of one message; one HTTP request for webhooks with hard
+ * limits; the SSRF guard that decides which addresses AuthGate may connect to.
+ * net_init runs curl's global set-up once, before any thread uses the network. */
 #ifndef AG_NET_H
 #define AG_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
 
 /* Once at start-up, before threads: 0 on success. net_cleanup at exit. */
 int net_init(void);
@@ -32,5 +37,58 @@ struct smtp_opts {
  * On failure `err` gets a short reason fit for logs (no password, no message text). */
 enum smtp_result smtp_send(const struct smtp_opts *o, const char *from, const char *rcpt, const char *msg,
 			   size_t len, char *err, size_t errsz);
+
+/* ---- SSRF guard (ssrf.c) ------------------------------------------------------ */
+
+/* Is this numeric address (text, v4 or v6) one AuthGate may connect to? Private,
+ * loopback, link-local, unique-local, CGNAT and (when allow_private is false) the same
+ * ranges embedded in IPv4-mapped/compatible, 6to4 and NAT64 addresses are refused;
+ * unspecified, multicast, broadcast and reserved addresses are refused always. */
+bool ssrf_addr_allowed(const char *ip, bool allow_private) MUST_CHECK;
+/* Same for a raw sockaddr (struct sockaddr *). */
+bool ssrf_sockaddr_allowed(const void *sa, bool allow_private) MUST_CHECK;
+
+/* Resolve host and pick the first address that is allowed; writes it as text into
+ * addr (INET6_ADDRSTRLEN). AG_EFORBIDDEN when every address is refused (why says so),
+ * AG_EUNAVAIL when the name does not resolve. */
+enum ag_err ssrf_resolve(const char *host, int port, bool allow_private, char *addr, size_t addrsz, char *why,
+			 size_t whysz) MUST_CHECK;
+
+/* ---- HTTP client (http_client.c) --------------------------------------------- */
+
+/* Registration-time check of a URL others will make us call: http(s), a host, no
+ * fragment; an IP-literal host must pass the SSRF guard (names are checked when
+ * connecting, since what they resolve to can change). Plain http only when
+ * allow_private (development). NULL when fine, else the reason. */
+const char *net_url_problem(const char *url, bool allow_private);
+
+#define HTTP_CLIENT_MAX_RESPONSE (64 * 1024)
+
+struct http_out {
+	const char *method;   /* "POST" */
+	const char *url;      /* http(s) only */
+	const char *const *headers; /* "Name: value" strings, NULL-terminated */
+	const char *body;
+	size_t body_len;
+	int timeout_ms;       /* whole request, connect included */
+	bool allow_private;   /* g_cfg.allow_private_network */
+};
+
+struct http_in {
+	int status;           /* 0 when no response arrived */
+	int64_t retry_after_s; /* Retry-After in seconds, -1 when absent */
+	int64_t latency_ms;
+	char *body;           /* malloc'd (caller frees), at most HTTP_CLIENT_MAX_RESPONSE bytes */
+	size_t body_len;
+	char error[256];      /* why no response arrived */
+};
+
+/* Send one request. Redirects are never followed (a 3xx is a response like any other),
+ * proxies from the environment are ignored, the connection goes to the address the
+ * SSRF guard checked (pinned, so DNS rebinding cannot switch it), the response is
+ * capped. AG_OK when a response arrived (any status), AG_EFORBIDDEN when the target
+ * is refused, AG_EUNAVAIL for network errors and timeouts, AG_EINVAL for a bad URL. */
+enum ag_err http_send(const struct http_out *o, struct http_in *in) MUST_CHECK;
+void http_in_free(struct http_in *in);
 
 #endif

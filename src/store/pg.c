@@ -3,7 +3,8 @@
  * ag_err. Inside a transaction each statement runs under a savepoint, pipelined with it
  * in one round trip, so a failed statement is undone alone (as in SQLite) instead of
  * aborting the transaction. A listener thread per store, on its own connection, turns
- * NOTIFY authgate_epoch into store_epoch_seen(). */
+ * NOTIFY authgate_epoch into store_epoch_seen() and NOTIFY authgate_event into
+ * store_event_seen(). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -27,6 +28,7 @@
 #define INT8_OID 20
 #define TEXT_OID 25
 #define EPOCH_CHANNEL "authgate_epoch"
+#define EVENT_CHANNEL "authgate_event"
 /* pg_advisory_xact_lock key for migrations: "AGMIGRAT" as a big-endian int64. */
 #define MIGRATION_LOCK_SQL "SELECT pg_advisory_xact_lock(4703813312936296788)"
 #define CONNECT_TIMEOUT_S "10"
@@ -478,6 +480,12 @@ static enum ag_err pg_notify_epoch(struct store_conn *c, int64_t epoch)
 	return pg_exec(c, "SELECT pg_notify('" EPOCH_CHANNEL "', $1)", &p, 1, NULL, NULL, NULL);
 }
 
+static enum ag_err pg_notify_event(struct store_conn *c, const char *payload)
+{
+	const struct sqlv p = {SQL_TEXT, 0, payload};
+	return pg_exec(c, "SELECT pg_notify('" EVENT_CHANNEL "', $1)", &p, 1, NULL, NULL, NULL);
+}
+
 /* ---- the epoch listener -------------------------------------------------------- */
 
 struct listener {
@@ -520,6 +528,8 @@ static void listener_drain(struct listener *l, PGconn *pg)
 		int64_t v;
 		if (strcmp(nf->relname, EPOCH_CHANNEL) == 0 && !str_to_i64(nf->extra, 0, INT64_MAX, &v))
 			store_epoch_seen(l->st, v);
+		else if (strcmp(nf->relname, EVENT_CHANNEL) == 0)
+			store_event_seen(l->st, nf->extra);
 		PQfreemem(nf);
 	}
 }
@@ -543,7 +553,7 @@ static PGconn *listener_connect(struct listener *l)
 	}
 	if (!session_setup(pg))
 		goto fail;
-	PGresult *r = PQexec(pg, "LISTEN " EPOCH_CHANNEL);
+	PGresult *r = PQexec(pg, "LISTEN " EPOCH_CHANNEL "; LISTEN " EVENT_CHANNEL);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	if (!ok)
@@ -677,4 +687,5 @@ const struct store_ops store_pg_ops = {
 	.listen_start = pg_listen_start,
 	.listen_stop = pg_listen_stop,
 	.notify_epoch = pg_notify_epoch,
+	.notify_event = pg_notify_event,
 };

@@ -60,6 +60,7 @@ static char *translate(const char *sql)
 
 static enum ag_err map_rc(sqlite3 *db, int rc, const char *sql)
 {
+	/* Extended result codes are on: rc may be e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
 	int ext = sqlite3_extended_errcode(db);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
 	    (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY))
@@ -240,4 +241,5 @@ const struct store_ops store_sqlite_ops = {
 	.listen_start = NULL,
 	.listen_stop = NULL,
 	.notify_epoch = NULL,
+	.notify_event = NULL,
 };

@@ -32,6 +32,7 @@ struct store {
 	_Atomic int64_t epoch;     /* highest cache epoch seen in the database */
 	_Atomic int64_t local_gen; /* bumps committed by this process */
 	void *backend_state;       /* owned by the backend (listener), freed by listen_stop */
+	void (*_Atomic on_event)(const char *payload);
 };
 
 static void tconn_destroy(void *p)
@@ -416,6 +417,33 @@ fail:
 }
 
 /* ---- cache epoch --------------------------------------------------------------- */
+
+bool store_has_events(const struct store *st)
+{
+	return st->ops->notify_event != NULL;
+}
+
+enum ag_err store_notify_event(struct store *st, const char *payload)
+{
+	if (!st->ops->notify_event)
+		return AG_OK;
+	if (strlen(payload) > STORE_EVENT_MAX)
+		return AG_ETOOBIG;
+	struct tconn *t = tconn_get(st);
+	return t ? st->ops->notify_event(t->c, payload) : AG_EUNAVAIL;
+}
+
+void store_on_event(struct store *st, void (*fn)(const char *payload))
+{
+	atomic_store(&st->on_event, fn);
+}
+
+void store_event_seen(struct store *st, const char *payload)
+{
+	void (*fn)(const char *) = atomic_load(&st->on_event);
+	if (fn)
+		fn(payload);
+}
 
 void store_epoch_seen(struct store *st, int64_t epoch)
 {

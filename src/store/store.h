@@ -72,6 +72,9 @@ struct store_ops {
 	/* Announce an epoch change to other processes (PostgreSQL NOTIFY in the current
 	 * transaction); may be NULL. */
 	enum ag_err (*notify_epoch)(struct store_conn *c, int64_t epoch);
+	/* Send an application event to every process listening (PostgreSQL NOTIFY on
+	 * authgate_event); may be NULL (SQLite: one server process, nothing to tell). */
+	enum ag_err (*notify_event)(struct store_conn *c, const char *payload);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -128,6 +131,19 @@ int store_listen_start(struct store *st);
 /* Used by backends' listeners. */
 void store_epoch_seen(struct store *st, int64_t epoch);
 const char *store_url_of(struct store *st);
+/* Application events between processes (PostgreSQL NOTIFY/LISTEN on one channel), so
+ * that, e.g., an approval on one node wakes the long-polls waiting on another.
+ * store_notify_event is a no-op (AG_OK) on backends without it; inside a transaction
+ * the event is sent at commit. The handler set with store_on_event runs on the
+ * listener thread (the process's own events come back too); events sent while the
+ * listener reconnects are lost, so users must have a fallback (waiters' deadlines).
+ * Payloads are text of at most STORE_EVENT_MAX bytes. */
+#define STORE_EVENT_MAX 7900
+bool store_has_events(const struct store *st);
+enum ag_err store_notify_event(struct store *st, const char *payload) MUST_CHECK;
+void store_on_event(struct store *st, void (*fn)(const char *payload));
+/* Used by backends' listeners. */
+void store_event_seen(struct store *st, const char *payload);
 /* One pointer of per-store state for the backend (the PostgreSQL listener). */
 void **store_backend_state(struct store *st);
 

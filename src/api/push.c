@@ -1,0 +1,362 @@
+/* push.c — seed 000's push-to-approve endpoints for apps and browsers: POST
+ * /auth/start, GET /auth/check/{session_id} (plain, ?wait=N long-poll, or SSE),
+ * GET /auth/verify, GET /widget.js; and the publishing of session events to the
+ * waiters of http/wait.h. The device side is device.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "auth/ctx.h"
+#include "auth/push.h"
+#include "auth/tokens.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "http/wait.h"
+#include "sec/jwt.h"
+
+#define CHECK_WAIT_MAX_S 30
+#define SESSION_ID_LEN 43 /* base64url of 32 bytes */
+
+static struct rate_policy start_ip = {"push:start:ip", 30, 0.5};
+static struct rate_policy start_email = {"push:start:email", 5, 5.0 / 600};
+static const struct rate_policy verify_ip = {"push:verify:ip", 1000, 200};
+
+void api_push_configure(void)
+{
+	start_ip.burst = (double)g_cfg.push_start_ip_per_min;
+	start_ip.per_sec = (double)g_cfg.push_start_ip_per_min / 60.0;
+	start_email.burst = (double)g_cfg.push_start_email_per_10min;
+	start_email.per_sec = (double)g_cfg.push_start_email_per_10min / 600.0;
+}
+
+/* ---- publishing -------------------------------------------------------------------- */
+
+void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p)
+{
+	if (!s->email)
+		return;
+	const char *data = json_print(r->a, push_request_json(r->a, s, p));
+	api_push_publish(r->a, push_email_key(r->a, s->email), "request", data, data);
+}
+
+void api_push_publish_decision(struct req *r, const struct push_decided *d)
+{
+	const struct push_session *s = d->s;
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "status", d->status);
+	if (d->token)
+		cJSON_AddStringToObject(o, "token", d->token);
+	if (s->reason)
+		cJSON_AddStringToObject(o, "reason", s->reason);
+	const char *key = push_session_key(r->a, s->id_hash);
+	struct wait_event ev = {"status", json_print(r->a, o), NULL};
+	if (wait_publish(key, &ev) > 0 && d->token)
+		push_mark_claimed(s->id_hash); /* the token went out to every waiter here at once */
+	/* Then other nodes, without the token: a node with waiters re-reads the session and
+	 * claims it, which fails if it went out here. */
+	api_push_relay(r->a, key, "status", NULL);
+	if (s->email) {
+		cJSON *res = json_obj(r->a);
+		cJSON_AddStringToObject(res, "request_id", s->request_id);
+		cJSON_AddStringToObject(res, "status", d->status);
+		const char *data = json_print(r->a, res);
+		api_push_publish(r->a, push_email_key(r->a, s->email), "resolved", data, data);
+	}
+}
+
+/* ---- POST /auth/start ---------------------------------------------------------------- */
+
+/* The project named by app_id, with CORS decided against its own origins. False
+ * having answered. */
+static bool push_project(struct req *r, const char *app_id, struct project **p)
+{
+	enum ag_err e = project_get(r->a, app_id, p);
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, AG_ENOTFOUND, "unknown app_id");
+		return false;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return false;
+	}
+	if (r->origin) {
+		if (!project_allows_origin(*p, r->origin)) {
+			log_security("cors_refused", r->ip, "origin not allowed for app %s", app_id);
+			resp_error(r, AG_EFORBIDDEN, "this origin is not allowed for this app_id");
+			return false;
+		}
+		r->cors_ok = true;
+	}
+	if ((*p)->disabled) {
+		resp_error(r, AG_EFORBIDDEN, "this app is disabled");
+		return false;
+	}
+	if (!project_provider_on(*p, "push")) {
+		resp_error_status(r, 403, "push_disabled", "push sign-in is disabled for this app");
+		return false;
+	}
+	return true;
+}
+
+void h_push_start(struct req *r)
+{
+	struct project *p;
+	if (!push_project(r, req_str(r, "app_id"), &p))
+		return;
+	if (!api_rate_limit(r, &start_ip, r->ip))
+		return;
+	const char *raw = req_str(r, "email"), *email = NULL;
+	if (!str_eq(raw, PUSH_CODE_ONLY_EMAIL)) {
+		email = user_normalize_email(r->a, raw);
+		if (!email) {
+			resp_error(r, AG_EINVAL, "email must be an email address");
+			return;
+		}
+		/* Push bombing: a person gets a few prompts, then a pause. */
+		if (!api_rate_limit(r, &start_email, email))
+			return;
+		/* After "this wasn't me", the address that started it may not prompt that
+		 * person again for a while. */
+		int64_t retry_s = 0;
+		enum ag_err e = push_not_me_block(email, r->ip, &retry_s);
+		if (e) {
+			api_fail(r, e, NULL);
+			return;
+		}
+		if (retry_s > 0) {
+			resp_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)retry_s));
+			resp_error(r, AG_ERATE, "this person reported a sign-in from this address as not theirs; retry later");
+			log_security("push_blocked_not_me", r->ip, "start refused after a not-me report");
+			return;
+		}
+	}
+	const char *ua = req_header(r, "User-Agent");
+	if (ua && strlen(ua) > 256)
+		ua = arena_strndup(r->a, ua, 256);
+	if (ua && !str_is_utf8(ua, strlen(ua)))
+		ua = NULL;
+	struct push_started st;
+	enum ag_err e = push_start(r->a, p, email, r->ip, ua, &st);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	struct push_session s = {.request_id = st.request_id, .app_id = p->app_id, .email = email, .status = "pending",
+				 .ip = r->ip, .user_agent = ua, .created_at = st.expires_at - g_cfg.push_ttl_s * 1000,
+				 .expires_at = st.expires_at};
+	api_push_publish_request(r, &s, p);
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "session_id", st.session_id);
+	cJSON_AddStringToObject(o, "code", st.code);
+	cJSON_AddNumberToObject(o, "expires_in", (double)g_cfg.push_ttl_s);
+	resp_json(r, 200, o);
+}
+
+/* ---- GET /auth/check/{session_id} ---------------------------------------------------- */
+
+struct check_ctx {
+	int64_t expires_at;
+	struct waiter *w;
+};
+
+char *api_push_status_json(struct arena *a, const struct push_session *s)
+{
+	int64_t now = time_now_ms();
+	const char *st = push_status(s, now);
+	cJSON *o = json_obj(a);
+	cJSON_AddStringToObject(o, "status", st);
+	if (str_eq(st, "pending")) {
+		cJSON_AddNumberToObject(o, "expires_in", (double)((s->expires_at - now + 999) / 1000));
+	} else if (str_eq(st, "approved")) {
+		char *token = NULL;
+		enum ag_err e = push_claim_token(a, s, &token);
+		if (e == AG_OK)
+			cJSON_AddStringToObject(o, "token", token);
+		else
+			cJSON_AddBoolToObject(o, "token_claimed", 1);
+	} else if (str_eq(st, "denied")) {
+		json_add_str(o, "reason", s->reason);
+	}
+	return json_print(a, o);
+}
+
+static void answer_check(struct req *r, const struct wait_event *ev, void *ud)
+{
+	struct check_ctx *c = ud;
+	if (ev) {
+		/* The event belongs to the publisher's request: copy it into ours. */
+		resp_raw(r, 200, "application/json", arena_strdup(r->a, ev->data), strlen(ev->data));
+		return;
+	}
+	int64_t now = time_now_ms();
+	const char *body = now >= c->expires_at
+				   ? "{\"status\":\"expired\"}"
+				   : arena_printf(r->a, "{\"status\":\"pending\",\"expires_in\":%lld}",
+						  (long long)((c->expires_at - now + 999) / 1000));
+	resp_raw(r, 200, "application/json", body, strlen(body));
+}
+
+static bool sse_push(struct stream *s, const char *event, const char *data)
+{
+	char head[64];
+	int n = snprintf(head, sizeof head, "event: %s\ndata: ", event);
+	return stream_push(s, head, (size_t)n) && stream_push(s, data, strlen(data)) && stream_push(s, "\n\n", 2);
+}
+
+static bool deliver_status(struct stream *s, const struct wait_event *ev, void *ud)
+{
+	(void)ud;
+	sse_push(s, "status", ev ? ev->data : "{\"status\":\"expired\"}");
+	return false; /* every published session event is final */
+}
+
+static void check_stream_done(struct stream *s, void *ud)
+{
+	(void)s;
+	struct check_ctx *c = ud;
+	wait_detach(c->w);
+	c->w = NULL;
+}
+
+static bool terminal(const char *status)
+{
+	return !str_eq(status, "pending");
+}
+
+static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c)
+{
+	int64_t now = time_now_ms();
+	struct stream *st = req_stream(r, 200, "text/event-stream", check_stream_done, c);
+	stream_push(st, "retry: 2000\n\n", 13);
+	sse_push(st, "status", api_push_status_json(r->a, s));
+	if (terminal(push_status(s, now))) {
+		wait_cancel(c->w);
+		c->w = NULL;
+		stream_close(st);
+		return;
+	}
+	if (wait_attach(c->w, st, s->expires_at - now + 500, deliver_status, c))
+		return;
+	/* Something happened while we read: say where things stand now. */
+	struct push_session *again;
+	if (push_session_by_request(r->a, s->request_id, &again) == AG_OK && terminal(push_status(again, now))) {
+		sse_push(st, "status", api_push_status_json(r->a, again));
+		stream_close(st);
+	}
+}
+
+void h_push_check(struct req *r)
+{
+	const char *sid = req_param(r, 0);
+	const char *wait_s = req_query(r, "wait");
+	const char *accept = req_header(r, "Accept");
+	bool sse = accept && strstr(accept, "text/event-stream");
+	int64_t wait = 0;
+	if (wait_s && str_to_i64(wait_s, 0, CHECK_WAIT_MAX_S, &wait)) {
+		resp_error(r, AG_EINVAL, "wait must be a whole number of seconds from 0 to 30");
+		return;
+	}
+	if (!sid || strlen(sid) != SESSION_ID_LEN) {
+		resp_error(r, AG_ENOTFOUND, "no such session");
+		return;
+	}
+	char h[65];
+	sha256_hex(h, sid);
+	struct check_ctx *c = arena_calloc(r->a, sizeof(*c));
+	/* Note events from now on, so a decision between our read and our wait is seen. */
+	if (sse || wait > 0)
+		c->w = wait_begin(push_session_key(r->a, h));
+	struct push_session *s;
+	struct project *p;
+	enum ag_err e = push_session_by_sid(r->a, sid, &s);
+	if (e == AG_OK)
+		e = project_get(r->a, s->app_id, &p);
+	if (e) {
+		if (c->w)
+			wait_cancel(c->w);
+		if (e == AG_ENOTFOUND)
+			resp_error(r, AG_ENOTFOUND, "no such session");
+		else
+			api_fail(r, e, NULL);
+		return;
+	}
+	if (r->origin) {
+		if (!project_allows_origin(p, r->origin)) {
+			if (c->w)
+				wait_cancel(c->w);
+			log_security("cors_refused", r->ip, "origin not allowed for app %s", p->app_id);
+			resp_error(r, AG_EFORBIDDEN, "this origin is not allowed for this app_id");
+			return;
+		}
+		r->cors_ok = true;
+	}
+	c->expires_at = s->expires_at;
+	if (sse) {
+		check_sse(r, s, c);
+		return;
+	}
+	int64_t now = time_now_ms();
+	if (c->w && !terminal(push_status(s, now))) {
+		int64_t timeout = wait * 1000;
+		if (s->expires_at - now < timeout)
+			timeout = s->expires_at - now;
+		if (wait_park(c->w, r, timeout, answer_check, c))
+			return;
+		/* Missed an event (or stopping): answer from a fresh read. */
+		if (push_session_by_sid(r->a, sid, &s)) {
+			api_fail(r, AG_EUNAVAIL, NULL);
+			return;
+		}
+	} else if (c->w) {
+		wait_cancel(c->w);
+	}
+	const char *body = api_push_status_json(r->a, s);
+	resp_raw(r, 200, "application/json", body, strlen(body));
+}
+
+/* ---- GET /auth/verify?token= ----------------------------------------------------------- */
+
+static void verify_fail(struct req *r, int status, const char *msg)
+{
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "valid", 0);
+	cJSON_AddStringToObject(o, "error", msg);
+	resp_json(r, status, o);
+}
+
+void h_push_verify(struct req *r)
+{
+	if (!api_rate_limit(r, &verify_ip, r->ip))
+		return;
+	const char *token = req_query(r, "token");
+	if (!token || !*token) {
+		verify_fail(r, 400, "Missing token");
+		return;
+	}
+	/* The token names its project; the project's secret decides. */
+	cJSON *peek = jwt_peek_claims(r->a, token), *claims = NULL, *o = NULL;
+	const char *app_id = json_get_str(peek, "app");
+	struct project *p = NULL;
+	if (app_id && project_get(r->a, app_id, &p) == AG_OK && !p->disabled)
+		o = api_token_check(r->a, p, token, &claims);
+	if (!o) {
+		verify_fail(r, 401, "Invalid or expired token");
+		return;
+	}
+	if (r->origin && project_allows_origin(p, r->origin))
+		r->cors_ok = true;
+	if (json_get_str(claims, "device_id"))
+		cJSON_AddStringToObject(o, "device_id", json_get_str(claims, "device_id"));
+	cJSON_AddStringToObject(o, "app_id", app_id);
+	resp_json(r, 200, o);
+}
+
+/* ---- GET /widget.js ------------------------------------------------------------------- */
+
+void h_push_widget(struct req *r)
+{
+	if (!assets_serve(r, "widget.js"))
+		resp_error(r, AG_ENOTFOUND, "no widget in this build");
+}

@@ -1,0 +1,468 @@
+/* push_sessions.c — push auth sessions: start (with its number-matching code),
+ * lookups, the signed decision in one transaction with its webhooks, and the
+ * one-time hand-out of the session token. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/ctx.h"
+#include "auth/push.h"
+#include "auth/tokens.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "hook/hook.h"
+#include "jobs/outbox.h"
+
+#define SESS_COLS                                                                                          \
+	"id_hash, request_id, app_id, email, status, reason, ip, user_agent, device_id, user_id, code_attempts, " \
+	"created_at, expires_at, decided_at, token_claimed_at, code_hash"
+
+static struct push_session *from_row(struct arena *a, const struct store_row *r, const char **code_hash)
+{
+	struct push_session *s = arena_calloc(a, sizeof(*s));
+	s->id_hash = row_str(r, 0);
+	s->request_id = row_str(r, 1);
+	s->app_id = row_str(r, 2);
+	s->email = row_str(r, 3);
+	s->status = row_str(r, 4);
+	s->reason = row_str(r, 5);
+	s->ip = row_str(r, 6);
+	s->user_agent = row_str(r, 7);
+	s->device_id = row_str(r, 8);
+	s->user_id = row_str(r, 9);
+	s->code_attempts = row_int(r, 10);
+	s->created_at = row_int(r, 11);
+	s->expires_at = row_int(r, 12);
+	s->decided_at = row_int(r, 13);
+	s->token_claimed_at = row_int(r, 14);
+	if (code_hash)
+		*code_hash = row_str(r, 15);
+	return s;
+}
+
+static enum ag_err load(struct arena *a, const char *where, const char *value, struct push_session **out,
+			const char **code_hash)
+{
+	struct store_row r;
+	*out = NULL;
+	enum ag_err e = db_row(g_app.store, a, &r, arena_printf(a, "SELECT " SESS_COLS " FROM push_sessions WHERE %s = $1", where),
+			       P(SV_TEXT(value)));
+	if (e == AG_OK)
+		*out = from_row(a, &r, code_hash);
+	return e;
+}
+
+enum ag_err push_session_by_sid(struct arena *a, const char *session_id, struct push_session **out)
+{
+	char h[65];
+	sha256_hex(h, session_id);
+	return load(a, "id_hash", h, out, NULL);
+}
+
+enum ag_err push_session_by_hash(struct arena *a, const char *id_hash, struct push_session **out)
+{
+	return load(a, "id_hash", id_hash, out, NULL);
+}
+
+enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out)
+{
+	return load(a, "request_id", request_id, out, NULL);
+}
+
+const char *push_status(const struct push_session *s, int64_t now)
+{
+	if (str_eq(s->status, "pending") && now >= s->expires_at)
+		return "expired";
+	return s->status;
+}
+
+const char *push_session_key(struct arena *a, const char *id_hash)
+{
+	return arena_printf(a, "s:%s", id_hash);
+}
+
+const char *push_email_key(struct arena *a, const char *email)
+{
+	char h[65];
+	sha256_hex(h, email);
+	return arena_printf(a, "e:%s", h);
+}
+
+/* ---- start ---------------------------------------------------------------------- */
+
+static void new_code(char out[PUSH_CODE_DIGITS + 1])
+{
+	snprintf(out, PUSH_CODE_DIGITS + 1, "%06u", rand_uniform(1000000));
+}
+
+enum ag_err push_start(struct arena *a, const struct project *p, const char *email, const char *ip,
+		       const char *user_agent, struct push_started *out)
+{
+	char rnd[32], code[PUSH_CODE_DIGITS + 1], code_hash[65], id_hash[65];
+	rand_token(rnd, 16);
+	const char *request_id = arena_printf(a, "pr_%s", rnd);
+	const char *sid = push_session_id(a, request_id);
+	sha256_hex(id_hash, sid);
+	int64_t now = time_now_ms(), expires = now + g_cfg.push_ttl_s * 1000;
+	push_maybe_sweep();
+	enum ag_err e = db_begin(g_app.store);
+	if (e)
+		return e;
+	new_code(code);
+	push_code_hash(code_hash, code);
+	if (!email) {
+		/* A code-only session is found by its code: keep codes unique while they live. */
+		int64_t changes = 0;
+		for (int i = 0; i < 8 && e == AG_OK && changes == 0; i++) {
+			if (i) {
+				new_code(code);
+				push_code_hash(code_hash, code);
+			}
+			e = db_exec_n(g_app.store,
+				      "INSERT INTO push_codes (code_hash, id_hash, expires_at) VALUES ($1, $2, $3) "
+				      "ON CONFLICT (code_hash) DO UPDATE SET id_hash = excluded.id_hash, "
+				      "expires_at = excluded.expires_at WHERE push_codes.expires_at < $4",
+				      P(SV_TEXT(code_hash), SV_TEXT(id_hash), SV_INT(expires), SV_INT(now)), &changes);
+		}
+		if (e == AG_OK && changes == 0)
+			e = AG_EUNAVAIL; /* a million live codes: shed load */
+	}
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "INSERT INTO push_sessions (id_hash, request_id, app_id, email, code_hash, ip, user_agent, "
+			    "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			    P(SV_TEXT(id_hash), SV_TEXT(request_id), SV_TEXT(p->app_id), SV_TEXT(email), SV_TEXT(code_hash),
+			      SV_TEXT(ip), SV_TEXT(user_agent), SV_INT(now), SV_INT(expires)));
+	if (e) {
+		db_rollback(g_app.store);
+		return e;
+	}
+	if ((e = db_commit(g_app.store)))
+		return e;
+	out->session_id = sid;
+	out->request_id = request_id;
+	out->code = arena_strdup(a, code);
+	out->expires_at = expires;
+	return AG_OK;
+}
+
+/* ---- token hand-out --------------------------------------------------------------- */
+
+static char *issue(struct arena *a, const struct push_session *s, const struct project *p, const struct user *u)
+{
+	cJSON *extra = json_obj(a);
+	json_add_str(extra, "device_id", s->device_id);
+	return token_issue(a, p, u, TOKEN_AUD_SESSION, "push", SESSION_TOKEN_TTL_S, extra);
+}
+
+enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token)
+{
+	*token = NULL;
+	int64_t now = time_now_ms(), changes = 0;
+	if (!str_eq(s->status, "approved") || s->token_claimed_at || now - s->decided_at > PUSH_CLAIM_WINDOW_S * 1000LL)
+		return AG_EGONE;
+	struct project *p;
+	struct user *u;
+	enum ag_err e = project_get(a, s->app_id, &p);
+	if (e == AG_OK && p->disabled)
+		return AG_EGONE;
+	if (e == AG_OK)
+		e = user_by_id(a, s->app_id, s->user_id, &u);
+	if (e == AG_OK)
+		e = db_exec_n(g_app.store,
+			      "UPDATE push_sessions SET token_claimed_at = $2 WHERE id_hash = $1 AND token_claimed_at IS NULL",
+			      P(SV_TEXT(s->id_hash), SV_INT(now)), &changes);
+	if (e)
+		return e;
+	if (changes == 0)
+		return AG_EGONE; /* another check won the race */
+	*token = issue(a, s, p, u);
+	return AG_OK;
+}
+
+void push_mark_claimed(const char *id_hash)
+{
+	if (db_exec(g_app.store, "UPDATE push_sessions SET token_claimed_at = $2 WHERE id_hash = $1 AND token_claimed_at IS NULL",
+		    P(SV_TEXT(id_hash), SV_INT(time_now_ms()))))
+		log_warn("push", "cannot record the token hand-out of a session");
+}
+
+/* ---- decision ------------------------------------------------------------------------ */
+
+/* The webhook body: compact JSON in the seed's field order, byte-identical to what
+ * JSON.stringify(JSON.parse(body)) gives, so receivers that re-serialize verify it. */
+static char *webhook_body(struct arena *a, const char *event, const struct push_session *s, const char *email,
+			  const struct push_device *d, bool new_device, const char *reason)
+{
+	char ts[32];
+	time_iso8601(ts, s->decided_at, false);
+	struct buf b = BUF_INIT(8192);
+	buf_puts(&b, "{\"event\":");
+	json_buf_str(&b, event);
+	buf_puts(&b, ",\"session_id\":");
+	json_buf_str(&b, push_session_id(a, s->request_id));
+	buf_puts(&b, ",\"timestamp\":");
+	json_buf_str(&b, ts);
+	buf_puts(&b, ",\"app_id\":");
+	json_buf_str(&b, s->app_id);
+	buf_puts(&b, ",\"email\":");
+	if (email)
+		json_buf_str(&b, email);
+	else
+		buf_puts(&b, "null");
+	buf_puts(&b, ",\"ip\":");
+	json_buf_str(&b, s->ip);
+	buf_puts(&b, ",\"device_id\":");
+	json_buf_str(&b, d->id);
+	if (str_eq(event, "approved")) {
+		buf_puts(&b, ",\"device_name\":");
+		json_buf_str(&b, d->name);
+		buf_puts(&b, new_device ? ",\"new_device\":true" : ",\"new_device\":false");
+	} else {
+		buf_puts(&b, ",\"reason\":");
+		json_buf_str(&b, reason);
+	}
+	buf_puts(&b, "}");
+	char *out = arena_strdup(a, b.p ? b.p : "{}");
+	buf_free(&b);
+	return out;
+}
+
+static bool valid_decision(const char *d)
+{
+	return str_eq(d, "approve") || str_eq(d, "deny") || str_eq(d, "not_me");
+}
+
+/* Inside the transaction: the session becomes approved/denied (once), the user exists,
+ * the device's first approval for the app is noted, the webhooks are queued. */
+static enum ag_err decide_tx(struct arena *a, struct push_decided *out, const char *status, const char *reason,
+			     int64_t now)
+{
+	struct push_session *s = out->s;
+	struct push_device *d = out->d;
+	const char *email = s->email ? s->email : (str_eq(reason, "wrong_code") ? NULL : d->email);
+	bool new_device = false;
+	int64_t changes = 0;
+	enum ag_err e = AG_OK;
+	if (str_eq(status, "approved")) {
+		e = user_upsert(a, s->app_id, email, true, NULL, &out->u);
+		if (e == AG_OK)
+			e = user_touch_login(out->u->id);
+		if (e == AG_OK)
+			e = db_exec_n(g_app.store,
+				      "INSERT INTO push_device_apps (device_id, app_id, first_approved_at) VALUES ($1, $2, $3) "
+				      "ON CONFLICT (device_id, app_id) DO NOTHING",
+				      P(SV_TEXT(d->id), SV_TEXT(s->app_id), SV_INT(now)), &changes);
+		new_device = changes == 1;
+	}
+	if (e == AG_OK)
+		e = db_exec_n(g_app.store,
+			      "UPDATE push_sessions SET status = $2, reason = $3, decided_at = $4, device_id = $5, "
+			      "email = $6, user_id = $7 WHERE id_hash = $1 AND status = 'pending'",
+			      P(SV_TEXT(s->id_hash), SV_TEXT(status), SV_TEXT(reason), SV_INT(now), SV_TEXT(d->id),
+				SV_TEXT(email), SV_TEXT(out->u ? out->u->id : NULL)),
+			      &changes);
+	if (e == AG_OK && changes == 0)
+		e = AG_ECONFLICT; /* decided concurrently */
+	if (e == AG_OK)
+		e = db_exec(g_app.store, "UPDATE push_devices SET last_seen_at = $2 WHERE id = $1",
+			    P(SV_TEXT(d->id), SV_INT(now)));
+	if (e)
+		return e;
+	s->status = status;
+	s->reason = reason;
+	s->decided_at = now;
+	s->device_id = d->id;
+	s->email = email;
+	s->user_id = out->u ? out->u->id : NULL;
+	const char *event = str_eq(status, "approved") ? "approved" : "denied";
+	return hook_emit(a, s->app_id, event, webhook_body(a, event, s, email, d, new_device, reason), NULL);
+}
+
+enum ag_err push_decide(struct arena *a, const struct push_decision *dd, struct push_decided *out, const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	*why = "invalid_request";
+	if (!valid_decision(dd->decision)) {
+		*why = "bad_decision";
+		return AG_EINVAL;
+	}
+	enum ag_err e = push_device_get(a, dd->device_id, &out->d);
+	if (e == AG_ENOTFOUND)
+		*why = "unknown_device";
+	if (e)
+		return e;
+	const char *canon = push_canon_decision(a, dd->request_id, dd->decision, dd->code, dd->ts, dd->device_id);
+	if ((e = push_sig_check(out->d, canon, dd->ts, dd->sig, why)))
+		return e;
+	const char *code_hash = NULL;
+	e = load(a, "request_id", dd->request_id, &out->s, &code_hash);
+	if (e == AG_ENOTFOUND)
+		*why = "unknown_request";
+	if (e)
+		return e;
+	struct push_session *s = out->s;
+	e = project_get(a, s->app_id, &out->p);
+	if (e == AG_ENOTFOUND)
+		*why = "unknown_request";
+	if (e)
+		return e;
+	int64_t now = time_now_ms();
+	if (out->p->disabled || !project_provider_on(out->p, "push")) {
+		*why = "push_disabled";
+		return AG_EFORBIDDEN;
+	}
+	if (!str_eq(s->status, "pending")) {
+		*why = "already_decided";
+		return AG_ECONFLICT;
+	}
+	if (now >= s->expires_at) {
+		*why = "expired";
+		return AG_EGONE;
+	}
+	if (s->email && !str_eq(s->email, out->d->email)) {
+		*why = "wrong_device";
+		return AG_EFORBIDDEN;
+	}
+	bool need_code = str_eq(dd->decision, "approve") || !s->email;
+	bool code_ok = false;
+	if (dd->code && *dd->code) {
+		char h[65];
+		push_code_hash(h, dd->code);
+		code_ok = ct_streq(h, code_hash);
+	}
+	if ((e = db_begin(g_app.store)))
+		return e;
+	e = push_nonce_spend(canon);
+	if (e == AG_ECONFLICT)
+		*why = "replayed";
+	if (e)
+		goto fail;
+	if (need_code && !code_ok) {
+		/* Number matching: a wrong code counts; the last allowed one denies. */
+		int64_t changes = 0;
+		e = db_exec_n(g_app.store,
+			      "UPDATE push_sessions SET code_attempts = code_attempts + 1 WHERE id_hash = $1 AND status = 'pending'",
+			      P(SV_TEXT(s->id_hash)), &changes);
+		if (e)
+			goto fail;
+		s->code_attempts++;
+		out->attempts_left = (int)(PUSH_CODE_ATTEMPTS - s->code_attempts);
+		if (out->attempts_left <= 0) {
+			out->attempts_left = 0;
+			if ((e = decide_tx(a, out, "denied", "wrong_code", now)))
+				goto fail;
+			out->status = "denied";
+		}
+		if ((e = db_commit(g_app.store)))
+			return e;
+		if (out->status)
+			outbox_kick();
+		log_security("push_wrong_code", s->ip, "request %s, device %s", s->request_id, out->d->id);
+		*why = "wrong_code";
+		return AG_EFORBIDDEN;
+	}
+	const char *status = str_eq(dd->decision, "approve") ? "approved" : "denied";
+	const char *reason = str_eq(dd->decision, "approve") ? NULL : str_eq(dd->decision, "not_me") ? "not_me" : "denied";
+	if ((e = decide_tx(a, out, status, reason, now))) {
+		if (e == AG_ECONFLICT)
+			*why = "already_decided";
+		goto fail;
+	}
+	if ((e = db_commit(g_app.store)))
+		return e;
+	outbox_kick();
+	out->status = status;
+	if (out->u)
+		out->token = issue(a, s, out->p, out->u);
+	if (str_eq(reason, "not_me"))
+		log_security("push_not_me", s->ip, "request %s for app %s reported by device %s", s->request_id, s->app_id,
+			     out->d->id);
+	return AG_OK;
+fail:
+	db_rollback(g_app.store);
+	return e;
+}
+
+enum ag_err push_not_me_block(const char *email, const char *ip, int64_t *retry_s)
+{
+	int64_t now = time_now_ms(), last = 0;
+	*retry_s = 0;
+	enum ag_err e = db_int(g_app.store, &last,
+			       "SELECT COALESCE(MAX(decided_at), 0) FROM push_sessions WHERE email = $1 AND status = 'denied' "
+			       "AND reason = 'not_me' AND ip = $2 AND decided_at > $3",
+			       P(SV_TEXT(email), SV_TEXT(ip), SV_INT(now - PUSH_NOT_ME_BLOCK_S * 1000LL)));
+	if (e == AG_OK && last)
+		*retry_s = (last + PUSH_NOT_ME_BLOCK_S * 1000LL - now + 999) / 1000;
+	return e;
+}
+
+/* ---- housekeeping ------------------------------------------------------------------ */
+
+void push_maybe_sweep(void)
+{
+	static _Atomic int64_t last;
+	int64_t now = time_now_ms(), prev = atomic_load(&last);
+	if (now - prev < 60000 || !atomic_compare_exchange_strong(&last, &prev, now))
+		return;
+	int64_t day = 24 * 3600 * 1000LL;
+	if (db_exec(g_app.store, "DELETE FROM push_nonces WHERE expires_at < $1", P(SV_INT(now))) ||
+	    db_exec(g_app.store, "DELETE FROM push_codes WHERE expires_at < $1", P(SV_INT(now))) ||
+	    db_exec(g_app.store, "DELETE FROM push_sessions WHERE expires_at < $1", P(SV_INT(now - day))) ||
+	    db_exec(g_app.store, "DELETE FROM push_enrollments WHERE expires_at < $1", P(SV_INT(now - day))))
+		log_warn("push", "sweeping expired rows failed");
+}
+
+/* ---- what devices look up ------------------------------------------------------------ */
+
+struct pending_ctx {
+	struct arena *a;
+	cJSON *arr;
+};
+
+static int add_pending(void *ud, const struct store_row *r)
+{
+	struct pending_ctx *c = ud;
+	struct push_session *s = from_row(c->a, r, NULL);
+	struct project *p;
+	if (project_get(c->a, s->app_id, &p) != AG_OK || p->disabled || !project_provider_on(p, "push"))
+		return 0;
+	cJSON_AddItemReferenceToArray(c->arr, push_request_json(c->a, s, p));
+	return 0;
+}
+
+enum ag_err push_pending(struct arena *a, const char *email, cJSON **out)
+{
+	struct pending_ctx c = {a, json_arr(a)};
+	*out = c.arr;
+	return db_query(g_app.store,
+			"SELECT " SESS_COLS " FROM push_sessions WHERE email = $1 AND status = 'pending' AND expires_at > $2 "
+			"ORDER BY created_at DESC LIMIT 50",
+			P(SV_TEXT(email), SV_INT(time_now_ms())), add_pending, &c);
+}
+
+enum ag_err push_find_by_code(struct arena *a, const char *code, const char *email, struct push_session **out)
+{
+	char h[65];
+	struct store_row r;
+	*out = NULL;
+	push_code_hash(h, code);
+	int64_t now = time_now_ms();
+	/* The device's own pending requests first, then code-only sessions. */
+	enum ag_err e = db_row(g_app.store, a, &r,
+			       "SELECT " SESS_COLS " FROM push_sessions WHERE email = $1 AND code_hash = $2 "
+			       "AND status = 'pending' AND expires_at > $3 ORDER BY created_at DESC",
+			       P(SV_TEXT(email), SV_TEXT(h), SV_INT(now)));
+	if (e == AG_ENOTFOUND)
+		e = db_row(g_app.store, a, &r,
+			   "SELECT s.id_hash, s.request_id, s.app_id, s.email, s.status, s.reason, s.ip, s.user_agent, "
+			   "s.device_id, s.user_id, s.code_attempts, s.created_at, s.expires_at, s.decided_at, "
+			   "s.token_claimed_at, s.code_hash FROM push_codes c JOIN push_sessions s ON s.id_hash = c.id_hash "
+			   "WHERE c.code_hash = $1 AND c.expires_at > $2 AND s.email IS NULL AND s.status = 'pending'",
+			   P(SV_TEXT(h), SV_INT(now)));
+	if (e == AG_OK)
+		*out = from_row(a, &r, NULL);
+	return e;
+}
