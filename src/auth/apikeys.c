@@ -70,19 +70,6 @@ struct list_ctx {
 	cJSON *arr;
 };
 
-static void add_time(cJSON *o, const char *k, const char *ms)
-{
-	if (!ms) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	int64_t v = 0;
-	char ts[32];
-	str_to_i64(ms, 0, INT64_MAX, &v);
-	time_iso8601(ts, v, true);
-	cJSON_AddStringToObject(o, k, ts);
-}
-
 static int list_row(void *ud, const struct store_row *row)
 {
 	struct list_ctx *c = ud;
@@ -90,8 +77,8 @@ static int list_row(void *ud, const struct store_row *row)
 	cJSON_AddStringToObject(o, "id", row_str(row, 0));
 	cJSON_AddStringToObject(o, "name", row_str(row, 1));
 	cJSON_AddStringToObject(o, "prefix", row_str(row, 2));
-	add_time(o, "created_at", row_str(row, 3));
-	add_time(o, "revoked_at", row_str(row, 4));
+	json_add_time(o, "created_at", row_int(row, 3));
+	json_add_time(o, "revoked_at", row_int(row, 4));
 	cJSON_AddItemToArray(c->arr, o);
 	return 0;
 }
@@ -107,20 +94,9 @@ enum ag_err apikey_list(struct arena *a, const char *app_id, cJSON **out)
 
 enum ag_err apikey_revoke(const char *app_id, const char *key_id)
 {
-	int64_t n = 0;
-	enum ag_err e = db_begin(g_app.store);
-	if (e == AG_OK)
-		e = db_exec_n(g_app.store,
+	return db_exec_cached(g_app.store,
 			      "UPDATE api_keys SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
-			      P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())), &n);
-	if (e == AG_OK && n == 0)
-		e = AG_ENOTFOUND;
-	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
-	if (e == AG_OK)
-		return db_commit(g_app.store);
-	db_rollback(g_app.store);
-	return e;
+			      P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())));
 }
 
 enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project **project, const char **key_id)

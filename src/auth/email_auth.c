@@ -58,10 +58,7 @@ enum ag_err email_signup(struct arena *a, const struct project *p, const char *e
 		e = user_create(a, p->app_id, email, name, hash, false, loc, &u);
 	if (e == AG_OK)
 		e = mail_code(a, p, u, loc);
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	sec_zero(hash, sizeof hash);
 	if (e)
 		return e;
@@ -164,10 +161,7 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 		const struct tmpl_var v[] = {{"email", u->email}, {NULL, NULL}};
 		e = mail_send_template(a, p, u->email, loc, "password_changed", v);
 	}
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	sec_zero(hash, sizeof hash);
 	if (e)
 		return e;
@@ -213,10 +207,7 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 	if (e == AG_OK && !u->email_verified)
 		e = db_exec(g_app.store, "UPDATE users SET email_verified = 1, updated_at = $2 WHERE id = $1",
 			    P(SV_TEXT(u->id), SV_INT(time_now_ms())));
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	if (e)
 		return e;
 	if (cleared)

@@ -34,10 +34,7 @@ static enum ag_err queue(struct arena *a, const char *kind, const struct project
 	enum ag_err e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = outbox_enqueue(kind, p->app_id, NULL, json_print(a, o), 0, NULL);
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	if (e == AG_OK)
 		outbox_kick();
 	return e;
@@ -202,10 +199,7 @@ static enum outbox_result run(const struct outbox_job *job, enum ag_err (*fn)(st
 		e = first_run(job, &first);
 		if (e == AG_OK && first)
 			e = fn(&c, &sent);
-		if (e == AG_OK)
-			e = db_commit(g_app.store);
-		else
-			db_rollback(g_app.store);
+		e = db_end(g_app.store, e);
 	}
 	if (e) {
 		snprintf(err, errsz, "%s", ag_err_code(e));

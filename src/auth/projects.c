@@ -335,10 +335,7 @@ enum ag_err project_create(struct arena *a, const char *app_id, const char *name
 			      SV_TEXT(sealed), SV_INT(now)));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store);
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	free(sealed);
 	if (e)
 		return e;
@@ -417,26 +414,12 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 			      SV_INT(disabled), SV_INT(time_now_ms())));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store);
-	if (e == AG_OK)
-		return db_commit(g_app.store);
-	db_rollback(g_app.store);
-	return e;
+	return db_end(g_app.store, e);
 }
 
 enum ag_err project_delete(const char *app_id)
 {
-	int64_t n = 0;
-	enum ag_err e = db_begin(g_app.store);
-	if (e == AG_OK)
-		e = db_exec_n(g_app.store, "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)), &n);
-	if (e == AG_OK && n == 0)
-		e = AG_ENOTFOUND;
-	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
-	if (e == AG_OK)
-		return db_commit(g_app.store);
-	db_rollback(g_app.store);
-	return e;
+	return db_exec_cached(g_app.store, "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)));
 }
 
 static cJSON *str_array(const char **v, int n)
@@ -458,9 +441,7 @@ cJSON *project_json(struct arena *a, const struct project *p)
 	cJSON_AddStringToObject(o, "default_locale", p->default_locale);
 	cJSON_AddItemToObject(o, "branding", cJSON_Duplicate(p->branding, 1));
 	cJSON_AddBoolToObject(o, "disabled", p->disabled);
-	char ts[32];
-	time_iso8601(ts, p->created_at, true);
-	cJSON_AddStringToObject(o, "created_at", ts);
+	json_add_time(o, "created_at", p->created_at);
 	return o;
 }
 

@@ -128,9 +128,7 @@ cJSON *user_json(struct arena *a, const struct user *u, bool full)
 	if (full) {
 		json_add_str(o, "locale", u->locale);
 		cJSON_AddStringToObject(o, "plan", u->plan ? u->plan : "free");
-		char ts[32];
-		time_iso8601(ts, u->created_at, true);
-		cJSON_AddStringToObject(o, "created_at", ts);
+		json_add_time(o, "created_at", u->created_at);
 	}
 	return o;
 }

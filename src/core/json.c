@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/str.h"
+#include "core/timeutil.h"
 
 static void json_delete_cb(void *p)
 {
@@ -172,6 +173,17 @@ void json_add_str(cJSON *o, const char *k, const char *s)
 		cJSON_AddStringToObject(o, k, s);
 	else
 		cJSON_AddNullToObject(o, k);
+}
+
+void json_add_time(cJSON *o, const char *k, int64_t ms)
+{
+	if (ms <= 0) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	char ts[32];
+	time_iso8601(ts, ms, true);
+	cJSON_AddStringToObject(o, k, ts);
 }
 
 const char *json_get_str(const cJSON *o, const char *k)

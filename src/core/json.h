@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -37,6 +38,8 @@ cJSON *json_obj(struct arena *a);
 cJSON *json_arr(struct arena *a);
 /* Adds a string or JSON null when s is NULL. */
 void json_add_str(cJSON *o, const char *k, const char *s);
+/* Adds "2026-03-21T12:00:00.000Z" for a Unix-ms time, or null when ms <= 0 (unset). */
+void json_add_time(cJSON *o, const char *k, int64_t ms);
 const char *json_get_str(const cJSON *o, const char *k); /* NULL if absent or not a string */
 bool json_get_bool(const cJSON *o, const char *k, bool dflt);
 double json_get_num(const cJSON *o, const char *k, double dflt);

@@ -69,10 +69,7 @@ static void record(const struct delivery *d, int64_t attempt, int64_t at, int st
 			    "WHERE id = $1",
 			    P(SV_TEXT(d->id), SV_INT(attempt), SV_TEXT(new_status), status ? SV_INT(status) : SV_NULL,
 			      SV_TEXT(error), SV_INT(at), next_at ? SV_INT(next_at) : SV_NULL));
-	if (e == AG_OK)
-		e = db_commit(g_app.store);
-	else
-		db_rollback(g_app.store);
+	e = db_end(g_app.store, e);
 	if (e)
 		log_error("webhook", "cannot record attempt %lld of %s", (long long)attempt, d->id);
 }

@@ -7,18 +7,6 @@
 #include "core/timeutil.h"
 #include "jobs/outbox.h"
 
-static void add_time(cJSON *o, const char *k, const char *ms)
-{
-	int64_t t;
-	if (!ms || str_to_i64(ms, 0, INT64_MAX, &t)) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	char ts[32];
-	time_iso8601(ts, t, true);
-	cJSON_AddStringToObject(o, k, ts);
-}
-
 static int list_row(void *ud, const struct store_row *row)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -28,9 +16,9 @@ static int list_row(void *ud, const struct store_row *row)
 	json_add_str(o, "status", row_str(row, 3));
 	cJSON_AddNumberToObject(o, "attempts", (double)row_int(row, 4));
 	json_add_str(o, "last_error", row_str(row, 5));
-	add_time(o, "run_at", row_str(row, 6));
-	add_time(o, "created_at", row_str(row, 7));
-	add_time(o, "done_at", row_str(row, 8));
+	json_add_time(o, "run_at", row_int(row, 6));
+	json_add_time(o, "created_at", row_int(row, 7));
+	json_add_time(o, "done_at", row_int(row, 8));
 	cJSON_AddItemToArray(ud, o);
 	return 0;
 }

@@ -276,6 +276,28 @@ void db_rollback(struct store *st)
 	t->bumped_epoch = 0;
 }
 
+enum ag_err db_end(struct store *st, enum ag_err e)
+{
+	if (e == AG_OK)
+		return db_commit(st);
+	db_rollback(st);
+	return e;
+}
+
+enum ag_err db_exec_cached(struct store *st, const char *sql, const struct sqlv *p, int n)
+{
+	int64_t changes = 0;
+	enum ag_err e = db_begin(st);
+	if (e)
+		return e;
+	e = db_exec_n(st, sql, p, n, &changes);
+	if (e == AG_OK && changes == 0)
+		e = AG_ENOTFOUND;
+	if (e == AG_OK)
+		e = store_epoch_bump(st);
+	return db_end(st, e);
+}
+
 enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud), void *ud)
 {
 	enum ag_err e = AG_EUNAVAIL;

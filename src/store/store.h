@@ -104,6 +104,12 @@ enum ag_err db_int(struct store *st, int64_t *out, const char *sql, const struct
 enum ag_err db_begin(struct store *st) MUST_CHECK;
 enum ag_err db_commit(struct store *st) MUST_CHECK;
 void db_rollback(struct store *st);
+/* End the current transaction by the outcome of its work: commit when e is AG_OK
+ * (returning the commit's result), else roll back and return e. */
+enum ag_err db_end(struct store *st, enum ag_err e) MUST_CHECK;
+/* One statement that changes cached data (keys, projects) in its own transaction with
+ * a cache-epoch bump; AG_ENOTFOUND when it changed no row. */
+enum ag_err db_exec_cached(struct store *st, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
 /* Run fn inside a transaction; commits when fn returns AG_OK, else rolls back. Retries
  * a few times when the backend reports the database busy (AG_EUNAVAIL from begin). */
 enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud), void *ud) MUST_CHECK;
