@@ -1,7 +1,9 @@
+#define _GNU_SOURCE
 /* argon2_limit.c — the machine's argon2id limit for `make bench`: the time of one hash
  * with AuthGate's parameters (libsodium, the library the server uses) and the sign-in
  * ceiling cores / that time. Usage: argon2_limit [mem_kib] [ops] [rounds]. Prints JSON. */
 #include <sodium.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -35,7 +37,9 @@ int main(int argc, char **argv)
 		if (dt < best)
 			best = dt;
 	}
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	/* The cores this process may run on: the bench pins it like the server. */
+	cpu_set_t set;
+	long cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
 	double mean = sum / rounds;
 	printf("{\"mem_kib\":%lu,\"ops\":%llu,\"hash_ms_mean\":%.3f,\"hash_ms_best\":%.3f,\"cores\":%ld,"
 	       "\"limit_per_s\":%.1f}\n",

@@ -26,6 +26,8 @@
 void http_set_workers(struct workpool *p);
 
 #define WORK_QUEUE_MAX 4096
+/* Hashing yields to connection threads (see core/workpool.h). */
+#define WORKER_NICE 10
 
 static void raise_nofile(void)
 {
@@ -63,7 +65,7 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
-	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX);
+	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX, WORKER_NICE);
 	if (!workers) {
 		net_cleanup();
 		cli_shutdown();

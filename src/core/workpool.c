@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct job {
 	void (*fn)(void *);
@@ -14,6 +17,7 @@ struct workpool {
 	struct job *q;
 	size_t cap, head, len;
 	bool stopping;
+	int nice;
 	int nthreads;
 	pthread_t *threads;
 };
@@ -21,6 +25,8 @@ struct workpool {
 static void *worker(void *arg)
 {
 	struct workpool *p = arg;
+	if (p->nice > 0) /* Linux: a thread's nice value is its own */
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->len == 0 && !p->stopping)
@@ -37,11 +43,12 @@ static void *worker(void *arg)
 	}
 }
 
-struct workpool *workpool_new(int threads, size_t queue_max)
+struct workpool *workpool_new(int threads, size_t queue_max, int nice)
 {
 	struct workpool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->nice = nice;
 	p->cap = queue_max ? queue_max : 1;
 	p->q = calloc(p->cap, sizeof(struct job));
 	p->threads = calloc((size_t)threads, sizeof(pthread_t));

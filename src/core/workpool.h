@@ -8,7 +8,10 @@
 
 struct workpool;
 
-struct workpool *workpool_new(int threads, size_t queue_max);
+/* nice > 0 lowers the workers' scheduling priority (per thread), so that slow work such
+ * as password hashing yields the CPU to connection threads: cheap requests keep their
+ * latency while hashes saturate the cores. */
+struct workpool *workpool_new(int threads, size_t queue_max, int nice);
 /* Queue fn(arg); false when the queue is full (the caller answers 503). */
 bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg);
 /* Finish queued work, then join the threads. */

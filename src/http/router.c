@@ -1,5 +1,6 @@
 /* router.c — matches a request to the route table (linear; the table is small and
  * matching is a few segment compares). */
+#include <pthread.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -35,14 +36,38 @@ static bool match_one(struct req *r, const char *pat, const char *path, bool fil
 	return true;
 }
 
+/* Each route's first path segment, found once: most routes are ruled out by one
+ * compare of it instead of a full walk of their pattern. Length -1: a {param}. */
+#define MAX_ROUTES 256
+static int first_len[MAX_ROUTES];
+static pthread_once_t first_once = PTHREAD_ONCE_INIT;
+
+static void first_init(void)
+{
+	for (size_t i = 0; i < api_routes_count && i < MAX_ROUTES; i++) {
+		const char *p = api_routes[i].pattern + 1;
+		size_t n = strcspn(p, "/");
+		first_len[i] = (n && p[0] == '{') ? -1 : (int)n;
+	}
+}
+
+static bool first_segment_may_match(size_t i, const char *path, size_t seg_len)
+{
+	if (i >= MAX_ROUTES || first_len[i] < 0)
+		return true;
+	return (size_t)first_len[i] == seg_len && memcmp(api_routes[i].pattern + 1, path + 1, seg_len) == 0;
+}
+
 int router_match(struct req *r, const char *method, const char *path, int *status, const char **allow)
 {
 	struct buf methods = BUF_INIT(256);
 	bool path_seen = false;
 	*allow = NULL;
+	pthread_once(&first_once, first_init);
+	size_t seg_len = path[0] == '/' ? strcspn(path + 1, "/") : 0;
 	for (size_t i = 0; i < api_routes_count; i++) {
 		const struct route *rt = &api_routes[i];
-		if (!match_one(r, rt->pattern, path, false))
+		if (path[0] != '/' || !first_segment_may_match(i, path, seg_len) || !match_one(r, rt->pattern, path, false))
 			continue;
 		if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
 			buf_free(&methods);

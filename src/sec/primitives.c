@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,30 @@ uint32_t rand_uniform(uint32_t n)
 	return v % n;
 }
 
+/* Algorithms fetched once: OpenSSL 3's one-shot SHA256()/HMAC() look them up on every
+ * call, which costs more than hashing a key or a JWT. */
+static EVP_MD *md_sha256;
+static EVP_MAC *mac_hmac;
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+static pthread_key_t mac_ctx_key;
+
+static void free_mac_ctx(void *p)
+{
+	EVP_MAC_CTX_free(p);
+}
+
+static void fetch_algorithms(void)
+{
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	pthread_key_create(&mac_ctx_key, free_mac_ctx);
+}
+
 void sha256(unsigned char out[SHA256_LEN], const void *data, size_t n)
 {
-	SHA256(data, n, out);
+	pthread_once(&fetch_once, fetch_algorithms);
+	if (!md_sha256 || EVP_Digest(data, n, out, NULL, md_sha256, NULL) != 1)
+		SHA256(data, n, out);
 }
 
 void sha256_hex(char out[65], const char *s)
@@ -55,8 +77,24 @@ void sha256_hex(char out[65], const char *s)
 
 void hmac_sha256(unsigned char out[SHA256_LEN], const void *key, size_t keylen, const void *data, size_t n)
 {
-	unsigned int len = SHA256_LEN;
 	static const unsigned char empty;
+	pthread_once(&fetch_once, fetch_algorithms);
+	/* One HMAC context per thread, re-keyed per call. */
+	EVP_MAC_CTX *ctx = mac_hmac ? pthread_getspecific(mac_ctx_key) : NULL;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	OSSL_PARAM *set = NULL; /* the digest is set once, when the context is made */
+	if (mac_hmac && !ctx && (ctx = EVP_MAC_CTX_new(mac_hmac))) {
+		pthread_setspecific(mac_ctx_key, ctx);
+		set = params;
+	}
+	size_t outl = 0;
+	if (ctx && EVP_MAC_init(ctx, keylen ? key : &empty, keylen, set) == 1 &&
+	    EVP_MAC_update(ctx, data, n) == 1 && EVP_MAC_final(ctx, out, &outl, SHA256_LEN) == 1 && outl == SHA256_LEN)
+		return;
+	unsigned int len = SHA256_LEN;
 	HMAC(EVP_sha256(), keylen ? key : &empty, (int)keylen, data, n, out, &len);
 }
 
