@@ -29,7 +29,8 @@ tally() {
   if [ "$f" -gt 0 ] || [ "${3:-0}" -ne 0 -a "$p" -eq 0 ]; then
     failed_names+=("$name")
     [ "$f" -eq 0 ] && fail=$((fail + 1))
-    echo "---- $name failed; output:"; grep -vE '^\s*ok [0-9]+' "$out" | tail -60
+    echo "---- $name failed:"
+    if grep -qE '^\s*not ok' "$out"; then grep -B2 -A24 -E '^\s*not ok' "$out" | head -200; else tail -60 "$out"; fi
   fi
   echo "$name: $p passed, $f failed"
 }
