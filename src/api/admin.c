@@ -12,8 +12,10 @@ void h_admin_projects_list(struct req *r)
 {
 	cJSON *arr;
 	enum ag_err e = project_list(r->a, &arr);
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddItemReferenceToObject(o, "projects", arr);
 	resp_json(r, 200, o);
@@ -30,14 +32,20 @@ void h_admin_projects_create(struct req *r)
 		why = project_check_origins(origins);
 	if (!why && callbacks)
 		why = project_check_callbacks(callbacks);
-	if (why)
-		{ resp_error(r, AG_EINVAL, why); return; }
+	if (why) {
+		resp_error(r, AG_EINVAL, why);
+		return;
+	}
 	struct project *p;
 	enum ag_err e = project_create(r->a, app_id, name, origins, callbacks, &p);
-	if (e == AG_ECONFLICT)
-		{ resp_error(r, AG_ECONFLICT, "a project with this app_id exists"); return; }
-	if (e)
-		{ api_fail(r, e, "invalid project"); return; }
+	if (e == AG_ECONFLICT) {
+		resp_error(r, AG_ECONFLICT, "a project with this app_id exists");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, "invalid project");
+		return;
+	}
 	log_info("admin", "project %s created by %s", app_id, r->auth_subject);
 	resp_json(r, 201, project_json(r->a, p));
 }
@@ -45,11 +53,8 @@ void h_admin_projects_create(struct req *r)
 void h_admin_projects_get(struct req *r)
 {
 	struct project *p;
-	enum ag_err e = project_get(r->a, req_param(r, 0), &p);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (!api_path_project(r, &p))
+		return;
 	resp_json(r, 200, project_json(r->a, p));
 }
 
@@ -57,12 +62,18 @@ void h_admin_projects_update(struct req *r)
 {
 	const char *why = NULL;
 	enum ag_err e = project_update(r->a, req_param(r, 0), r->json, &why);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e == AG_EINVAL)
-		{ resp_error(r, e, why ? why : "invalid update"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such project");
+		return;
+	}
+	if (e == AG_EINVAL) {
+		resp_error(r, e, why ? why : "invalid update");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	log_info("admin", "project %s updated by %s", req_param(r, 0), r->auth_subject);
 	h_admin_projects_get(r);
 }
@@ -70,10 +81,14 @@ void h_admin_projects_update(struct req *r)
 void h_admin_projects_delete(struct req *r)
 {
 	enum ag_err e = project_delete(req_param(r, 0));
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such project");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	log_info("admin", "project %s deleted by %s", req_param(r, 0), r->auth_subject);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "deleted", 1);
@@ -87,10 +102,14 @@ void h_admin_keys_list(struct req *r)
 	cJSON *arr = NULL;
 	if (e == AG_OK)
 		e = apikey_list(r->a, p->app_id, &arr);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such project");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddItemReferenceToObject(o, "keys", arr);
 	resp_json(r, 200, o);
@@ -100,10 +119,14 @@ void h_admin_keys_create(struct req *r)
 {
 	struct apikey_created k;
 	enum ag_err e = apikey_create(r->a, req_param(r, 0), req_str(r, "name"), &k);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such project");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	log_info("admin", "API key %s created for %s by %s", k.id, req_param(r, 0), r->auth_subject);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "id", k.id);
@@ -116,10 +139,14 @@ void h_admin_keys_create(struct req *r)
 void h_admin_keys_revoke(struct req *r)
 {
 	enum ag_err e = apikey_revoke(req_param(r, 0), req_param(r, 1));
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such active key in this project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such active key in this project");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	log_info("admin", "API key %s of %s revoked by %s", req_param(r, 1), req_param(r, 0), r->auth_subject);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "revoked", 1);

@@ -17,6 +17,10 @@ bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key)
 /* Answer an ag_err from the domain with a generic message for 5xx. */
 void api_fail(struct req *r, enum ag_err e, const char *message);
 void api_install_hooks(void);
+struct project;
+/* The project named by the path's first parameter ({app_id}); false having answered
+ * 404 (no such project) or 5xx. */
+bool api_path_project(struct req *r, struct project **p);
 
 /* ops.c */
 void h_ops_healthz(struct req *r);

@@ -10,11 +10,15 @@
 static const struct {
 	const char *ext, *type;
 } types[] = {
-	{".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},     {".json", "application/json"},
-	{".svg", "image/svg+xml"},               {".png", "image/png"},
-	{".ico", "image/x-icon"},                {".webmanifest", "application/manifest+json"},
-	{".txt", "text/plain; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".webmanifest", "application/manifest+json"},
+    {".txt", "text/plain; charset=utf-8"},
 };
 
 static const char *content_type(const char *name)

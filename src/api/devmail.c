@@ -11,7 +11,7 @@
 
 /* A captured HTML body is untrusted markup: no scripts, no fetches, no forms, an
  * opaque origin; inline styles and remote images only, so it looks as mailed. */
-#define DEVMAIL_BODY_CSP                                                                                        \
+#define DEVMAIL_BODY_CSP                                                                                               \
 	"default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
 
 static bool available(struct req *r)
@@ -36,8 +36,10 @@ void h_devmail_messages(struct req *r)
 		return;
 	cJSON *arr;
 	enum ag_err e = mail_captured_list(r->a, DEVMAIL_LIST_MAX, &arr);
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddItemReferenceToObject(o, "messages", arr);
 	resp_json(r, 200, o);
@@ -49,10 +51,14 @@ void h_devmail_html(struct req *r)
 		return;
 	const char *html;
 	enum ag_err e = mail_captured_html(r->a, req_param(r, 0), &html);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such captured mail with an HTML body"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e == AG_ENOTFOUND) {
+		resp_error(r, e, "no such captured mail with an HTML body");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	resp_header(r, "Content-Security-Policy", DEVMAIL_BODY_CSP);
 	resp_raw(r, 200, "text/html; charset=utf-8", html, strlen(html));
 }

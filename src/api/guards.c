@@ -104,6 +104,14 @@ bool guard_metrics(struct req *r)
 	return auth_failed(r, "metrics token required");
 }
 
+bool api_path_project(struct req *r, struct project **p)
+{
+	enum ag_err e = project_get(r->a, req_param(r, 0), p);
+	if (e)
+		api_fail(r, e, "no such project");
+	return e == AG_OK;
+}
+
 void api_install_hooks(void)
 {
 	cors_set_origin_check(project_any_allows_origin);

@@ -21,8 +21,12 @@ static const char *html_escape(struct arena *a, const char *s)
 		n += strchr("<>&\"'", *p) ? 6 : 1;
 	char *out = arena_alloc(a, n + 1), *o = out;
 	for (const char *p = s; *p; p++) {
-		const char *rep = *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" : *p == '"' ? "&quot;"
-				  : *p == '\'' ? "&#39;" : NULL;
+		const char *rep = *p == '<'    ? "&lt;"
+		                  : *p == '>'  ? "&gt;"
+		                  : *p == '&'  ? "&amp;"
+		                  : *p == '"'  ? "&quot;"
+		                  : *p == '\'' ? "&#39;"
+		                               : NULL;
 		if (rep) {
 			size_t l = strlen(rep);
 			memcpy(o, rep, l);
@@ -52,39 +56,42 @@ void h_admin_test_mail(struct req *r)
 {
 	const char *to = req_str(r, "to");
 	struct project *p;
-	enum ag_err e = project_get(r->a, req_param(r, 0), &p);
-	if (e == AG_ENOTFOUND)
-		{ resp_error(r, e, "no such project"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
-	if (!str_is_email(to))
-		{ resp_error(r, AG_EINVAL, "to must be an email address"); return; }
+	if (!api_path_project(r, &p))
+		return;
+	if (!str_is_email(to)) {
+		resp_error(r, AG_EINVAL, "to must be an email address");
+		return;
+	}
 	if (!api_rate_limit(r, &test_mail_policy, p->app_id))
 		return;
 	const char *name = html_escape(r->a, p->name), *app = html_escape(r->a, p->app_id);
 	struct test_mail t = {.a = r->a};
 	t.m = (struct mail_msg){
-		.app_id = p->app_id,
-		.to = to,
-		.subject = arena_printf(r->a, "Test mail from %s", p->name),
-		.text = arena_printf(r->a,
-				     "This is a test message from AuthGate for the project %s (%s).\n\n"
-				     "If you can read it, mail delivery works.\n",
-				     p->name, p->app_id),
-		.html = arena_printf(r->a,
-				     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-				     "<title>Test mail from %s</title></head>\n<body>\n<p>This is a test message from "
-				     "AuthGate for the project <strong>%s</strong> (<code>%s</code>).</p>\n"
-				     "<p>If you can read it, mail delivery works.</p>\n</body></html>\n",
-				     name, name, app),
-		.from_name = p->name,
-		.lang = "en",
+	    .app_id = p->app_id,
+	    .to = to,
+	    .subject = arena_printf(r->a, "Test mail from %s", p->name),
+	    .text = arena_printf(r->a,
+	                         "This is a test message from AuthGate for the project %s (%s).\n\n"
+	                         "If you can read it, mail delivery works.\n",
+	                         p->name, p->app_id),
+	    .html = arena_printf(r->a,
+	                         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	                         "<title>Test mail from %s</title></head>\n<body>\n<p>This is a test message from "
+	                         "AuthGate for the project <strong>%s</strong> (<code>%s</code>).</p>\n"
+	                         "<p>If you can read it, mail delivery works.</p>\n</body></html>\n",
+	                         name, name, app),
+	    .from_name = p->name,
+	    .lang = "en",
 	};
-	e = db_tx(g_app.store, enqueue_tx, &t);
-	if (e == AG_EINVAL)
-		{ resp_error(r, e, "this project's name cannot be used in a mail header"); return; }
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	enum ag_err e = db_tx(g_app.store, enqueue_tx, &t);
+	if (e == AG_EINVAL) {
+		resp_error(r, e, "this project's name cannot be used in a mail header");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	outbox_kick();
 	log_info("admin", "test mail %s queued for %s by %s", t.id, p->app_id, r->auth_subject);
 	cJSON *o = json_obj(r->a);
@@ -100,14 +107,20 @@ void h_admin_outbox_list(struct req *r)
 	int64_t limit = 50;
 	if (status && !*status)
 		status = NULL;
-	if (status && !str_eq(status, "pending") && !str_eq(status, "done") && !str_eq(status, "failed"))
-		{ resp_error(r, AG_EINVAL, "status must be pending, done or failed"); return; }
-	if (lim && str_to_i64(lim, 1, 500, &limit))
-		{ resp_error(r, AG_EINVAL, "limit must be an integer from 1 to 500"); return; }
+	if (status && !str_eq(status, "pending") && !str_eq(status, "done") && !str_eq(status, "failed")) {
+		resp_error(r, AG_EINVAL, "status must be pending, done or failed");
+		return;
+	}
+	if (lim && str_to_i64(lim, 1, 500, &limit)) {
+		resp_error(r, AG_EINVAL, "limit must be an integer from 1 to 500");
+		return;
+	}
 	cJSON *arr;
 	enum ag_err e = outbox_list(r->a, status, (int)limit, &arr);
-	if (e)
-		{ api_fail(r, e, NULL); return; }
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddItemReferenceToObject(o, "jobs", arr);
 	resp_json(r, 200, o);

@@ -11,11 +11,8 @@
 void h_admin_signing_secret(struct req *r)
 {
 	struct project *p;
-	enum ag_err e = project_get(r->a, req_param(r, 0), &p);
-	if (e) {
-		api_fail(r, e, e == AG_ENOTFOUND ? "no such project" : NULL);
+	if (!api_path_project(r, &p))
 		return;
-	}
 	char b64[64];
 	str_b64url(b64, p->secret, sizeof p->secret);
 	cJSON *o = json_obj(r->a);

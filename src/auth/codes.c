@@ -11,7 +11,7 @@
 static void code_hash(char out[65], const char *user_id, const char *code)
 {
 	unsigned char key[32], mac[SHA256_LEN];
-	hkdf_sha256(key, sizeof key, g_app.master_key, MASTER_KEY_LEN, "authgate email-code v1");
+	master_derive(key, sizeof key, "authgate email-code v1");
 	char msg[160];
 	int n = snprintf(msg, sizeof msg, "%s:%s", user_id, code);
 	hmac_sha256(mac, key, sizeof key, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);

@@ -180,10 +180,8 @@ static struct snap *snap_from_row(const struct store_row *row)
 	p->branding = obj_of(s->a, row_str(row, 6));
 	p->disabled = row_bool(row, 8);
 	p->created_at = row_int(row, 9);
-	char label[128];
-	snprintf(label, sizeof label, "project-secret:%s", p->app_id);
 	size_t n = 0;
-	unsigned char *secret = aead_open(g_app.master_key, label, row_str(row, 7), &n);
+	unsigned char *secret = master_open("project-secret", p->app_id, row_str(row, 7), &n);
 	if (!secret || n != PROJECT_SECRET_LEN) {
 		log_error("project", "cannot open the signing secret of %s (wrong master key?)", p->app_id);
 		free(secret);
@@ -314,9 +312,7 @@ enum ag_err project_create(struct arena *a, const char *app_id, const char *name
 		return AG_EINVAL;
 	unsigned char secret[PROJECT_SECRET_LEN];
 	rand_bytes(secret, sizeof secret);
-	char label[128];
-	snprintf(label, sizeof label, "project-secret:%s", app_id);
-	char *sealed = aead_seal(g_app.master_key, label, secret, sizeof secret);
+	char *sealed = master_seal("project-secret", app_id, secret, sizeof secret);
 	sec_zero(secret, sizeof secret);
 	if (!sealed)
 		return AG_EINTERNAL;

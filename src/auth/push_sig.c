@@ -17,10 +17,9 @@ static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
 static void derive(void)
 {
-	if (hkdf_sha256(k_sid, sizeof k_sid, g_app.master_key, MASTER_KEY_LEN, "authgate push session id v1") ||
-	    hkdf_sha256(k_code, sizeof k_code, g_app.master_key, MASTER_KEY_LEN, "authgate push code v1") ||
-	    hkdf_sha256(k_devtok, sizeof k_devtok, g_app.master_key, MASTER_KEY_LEN, "authgate device token v1"))
-		abort();
+	master_derive(k_sid, sizeof k_sid, "authgate push session id v1");
+	master_derive(k_code, sizeof k_code, "authgate push code v1");
+	master_derive(k_devtok, sizeof k_devtok, "authgate device token v1");
 }
 
 void push_keys_init(void)

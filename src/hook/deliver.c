@@ -106,11 +106,8 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 		snprintf(err, errsz, "endpoint disabled");
 		goto out;
 	}
-	char label[96];
-	snprintf(label, sizeof label, "webhook-body:%s", d.id);
-	body = (char *)aead_open(g_app.master_key, label, d.body_sealed, &body_len);
-	snprintf(label, sizeof label, "webhook-secret:%s", d.endpoint_id);
-	secret = (char *)aead_open(g_app.master_key, label, d.secret_sealed, &secret_len);
+	body = (char *)master_open("webhook-body", d.id, d.body_sealed, &body_len);
+	secret = (char *)master_open("webhook-secret", d.endpoint_id, d.secret_sealed, &secret_len);
 	if (!body || !secret) {
 		fail_delivery(&d, "cannot unseal (master key changed?)");
 		snprintf(err, errsz, "cannot unseal");

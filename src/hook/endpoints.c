@@ -83,9 +83,7 @@ static char *new_secret(void)
 
 static char *seal_secret(const char *id, const char *secret)
 {
-	char label[96];
-	snprintf(label, sizeof label, "webhook-secret:%s", id);
-	return aead_seal(g_app.master_key, label, secret, strlen(secret));
+	return master_seal("webhook-secret", id, secret, strlen(secret));
 }
 
 enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char *url, const cJSON *events,
@@ -251,9 +249,7 @@ static enum ag_err queue_delivery(struct arena *a, const char *app_id, const cha
 	char rnd[32];
 	rand_token(rnd, 16);
 	const char *id = arena_printf(a, "msg_%s", rnd);
-	char label[96];
-	snprintf(label, sizeof label, "webhook-body:%s", id);
-	char *sealed = aead_seal(g_app.master_key, label, body, strlen(body));
+	char *sealed = master_seal("webhook-body", id, body, strlen(body));
 	if (!sealed)
 		return AG_EINTERNAL;
 	int64_t now = time_now_ms();

@@ -101,13 +101,12 @@ enum ag_err outbox_enqueue(const char *kind, const char *app_id, const char *ref
 {
 	if (!kind || !*kind || !payload)
 		return AG_EINVAL;
-	char tok[32], id[OUTBOX_ID_MAX], label[OUTBOX_ID_MAX + 8];
+	char tok[32], id[OUTBOX_ID_MAX];
 	rand_token(tok, 16);
 	snprintf(id, sizeof id, "job_%s", tok);
 	/* Payloads can carry codes and links: sealed at rest under the master key, bound to
 	 * the job id, and blanked once delivered. */
-	snprintf(label, sizeof label, "outbox:%s", id);
-	char *sealed = aead_seal(g_app.master_key, label, payload, strlen(payload));
+	char *sealed = master_seal("outbox", id, payload, strlen(payload));
 	if (!sealed)
 		return AG_EINTERNAL;
 	int64_t now = time_now_ms();
@@ -200,10 +199,8 @@ static int add_candidate(void *ud, const struct store_row *row)
  * cannot be opened (wrong master key), which the handler reports as a failure. */
 static const char *open_payload(struct arena *a, const char *id, const char *sealed)
 {
-	char label[OUTBOX_ID_MAX + 8];
-	snprintf(label, sizeof label, "outbox:%s", id);
 	size_t n = 0;
-	unsigned char *pt = aead_open(g_app.master_key, label, sealed, &n);
+	unsigned char *pt = master_open("outbox", id, sealed, &n);
 	if (!pt) {
 		log_error("outbox", "job %s: cannot open its payload (was the master key changed?)", id);
 		return "";
