@@ -16,6 +16,8 @@
 #include "http/wait.h"
 #include "sec/jwt.h"
 
+#define EXPIRY_WAKE_SLACK_MS 20
+
 #define CHECK_WAIT_MAX_S 30
 #define SESSION_ID_LEN 43 /* base64url of 32 bytes */
 
@@ -299,9 +301,12 @@ void h_push_check(struct req *r)
 	}
 	int64_t now = time_now_ms();
 	if (c->w && !terminal(push_status(s, now))) {
+		/* Parked until the session expires: the waiter's deadline runs on the monotonic
+		 * clock, so wake a little after the wall-clock expiry, never a moment before
+		 * it (that answered "pending, expires_in 1" at the end of a session). */
 		int64_t timeout = wait * 1000;
-		if (s->expires_at - now < timeout)
-			timeout = s->expires_at - now;
+		if (s->expires_at - now + EXPIRY_WAKE_SLACK_MS < timeout)
+			timeout = s->expires_at - now + EXPIRY_WAKE_SLACK_MS;
 		if (wait_park(c->w, r, timeout, answer_check, c))
 			return;
 		/* Missed an event (or stopping): answer from a fresh read. */
