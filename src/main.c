@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -37,6 +38,10 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
+	/* Every file AuthGate creates (the SQLite database and its -wal/-shm, the master key,
+	 * the data dir) holds secrets or their ciphertext: owner-only whatever the caller's
+	 * umask. SQLite has no per-file mode option; this covers it and anything added later. */
+	umask(077);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -34,8 +34,12 @@ static int load_master_key(void)
 		struct stat st;
 		char b64[64] = {0};
 		ssize_t n = read(fd, b64, sizeof b64 - 1);
-		if (fstat(fd, &st) == 0 && (st.st_mode & 077))
-			log_warn("master_key", "%s is readable by group/others; chmod 600 it", path);
+		if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+			if (fchmod(fd, 0600) == 0)
+				log_warn("master_key", "%s was readable by group/others: now mode 600", path);
+			else
+				log_warn("master_key", "%s is readable by group/others; chmod 600 it", path);
+		}
 		close(fd);
 		while (n > 0 && (b64[n - 1] == '\n' || b64[n - 1] == '\r'))
 			b64[--n] = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/log.h"
 #include "core/str.h"
@@ -71,6 +72,25 @@ static enum ag_err map_rc(sqlite3 *db, int rc, const char *sql)
 	return AG_EINTERNAL;
 }
 
+/* The database and its -wal/-shm files are owner-only (main sets umask 077 for new
+ * ones; SQLite gives -wal/-shm the database's mode). A database made by an older
+ * version or another tool with group/other bits is tightened here. */
+static void owner_only(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		char f[1200];
+		struct stat st;
+		if ((size_t)snprintf(f, sizeof f, "%s%s", path, suffix[i]) >= sizeof f || stat(f, &st) != 0 ||
+		    !(st.st_mode & 077))
+			continue;
+		if (chmod(f, st.st_mode & 0700) == 0)
+			log_warn("sqlite", "%s was readable by group/others: now mode %o", f, (unsigned)(st.st_mode & 0700));
+		else
+			log_warn("sqlite", "%s is readable by group/others and cannot be changed: chmod 600 it", f);
+	}
+}
+
 static struct store_conn *sq_open(const char *url, char *err, size_t errsz)
 {
 	const char *path = url + strlen("sqlite://");
@@ -86,6 +106,7 @@ static struct store_conn *sq_open(const char *url, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, c->db ? sqlite3_errmsg(c->db) : "cannot open");
 		goto fail;
 	}
+	owner_only(path);
 	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(c->db, 1);
 	char *msg = NULL;
