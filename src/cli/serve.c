@@ -46,6 +46,16 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	raise_nofile();
+	/* Bind first: with port 0 a derived public URL (mailed links, dev origins) must name
+	 * the port picked, and config.h promises g_cfg is final before any thread starts. */
+	if (http_listen(g_cfg.host, (int)g_cfg.port)) {
+		cli_shutdown();
+		return 1;
+	}
+	char derived[sizeof g_cfg.public_url];
+	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
+	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
+		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
 	if (net_init()) {
 		log_error("serve", "cannot initialise libcurl");
 		cli_shutdown();
@@ -119,11 +129,6 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
-	/* Port 0 picked a free port: a derived public URL must name it (mailed links). */
-	char derived[sizeof g_cfg.public_url];
-	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
-	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
-		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
 		 g_cfg.host, http_port(), store_backend(g_app.store), g_cfg.smtp_url[0] ? "smtp" : "captured");
 	/* A line on stdout for scripts and tests that started us with port 0. */

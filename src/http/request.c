@@ -1,5 +1,6 @@
 /* request.c — request accessors and async work (suspend, run on the pool, resume). */
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,13 +74,16 @@ const char *req_bearer(struct req *r)
 
 void req_resume(struct req *r)
 {
-	if (r->state == RS_ASYNC && r->status)
-		r->state = RS_DONE;
+	/* Release: the response written by this thread is visible to the connection
+	 * thread that acts on RS_DONE after the resume. */
+	atomic_store_explicit(&r->state, RS_DONE, memory_order_release);
 	MHD_resume_connection(r->conn);
 }
 
 void req_suspend(struct req *r)
 {
+	r->state = RS_ASYNC;
+	r->handed_off = true;
 	MHD_suspend_connection(r->conn);
 }
 
@@ -89,8 +93,7 @@ static void run_async(void *arg)
 	r->async_work(r);
 	if (r->status == 0)
 		resp_error(r, AG_EINTERNAL, "internal error");
-	r->state = RS_DONE;
-	MHD_resume_connection(r->conn);
+	req_resume(r);
 }
 
 bool req_async(struct req *r, void (*work)(struct req *r))
@@ -99,14 +102,12 @@ bool req_async(struct req *r, void (*work)(struct req *r))
 		work(r);
 		return true;
 	}
-	r->state = RS_ASYNC;
 	r->async_work = work;
-	MHD_suspend_connection(r->conn);
+	req_suspend(r);
 	if (!workpool_submit(pool, run_async, r)) {
 		resp_header(r, "Retry-After", "1");
 		resp_error(r, AG_EUNAVAIL, "server busy, retry shortly");
-		r->state = RS_DONE;
-		MHD_resume_connection(r->conn);
+		req_resume(r);
 		return false;
 	}
 	return true;

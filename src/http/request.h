@@ -18,6 +18,11 @@
 struct route;
 struct project;
 
+/* Who owns a request: the connection's thread while RS_READING and after a resume; a
+ * worker, publisher or timer thread while RS_ASYNC (the connection is suspended). The
+ * thread that finishes async work writes the response, then stores RS_DONE (release),
+ * then resumes; the connection thread acts on the response only after it was resumed,
+ * never by watching the state of a request it handed off (see server.c, on_access). */
 enum req_state {
 	RS_READING = 0, /* receiving headers/body */
 	RS_ASYNC,       /* suspended: a worker or an event will finish it */
@@ -58,7 +63,8 @@ struct req {
 
 	/* internal to src/http */
 	void *conn;
-	enum req_state state;
+	_Atomic(enum req_state) state;
+	bool handed_off;       /* connection thread only: suspended for async work/an event */
 	int64_t start_us;
 	size_t body_max;
 	bool body_overflow;
@@ -101,10 +107,12 @@ int ag_err_status(enum ag_err e);
 bool req_async(struct req *r, void (*work)(struct req *r));
 
 /* For code outside the connection's thread (waiters, workers): mark the response
- * ready and resume the suspended connection. */
+ * ready (a request left without one answers 500) and resume the suspended connection.
+ * The caller must not touch r afterwards. */
 void req_resume(struct req *r);
-/* Suspend the connection (only from the access handler, i.e. in a handler); the
- * caller has set r->state = RS_ASYNC and arranged for req_resume. See wait.h. */
+/* Hand the request off (only from the access handler, i.e. in a handler): set RS_ASYNC
+ * and suspend the connection; from then on only the code that will call req_resume
+ * may touch r. See wait.h. */
 void req_suspend(struct req *r);
 
 #endif

@@ -6,6 +6,7 @@
  * Final call: JSON parsing and field checks, guard, handler. Handlers may suspend the
  * connection (req_async, long-poll); the resumed call queues what they chose. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -332,6 +333,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		*ctx = r;
 		return on_first_call(r, c, method, version);
 	}
+	/* After a hand-off MHD calls us again only once resumed; this load of the state
+	 * (seq_cst, so acquire) pairs with req_resume's release store: the response the
+	 * other thread wrote is visible from here on. */
 	if (r->state == RS_QUEUED)
 		return MHD_YES;
 	if (*upload_size && r->state == RS_DONE) {
@@ -361,11 +365,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		if (!r->body)
 			r->body = "";
 		dispatch(r);
-		if (r->state == RS_ASYNC)
+		/* Handed off: a worker or publisher owns r now and may be writing it; it
+		 * resumes the connection when the response is set, and MHD calls us again. */
+		if (r->handed_off)
 			return MHD_YES;
 	}
-	if (r->state == RS_ASYNC)
-		return MHD_YES; /* resumed without a decision yet: stay suspended */
 	return queue(r);
 }
 
@@ -424,52 +428,88 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_DEBUG, "mhd", "%s", msg);
 }
 
+/* The listening socket is made before any thread starts, so that what depends on the
+ * bound port (a derived public URL with AUTHGATE_PORT=0) is settled before anyone reads
+ * it; libmicrohttpd then takes the socket over (MHD_OPTION_LISTEN_SOCKET). */
+static int listen_fd = -1;
+static bool listen_v6;
+
+int http_listen(const char *host, int port)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	if (inet_pton(AF_INET, host, &sa4->sin_addr) == 1) {
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons((uint16_t)port);
+		len = sizeof *sa4;
+	} else if (inet_pton(AF_INET6, host, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons((uint16_t)port);
+		len = sizeof *sa6;
+		listen_v6 = true;
+	} else {
+		log_error("http", "AUTHGATE_HOST must be an IP address, got %s", host);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	/* SO_REUSEADDR (a restart may bind while old connections sit in TIME_WAIT), never
+	 * SO_REUSEPORT (a second server on the same port must fail, not share it). */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+	    (listen_v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1024)) {
+		log_error("http", "cannot listen on %s:%d: %s", host, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len)) {
+		close(fd);
+		return -1;
+	}
+	bound_port = ntohs(ss.ss_family == AF_INET ? sa4->sin_port : sa6->sin6_port);
+	listen_fd = fd;
+	return 0;
+}
+
 int http_start(const struct http_opts *o)
 {
 	opts = *o;
-	metrics_init();
-	struct sockaddr_in sa4 = {0};
-	struct sockaddr_in6 sa6 = {0};
-	struct sockaddr *sa;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-			 MHD_USE_TURBO;
-	if (inet_pton(AF_INET, o->host, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)o->port);
-		sa = (struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, o->host, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)o->port);
-		sa = (struct sockaddr *)&sa6;
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_error("http", "AUTHGATE_HOST must be an IP address, got %s", o->host);
+	if (listen_fd < 0 && http_listen(o->host, o->port))
 		return -1;
-	}
+	metrics_init();
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO | (listen_v6 ? MHD_USE_IPv6 : 0);
 	/* libmicrohttpd ignores a pool size of 1 and runs its single-thread epoll mode instead,
 	 * which stalls with 256 keep-alive connections (make bench, healthz-c256: ~100 req/s
 	 * instead of ~70 k). So the pool has at least 2 threads, even on one core. */
 	unsigned pool = o->threads < 2 ? 2u : (unsigned)o->threads;
 	daemon_ = MHD_start_daemon(
-		flags, (uint16_t)o->port, NULL, NULL, on_access, NULL, MHD_OPTION_SOCK_ADDR, sa,
+		flags, (uint16_t)bound_port, NULL, NULL, on_access, NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+		NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!daemon_) {
-		log_error("http", "cannot listen on %s:%d", o->host, o->port);
+		log_error("http", "cannot start the HTTP server on %s:%d", o->host, bound_port);
+		close(listen_fd);
+		listen_fd = -1;
 		return -1;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-	bound_port = di ? di->port : o->port;
 	return 0;
 }
 
 void http_stop(int grace_s)
 {
-	if (!daemon_)
+	if (!daemon_) {
+		if (listen_fd >= 0)
+			close(listen_fd); /* bound, never started */
+		listen_fd = -1;
 		return;
+	}
 	atomic_store(&stopping, true);
 	MHD_socket ls = MHD_quiesce_daemon(daemon_);
 	if (ls != MHD_INVALID_SOCKET)
@@ -483,4 +523,5 @@ void http_stop(int grace_s)
 		log_warn("shutdown", "%d requests still in flight after %d s", atomic_load(&inflight), grace_s);
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	listen_fd = -1; /* closed above (quiesce handed it back) */
 }

@@ -32,6 +32,10 @@ struct http_opts {
 	struct workpool *workers;
 };
 
+/* Bind and listen (port 0 = a free port) without starting a thread, so http_port()
+ * is known before anything else starts. -1 on failure (logged). */
+int http_listen(const char *host, int port);
+/* Serve on the socket http_listen made (made here if it was not). */
 int http_start(const struct http_opts *o);
 int http_port(void);               /* bound port */
 bool http_shutting_down(void);

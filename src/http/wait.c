@@ -183,7 +183,6 @@ bool wait_park(struct waiter *w, struct req *r, int64_t timeout_ms, wait_answer_
 	}
 	/* Suspend before anyone can answer: a resume must never come before the suspend.
 	 * Still inside the access handler, so this is allowed. */
-	r->state = RS_ASYNC;
 	r->waiter = w;
 	req_suspend(r);
 	w->state = W_PARKED;
