@@ -23,7 +23,7 @@ char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const void *key, size
 	return tok;
 }
 
-static cJSON *decode_part(struct arena *a, const char *s, size_t n)
+cJSON *jwt_part_json(struct arena *a, const char *s, size_t n)
 {
 	if (n == 0 || n > JWT_MAX_LEN)
 		return NULL;
@@ -46,7 +46,7 @@ cJSON *jwt_peek_claims(struct arena *a, const char *token)
 	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
 	if (!d2 || strchr(d2 + 1, '.'))
 		return NULL;
-	return decode_part(a, d1 + 1, (size_t)(d2 - d1 - 1));
+	return jwt_part_json(a, d1 + 1, (size_t)(d2 - d1 - 1));
 }
 
 static int num_claim(const cJSON *c, const char *k, int64_t *out)
@@ -82,7 +82,7 @@ enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *ke
 	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
 	if (!d2 || strchr(d2 + 1, '.'))
 		return JWT_MALFORMED;
-	cJSON *hdr = decode_part(a, token, (size_t)(d1 - token));
+	cJSON *hdr = jwt_part_json(a, token, (size_t)(d1 - token));
 	if (!hdr)
 		return JWT_MALFORMED;
 	const char *alg = json_get_str(hdr, "alg");
@@ -100,7 +100,7 @@ enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *ke
 	hmac_sha256(mac, key, keylen, token, (size_t)(d2 - token));
 	if (!ct_eq(mac, SHA256_LEN, sig, SHA256_LEN))
 		return JWT_BAD_SIG;
-	cJSON *c = decode_part(a, d1 + 1, (size_t)(d2 - d1 - 1));
+	cJSON *c = jwt_part_json(a, d1 + 1, (size_t)(d2 - d1 - 1));
 	if (!c)
 		return JWT_MALFORMED;
 	int64_t exp, nbf, iat;

@@ -32,6 +32,10 @@ enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *ke
 			      const char *iss, const char *aud, int64_t now_s, int64_t leeway_s,
 			      cJSON **claims) MUST_CHECK;
 
+/* One base64url part of a compact JWS decoded and parsed strictly as a JSON object
+ * (arena-owned), or NULL. Shared with jws.c. */
+cJSON *jwt_part_json(struct arena *a, const char *s, size_t n);
+
 /* Peek at the payload without verifying (to learn which project signed it, e.g. `app`).
  * Never trust the result before jwt_verify_hs256 succeeds. */
 cJSON *jwt_peek_claims(struct arena *a, const char *token);
