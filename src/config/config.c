@@ -136,6 +136,8 @@ static const struct cfg_def defs[] = {
 	 "Scales every per-address and per-email limit of the sign-in endpoints (100 = the documented limits in docs/EMAIL.md; a benchmark from one address may raise it)."},
 	{"AUTHGATE_OUTBOX_BACKOFF_SCALE", T_INT, S(outbox_backoff_scale), "100", 1, 1000, NULL,
 	 "Percent of the outbox retry schedule (5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h). For tests; leave at 100."},
+	{"AUTHGATE_OUTBOX_LEASE_SCALE", T_INT, S(outbox_lease_scale), "100", 1, 100, NULL,
+	 "Percent of the 120 s lease an outbox attempt holds (a job whose worker died runs again when it ends). For tests; leave at 100."},
 };
 
 static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)

@@ -45,6 +45,7 @@ struct config {
 	int64_t push_device_ip_per_min;
 	int64_t auth_rate_percent;
 	int64_t outbox_backoff_scale; /* percent of the retry schedule (tests lower it) */
+	int64_t outbox_lease_scale;   /* percent of the 120 s attempt lease (tests lower it) */
 };
 
 /* Load defaults, then the file named by AUTHGATE_CONFIG (or `file` when non-NULL),

@@ -72,6 +72,12 @@ int64_t outbox_backoff_ms(int attempt, int scale_pct, uint32_t r)
 	return d < 1 ? 1 : (int64_t)d;
 }
 
+int64_t outbox_lease_ms(int scale_pct)
+{
+	int64_t ms = OUTBOX_LEASE_MS * (scale_pct > 0 && scale_pct <= 100 ? scale_pct : 100) / 100;
+	return ms < 1000 ? 1000 : ms;
+}
+
 void outbox_register(const char *kind, outbox_handler h)
 {
 	if (atomic_load(&running) || nkinds >= OUTBOX_MAX_KINDS || strlen(kind) >= sizeof kinds[0].kind) {
@@ -230,7 +236,7 @@ static int claim(struct arena *a, int worker, struct outbox_job *job, int64_t *l
 	store_ok();
 	for (int k = 0; k < c.n; k++) {
 		const char *id = c.ids[(worker + k) % c.n]; /* spread racing workers over candidates */
-		*lease = now + OUTBOX_LEASE_MS;
+		*lease = now + outbox_lease_ms((int)g_cfg.outbox_lease_scale);
 		struct store_row row;
 		e = db_row(g_app.store, a, &row,
 			   "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE id = $2 AND status = 'pending' "

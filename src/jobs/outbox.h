@@ -66,6 +66,10 @@ void outbox_stop(void);
  * value choosing the point in that band), scaled by scale_pct percent (100 = as
  * listed; AUTHGATE_OUTBOX_BACKOFF_SCALE lowers it for tests). Always >= 1 ms. */
 int64_t outbox_backoff_ms(int attempt, int scale_pct, uint32_t r);
+/* The lease an attempt holds: OUTBOX_LEASE_MS scaled by scale_pct percent (1..100;
+ * AUTHGATE_OUTBOX_LEASE_SCALE lowers it so tests of a crashed attempt wait seconds, not
+ * minutes), at least 1 s. */
+int64_t outbox_lease_ms(int scale_pct);
 #define OUTBOX_BACKOFF_MAX_MS (8LL * 3600 * 1000)
 
 /* Recent jobs, newest first, for operators: id, kind, app_id, status, attempts,

@@ -130,6 +130,7 @@ static enum outbox_result handle_mail(const struct outbox_job *job, char *err, s
 	case SMTP_SENT: res = OUTBOX_DONE; break;
 	case SMTP_TEMPFAIL: res = OUTBOX_RETRY; break;
 	case SMTP_PERMFAIL: res = OUTBOX_GIVE_UP; break;
+	case SMTP_AUTHFAIL: res = OUTBOX_GIVE_UP; break; /* err names the settings to fix; logged by the outbox */
 	}
 out:
 	arena_free(a);

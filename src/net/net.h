@@ -18,8 +18,9 @@ void net_cleanup(void);
 /* What one SMTP transaction came to. */
 enum smtp_result {
 	SMTP_SENT,      /* the server accepted the message (250 after DATA) */
-	SMTP_TEMPFAIL,  /* worth retrying: connection/TLS/auth trouble, timeouts, 4xx replies */
+	SMTP_TEMPFAIL,  /* worth retrying: connection/TLS trouble, timeouts, 4xx replies */
 	SMTP_PERMFAIL,  /* the server refused this message for good: a 5xx to MAIL, RCPT or DATA */
+	SMTP_AUTHFAIL,  /* the server refused the credentials (5xx to AUTH, e.g. 535): a configuration error */
 };
 
 struct smtp_opts {

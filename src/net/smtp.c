@@ -49,12 +49,15 @@ static long use_ssl(const struct smtp_opts *o)
 }
 
 /* A 5xx to MAIL FROM / RCPT TO / DATA is a refusal of this message: retrying will not
- * change it. Refused credentials (535) and TLS trouble are configuration problems an
- * operator can fix, so those stay retryable. */
+ * change it. A 5xx to AUTH (535: credentials refused) will not change either until an
+ * operator fixes the configuration: retrying for hours would only hide it, so it fails
+ * at once (SMTP_AUTHFAIL). A 4xx to AUTH (454) and TLS or network trouble are retried. */
 static enum smtp_result classify(CURLcode rc, long reply)
 {
 	if (rc == CURLE_OK)
 		return SMTP_SENT;
+	if (reply >= 500 && reply < 600 && rc == CURLE_LOGIN_DENIED)
+		return SMTP_AUTHFAIL;
 	if (reply >= 500 && reply < 600 &&
 	    (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_WEIRD_SERVER_REPLY))
 		return SMTP_PERMFAIL;
@@ -106,6 +109,11 @@ enum smtp_result smtp_send(const struct smtp_opts *o, const char *from, const ch
 	res = classify(rc, reply);
 	if (res == SMTP_SENT)
 		snprintf(err, errsz, "%s", "");
+	else if (res == SMTP_AUTHFAIL)
+		snprintf(err, errsz,
+			 "smtp: the server refused AuthGate's credentials (reply %ld): check AUTHGATE_SMTP_USER and "
+			 "AUTHGATE_SMTP_PASSWORD; not retried",
+			 reply);
 	else if (reply)
 		snprintf(err, errsz, "smtp: %s (last reply %ld)", ebuf[0] ? ebuf : curl_easy_strerror(rc), reply);
 	else

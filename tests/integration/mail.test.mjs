@@ -194,24 +194,33 @@ describe('mail over plain SMTP with AUTH', () => {
     assert.ok(!s.stderr.includes('s3cret-pass'));
   });
 
-  test('refused SMTP credentials are retried (a configuration problem), not failed', async () => {
+  test('refused SMTP credentials (535) fail the job at once with a log line naming the settings', async () => {
     const bad = await startServer({
       AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       AUTHGATE_SMTP_TLS: 'off',
       AUTHGATE_SMTP_USER: 'mailer',
       AUTHGATE_SMTP_PASSWORD: 'wrong-password',
       AUTHGATE_MAIL_FROM: FROM,
+      AUTHGATE_OUTBOX_BACKOFF_SCALE: '1', // were it retried, the retries would come within a second
     });
     try {
       await bad.project('bad-auth');
       const t = await bad.adminToken();
+      const auths = smtp.state.auths.length;
       const id = await testMail(bad, t, 'bad-auth', 'zed@example.com');
       const job = await waitFor(async () => {
         const j = await outboxJob(bad, t, id);
-        return j?.attempts >= 1 && j.last_error && j;
-      }, 'the first attempt');
-      assert.equal(job.status, 'pending');
-      assert.match(job.last_error, /535/);
+        return j?.status !== 'pending' && j;
+      }, 'the job to end');
+      assert.equal(job.status, 'failed');
+      assert.equal(job.attempts, 1);
+      assert.match(job.last_error, /refused AuthGate's credentials \(reply 535\): check AUTHGATE_SMTP_USER and AUTHGATE_SMTP_PASSWORD/);
+      await sleep(1500);
+      assert.equal((await outboxJob(bad, t, id)).attempts, 1, 'not tried again');
+      assert.equal(smtp.state.auths.length, auths + 1);
+      const line = bad.logLines().find((l) => l.level === 'error' && l.event === 'outbox' && l.msg.includes(id));
+      assert.ok(line, 'an error line for the job');
+      assert.match(line.msg, /failed for good on attempt 1: .*535.*AUTHGATE_SMTP_PASSWORD/);
       assert.ok(!smtp.received.some((m) => m.parsed.messageId === `<${id}@authgate.test>`));
       assert.ok(!bad.stderr.includes('wrong-password'));
     } finally {
@@ -470,6 +479,70 @@ describe('durability', () => {
       await s2?.cleanup();
       await s1.cleanup();
       await smtp?.close();
+    }
+  });
+});
+
+describe('a crash in the middle of a delivery attempt', () => {
+  // The attempt holds a lease (120 s; AUTHGATE_OUTBOX_LEASE_SCALE=2 makes it 2.4 s). The
+  // process dies while the SMTP server holds the message's DATA unanswered: nothing is
+  // recorded, so the job runs again, once, when the lease ends (at least once), not
+  // before (the lease is what keeps two workers off one job).
+  test('the job is claimed again when its lease ends and delivered once', async () => {
+    let stall = true;
+    const seen = []; // when each DATA arrived
+    const received = [];
+    const server = new SMTPServer({
+      logger: false,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: true,
+      onData(stream, session, cb) {
+        const chunks = [];
+        stream.on('data', (c) => chunks.push(c));
+        stream.on('end', async () => {
+          seen.push(Date.now());
+          if (stall) return; // never answer: the attempt is in progress when the process dies
+          received.push(await simpleParser(Buffer.concat(chunks)));
+          cb();
+        });
+      },
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const env = {
+      AUTHGATE_SMTP_URL: `smtp://127.0.0.1:${server.server.address().port}`,
+      AUTHGATE_SMTP_TLS: 'off',
+      AUTHGATE_MAIL_FROM: FROM,
+      AUTHGATE_OUTBOX_LEASE_SCALE: '2',
+    };
+    const s1 = await startServer(env);
+    let s2;
+    try {
+      await s1.project('crash-app');
+      const token = await s1.adminToken();
+      const id = await testMail(s1, token, 'crash-app', 'henry@example.com');
+      await waitFor(() => seen.length === 1, 'the message DATA to arrive');
+      const claimed = await outboxJob(s1, token, id);
+      assert.equal(claimed.status, 'pending');
+      assert.equal(claimed.attempts, 1);
+      assert.equal(claimed.last_error, null);
+      await s1.stop('SIGKILL');
+      stall = false;
+      s2 = await startServer({ ...env, AUTHGATE_DATABASE_URL: s1.env.AUTHGATE_DATABASE_URL }, { dataDir: s1.dataDir });
+      const m = await waitFor(() => received[0], 'the mail once the lease has ended');
+      assert.equal(m.messageId, `<${id}@authgate.test>`);
+      assert.ok(seen[1] - seen[0] >= 2400 - 100, `claimed again ${seen[1] - seen[0]} ms after the first attempt, inside its lease`);
+      const done = await waitFor(async () => {
+        const j = await outboxJob(s2, token, id);
+        return j?.status === 'done' && j;
+      }, 'the job to be done');
+      assert.equal(done.attempts, 2);
+      await sleep(500);
+      assert.equal(seen.length, 2);
+      assert.equal(received.length, 1);
+    } finally {
+      await s2?.cleanup();
+      await s1.cleanup();
+      await new Promise((r) => server.close(r));
     }
   });
 });

@@ -53,6 +53,16 @@ static void test_jitter_spreads(void **s)
 	assert_true(b - a > 30000); /* 0.8125 of the 48 s band */
 }
 
+static void test_lease_scaled(void **s)
+{
+	(void)s;
+	assert_int_equal(outbox_lease_ms(100), OUTBOX_LEASE_MS);
+	assert_int_equal(outbox_lease_ms(2), 2400);
+	assert_int_equal(outbox_lease_ms(0), OUTBOX_LEASE_MS); /* unset = 100 % */
+	assert_int_equal(outbox_lease_ms(500), OUTBOX_LEASE_MS); /* never longer */
+	assert_true(outbox_lease_ms(1) >= 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -60,6 +70,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_capped),
 		cmocka_unit_test(test_schedule_scaled),
 		cmocka_unit_test(test_jitter_spreads),
+		cmocka_unit_test(test_lease_scaled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
