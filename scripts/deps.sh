@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 what=${1:-run}
 
 build_pkgs="build-essential meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev libssl-dev
-  libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev"
-test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl"
+  libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libcbor-dev libqrencode-dev"
+test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl oathtool"
 bench_pkgs="nginx-light wrk"
 
 pkgs=$build_pkgs
