@@ -90,3 +90,38 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 	buf_free(&methods);
 	return -1;
 }
+
+/* The path for the access log. A route whose parameter is a credential
+ * (ROUTE_SECRET_PATH, e.g. /auth/check/{session_id}) is logged by its pattern. A path
+ * that matched no route (wrong method, a bad request, a typo) is logged as it came,
+ * except when it starts, repeated slashes aside, with the literal prefix of such a
+ * route: then only the prefix is logged, so a push session id sent with the wrong
+ * method or to a mistyped sub-path never reaches the log. */
+const char *route_log_path(struct req *r)
+{
+	if (r->route)
+		return (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path;
+	const char *path = r->path ? r->path : "";
+	for (size_t i = 0; i < api_routes_count; i++) {
+		const char *pat = api_routes[i].pattern;
+		if (!(api_routes[i].flags & ROUTE_SECRET_PATH))
+			continue;
+		size_t plen = strcspn(pat, "{");
+		const char *p = path;
+		size_t k = 0;
+		while (k < plen && *p) {
+			if (*p == '/' && p > path && p[-1] == '/') {
+				p++; /* a run of slashes counts as one */
+				continue;
+			}
+			if (*p != pat[k])
+				break;
+			p++, k++;
+		}
+		while (k == plen && *p == '/')
+			p++;
+		if (k == plen && *p)
+			return arena_printf(r->a, "%.*s{redacted}", (int)plen, pat);
+	}
+	return path;
+}

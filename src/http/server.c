@@ -381,8 +381,8 @@ static void access_log_line(struct req *r, int64_t dur_us)
 	buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"info\",\"access\":", ts);
 	json_buf_str(&b, r->method);
 	buf_puts(&b, ",\"path\":");
-	/* No query string (it may carry tokens), and no path whose parameter is a secret. */
-	json_buf_str(&b, r->route && (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path);
+	/* No query string (it may carry tokens), and no path segment that may be a secret. */
+	json_buf_str(&b, route_log_path(r));
 	buf_printf(&b, ",\"route\":");
 	json_buf_str(&b, r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-");
 	buf_printf(&b, ",\"status\":%d,\"dur_us\":%lld,\"ip\":", r->status, (long long)dur_us);
