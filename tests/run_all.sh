@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# run_all.sh BUILD_DIR — every suite: C unit tests (cmocka), the store contract suite
-# on SQLite and on a real PostgreSQL started here, black-box tests against the real
-# binary, browser tests in Chromium. All speak TAP; the last line is "N passed, N failed".
+# run_all.sh BUILD_DIR — every suite: the include-direction check (tests/layers.sh), C
+# unit tests (cmocka), the store contract suite on SQLite and on a real PostgreSQL
+# started here, black-box tests against the real binary, browser tests in Chromium.
+# All speak TAP; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -34,6 +35,10 @@ tally() {
   fi
   echo "$name: $p passed, $f failed"
 }
+
+echo "== include direction (docs/ARCHITECTURE.md)"
+tests/layers.sh > "$work/layers.tap" 2>&1
+tally layers "$work/layers.tap" $?
 
 echo "== C unit tests"
 for t in "$build"/tests/test_*; do

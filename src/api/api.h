@@ -7,6 +7,11 @@
 
 #include "core/ratelimit.h"
 #include "http/request.h"
+#include "http/route.h"
+
+/* routes.c: every endpoint, in one table (handed to the server by cli/serve.c). */
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
 
 /* guards.c */
 bool guard_api_key(struct req *r);   /* Authorization: Bearer <project API key> */
@@ -50,9 +55,6 @@ void h_push_widget(struct req *r);
 void api_push_configure(void); /* rate limits from the configuration */
 void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
 void api_push_publish_decision(struct req *r, const struct push_decided *d);
-/* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
- * answers it (claims the token when it is the first answer after approval). */
-char *api_push_status_json(struct arena *a, const struct push_session *s);
 
 /* push_relay.c — waiter events to this node's waiters and, through the store, to
  * every other node's. remote_data: what other nodes publish (NULL: they re-read). */

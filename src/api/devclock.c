@@ -3,13 +3,13 @@
  * Only in dev mode (AUTHGATE_DEV), only from loopback, only with an admin token;
  * anywhere else it does not exist (404). */
 #include "api/api.h"
-#include "auth/ctx.h"
+#include "config/config.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 
 void h_dev_clock(struct req *r)
 {
-	if (!g_app.dev) {
+	if (!g_cfg.dev) {
 		resp_error(r, AG_ENOTFOUND, "no such endpoint");
 		return;
 	}

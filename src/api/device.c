@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/ctx.h"
 #include "auth/push.h"
 #include "config/config.h"
 #include "core/log.h"

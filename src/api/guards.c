@@ -4,11 +4,13 @@
 
 #include "api/api.h"
 #include "auth/apikeys.h"
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/timeutil.h"
 #include "http/cors.h"
+#include "sec/sec.h"
 
 /* Failed credentials per client address: slows down anyone guessing keys. */
 static const struct rate_policy auth_fail_policy = {"authfail:ip", 30, 0.5};

@@ -7,13 +7,13 @@
 
 #include "api/api.h"
 #include "auth/email_auth.h"
-#include "auth/locale.h"
 #include "auth/tokens.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "mail/i18n.h"
+#include "mail/locale.h"
 #include "sec/jwt.h"
 
 #define PAGE_CSP_BASE                                                                                          \

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/ctx.h"
 #include "auth/projects.h"
+#include "core/ctx.h"
 #include "core/embed.h"
-#include "http/metrics.h"
+#include "core/metrics.h"
+#include "store/store.h"
 
 void h_ops_healthz(struct req *r)
 {

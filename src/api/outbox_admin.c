@@ -4,40 +4,17 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/ctx.h"
 #include "auth/projects.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "jobs/outbox.h"
+#include "mail/i18n.h"
 #include "mail/mail.h"
+#include "store/store.h"
 
 /* Test mails per project: enough to debug a configuration, not a spam cannon. */
 static const struct rate_policy test_mail_policy = {"testmail:app", 20, 0.1};
-
-static const char *html_escape(struct arena *a, const char *s)
-{
-	size_t n = 0;
-	for (const char *p = s; *p; p++)
-		n += strchr("<>&\"'", *p) ? 6 : 1;
-	char *out = arena_alloc(a, n + 1), *o = out;
-	for (const char *p = s; *p; p++) {
-		const char *rep = *p == '<'    ? "&lt;"
-		                  : *p == '>'  ? "&gt;"
-		                  : *p == '&'  ? "&amp;"
-		                  : *p == '"'  ? "&quot;"
-		                  : *p == '\'' ? "&#39;"
-		                               : NULL;
-		if (rep) {
-			size_t l = strlen(rep);
-			memcpy(o, rep, l);
-			o += l;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = 0;
-	return out;
-}
 
 struct test_mail {
 	struct arena *a;

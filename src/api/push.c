@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/ctx.h"
 #include "auth/push.h"
 #include "auth/tokens.h"
 #include "config/config.h"
@@ -15,6 +14,7 @@
 #include "core/timeutil.h"
 #include "http/wait.h"
 #include "sec/jwt.h"
+#include "sec/sec.h"
 
 #define EXPIRY_WAKE_SLACK_MS 20
 
@@ -163,27 +163,6 @@ struct check_ctx {
 	struct waiter *w;
 };
 
-char *api_push_status_json(struct arena *a, const struct push_session *s)
-{
-	int64_t now = time_now_ms();
-	const char *st = push_status(s, now);
-	cJSON *o = json_obj(a);
-	cJSON_AddStringToObject(o, "status", st);
-	if (str_eq(st, "pending")) {
-		cJSON_AddNumberToObject(o, "expires_in", (double)((s->expires_at - now + 999) / 1000));
-	} else if (str_eq(st, "approved")) {
-		char *token = NULL;
-		enum ag_err e = push_claim_token(a, s, &token);
-		if (e == AG_OK)
-			cJSON_AddStringToObject(o, "token", token);
-		else
-			cJSON_AddBoolToObject(o, "token_claimed", 1);
-	} else if (str_eq(st, "denied")) {
-		json_add_str(o, "reason", s->reason);
-	}
-	return json_print(a, o);
-}
-
 static void answer_check(struct req *r, const struct wait_event *ev, void *ud)
 {
 	struct check_ctx *c = ud;
@@ -232,7 +211,7 @@ static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c
 	int64_t now = time_now_ms();
 	struct stream *st = req_stream(r, 200, "text/event-stream", check_stream_done, c);
 	stream_push(st, "retry: 2000\n\n", 13);
-	sse_push(st, "status", api_push_status_json(r->a, s));
+	sse_push(st, "status", push_status_json(r->a, s));
 	if (terminal(push_status(s, now))) {
 		wait_cancel(c->w);
 		c->w = NULL;
@@ -244,7 +223,7 @@ static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c
 	/* Something happened while we read: say where things stand now. */
 	struct push_session *again;
 	if (push_session_by_request(r->a, s->request_id, &again) == AG_OK && terminal(push_status(again, now))) {
-		sse_push(st, "status", api_push_status_json(r->a, again));
+		sse_push(st, "status", push_status_json(r->a, again));
 		stream_close(st);
 	}
 }
@@ -317,7 +296,7 @@ void h_push_check(struct req *r)
 	} else if (c->w) {
 		wait_cancel(c->w);
 	}
-	const char *body = api_push_status_json(r->a, s);
+	const char *body = push_status_json(r->a, s);
 	resp_raw(r, 200, "application/json", body, strlen(body));
 }
 

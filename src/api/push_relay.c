@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/ctx.h"
 #include "auth/push.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "http/wait.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 static char node_id[24];
 
@@ -55,7 +57,7 @@ static void on_event(const char *payload)
 		struct push_session *s;
 		if (push_session_by_hash(a, key + 2, &s) != AG_OK)
 			goto out;
-		data = api_push_status_json(a, s);
+		data = push_status_json(a, s);
 	}
 	if (data) {
 		struct wait_event ev = {name, data, NULL};

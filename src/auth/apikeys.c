@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 struct cached_key {
 	char app_id[APP_ID_MAX + 1];

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 static void code_hash(char out[65], const char *user_id, const char *code)
 {

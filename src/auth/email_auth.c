@@ -5,16 +5,18 @@
 #include <string.h>
 
 #include "auth/codes.h"
-#include "auth/ctx.h"
-#include "auth/locale.h"
 #include "auth/onetime.h"
 #include "auth/passwords.h"
 #include "auth/sessions.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "jobs/outbox.h"
+#include "mail/locale.h"
 #include "mail/templates.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 static const char *resolve(const struct project *p, const struct user *u, const struct locale_hint *lh)
 {
@@ -37,7 +39,7 @@ static enum ag_err mail_code(struct arena *a, const struct project *p, const str
 	enum ag_err e = code_create(p->app_id, u->id, code);
 	if (e == AG_OK) {
 		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
-		e = mail_send_template(a, p, u->email, loc, "verify_code", v);
+		e = project_send_mail(a, p, u->email, loc, "verify_code", v);
 	}
 	sec_zero(code, sizeof code);
 	return e;
@@ -159,7 +161,7 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 	const char *loc = u ? resolve(p, u, lh) : "en";
 	if (e == AG_OK) {
 		const struct tmpl_var v[] = {{"email", u->email}, {NULL, NULL}};
-		e = mail_send_template(a, p, u->email, loc, "password_changed", v);
+		e = project_send_mail(a, p, u->email, loc, "password_changed", v);
 	}
 	e = db_end(g_app.store, e);
 	sec_zero(hash, sizeof hash);

@@ -6,18 +6,20 @@
 #include <string.h>
 
 #include "auth/codes.h"
-#include "auth/ctx.h"
 #include "auth/email_auth.h"
-#include "auth/locale.h"
 #include "auth/onetime.h"
 #include "auth/passwords.h"
 #include "auth/tokens.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "jobs/outbox.h"
+#include "mail/locale.h"
 #include "mail/templates.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 #define JOB_RESEND "email.resend"
 #define JOB_RESET "email.reset"
@@ -105,7 +107,7 @@ static enum ag_err run_resend(struct job_ctx *c, bool *sent)
 	e = code_create(c->p->app_id, u->id, code);
 	if (e == AG_OK) {
 		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
-		e = mail_send_template(c->a, c->p, u->email, loc, "verify_code", v);
+		e = project_send_mail(c->a, c->p, u->email, loc, "verify_code", v);
 	}
 	sec_zero(code, sizeof code);
 	*sent = e == AG_OK;
@@ -133,7 +135,7 @@ static enum ag_err run_reset(struct job_ctx *c, bool *sent)
 					     {"email", u->email},
 					     {"minutes", "60"},
 					     {NULL, NULL}};
-		e = mail_send_template(c->a, c->p, u->email, loc, "reset_password", v);
+		e = project_send_mail(c->a, c->p, u->email, loc, "reset_password", v);
 	}
 	sec_zero(secret, sizeof secret);
 	*sent = e == AG_OK;
@@ -162,7 +164,7 @@ static enum ag_err run_magic(struct job_ctx *c, bool *sent)
 	if (e == AG_OK) {
 		const char *link = arena_printf(c->a, "%s%s?token=%s", g_cfg.public_url, MAGIC_LINK_PATH, link_jwt);
 		const struct tmpl_var v[] = {{"link", link}, {"email", u->email}, {"minutes", "15"}, {NULL, NULL}};
-		e = mail_send_template(c->a, c->p, u->email, loc, "magic_link", v);
+		e = project_send_mail(c->a, c->p, u->email, loc, "magic_link", v);
 	}
 	sec_zero(jti, sizeof jti);
 	*sent = e == AG_OK;

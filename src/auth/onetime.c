@@ -3,8 +3,10 @@
 
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/timeutil.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 void onetime_new_secret(char out[48])
 {

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
-#include "auth/locale.h"
+#include "core/ctx.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "mail/locale.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 const struct provider_def project_providers[] = {
 	{"email", true}, {"magic-link", true}, {"push", true}, {"passkey", true},
@@ -424,6 +426,30 @@ static cJSON *str_array(const char **v, int n)
 	for (int i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
 	return arr;
+}
+
+static const char *brand_str(const struct project *p, const char *k)
+{
+	const char *s = json_get_str(p->branding, k);
+	return s && *s ? s : NULL;
+}
+
+struct mail_brand project_mail_brand(const struct project *p)
+{
+	const char *name = brand_str(p, "name");
+	return (struct mail_brand){
+		.app_id = p->app_id,
+		.name = name ? name : p->name,
+		.color = brand_str(p, "color"),
+		.logo_url = brand_str(p, "logo_url"),
+	};
+}
+
+enum ag_err project_send_mail(struct arena *a, const struct project *p, const char *to, const char *locale,
+			      const char *template_id, const struct tmpl_var *vars)
+{
+	struct mail_brand b = project_mail_brand(p);
+	return mail_send_template(a, &b, to, locale, template_id, vars);
 }
 
 cJSON *project_json(struct arena *a, const struct project *p)

@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "mail/templates.h"
 
 #define PROJECT_SECRET_LEN 32
 #define PROJECT_MAX_URLS 64
@@ -52,6 +53,12 @@ enum ag_err project_delete(const char *app_id) MUST_CHECK;
 enum ag_err project_list(struct arena *a, cJSON **out) MUST_CHECK;
 /* Public view (no secret). */
 cJSON *project_json(struct arena *a, const struct project *p);
+/* The project's branding as the mail templates take it (mail/templates.h): the
+ * brand's name or else the project's, its colour and logo. Points into p. */
+struct mail_brand project_mail_brand(const struct project *p);
+/* mail_send_template under p's branding (inside the caller's transaction). */
+enum ag_err project_send_mail(struct arena *a, const struct project *p, const char *to, const char *locale,
+			      const char *template_id, const struct tmpl_var *vars) MUST_CHECK;
 
 bool project_allows_origin(const struct project *p, const char *origin);
 bool project_allows_callback(const struct project *p, const char *url);

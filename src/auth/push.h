@@ -82,6 +82,9 @@ const char *push_email_key(struct arena *a, const char *email);
 enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token) MUST_CHECK;
 /* Record that the token went out to waiters at approval (best effort). */
 void push_mark_claimed(const char *id_hash);
+/* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
+ * answers it (claims the token when it is the first answer after approval). */
+char *push_status_json(struct arena *a, const struct push_session *s);
 
 struct push_decision {
 	const char *request_id;
@@ -119,7 +122,7 @@ enum ag_err push_not_me_block(const char *email, const char *ip, int64_t *retry_
 /* Delete expired rows now and then (cheap to call often). */
 void push_maybe_sweep(void);
 
-/* ---- devices (push_devices.c; push_pending and push_find_by_code in push_sessions.c) */
+/* ---- devices (push_devices.c; what a device sees of sessions in push_sessions.c) ---- */
 
 /* Mail a code and a link proving email; returns the enrollment id. p may be NULL. */
 enum ag_err push_enroll_start(struct arena *a, const char *email, const struct project *p, const char *ip,

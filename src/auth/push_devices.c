@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "auth/push.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "jobs/outbox.h"
 #include "sec/ecdsa.h"
 #include "sec/jwt.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 #define DEV_COLS "id, email, name, public_key, created_at, last_seen_at"
 #define DEVICE_AUD "device"
@@ -309,28 +311,4 @@ enum ag_err push_device_revoke(const char *id)
 {
 	return db_exec(g_app.store, "UPDATE push_devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
 		       P(SV_TEXT(id), SV_INT(time_now_ms())));
-}
-
-/* ---- what a device sees ---------------------------------------------------------------- */
-
-cJSON *push_request_json(struct arena *a, const struct push_session *s, const struct project *p)
-{
-	cJSON *o = json_obj(a);
-	char ts[32];
-	int64_t now = time_now_ms();
-	cJSON_AddStringToObject(o, "request_id", s->request_id);
-	cJSON_AddStringToObject(o, "app_id", s->app_id);
-	const char *bname = p ? json_get_str(p->branding, "name") : NULL;
-	cJSON_AddStringToObject(o, "app_name", bname ? bname : p ? p->name : s->app_id);
-	cJSON_AddStringToObject(o, "status", push_status(s, now));
-	cJSON_AddStringToObject(o, "ip", s->ip);
-	json_add_str(o, "user_agent", s->user_agent);
-	cJSON_AddBoolToObject(o, "code_only", s->email == NULL);
-	time_iso8601(ts, s->created_at, false);
-	cJSON_AddStringToObject(o, "created_at", ts);
-	time_iso8601(ts, s->expires_at, false);
-	cJSON_AddStringToObject(o, "expires_at", ts);
-	int64_t left = (s->expires_at - now) / 1000;
-	cJSON_AddNumberToObject(o, "expires_in", (double)(left > 0 ? left : 0));
-	return o;
 }

@@ -7,10 +7,10 @@
 enum ag_err push_mail_enroll(struct arena *a, const struct project *p, const char *to, const char *code,
 			     const char *link, const char *locale)
 {
-	/* No project: AuthGate's own name and the default look. */
-	static const struct project authgate = {.name = "AuthGate", .default_locale = "en"};
-	if (!p)
-		p = &authgate;
 	const struct tmpl_var v[] = {{"code", code}, {"link", link}, {NULL, NULL}};
-	return mail_send_template(a, p, to, locale ? locale : p->default_locale, "device_enroll", v);
+	if (p)
+		return project_send_mail(a, p, to, locale ? locale : p->default_locale, "device_enroll", v);
+	/* No project: AuthGate's own name and the default look. */
+	static const struct mail_brand authgate = {.name = "AuthGate"};
+	return mail_send_template(a, &authgate, to, locale ? locale : "en", "device_enroll", v);
 }

@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "auth/push.h"
 #include "auth/tokens.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "hook/hook.h"
 #include "jobs/outbox.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 #define SESS_COLS                                                                                          \
 	"id_hash, request_id, app_id, email, status, reason, ip, user_agent, device_id, user_id, code_attempts, " \
@@ -187,6 +189,29 @@ void push_mark_claimed(const char *id_hash)
 	if (db_exec(g_app.store, "UPDATE push_sessions SET token_claimed_at = $2 WHERE id_hash = $1 AND token_claimed_at IS NULL",
 		    P(SV_TEXT(id_hash), SV_INT(time_now_ms()))))
 		log_warn("push", "cannot record the token hand-out of a session");
+}
+
+/* What a waiter is told of a session: {status, expires_in | token | token_claimed |
+ * reason}. The first answer after approval claims the token. */
+char *push_status_json(struct arena *a, const struct push_session *s)
+{
+	int64_t now = time_now_ms();
+	const char *st = push_status(s, now);
+	cJSON *o = json_obj(a);
+	cJSON_AddStringToObject(o, "status", st);
+	if (str_eq(st, "pending")) {
+		cJSON_AddNumberToObject(o, "expires_in", (double)((s->expires_at - now + 999) / 1000));
+	} else if (str_eq(st, "approved")) {
+		char *token = NULL;
+		enum ag_err e = push_claim_token(a, s, &token);
+		if (e == AG_OK)
+			cJSON_AddStringToObject(o, "token", token);
+		else
+			cJSON_AddBoolToObject(o, "token_claimed", 1);
+	} else if (str_eq(st, "denied")) {
+		json_add_str(o, "reason", s->reason);
+	}
+	return json_print(a, o);
 }
 
 /* ---- decision ------------------------------------------------------------------------ */
@@ -416,6 +441,28 @@ void push_maybe_sweep(void)
 }
 
 /* ---- what devices look up ------------------------------------------------------------ */
+
+cJSON *push_request_json(struct arena *a, const struct push_session *s, const struct project *p)
+{
+	cJSON *o = json_obj(a);
+	char ts[32];
+	int64_t now = time_now_ms();
+	cJSON_AddStringToObject(o, "request_id", s->request_id);
+	cJSON_AddStringToObject(o, "app_id", s->app_id);
+	const char *bname = p ? json_get_str(p->branding, "name") : NULL;
+	cJSON_AddStringToObject(o, "app_name", bname ? bname : p ? p->name : s->app_id);
+	cJSON_AddStringToObject(o, "status", push_status(s, now));
+	cJSON_AddStringToObject(o, "ip", s->ip);
+	json_add_str(o, "user_agent", s->user_agent);
+	cJSON_AddBoolToObject(o, "code_only", s->email == NULL);
+	time_iso8601(ts, s->created_at, false);
+	cJSON_AddStringToObject(o, "created_at", ts);
+	time_iso8601(ts, s->expires_at, false);
+	cJSON_AddStringToObject(o, "expires_at", ts);
+	int64_t left = (s->expires_at - now) / 1000;
+	cJSON_AddNumberToObject(o, "expires_in", (double)(left > 0 ? left : 0));
+	return o;
+}
 
 struct pending_ctx {
 	struct arena *a;

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "auth/push.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sec/ecdsa.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 static unsigned char k_sid[32], k_code[32], k_devtok[32];
 static pthread_once_t keys_once = PTHREAD_ONCE_INIT;

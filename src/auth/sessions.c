@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "auth/tokens.h"
+#include "core/ctx.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "store/store.h"
 
 /* Entries older than a token's life (plus leeway) cannot matter: those tokens expired. */
 #define ENDED_HORIZON_MS ((int64_t)(SESSION_TOKEN_TTL_S + 2 * TOKEN_LEEWAY_S + 5) * 1000)

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/hmap.h"
 #include "core/timeutil.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 #define BLOCKED_MAX 50000
 

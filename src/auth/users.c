@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 #define USER_COLS                                                                                          \
 	"id, app_id, email, name, picture, email_verified, locale, password_hash, plan, features, "         \

@@ -9,18 +9,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth/ctx.h"
 #include "auth/projects.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/str.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
-static int load_master_key(void)
+/* Into key: from the configuration, else DATA_DIR/master.key, else a new one written
+ * there. */
+static int read_master_key(unsigned char key[MASTER_KEY_LEN])
 {
 	if (g_cfg.master_key_b64[0]) {
 		const char *k = g_cfg.master_key_b64;
-		long n = str_unb64(g_app.master_key, sizeof g_app.master_key, k, strlen(k));
+		long n = str_unb64(key, MASTER_KEY_LEN, k, strlen(k));
 		if (n != MASTER_KEY_LEN) {
 			fprintf(stderr, "AUTHGATE_MASTER_KEY: must decode to 32 bytes\n");
 			return -1;
@@ -43,7 +48,7 @@ static int load_master_key(void)
 		close(fd);
 		while (n > 0 && (b64[n - 1] == '\n' || b64[n - 1] == '\r'))
 			b64[--n] = 0;
-		if (n <= 0 || str_unb64(g_app.master_key, sizeof g_app.master_key, b64, (size_t)n) != MASTER_KEY_LEN) {
+		if (n <= 0 || str_unb64(key, MASTER_KEY_LEN, b64, (size_t)n) != MASTER_KEY_LEN) {
 			fprintf(stderr, "%s: not a base64 32-byte key\n", path);
 			return -1;
 		}
@@ -54,13 +59,13 @@ static int load_master_key(void)
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	rand_bytes(g_app.master_key, MASTER_KEY_LEN);
+	rand_bytes(key, MASTER_KEY_LEN);
 	char b64[64];
-	size_t n = str_b64(b64, g_app.master_key, MASTER_KEY_LEN);
+	size_t n = str_b64(b64, key, MASTER_KEY_LEN);
 	b64[n++] = '\n';
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST)
-		return load_master_key(); /* another process won the race */
+		return read_master_key(key); /* another process won the race */
 	if (fd < 0 || write(fd, b64, n) != (ssize_t)n || fsync(fd) != 0) {
 		fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
 		if (fd >= 0)
@@ -71,6 +76,16 @@ static int load_master_key(void)
 	sec_zero(b64, sizeof b64);
 	log_info("master_key", "generated a new master key in %s (back it up: secrets at rest need it)", path);
 	return 0;
+}
+
+static int load_master_key(void)
+{
+	unsigned char key[MASTER_KEY_LEN];
+	int rc = read_master_key(key);
+	if (rc == 0)
+		master_key_set(key);
+	sec_zero(key, sizeof key);
+	return rc;
 }
 
 int cli_boot(bool migrate)
@@ -109,7 +124,6 @@ int cli_boot(bool migrate)
 		}
 	}
 	g_app.rl = ratelimit_new(200000);
-	g_app.dev = g_cfg.dev;
 	pwhash_set_params((struct pwhash_params){(unsigned long long)g_cfg.pwhash_ops,
 						 (size_t)g_cfg.pwhash_mem_kib * 1024});
 	return 0;
@@ -122,7 +136,7 @@ void cli_shutdown(void)
 	g_app.store = NULL;
 	ratelimit_free(g_app.rl);
 	g_app.rl = NULL;
-	sec_zero(g_app.master_key, sizeof g_app.master_key);
+	master_key_clear();
 }
 
 void cli_print_json(const cJSON *v)

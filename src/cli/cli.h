@@ -3,6 +3,10 @@
 #ifndef AG_CLI_H
 #define AG_CLI_H
 
+#include <stdbool.h>
+
+#include "core/json.h"
+
 /* Load config, master key and store, apply migrations. Returns 0 or an exit code. */
 int cli_boot(bool migrate);
 void cli_shutdown(void);
@@ -17,7 +21,6 @@ int cmd_mail(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 /* Print a JSON value followed by a newline on stdout. */
-#include "core/json.h"
 void cli_print_json(const cJSON *v);
 
 /* First start in dev mode: the my-app project, its API key and an admin token. */

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "api/api.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/ctx.h"
+#include "store/store.h"
 
 int cmd_config(int argc, char **argv)
 {
@@ -58,8 +60,6 @@ int cmd_migrate(int argc, char **argv)
 
 /* `authgate routes`: the route table as JSON (method, path, auth), for operators and
  * for the test that keeps /openapi.json complete. */
-#include "http/route.h"
-
 int cmd_routes(int argc, char **argv)
 {
 	(void)argv;

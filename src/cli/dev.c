@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "auth/apikeys.h"
-#include "auth/ctx.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "store/store.h"
 
 int cli_dev_bootstrap(void)
 {

@@ -3,9 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "core/timeutil.h"
+#include "store/store.h"
 
 struct list_ctx {
 	bool json;

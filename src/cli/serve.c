@@ -9,11 +9,11 @@
 
 #include "api/api.h"
 #include "auth/apikeys.h"
-#include "auth/ctx.h"
-#include "auth/push.h"
 #include "auth/email_auth.h"
+#include "auth/push.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/workpool.h"
 #include "hook/hook.h"
@@ -22,8 +22,7 @@
 #include "jobs/outbox.h"
 #include "mail/mail.h"
 #include "net/net.h"
-
-void http_set_workers(struct workpool *p);
+#include "store/store.h"
 
 #define WORK_QUEUE_MAX 4096
 /* Hashing yields to connection threads (see core/workpool.h). */
@@ -81,7 +80,6 @@ int cmd_serve(int argc, char **argv)
 		cli_shutdown();
 		return 1;
 	}
-	http_set_workers(workers);
 	api_install_hooks();
 	if (g_cfg.dev && cli_dev_bootstrap()) {
 		workpool_free(workers);
@@ -113,6 +111,8 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	struct http_opts o = {
+		.routes = api_routes,
+		.nroutes = api_routes_count,
 		.host = g_cfg.host,
 		.port = (int)g_cfg.port,
 		.threads = (int)g_cfg.threads,

@@ -5,15 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "hook/hook.h"
-#include "http/metrics.h"
 #include "jobs/outbox.h"
 #include "net/net.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 /* Standard Webhooks: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 static const int64_t schedule_ms[HOOK_MAX_ATTEMPTS] = {

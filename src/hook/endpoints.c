@@ -4,13 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "hook/hook.h"
 #include "jobs/outbox.h"
 #include "net/net.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 static const char *const known_events[] = {"approved", "denied"};
 

@@ -20,21 +20,21 @@ bool cors_preflight(struct req *r)
 	int status;
 	const char *allow;
 	int idx = router_match(r, want ? want : "", r->path, &status, &allow);
-	if (idx < 0 || !(api_routes[idx].flags & ROUTE_CORS)) {
+	if (idx < 0 || !(router_route(idx)->flags & ROUTE_CORS)) {
 		if (idx < 0 && status == 404)
 			return false;
 		resp_error(r, AG_EFORBIDDEN, "cross-origin requests are not allowed here");
 		return true;
 	}
 	r->route_index = idx;
-	r->route = &api_routes[idx];
+	r->route = router_route(idx);
 	if (!r->origin || !origin_check || !origin_check(r->origin)) {
 		log_security("cors_refused", r->ip, "preflight from an origin no project allows");
 		resp_error(r, AG_EFORBIDDEN, "origin not allowed");
 		return true;
 	}
 	r->cors_ok = true;
-	resp_header(r, "Access-Control-Allow-Methods", api_routes[idx].method);
+	resp_header(r, "Access-Control-Allow-Methods", r->route->method);
 	resp_header(r, "Access-Control-Allow-Headers", "Content-Type, Authorization");
 	resp_header(r, "Access-Control-Max-Age", "600");
 	resp_raw(r, 204, NULL, "", 0);

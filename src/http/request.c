@@ -11,8 +11,7 @@
 
 static struct workpool *pool;
 
-void http_set_workers(struct workpool *p);
-void http_set_workers(struct workpool *p)
+void req_set_workers(struct workpool *p)
 {
 	pool = p;
 }

@@ -105,6 +105,9 @@ int ag_err_status(enum ag_err e);
  * response (or leaves r->status 0 for a 500). Returns false when the pool is full,
  * having answered 503. */
 bool req_async(struct req *r, void (*work)(struct req *r));
+/* The pool req_async uses (internal to src/http: http_start sets it). */
+struct workpool;
+void req_set_workers(struct workpool *p);
 
 /* For code outside the connection's thread (waiters, workers): mark the response
  * ready (a request left without one answers 500) and resume the suspended connection.

@@ -1,6 +1,7 @@
 /* route.h — the declarative route table: method, path pattern, guard, body cap and
- * the fields a JSON body may carry. The table itself lives in src/api/routes.c; the
- * matching and the checks every request goes through live in src/http/. */
+ * the fields a JSON body may carry. The table itself lives in src/api/routes.c and is
+ * handed to the server (http_opts.routes); the matching and the checks every request
+ * goes through live in src/http/. */
 #ifndef AG_ROUTE_H
 #define AG_ROUTE_H
 
@@ -45,8 +46,12 @@ struct route {
 	const char *name;                 /* metric label; defaults to the pattern */
 };
 
-extern const struct route api_routes[];
-extern const size_t api_routes_count;
+/* The table the router matches against: set once, before serving starts (http_start
+ * does it); read-only after. At most ROUTER_MAX_ROUTES routes. */
+#define ROUTER_MAX_ROUTES 256
+int router_set_table(const struct route *routes, size_t n);
+size_t router_count(void);
+const struct route *router_route(int index);
 
 /* Match method+path. Returns the route index, or -1 with *status 404 or 405 (then
  * *allow lists the methods the path accepts, comma-separated, in the arena). */

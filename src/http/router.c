@@ -1,6 +1,5 @@
 /* router.c — matches a request to the route table (linear; the table is small and
  * matching is a few segment compares). */
-#include <pthread.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -36,26 +35,41 @@ static bool match_one(struct req *r, const char *pat, const char *path, bool fil
 	return true;
 }
 
+static const struct route *table;
+static size_t table_n;
 /* Each route's first path segment, found once: most routes are ruled out by one
  * compare of it instead of a full walk of their pattern. Length -1: a {param}. */
-#define MAX_ROUTES 256
-static int first_len[MAX_ROUTES];
-static pthread_once_t first_once = PTHREAD_ONCE_INIT;
+static int first_len[ROUTER_MAX_ROUTES];
 
-static void first_init(void)
+int router_set_table(const struct route *routes, size_t n)
 {
-	for (size_t i = 0; i < api_routes_count && i < MAX_ROUTES; i++) {
-		const char *p = api_routes[i].pattern + 1;
-		size_t n = strcspn(p, "/");
-		first_len[i] = (n && p[0] == '{') ? -1 : (int)n;
+	if (n > ROUTER_MAX_ROUTES)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = routes[i].pattern + 1;
+		size_t len = strcspn(p, "/");
+		first_len[i] = (len && p[0] == '{') ? -1 : (int)len;
 	}
+	table = routes;
+	table_n = n;
+	return 0;
+}
+
+size_t router_count(void)
+{
+	return table_n;
+}
+
+const struct route *router_route(int index)
+{
+	return &table[index];
 }
 
 static bool first_segment_may_match(size_t i, const char *path, size_t seg_len)
 {
-	if (i >= MAX_ROUTES || first_len[i] < 0)
+	if (first_len[i] < 0)
 		return true;
-	return (size_t)first_len[i] == seg_len && memcmp(api_routes[i].pattern + 1, path + 1, seg_len) == 0;
+	return (size_t)first_len[i] == seg_len && memcmp(table[i].pattern + 1, path + 1, seg_len) == 0;
 }
 
 int router_match(struct req *r, const char *method, const char *path, int *status, const char **allow)
@@ -63,10 +77,9 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 	struct buf methods = BUF_INIT(256);
 	bool path_seen = false;
 	*allow = NULL;
-	pthread_once(&first_once, first_init);
 	size_t seg_len = path[0] == '/' ? strcspn(path + 1, "/") : 0;
-	for (size_t i = 0; i < api_routes_count; i++) {
-		const struct route *rt = &api_routes[i];
+	for (size_t i = 0; i < table_n; i++) {
+		const struct route *rt = &table[i];
 		if (path[0] != '/' || !first_segment_may_match(i, path, seg_len) || !match_one(r, rt->pattern, path, false))
 			continue;
 		if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {

@@ -20,8 +20,8 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "http/cors.h"
-#include "http/metrics.h"
 #include "http/route.h"
+#include "http/route_metrics.h"
 #include "http/server.h"
 #include "http/stream.h"
 
@@ -307,7 +307,7 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 		}
 		return early(r, body_expected);
 	}
-	r->route = &api_routes[r->route_index];
+	r->route = router_route(r->route_index);
 	if ((r->route->flags & ROUTE_LOOPBACK) && !is_loopback(r->ip)) {
 		resp_error(r, AG_ENOTFOUND, "no such endpoint");
 		return early(r, body_expected);
@@ -407,7 +407,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	int64_t dur = time_mono_us() - r->start_us;
 	if (r->status == 0)
 		r->status = 499; /* client went away before we answered */
-	metrics_observe(r->route_index, r->status, dur);
+	route_metrics_observe(r->route_index, r->status, dur);
 	if (opts.access_log)
 		access_log_line(r, dur);
 	if (r->stream)
@@ -478,9 +478,14 @@ int http_listen(const char *host, int port)
 int http_start(const struct http_opts *o)
 {
 	opts = *o;
+	if (router_set_table(o->routes, o->nroutes)) {
+		log_error("http", "the route table has more than %d routes", ROUTER_MAX_ROUTES);
+		return -1;
+	}
 	if (listen_fd < 0 && http_listen(o->host, o->port))
 		return -1;
-	metrics_init();
+	route_metrics_init();
+	req_set_workers(o->workers);
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | (listen_v6 ? MHD_USE_IPv6 : 0);
 	/* libmicrohttpd ignores a pool size of 1 and runs its single-thread epoll mode instead,

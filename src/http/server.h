@@ -5,6 +5,7 @@
 #define AG_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/workpool.h"
@@ -21,7 +22,11 @@
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "                \
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
+struct route;
+
 struct http_opts {
+	const struct route *routes; /* the table to serve (src/api/routes.c) */
+	size_t nroutes;
 	const char *host;
 	int port;                /* 0 = any free port */
 	int threads;
@@ -29,7 +34,7 @@ struct http_opts {
 	int conn_timeout_s;
 	bool access_log;
 	bool trust_proxy;
-	struct workpool *workers;
+	struct workpool *workers; /* runs req_async work */
 };
 
 /* Bind and listen (port 0 = a free port) without starting a thread, so http_port()

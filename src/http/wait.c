@@ -9,9 +9,9 @@
 
 #include "core/hmap.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "core/timeutil.h"
-#include "http/metrics.h"
 #include "http/server.h"
 
 enum wstate { W_BEGUN, W_PARKED, W_STREAM, W_DONE };

@@ -14,13 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "core/timeutil.h"
-#include "http/metrics.h"
 #include "sec/sec.h"
+#include "store/store.h"
 
 #define CLAIM_CANDIDATES 8
 #define PRUNE_EVERY_MS (10 * 60 * 1000)

@@ -2,10 +2,11 @@
  * last error. Payloads are never shown: a mail payload holds codes and links. */
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "jobs/outbox.h"
+#include "store/store.h"
 
 static int list_row(void *ud, const struct store_row *row)
 {

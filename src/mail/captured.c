@@ -2,9 +2,10 @@
  * for /_dev/mail and the HTML body of one message. */
 #include <string.h>
 
-#include "auth/ctx.h"
+#include "core/ctx.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "store/store.h"
 
 static int list_row(void *ud, const struct store_row *row)
 {

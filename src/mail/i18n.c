@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/locale.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "mail/locale.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct arena *cat_arena;

@@ -7,13 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ctx.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mime.h"
 #include "net/net.h"
+#include "store/store.h"
 
 bool mail_capture_mode(void)
 {

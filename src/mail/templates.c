@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/locale.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "mail/locale.h"
 #include "mail/mail.h"
 
 #define MAX_VARS 16
@@ -45,12 +45,6 @@ static const char *var(const struct tmpl_var *v, const char *name)
 		if (str_eq(v->name, name))
 			return v->value;
 	return NULL;
-}
-
-static const char *brand_str(const struct project *p, const char *k)
-{
-	const char *s = json_get_str(p->branding, k);
-	return s && *s ? s : NULL;
 }
 
 /* Black or white text on the brand colour, whichever reads better (WCAG luminance). */
@@ -117,11 +111,11 @@ static void text_part(struct ctx *c, const struct tmpl_def *d, struct buf *b)
 #define FONT "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans',sans-serif;"
 #define SMALL "font-size:13px;line-height:1.5;color:#6b7280;margin:0 0 12px;"
 
-static void html_part(struct ctx *c, const struct project *p, const struct tmpl_def *d, bool rtl, struct buf *b)
+static void html_part(struct ctx *c, const struct mail_brand *brand, const struct tmpl_def *d, bool rtl, struct buf *b)
 {
 	struct arena *a = c->a;
-	const char *color = brand_str(p, "color") ? brand_str(p, "color") : BRAND_DEFAULT_COLOR;
-	const char *logo = brand_str(p, "logo_url");
+	const char *color = brand->color && *brand->color ? brand->color : BRAND_DEFAULT_COLOR;
+	const char *logo = brand->logo_url && *brand->logo_url ? brand->logo_url : NULL;
 	const char *align = rtl ? "right" : "left", *dir = rtl ? "rtl" : "ltr";
 	const char *app = html_escape(a, var(c->vars, "app_name"));
 	buf_printf(b,
@@ -173,7 +167,7 @@ static void html_part(struct ctx *c, const struct project *p, const struct tmpl_
 		   dir, T(c, "common.footer", true));
 }
 
-enum ag_err mail_render(struct arena *a, const struct project *p, const char *template_id, const char *locale,
+enum ag_err mail_render(struct arena *a, const struct mail_brand *b, const char *template_id, const char *locale,
 			const struct tmpl_var *vars, struct mail_rendered *out)
 {
 	memset(out, 0, sizeof *out);
@@ -194,7 +188,7 @@ enum ag_err mail_render(struct arena *a, const struct project *p, const char *te
 	int n = 0;
 	for (const struct tmpl_var *v = vars; v && v->name && n < MAX_VARS; v++)
 		all[n++] = *v;
-	const char *app = brand_str(p, "name") ? brand_str(p, "name") : p->name;
+	const char *app = b->name ? b->name : "";
 	all[n++] = (struct tmpl_var){"app_name", app};
 	const char *min = var(vars, "minutes");
 	int64_t mins = 0;
@@ -206,7 +200,7 @@ enum ag_err mail_render(struct arena *a, const struct project *p, const char *te
 	bool rtl = locale_is_rtl(locale);
 	struct buf text = BUF_INIT(256 * 1024), html = BUF_INIT(256 * 1024);
 	text_part(&c, d, &text);
-	html_part(&c, p, d, rtl, &html);
+	html_part(&c, b, d, rtl, &html);
 	out->subject = one_line(a, T(&c, "subject", false));
 	out->text = arena_strndup(a, text.p ? text.p : "", text.len);
 	out->html = arena_strndup(a, html.p ? html.p : "", html.len);
@@ -218,15 +212,15 @@ enum ag_err mail_render(struct arena *a, const struct project *p, const char *te
 	return c.failed ? AG_EINTERNAL : AG_OK;
 }
 
-enum ag_err mail_send_template(struct arena *a, const struct project *p, const char *to, const char *locale,
+enum ag_err mail_send_template(struct arena *a, const struct mail_brand *b, const char *to, const char *locale,
 			       const char *template_id, const struct tmpl_var *vars)
 {
 	struct mail_rendered m;
-	enum ag_err e = mail_render(a, p, template_id, locale, vars, &m);
+	enum ag_err e = mail_render(a, b, template_id, locale, vars, &m);
 	if (e)
 		return e;
 	struct mail_msg msg = {
-		.app_id = p->app_id,
+		.app_id = b->app_id,
 		.to = to,
 		.subject = m.subject,
 		.text = m.text,

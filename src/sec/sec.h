@@ -1,6 +1,6 @@
 /* sec.h — primitives on OpenSSL 3 and libsodium (the only module that includes them):
  * randomness, SHA-256, HMAC-SHA256, HKDF, constant-time compare, zeroing, AES-256-GCM
- * sealing of secrets at rest, and argon2id password hashing. */
+ * sealing of secrets at rest under the master key, and argon2id password hashing. */
 #ifndef AG_SEC_H
 #define AG_SEC_H
 
@@ -40,6 +40,20 @@ char *aead_seal(const unsigned char key[MASTER_KEY_LEN], const char *label, cons
 /* Open what aead_seal made; returns malloc'd plaintext (NUL-terminated) or NULL. */
 unsigned char *aead_open(const unsigned char key[MASTER_KEY_LEN], const char *label, const char *sealed,
 			 size_t *n) MUST_CHECK;
+
+/* The master key (AUTHGATE_MASTER_KEY or DATA_DIR/master.key): set once at start-up,
+ * before any thread starts; it never leaves sec/master.c. */
+void master_key_set(const unsigned char key[MASTER_KEY_LEN]);
+void master_key_clear(void);
+/* Secrets at rest: seal/open under the master key, bound to what the secret is for and
+ * whose it is (associated data "purpose:id", e.g. "project-secret:my-app"), so a sealed
+ * value copied to another row does not open. Results are malloc'd (caller frees; open
+ * returns NULL when it does not authenticate). */
+char *master_seal(const char *purpose, const char *id, const void *pt, size_t n);
+unsigned char *master_open(const char *purpose, const char *id, const char *sealed, size_t *n) MUST_CHECK;
+/* A subkey of the master key for one use (HKDF-SHA256 with the label); aborts if
+ * OpenSSL cannot derive it. */
+void master_derive(unsigned char *out, size_t n, const char *label);
 
 /* argon2id (libsodium crypto_pwhash_str, parameters inside the string). */
 #define PWHASH_MAX 128

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "auth/locale.h"
+#include "mail/locale.h"
 
 static void test_accept_language(void **state)
 {

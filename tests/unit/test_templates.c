@@ -12,11 +12,12 @@
 
 #include <cmocka.h>
 
-#include "auth/locale.h"
+#include "auth/projects.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "core/str.h"
 #include "mail/i18n.h"
+#include "mail/locale.h"
 #include "mail/templates.h"
 
 static const char *TEMPLATES[] = {"verify_code", "reset_password", "magic_link", "password_changed", "device_enroll"};
@@ -150,7 +151,8 @@ static void plural_rules(void **state)
 	arena_free(a);
 }
 
-static struct project *project(struct arena *a, const char *branding)
+/* The brand of a project "Acme" with this branding object (auth/projects.c). */
+static struct mail_brand *project(struct arena *a, const char *branding)
 {
 	struct project *p = arena_calloc(a, sizeof *p);
 	p->app_id = "acme";
@@ -158,14 +160,16 @@ static struct project *project(struct arena *a, const char *branding)
 	const char *detail;
 	assert_int_equal(json_parse_strict(a, branding, strlen(branding), &p->branding, &detail), JSON_OK);
 	p->providers = json_obj(a);
-	return p;
+	struct mail_brand *b = arena_calloc(a, sizeof *b);
+	*b = project_mail_brand(p);
+	return b;
 }
 
 static void every_template_every_locale(void **state)
 {
 	(void)state;
 	struct arena *a = arena_new();
-	struct project *p = project(a, "{\"name\":\"A&B <Shop>\",\"color\":\"#0a7d3b\",\"logo_url\":\"https://cdn.example/l.png\"}");
+	struct mail_brand *p = project(a, "{\"name\":\"A&B <Shop>\",\"color\":\"#0a7d3b\",\"logo_url\":\"https://cdn.example/l.png\"}");
 	const struct tmpl_var v[] = {{"code", "042917"},
 				     {"link", "https://app.example/x?a=1&b='2'"},
 				     {"email", "jo<e>@example.com"},
@@ -211,7 +215,7 @@ static void refusals_and_defaults(void **state)
 {
 	(void)state;
 	struct arena *a = arena_new();
-	struct project *p = project(a, "{}");
+	struct mail_brand *p = project(a, "{}");
 	struct mail_rendered m;
 	const struct tmpl_var none[] = {{NULL, NULL}};
 	const struct tmpl_var code_only[] = {{"code", "123456"}, {NULL, NULL}};
@@ -231,11 +235,11 @@ static void refusals_and_defaults(void **state)
 	assert_true(mail_template_known("device_enroll"));
 	assert_false(mail_template_known("nope"));
 	/* a light brand colour gets dark button text */
-	struct project *light = project(a, "{\"color\":\"#ffee00\"}");
+	struct mail_brand *light = project(a, "{\"color\":\"#ffee00\"}");
 	const struct tmpl_var link[] = {{"link", "https://x.example/"}, {"email", "a@b.c"}, {"minutes", "5"}, {NULL, NULL}};
 	assert_int_equal(mail_render(a, light, "magic_link", "en", link, &m), AG_OK);
 	assert_non_null(strstr(m.html, "color:#111827;text-decoration:none"));
-	struct project *dark = project(a, "{\"color\":\"#1a237e\"}");
+	struct mail_brand *dark = project(a, "{\"color\":\"#1a237e\"}");
 	assert_int_equal(mail_render(a, dark, "magic_link", "en", link, &m), AG_OK);
 	assert_non_null(strstr(m.html, "color:#ffffff;text-decoration:none"));
 	arena_free(a);

@@ -1,8 +1,11 @@
-#include "http/metrics.h"
+/* route_metrics.c — per-route request counts by status and latency histograms, a
+ * section of /metrics (core/metrics.h). Lock-free (atomics) on the request path. */
+#include "http/route_metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
 #include "http/route.h"
 
 static const int status_codes[] = {200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409,
@@ -19,38 +22,32 @@ struct route_metrics {
 	_Atomic uint64_t count;
 };
 
-static struct route_metrics *rm; /* api_routes_count + 1 (unmatched) */
-static struct metric_counter *counters;
-static struct metric_gauge *gauges;
+static struct route_metrics *rm; /* one per route + 1 (unmatched) */
+static size_t nroutes;
 
-void metrics_init(void)
+static void render(struct buf *out);
+static struct metric_section section = {render, NULL};
+
+void route_metrics_init(void)
 {
-	if (!rm)
-		rm = calloc(api_routes_count + 1, sizeof(*rm));
+	if (rm)
+		return;
+	nroutes = router_count();
+	rm = calloc(nroutes + 1, sizeof(*rm));
+	if (rm)
+		metrics_register_section(&section);
 }
 
-void metrics_register_counter(struct metric_counter *c)
-{
-	c->next = counters;
-	counters = c;
-}
-
-void metrics_register_gauge(struct metric_gauge *g)
-{
-	g->next = gauges;
-	gauges = g;
-}
-
-void metrics_observe(int route_index, int status, int64_t dur_us)
+void route_metrics_observe(int route_index, int status, int64_t dur_us)
 {
 	if (!rm)
 		return;
-	struct route_metrics *m = &rm[route_index < 0 ? api_routes_count : (size_t)route_index];
+	struct route_metrics *m = &rm[route_index < 0 ? nroutes : (size_t)route_index];
 	size_t s = 0;
 	while (status_codes[s] && status_codes[s] != status)
 		s++;
 	atomic_fetch_add(&m->by_status[s], 1);
-	if (route_index >= 0 && (api_routes[route_index].flags & ROUTE_LONG))
+	if (route_index >= 0 && (router_route(route_index)->flags & ROUTE_LONG))
 		return;
 	double secs = (double)dur_us / 1e6;
 	size_t b = 0;
@@ -63,23 +60,27 @@ void metrics_observe(int route_index, int status, int64_t dur_us)
 
 static const char *route_label(size_t i)
 {
-	if (i == api_routes_count)
+	if (i == nroutes)
 		return "unmatched";
-	return api_routes[i].name ? api_routes[i].name : api_routes[i].pattern;
+	const struct route *rt = router_route((int)i);
+	return rt->name ? rt->name : rt->pattern;
 }
 
-void metrics_render(struct buf *out)
+static const char *route_method(size_t i)
 {
-	if (!rm)
-		return;
+	return i < nroutes ? router_route((int)i)->method : "";
+}
+
+static void render(struct buf *out)
+{
 	buf_puts(out, "# HELP authgate_http_requests_total HTTP requests by route, method and status.\n"
 		      "# TYPE authgate_http_requests_total counter\n");
-	for (size_t i = 0; i <= api_routes_count; i++)
+	for (size_t i = 0; i <= nroutes; i++)
 		for (size_t s = 0; s < NSTATUS; s++) {
 			uint64_t v = atomic_load(&rm[i].by_status[s]);
 			if (!v)
 				continue;
-			const char *method = i < api_routes_count ? api_routes[i].method : "";
+			const char *method = route_method(i);
 			if (status_codes[s])
 				buf_printf(out, "authgate_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
 					   route_label(i), method, status_codes[s], (unsigned long long)v);
@@ -89,12 +90,12 @@ void metrics_render(struct buf *out)
 		}
 	buf_puts(out, "# HELP authgate_http_request_duration_seconds Time from request start to response queued.\n"
 		      "# TYPE authgate_http_request_duration_seconds histogram\n");
-	for (size_t i = 0; i <= api_routes_count; i++) {
+	for (size_t i = 0; i <= nroutes; i++) {
 		uint64_t count = atomic_load(&rm[i].count);
 		if (!count)
 			continue;
 		const char *label = route_label(i);
-		const char *method = i < api_routes_count ? api_routes[i].method : "";
+		const char *method = route_method(i);
 		uint64_t cum = 0;
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += atomic_load(&rm[i].buckets[b]);
@@ -110,15 +111,4 @@ void metrics_render(struct buf *out)
 		buf_printf(out, "authgate_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n", label,
 			   method, (unsigned long long)count);
 	}
-	const char *last = NULL;
-	for (struct metric_counter *c = counters; c; c = c->next) {
-		size_t base = strcspn(c->name, "{");
-		if (!last || strncmp(last, c->name, base) != 0 || last[base] != '{')
-			buf_printf(out, "# HELP %.*s %s\n# TYPE %.*s counter\n", (int)base, c->name, c->help, (int)base,
-				   c->name);
-		buf_printf(out, "%s %llu\n", c->name, (unsigned long long)atomic_load(&c->value));
-		last = c->name;
-	}
-	for (struct metric_gauge *g = gauges; g; g = g->next)
-		buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g->name, g->help, g->name, g->name, g->read());
 }

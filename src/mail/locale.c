@@ -1,4 +1,5 @@
-#include "auth/locale.h"
+/* locale.c — supported locales and their resolution (see locale.h). */
+#include "mail/locale.h"
 
 #include <stdlib.h>
 #include <string.h>

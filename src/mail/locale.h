@@ -1,5 +1,6 @@
-/* locale.h — the 20 supported locales and the resolution order of seed 001:
- * explicit > stored user preference > Accept-Language > project default > "en". */
+/* locale.h — the 20 locales AuthGate has message catalogs for (locales/<code>.json, read by
+ * i18n.c) and the resolution order of seed 001: explicit > stored user preference >
+ * Accept-Language > project default > "en". Plain strings in, static strings out. */
 #ifndef AG_LOCALE_H
 #define AG_LOCALE_H
 
