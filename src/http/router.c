@@ -115,9 +115,9 @@ const char *route_log_path(struct req *r)
 	if (r->route)
 		return (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path;
 	const char *path = r->path ? r->path : "";
-	for (size_t i = 0; i < api_routes_count; i++) {
-		const char *pat = api_routes[i].pattern;
-		if (!(api_routes[i].flags & ROUTE_SECRET_PATH))
+	for (size_t i = 0; i < table_n; i++) {
+		const char *pat = table[i].pattern;
+		if (!(table[i].flags & ROUTE_SECRET_PATH))
 			continue;
 		size_t plen = strcspn(pat, "{");
 		const char *p = path;
