@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/codes.h"
+#include "auth/oauth.h"
 #include "auth/onetime.h"
 #include "auth/passwords.h"
 #include "auth/sessions.h"
@@ -102,6 +103,16 @@ enum ag_err email_signin(struct arena *a, const struct project *p, const char *e
 	return AG_OK;
 }
 
+/* The user's mailbox was just proven (inside the caller's transaction): mark it, and
+ * drop provider identities linked on the address before anyone had proven it — they
+ * may be an attacker's, registered ahead of the owner (docs/OAUTH.md). */
+static enum ag_err mailbox_proven(struct user *u)
+{
+	enum ag_err e = db_exec(g_app.store, "UPDATE users SET email_verified = 1, updated_at = $2 WHERE id = $1",
+				P(SV_TEXT(u->id), SV_INT(time_now_ms())));
+	return e ? e : oauth_identities_drop_unproven(u->id);
+}
+
 enum ag_err email_verify_code(struct arena *a, const struct project *p, const char *email, const char *code,
 			      const struct locale_hint *lh, struct user **out)
 {
@@ -115,9 +126,10 @@ enum ag_err email_verify_code(struct arena *a, const struct project *p, const ch
 	e = code_check(a, p->app_id, u->id, code);
 	if (e)
 		return e;
-	e = db_exec(g_app.store, "UPDATE users SET email_verified = 1, updated_at = $2 WHERE id = $1",
-		    P(SV_TEXT(u->id), SV_INT(time_now_ms())));
-	if (e)
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = mailbox_proven(u);
+	if ((e = db_end(g_app.store, e)))
 		return e;
 	u->email_verified = true;
 	remember_locale(u, resolve(p, u, lh));
@@ -152,6 +164,8 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 		e = db_exec(g_app.store,
 			    "UPDATE users SET password_hash = $2, email_verified = 1, updated_at = $3 WHERE id = $1",
 			    P(SV_TEXT(u->id), SV_TEXT(hash), SV_INT(time_now_ms())));
+	if (e == AG_OK && !u->email_verified)
+		e = oauth_identities_drop_unproven(u->id);
 	if (e == AG_OK)
 		e = onetime_void_user(ONETIME_RESET, u->id);
 	if (e == AG_OK)
@@ -207,8 +221,7 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 		cleared = true;
 	}
 	if (e == AG_OK && !u->email_verified)
-		e = db_exec(g_app.store, "UPDATE users SET email_verified = 1, updated_at = $2 WHERE id = $1",
-			    P(SV_TEXT(u->id), SV_INT(time_now_ms())));
+		e = mailbox_proven(u);
 	e = db_end(g_app.store, e);
 	if (e)
 		return e;

@@ -20,8 +20,10 @@
 #include "store/store.h"
 
 const struct provider_def project_providers[] = {
-	{"email", true}, {"magic-link", true}, {"push", true}, {"passkey", true},
-	{"totp", true},  {"google", false},    {"github", false}, {NULL, false},
+	{"email", true},      {"magic-link", true}, {"push", true},    {"passkey", true},
+	{"totp", true},       {"google", false},    {"github", false}, {"microsoft", false},
+	{"gitlab", false},    {"discord", false},   {"apple", false},  {"oidc", false},
+	{NULL, false},
 };
 
 struct snap {

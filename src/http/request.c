@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/form.h"
 #include "core/str.h"
 #include "http/route.h"
 #include "http/server.h"
@@ -112,56 +113,9 @@ bool req_async(struct req *r, void (*work)(struct req *r))
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode n bytes of a urlencoded component ('+' is a space); NULL on a bad escape, an
- * encoded NUL or invalid UTF-8. */
-static char *form_decode(struct arena *a, const char *s, size_t n)
-{
-	char *out = arena_alloc(a, n + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			out[o++] = ' ';
-		} else if (s[i] == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return NULL;
-			out[o++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = 0;
-	return str_is_utf8(out, o) ? out : NULL;
-}
-
 const char *req_form(struct req *r, const char *field)
 {
 	if (!r->route || !(r->route->flags & ROUTE_FORM) || !r->body)
 		return NULL;
-	size_t fl = strlen(field);
-	const char *p = r->body, *end = r->body + r->body_len;
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *pe = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(pe - p));
-		const char *ke = eq ? eq : pe;
-		char *key = form_decode(r->a, p, (size_t)(ke - p));
-		if (key && strlen(key) == fl && memcmp(key, field, fl) == 0)
-			return eq ? form_decode(r->a, eq + 1, (size_t)(pe - eq - 1)) : "";
-		p = amp ? amp + 1 : end;
-	}
-	return NULL;
+	return form_get(r->a, r->body, r->body_len, field);
 }

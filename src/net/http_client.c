@@ -37,11 +37,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* Cache-Control: max-age=N (JWKS and discovery documents); no-store and no-cache mean
+ * "do not reuse" (0). */
+static void cache_control(struct xfer *x, const char *v)
+{
+	if (strcasestr(v, "no-store") || strcasestr(v, "no-cache")) {
+		x->in->max_age_s = 0;
+		return;
+	}
+	const char *m = strcasestr(v, "max-age=");
+	if (!m || (m > v && m[-1] != ' ' && m[-1] != ','))
+		return;
+	char num[16];
+	size_t i = 0;
+	for (m += 8; i + 1 < sizeof num && *m >= '0' && *m <= '9'; m++)
+		num[i++] = *m;
+	num[i] = 0;
+	int64_t secs;
+	if (str_to_i64(num, 0, 365L * 24 * 3600, &secs) == 0)
+		x->in->max_age_s = secs;
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct xfer *x = ud;
 	size_t len = size * n;
-	static const char name[] = "retry-after:";
+	static const char name[] = "retry-after:", cc[] = "cache-control:";
+	if (len > sizeof cc - 1 && len < 300 && strncasecmp(p, cc, sizeof cc - 1) == 0) {
+		char v[300];
+		memcpy(v, p + sizeof cc - 1, len - (sizeof cc - 1));
+		v[len - (sizeof cc - 1)] = 0;
+		cache_control(x, v);
+	}
 	if (len > sizeof name - 1 && len < 200 && strncasecmp(p, name, sizeof name - 1) == 0) {
 		char v[200];
 		size_t vl = len - (sizeof name - 1);
@@ -162,6 +189,7 @@ enum ag_err http_send(const struct http_out *o, struct http_in *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->retry_after_s = -1;
+	in->max_age_s = -1;
 	int64_t t0 = time_mono_us();
 	enum ag_err e;
 	char *host = NULL;

@@ -78,6 +78,7 @@ struct http_out {
 struct http_in {
 	int status;           /* 0 when no response arrived */
 	int64_t retry_after_s; /* Retry-After in seconds, -1 when absent */
+	int64_t max_age_s;     /* Cache-Control max-age in seconds; 0 for no-store/no-cache; -1 when absent */
 	int64_t latency_ms;
 	char *body;           /* malloc'd (caller frees), at most HTTP_CLIENT_MAX_RESPONSE bytes */
 	size_t body_len;

@@ -27,8 +27,8 @@ enum kty { KTY_RSA, KTY_EC, KTY_OKP };
 struct jwk {
 	enum kty kty;
 	char kid[KID_MAX + 1]; /* "" when the key has none */
-	char alg[8];           /* the key's own "alg", "" when unpublished */
-	EVP_PKEY *pkey;        /* RSA, Ed25519 */
+	char alg[8]; /* the key's own "alg", "" when unpublished */
+	EVP_PKEY *pkey; /* RSA, Ed25519 */
 	unsigned char point[P256_PUB_LEN]; /* EC */
 };
 
@@ -195,11 +195,11 @@ static const struct jwk *pick_key(const struct jwk_set *s, enum kty kty, const c
 }
 
 static bool verify_pkey(EVP_PKEY *pkey, const EVP_MD *md, const void *msg, size_t n, const unsigned char *sig,
-			size_t sl)
+                        size_t sl)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
-		  EVP_DigestVerify(ctx, sig, sl, msg, n) == 1;
+	bool ok =
+	    ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 && EVP_DigestVerify(ctx, sig, sl, msg, n) == 1;
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
@@ -264,8 +264,8 @@ static EVP_PKEY *p256_private(const char *pem, size_t pem_len)
 	char group[32] = "";
 	size_t gl = 0;
 	if (pkey && (!EVP_PKEY_is_a(pkey, "EC") ||
-		     EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &gl) != 1 ||
-		     strcmp(group, "prime256v1") != 0)) {
+	             EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &gl) != 1 ||
+	             strcmp(group, "prime256v1") != 0)) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -288,7 +288,7 @@ static bool der_to_p1363(const unsigned char *der, size_t n, unsigned char out[P
 		return false;
 	ECDSA_SIG_get0(es, &r, &s);
 	bool ok = BN_bn2binpad(r, out, P256_COORD_LEN) == P256_COORD_LEN &&
-		  BN_bn2binpad(s, out + P256_COORD_LEN, P256_COORD_LEN) == P256_COORD_LEN;
+	          BN_bn2binpad(s, out + P256_COORD_LEN, P256_COORD_LEN) == P256_COORD_LEN;
 	ECDSA_SIG_free(es);
 	return ok;
 }
@@ -313,7 +313,7 @@ char *jws_sign_es256(struct arena *a, const char *pem, size_t pem_len, const cha
 	size_t dl = sizeof der;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	bool ok = ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-		  EVP_DigestSign(ctx, der, &dl, (const unsigned char *)tok, n) == 1 && der_to_p1363(der, dl, raw);
+	          EVP_DigestSign(ctx, der, &dl, (const unsigned char *)tok, n) == 1 && der_to_p1363(der, dl, raw);
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(pkey);
 	if (!ok)

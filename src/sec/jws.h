@@ -29,9 +29,9 @@ int jwks_count(const struct jwk_set *s);
 enum jws_err {
 	JWS_OK = 0,
 	JWS_MALFORMED, /* not three base64url parts, bad JSON, "crit" present */
-	JWS_BAD_ALG,   /* alg not RS256/ES256/EdDSA */
-	JWS_NO_KEY,    /* no key with this kid (or, without kid, no single key) fits the alg */
-	JWS_BAD_SIG,   /* signature does not verify */
+	JWS_BAD_ALG, /* alg not RS256/ES256/EdDSA */
+	JWS_NO_KEY, /* no key with this kid (or, without kid, no single key) fits the alg */
+	JWS_BAD_SIG, /* signature does not verify */
 };
 
 /* The protected header of a compact JWS (arena-owned), or NULL. Not verified. */

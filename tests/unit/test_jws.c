@@ -93,8 +93,9 @@ static void test_set_parsing(void **state)
 	assert_int_equal(jws_verify(a, small_tok, small, &c), JWS_NO_KEY);
 	jwks_unref(small);
 	/* encryption keys, symmetric keys, unknown curves and junk are skipped */
-	struct jwk_set *s = set_of("{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\"},{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"},"
-				   "{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AQAB\",\"e\":\"AQAB\"},7,\"x\"]}");
+	struct jwk_set *s = set_of(
+	    "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\"},{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"},"
+	    "{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AQAB\",\"e\":\"AQAB\"},7,\"x\"]}");
 	assert_int_equal(jwks_count(s), 0);
 	jwks_unref(s);
 	assert_null(jwks_parse("[]", 2));
@@ -141,10 +142,10 @@ static void test_es256_sign(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_tokens),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_set_parsing),
-		cmocka_unit_test(test_es256_sign),
+	    cmocka_unit_test(test_valid_tokens),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_set_parsing),
+	    cmocka_unit_test(test_es256_sign),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
