@@ -114,6 +114,20 @@ void h_email_magic_send(struct req *r);
 void h_magic_page(struct req *r);
 void h_magic_complete(struct req *r);
 
+/* oauth.c: OAuth / OpenID Connect sign-in (seed 001's /api/proxy/{provider}) */
+void h_oauth_start_get(struct req *r);
+void h_oauth_start_post(struct req *r);
+void h_oauth_start_ticket(struct req *r);
+void h_oauth_callback(struct req *r);
+void h_oauth_callback_post(struct req *r);
+void h_oauth_link(struct req *r);
+void h_oauth_unlink(struct req *r);
+void h_oauth_identities(struct req *r);
+void h_admin_oauth_list(struct req *r);
+void h_admin_oauth_get(struct req *r);
+void h_admin_oauth_put(struct req *r);
+void h_admin_oauth_delete(struct req *r);
+
 /* token.c (seed 002) */
 void h_token_verify(struct req *r);
 /* The seed 002 answer {valid: true, user, mfa, expiresAt} for a session token of p, or

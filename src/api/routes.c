@@ -127,6 +127,43 @@ static const struct field f_magic_send[] = {
 	{NULL, 0, false, 0},
 };
 
+/* OAuth sign-in: starts for apps, linking while signed in (a seed 002 token). */
+static const struct field f_oauth_start[] = {
+	{"callback_url", FK_STRING, true, 2048},
+	{"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_oauth_link[] = {
+	{"token", FK_STRING, true, 8192},
+	{"callback_url", FK_STRING, true, 2048},
+	{"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_oauth_token[] = {
+	{"token", FK_STRING, true, 8192},
+	{NULL, 0, false, 0},
+};
+
+/* Provider settings (merged into the stored ones; docs/OAUTH.md). */
+static const struct field f_oauth_settings[] = {
+	{"enabled", FK_BOOL, false, 0},
+	{"client_id", FK_STRING, false, 256},
+	{"client_secret", FK_STRING, false, 4096},
+	{"private_key", FK_STRING, false, 4096},
+	{"scopes", FK_STRING, false, 512},
+	{"issuer", FK_STRING, false, 512},
+	{"tenant", FK_STRING, false, 64},
+	{"team_id", FK_STRING, false, 10},
+	{"key_id", FK_STRING, false, 10},
+	{"authorization_endpoint", FK_STRING, false, 512},
+	{"token_endpoint", FK_STRING, false, 512},
+	{"userinfo_endpoint", FK_STRING, false, 512},
+	{"emails_endpoint", FK_STRING, false, 512},
+	{NULL, 0, false, 0},
+};
+
 /* Token verification (seed 002): a missing token is the handler's 400. */
 static const struct field f_token_verify[] = {
 	{"token", FK_STRING, false, 8192},
@@ -168,6 +205,12 @@ const struct route api_routes[] = {
 	{"POST", "/admin/api/projects/{app_id}/test-mail", h_admin_test_mail, guard_admin, 1 * KB, f_test_mail, 0,
 	 NULL},
 	{"GET", "/admin/api/outbox", h_admin_outbox_list, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/oauth", h_admin_oauth_list, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/oauth/{provider}", h_admin_oauth_get, guard_admin, 0, NULL, 0, NULL},
+	{"PUT", "/admin/api/projects/{app_id}/oauth/{provider}", h_admin_oauth_put, guard_admin, 16 * KB,
+	 f_oauth_settings, 0, NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/oauth/{provider}", h_admin_oauth_delete, guard_admin, 0, NULL, 0,
+	 NULL},
 
 	/* push-to-approve sign-in (seed 000) */
 	{"POST", "/auth/start", h_push_start, NULL, 2 * KB, f_push_start, ROUTE_CORS, NULL},
@@ -217,6 +260,17 @@ const struct route api_routes[] = {
 	{"GET", "/api/proxy/email/magic-link/verify", h_magic_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
 	{"POST", "/api/proxy/email/magic-link/verify", h_magic_complete, NULL, 12 * KB, NULL, ROUTE_PAGE | ROUTE_FORM,
 	 NULL},
+
+	/* OAuth / OpenID Connect sign-in (seed 001); literal paths before {provider} */
+	{"GET", "/api/proxy/{provider}", h_oauth_start_get, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"POST", "/api/proxy/{provider}", h_oauth_start_post, guard_api_key, 4 * KB, f_oauth_start, 0, NULL},
+	{"GET", "/api/proxy/{provider}/start", h_oauth_start_ticket, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/api/proxy/{provider}/callback", h_oauth_callback, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"POST", "/api/proxy/{provider}/callback", h_oauth_callback_post, NULL, 32 * KB, NULL, ROUTE_PAGE | ROUTE_FORM,
+	 NULL},
+	{"POST", "/api/proxy/{provider}/link", h_oauth_link, guard_api_key, 12 * KB, f_oauth_link, 0, NULL},
+	{"POST", "/api/proxy/{provider}/unlink", h_oauth_unlink, guard_api_key, 12 * KB, f_oauth_token, 0, NULL},
+	{"POST", "/api/v1/identities", h_oauth_identities, guard_api_key, 12 * KB, f_oauth_token, 0, NULL},
 
 	/* token verification (seed 002) */
 	{"POST", "/api/v1/token/verify", h_token_verify, guard_api_key, 16 * KB, f_token_verify, 0, NULL},

@@ -523,3 +523,44 @@ bool project_provider_on(const struct project *p, const char *provider)
 			return d->default_on;
 	return false;
 }
+
+struct cb_ctx {
+	struct arena *a;
+	const char *url;
+	const char *found;
+	int n;
+};
+
+static int cb_row(void *ud, const struct store_row *row)
+{
+	struct cb_ctx *c = ud;
+	int n;
+	const char **list = str_list(c->a, row_str(row, 1), &n);
+	struct project tmp = {.callbacks = list, .ncallbacks = n};
+	if (project_allows_callback(&tmp, c->url)) {
+		c->found = arena_strdup(c->a, row_str(row, 0));
+		c->n++;
+	}
+	return 0;
+}
+
+enum ag_err project_by_callback(struct arena *a, const char *url, struct project **out)
+{
+	*out = NULL;
+	if (!url || !str_is_http_url(url))
+		return AG_ENOTFOUND;
+	/* The LIKE is a prefilter on the URL without its query; the rule is applied here. */
+	const char *base = arena_strndup(a, url, strcspn(url, "?"));
+	struct cb_ctx c = {a, url, NULL, 0};
+	enum ag_err e = db_query(g_app.store,
+				 "SELECT app_id, callback_urls FROM projects WHERE disabled = 0 AND "
+				 "callback_urls LIKE '%' || $1 || '%'",
+				 P(SV_TEXT(base)), cb_row, &c);
+	if (e)
+		return e;
+	if (c.n == 0)
+		return AG_ENOTFOUND;
+	if (c.n > 1)
+		return AG_ECONFLICT;
+	return project_get(a, c.found, out);
+}

@@ -63,6 +63,9 @@ enum ag_err project_send_mail(struct arena *a, const struct project *p, const ch
 bool project_allows_origin(const struct project *p, const char *origin);
 bool project_allows_callback(const struct project *p, const char *url);
 bool project_provider_on(const struct project *p, const char *provider);
+/* The one enabled project that registered this callback URL: AG_ENOTFOUND when none,
+ * AG_ECONFLICT when several did (the caller must name the project). */
+enum ag_err project_by_callback(struct arena *a, const char *url, struct project **out) MUST_CHECK;
 /* Does any enabled project list this origin? (CORS preflight) */
 bool project_any_allows_origin(const char *origin);
 

@@ -1,0 +1,522 @@
+/* oauth.c — OAuth / OpenID Connect sign-in over HTTP (/api/proxy/{provider}, seed 001):
+ * the starts (a browser GET, or an app's POST that returns a URL), the fixed callback,
+ * linking and unlinking while signed in, and the admin API for provider settings. The
+ * work is auth/oauth.h's; this file reads requests, sets the browser-binding cookie and
+ * chooses where the browser goes: the app's callback_url with ?token= or ?error=, or an
+ * AuthGate error page when no safe place is known. */
+#include <string.h>
+
+#include "api/api.h"
+#include "auth/locale.h"
+#include "auth/oauth.h"
+#include "auth/tokens.h"
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/form.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "mail/i18n.h"
+
+#define MAX_ACCEPT_LANGUAGE 256
+
+static const struct rate_policy p_start = {"oauth-start:ip", 60, 1.0}, p_callback = {"oauth-callback:ip", 60, 1.0};
+
+/* ---- answers ------------------------------------------------------------------------ */
+
+/* No safe place to send the browser: a small page of our own. */
+static void error_page(struct req *r, int status, const char *message)
+{
+	const char *html = arena_printf(r->a,
+					"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+					"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+					"<title>Sign-in failed</title>\n</head>\n<body>\n<main>\n<h1>Sign-in failed</h1>\n"
+					"<p id=\"message\">%s</p>\n<p>Go back to the application and start again.</p>\n"
+					"</main>\n</body>\n</html>\n",
+					html_escape(r->a, message));
+	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
+}
+
+/* callback_url?error=code&error_description=... (303): the app learns what went wrong,
+ * never with a token. */
+static void to_app_error(struct req *r, const char *callback_url, const struct oauth_fail *f)
+{
+	struct buf b = BUF_INIT(4096);
+	(void)(form_add(&b, "error", f->code) | form_add(&b, "error_description", f->message ? f->message : ""));
+	resp_redirect(r, 303,
+		      arena_printf(r->a, "%s%c%s", callback_url, strchr(callback_url, '?') ? '&' : '?', b.p ? b.p : ""));
+	buf_free(&b);
+}
+
+static void fail_json(struct req *r, const struct oauth_fail *f)
+{
+	int status = ag_err_status(f->kind);
+	resp_error_status(r, status, f->code, status >= 500 ? "a dependency is unavailable; retry shortly" : f->message);
+}
+
+static const char *cookie(struct req *r, const char *name)
+{
+	const char *h = req_header(r, "Cookie");
+	size_t nl = strlen(name);
+	for (const char *p = h; p && *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=')
+			return arena_strndup(r->a, p + nl + 1, strcspn(p + nl + 1, ";"));
+		p = strchr(p, ';');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* The browser-binding cookie: HttpOnly, only sent to /api/proxy/, Lax so the provider's
+ * top-level redirect back carries it (Apple's form POST is turned into a same-site GET
+ * first: see h_oauth_callback_post). */
+static void set_binding(struct req *r, const char *binding)
+{
+	bool https = str_starts(g_cfg.public_url, "https://");
+	resp_header(r, "Set-Cookie",
+		    arena_printf(r->a, "%s=%s; Path=/api/proxy/; Max-Age=%d; HttpOnly; SameSite=Lax%s", OAUTH_BINDING_COOKIE,
+				 binding, OAUTH_FLOW_TTL_S, https ? "; Secure" : ""));
+}
+
+/* ---- checks shared by the starts ----------------------------------------------------- */
+
+/* The provider of the path, switched on and configured for p; false having answered. */
+static bool provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c, bool page)
+{
+	struct oauth_fail f = {AG_OK, NULL, NULL};
+	enum ag_err e = AG_OK;
+	if (!oauth_provider_find(name))
+		f = (struct oauth_fail){AG_ENOTFOUND, "unknown_provider", "AuthGate has no such sign-in provider"};
+	else if (!project_provider_on(p, name))
+		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_disabled", "this sign-in provider is disabled for this project"};
+	else if ((e = oauth_client_get(r->a, p->app_id, name, c)) == AG_ENOTFOUND)
+		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_not_configured",
+					"this provider is enabled but has no client id and secret yet"};
+	else if (e)
+		f = (struct oauth_fail){e, "server_error", "the provider's settings cannot be read"};
+	if (!f.code)
+		return true;
+	if (page)
+		error_page(r, ag_err_status(f.kind), f.message);
+	else
+		fail_json(r, &f);
+	return false;
+}
+
+/* The request's locale (seed 001: the parameter, else Accept-Language). */
+static void locale_of(struct req *r, const char *explicit_locale, struct oauth_flow_req *q)
+{
+	const char *al = req_header(r, "Accept-Language");
+	if (explicit_locale && *explicit_locale) {
+		q->locale = locale_resolve(explicit_locale, NULL, NULL, NULL);
+		q->locale_explicit = true;
+	} else if (al && strlen(al) <= MAX_ACCEPT_LANGUAGE) {
+		q->locale = locale_from_accept_language(al);
+	}
+}
+
+static bool callback_ok(struct req *r, const struct project *p, const char *cb)
+{
+	if (cb && project_allows_callback(p, cb))
+		return true;
+	resp_error_status(r, 400, "invalid_callback_url",
+			  cb ? "callback_url is not one of the project's registered callback URLs" : "callback_url is required");
+	return false;
+}
+
+/* Start the flow in this browser and send it to the provider. */
+static void begin(struct req *r, const struct oauth_client *c, const struct oauth_flow_req *q)
+{
+	const char *binding = NULL, *url = NULL;
+	struct oauth_fail f;
+	enum ag_err e = oauth_flow_start(r->a, c, q, cookie(r, OAUTH_BINDING_COOKIE), &binding, &url, &f);
+	if (e) {
+		to_app_error(r, q->callback_url, &f);
+		return;
+	}
+	set_binding(r, binding);
+	resp_redirect(r, 302, url);
+}
+
+/* ---- GET /api/proxy/{provider}?callback_url=&locale=&app_id= ----------------------------- */
+
+static void start_get_work(struct req *r)
+{
+	const char *cb = req_query(r, "callback_url"), *app_id = req_query(r, "app_id");
+	struct project *p = NULL;
+	enum ag_err e = app_id ? project_get(r->a, app_id, &p) : project_by_callback(r->a, cb, &p);
+	if (e == AG_ECONFLICT) {
+		resp_error_status(r, 400, "app_id_required",
+				  "several projects registered this callback_url: add app_id=<your project>");
+		return;
+	}
+	if (e == AG_ENOTFOUND) {
+		resp_error_status(r, 400, app_id ? "unknown_app" : "invalid_callback_url",
+				  app_id ? "no such project" : "callback_url is not registered by any project");
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	if (p->disabled) {
+		resp_error(r, AG_EFORBIDDEN, "this project is disabled");
+		return;
+	}
+	struct oauth_client *c;
+	if (!callback_ok(r, p, cb) || !provider_ready(r, p, req_param(r, 0), &c, false))
+		return;
+	struct oauth_flow_req q = {p->app_id, c->def->name, cb, NULL, false, "signin", NULL};
+	locale_of(r, req_query(r, "locale"), &q);
+	begin(r, c, &q);
+}
+
+void h_oauth_start_get(struct req *r)
+{
+	if (api_rate_limit(r, &p_start, r->ip))
+		req_async(r, start_get_work);
+}
+
+/* ---- POST /api/proxy/{provider} and /link: a URL for apps that redirect themselves --------- */
+
+/* A ticket URL at AuthGate: the browser that opens it gets the binding cookie there. */
+static void answer_ticket(struct req *r, const struct oauth_flow_req *q)
+{
+	const char *ticket;
+	enum ag_err e = oauth_ticket_create(r->a, q, &ticket);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "url",
+				arena_printf(r->a, "%s/api/proxy/%s/start?ticket=%s", g_cfg.public_url, q->provider, ticket));
+	resp_json(r, 200, o);
+}
+
+static void start_post_work(struct req *r)
+{
+	struct oauth_client *c;
+	const char *cb = req_str(r, "callback_url");
+	if (!callback_ok(r, r->project, cb) || !provider_ready(r, r->project, req_param(r, 0), &c, false))
+		return;
+	struct oauth_flow_req q = {r->project->app_id, c->def->name, cb, NULL, false, "signin", NULL};
+	locale_of(r, req_str(r, "locale"), &q);
+	answer_ticket(r, &q);
+}
+
+void h_oauth_start_post(struct req *r)
+{
+	req_async(r, start_post_work);
+}
+
+/* The signed-in user of a seed 002 session token in the body; NULL having answered. */
+static const char *session_user(struct req *r)
+{
+	cJSON *claims = NULL;
+	const char *tok = req_str(r, "token");
+	if (!tok || !api_token_check(r->a, r->project, tok, &claims)) {
+		resp_error_status(r, 401, "invalid_token", "token must be a valid, unexpired session token of this project");
+		return NULL;
+	}
+	return json_get_str(claims, "sub");
+}
+
+static void link_work(struct req *r)
+{
+	struct oauth_client *c;
+	const char *cb = req_str(r, "callback_url"), *uid = session_user(r);
+	if (!uid || !callback_ok(r, r->project, cb) || !provider_ready(r, r->project, req_param(r, 0), &c, false))
+		return;
+	struct oauth_flow_req q = {r->project->app_id, c->def->name, cb, NULL, false, "link", uid};
+	locale_of(r, req_str(r, "locale"), &q);
+	answer_ticket(r, &q);
+}
+
+void h_oauth_link(struct req *r)
+{
+	req_async(r, link_work);
+}
+
+static void start_ticket_work(struct req *r)
+{
+	struct oauth_flow_req *q;
+	enum ag_err e = oauth_ticket_take(r->a, req_query(r, "ticket"), req_param(r, 0), &q);
+	if (e == AG_EGONE) {
+		error_page(r, 410, "This sign-in link is invalid, has expired or was already used.");
+		return;
+	}
+	struct project *p = NULL;
+	if (e == AG_OK)
+		e = project_get(r->a, q->app_id, &p);
+	if (e) {
+		error_page(r, ag_err_status(e), "The sign-in cannot start right now; try again shortly.");
+		return;
+	}
+	struct oauth_client *c;
+	if (p->disabled || !provider_ready(r, p, q->provider, &c, true)) {
+		if (p->disabled)
+			error_page(r, 403, "This application is disabled.");
+		return;
+	}
+	begin(r, c, q);
+}
+
+void h_oauth_start_ticket(struct req *r)
+{
+	if (api_rate_limit(r, &p_start, r->ip))
+		req_async(r, start_ticket_work);
+}
+
+/* ---- the callback -------------------------------------------------------------------------- */
+
+struct cb {
+	struct oauth_flow *fl;
+	struct project *p;
+	struct oauth_client *c;
+	struct oauth_endpoints ep;
+	struct oauth_fail f;
+};
+
+static bool fail_cb(struct cb *x, enum ag_err kind, const char *code, const char *message)
+{
+	x->f = (struct oauth_fail){kind, code, message};
+	return false;
+}
+
+/* Everything about the flow and the response that needs no token request. */
+static bool callback_checks(struct req *r, struct cb *x)
+{
+	const char *provider = req_param(r, 0), *iss = req_query(r, "iss"), *perr = req_query(r, "error");
+	struct oauth_flow *fl = x->fl;
+	if (!fl->binding_ok) {
+		log_security("oauth_state_unbound", r->ip, "project %s provider %s: callback in another browser",
+			     fl->q.app_id, provider);
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_state",
+			       "this sign-in was started in another browser; start again here");
+	}
+	if (!str_eq(fl->q.provider, provider)) /* a flow sent to one provider answered at another's */
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
+	if (fl->expired)
+		return fail_cb(x, AG_EGONE, "flow_expired", "the sign-in took too long; start again");
+	if (project_get(r->a, fl->q.app_id, &x->p) != AG_OK || x->p->disabled)
+		return fail_cb(x, AG_EFORBIDDEN, "project_disabled", "this application is disabled");
+	if (!project_provider_on(x->p, provider))
+		return fail_cb(x, AG_EFORBIDDEN, "provider_disabled", "this sign-in provider is disabled for this project");
+	/* RFC 9207: the issuer that answered must be the one the flow was sent to. */
+	if (iss && !str_eq(iss, fl->issuer)) {
+		log_security("oauth_mixup", r->ip, "project %s provider %s: response from another issuer", fl->q.app_id,
+			     provider);
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
+	}
+	if (perr)
+		return fail_cb(x, AG_EFORBIDDEN, str_eq(perr, "access_denied") ? "access_denied" : "provider_error",
+			       str_eq(perr, "access_denied") ? "the user declined" : "the provider reported an error");
+	if (oauth_client_get(r->a, fl->q.app_id, provider, &x->c) != AG_OK)
+		return fail_cb(x, AG_EFORBIDDEN, "provider_not_configured", "this provider is not configured any more");
+	if (oauth_endpoints_get(r->a, x->c, &x->ep, &x->f))
+		return false;
+	if (!str_eq(x->ep.issuer, fl->issuer))
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the provider's issuer changed during the sign-in");
+	if (!iss && x->ep.iss_param)
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the provider's response lacks its issuer");
+	const char *code = req_query(r, "code");
+	if (!code || !*code || strlen(code) > 2048)
+		return fail_cb(x, AG_EINVAL, "invalid_request", "the provider's response has no code");
+	return true;
+}
+
+static void callback_work(struct req *r)
+{
+	struct cb x = {0};
+	enum ag_err e = oauth_flow_take(r->a, req_query(r, "state"), cookie(r, OAUTH_BINDING_COOKIE), &x.fl);
+	if (e == AG_ENOTFOUND) {
+		log_security("oauth_state_unknown", r->ip, "provider %s", req_param(r, 0));
+		error_page(r, 400, "This sign-in response is invalid or was already used. Start again from the application.");
+		return;
+	}
+	if (e) {
+		error_page(r, 503, "The sign-in cannot be completed right now; try again shortly.");
+		return;
+	}
+	struct oauth_tokens t;
+	struct oauth_profile pr;
+	struct user *u = NULL;
+	bool ok = callback_checks(r, &x) &&
+		  oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier, &t,
+				      &x.f) == AG_OK &&
+		  oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
+	if (ok && str_eq(x.fl->q.purpose, "link"))
+		ok = oauth_account_link(r->a, x.p, x.fl->q.user_id, x.c->def->name, &pr, &u, &x.f) == AG_OK;
+	else if (ok)
+		ok = oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u, &x.f) == AG_OK;
+	const char *jwt = ok ? token_issue(r->a, x.p, u, TOKEN_AUD_SESSION, x.c->def->name, SESSION_TOKEN_TTL_S, NULL) : NULL;
+	if (!jwt) {
+		if (ok)
+			x.f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the session cannot be issued"};
+		log_info("oauth_signin_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0), x.f.code);
+		to_app_error(r, x.fl->q.callback_url, &x.f);
+		return;
+	}
+	log_info("oauth_signin", "project %s provider %s user %s", x.p->app_id, x.c->def->name, u->id);
+	const char *cb = x.fl->q.callback_url;
+	resp_redirect(r, 303, arena_printf(r->a, "%s%ctoken=%s", cb, strchr(cb, '?') ? '&' : '?', jwt));
+}
+
+void h_oauth_callback(struct req *r)
+{
+	if (api_rate_limit(r, &p_callback, r->ip))
+		req_async(r, callback_work);
+}
+
+/* Apple answers with a cross-site form POST (response_mode=form_post), which a Lax
+ * cookie does not ride on. Turn it into a same-site GET of the callback: the binding
+ * cookie then comes along and every check above applies unchanged. The code is single
+ * use and bound to the PKCE verifier, so it crossing a URL once costs nothing. */
+void h_oauth_callback_post(struct req *r)
+{
+	static const char *const fields[] = {"code", "state", "iss", "error", "user"};
+	struct buf b = BUF_INIT(16384);
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
+		const char *v = req_form(r, fields[i]);
+		if (v && form_add(&b, fields[i], v)) {
+			buf_free(&b);
+			resp_error(r, AG_ETOOBIG, "the provider's response is too large");
+			return;
+		}
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "%s/api/proxy/%s/callback?%s", g_cfg.public_url, req_param(r, 0),
+					   b.p ? b.p : ""));
+	buf_free(&b);
+}
+
+/* ---- identities of a signed-in user ---------------------------------------------------- */
+
+static void identities_answer(struct req *r, const char *uid, bool unlinked)
+{
+	cJSON *arr;
+	enum ag_err e = oauth_identities_list(r->a, r->project->app_id, uid, &arr);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	if (unlinked)
+		cJSON_AddBoolToObject(o, "unlinked", true);
+	cJSON_AddStringToObject(o, "user_id", uid);
+	cJSON_AddItemReferenceToObject(o, "identities", arr);
+	resp_json(r, 200, o);
+}
+
+static void identities_work(struct req *r)
+{
+	const char *uid = session_user(r);
+	if (uid)
+		identities_answer(r, uid, false);
+}
+
+void h_oauth_identities(struct req *r)
+{
+	req_async(r, identities_work);
+}
+
+static void unlink_work(struct req *r)
+{
+	const char *uid = session_user(r);
+	if (!uid)
+		return;
+	if (!oauth_provider_find(req_param(r, 0))) {
+		resp_error_status(r, 404, "unknown_provider", "AuthGate has no such sign-in provider");
+		return;
+	}
+	struct oauth_fail f;
+	if (oauth_identity_unlink(r->a, r->project->app_id, uid, req_param(r, 0), &f)) {
+		fail_json(r, &f);
+		return;
+	}
+	identities_answer(r, uid, true);
+}
+
+void h_oauth_unlink(struct req *r)
+{
+	req_async(r, unlink_work);
+}
+
+/* ---- admin: provider settings ------------------------------------------------------------- */
+
+void h_admin_oauth_list(struct req *r)
+{
+	struct project *p;
+	cJSON *arr;
+	if (!api_path_project(r, &p))
+		return;
+	enum ag_err e = oauth_client_list(r->a, p, &arr);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddItemReferenceToObject(o, "providers", arr);
+	resp_json(r, 200, o);
+}
+
+static bool admin_provider(struct req *r, struct project **p)
+{
+	if (!api_path_project(r, p))
+		return false;
+	if (oauth_provider_find(req_param(r, 1)))
+		return true;
+	resp_error_status(r, 404, "unknown_provider",
+			  "providers are google, github, microsoft, gitlab, discord, apple and oidc");
+	return false;
+}
+
+void h_admin_oauth_get(struct req *r)
+{
+	struct project *p;
+	struct oauth_client *c;
+	if (!admin_provider(r, &p))
+		return;
+	enum ag_err e = oauth_client_get(r->a, p->app_id, req_param(r, 1), &c);
+	if (e) {
+		api_fail(r, e, "this provider has no settings in this project");
+		return;
+	}
+	resp_json(r, 200, oauth_client_json(r->a, c, project_provider_on(p, c->def->name)));
+}
+
+void h_admin_oauth_put(struct req *r)
+{
+	struct project *p;
+	if (!admin_provider(r, &p))
+		return;
+	const char *why = NULL;
+	enum ag_err e = oauth_client_set(r->a, p->app_id, req_param(r, 1), r->json, &why);
+	if (e == AG_EINVAL) {
+		resp_error(r, e, why);
+		return;
+	}
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	log_info("admin", "project %s: %s provider settings changed by %s", p->app_id, req_param(r, 1), r->auth_subject);
+	h_admin_oauth_get(r);
+}
+
+void h_admin_oauth_delete(struct req *r)
+{
+	struct project *p;
+	if (!admin_provider(r, &p))
+		return;
+	enum ag_err e = oauth_client_delete(p->app_id, req_param(r, 1));
+	if (e) {
+		api_fail(r, e, "this provider has no settings in this project");
+		return;
+	}
+	log_info("admin", "project %s: %s provider settings removed by %s", p->app_id, req_param(r, 1), r->auth_subject);
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "deleted", true);
+	resp_json(r, 200, o);
+}
