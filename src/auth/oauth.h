@@ -23,7 +23,6 @@
 #include "core/json.h"
 
 #define OAUTH_FLOW_TTL_S 600          /* a browser has 10 minutes to come back */
-#define OAUTH_HTTP_TIMEOUT_MS 10000   /* each call to a provider */
 #define OAUTH_CLOCK_SKEW_S 60         /* exp/iat of ID tokens */
 #define OAUTH_JWKS_REFETCH_MIN_S 60   /* an unknown kid refetches at most this often */
 #define OAUTH_META_MIN_TTL_S 60       /* Cache-Control max-age is clamped to these */

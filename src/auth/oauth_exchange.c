@@ -111,7 +111,7 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	buf_free(&b);
 	if (!body)
 		return failed(f, AG_EINVAL, "invalid_request", "the code is too long");
-	struct http_out o = {"POST", ep->token, hdrs, body, blen, OAUTH_HTTP_TIMEOUT_MS, g_cfg.allow_private_network};
+	struct http_out o = {"POST", ep->token, hdrs, body, blen, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	struct http_in in;
 	enum ag_err e = http_send(&o, &in);
 	cJSON *v = e == AG_OK ? parse_reply(a, in.body, in.body_len) : NULL;
@@ -122,6 +122,10 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	if (e)
 		return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider did not answer; retry shortly");
 	const char *err = json_get_str(v, "error");
+	if (status >= 500 || str_eq(err, "temporarily_unavailable")) {
+		log_warn("oauth", "token endpoint of %s answered %d", c->def->name, status);
+		return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider is unavailable; retry shortly");
+	}
 	if (err) {
 		/* Errors arrive in 400s, and from GitHub in a 200. */
 		const char *c2 = safe_code(a, err);
@@ -260,7 +264,7 @@ static enum ag_err get_api(struct arena *a, const char *url, const char *access_
 {
 	const char *hdrs[] = {arena_printf(a, "Accept: %s", accept), "User-Agent: AuthGate",
 			      arena_printf(a, "Authorization: Bearer %s", access_token), NULL};
-	struct http_out o = {"GET", url, hdrs, NULL, 0, OAUTH_HTTP_TIMEOUT_MS, g_cfg.allow_private_network};
+	struct http_out o = {"GET", url, hdrs, NULL, 0, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	struct http_in in;
 	enum ag_err e = http_send(&o, &in);
 	const char *detail;

@@ -25,6 +25,7 @@ struct entry {
 	struct jwk_set *keys;     /* JWKS: the parsed set */
 	int64_t expires_ms;       /* reuse until then */
 	int64_t fetched_ms;       /* last attempt, good or bad */
+	int64_t forced_ms;        /* last refetch for an unknown kid */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* guards the maps and entries' fields */
@@ -81,7 +82,7 @@ static int64_t ttl_ms(const struct http_in *in)
 static enum ag_err get_json(const char *url, struct http_in *in)
 {
 	static const char *const hdrs[] = {"Accept: application/json", "User-Agent: AuthGate", NULL};
-	struct http_out o = {"GET", url, hdrs, NULL, 0, OAUTH_HTTP_TIMEOUT_MS, g_cfg.allow_private_network};
+	struct http_out o = {"GET", url, hdrs, NULL, 0, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	enum ag_err e = http_send(&o, in);
 	if (e == AG_OK && (in->status != 200 || !in->body)) {
 		snprintf(in->error, sizeof in->error, "HTTP %d", in->status);
@@ -227,7 +228,7 @@ struct jwk_set *oauth_jwks_get(const char *jwks_uri, bool force)
 	int64_t now = time_now_ms();
 	pthread_mutex_lock(&mu);
 	bool fresh = e->keys && now < e->expires_ms;
-	bool may_refetch = now - e->fetched_ms >= OAUTH_JWKS_REFETCH_MIN_S * 1000;
+	bool may_refetch = e->forced_ms == 0 || now - e->forced_ms >= OAUTH_JWKS_REFETCH_MIN_S * 1000;
 	if (fresh && (!force || !may_refetch)) {
 		s = e->keys;
 		jwks_ref(s);
@@ -247,6 +248,8 @@ struct jwk_set *oauth_jwks_get(const char *jwks_uri, bool force)
 			log_warn("oauth", "%.200s is not a JWK set", jwks_uri);
 		pthread_mutex_lock(&mu);
 		e->fetched_ms = time_now_ms();
+		if (force)
+			e->forced_ms = e->fetched_ms;
 		if (got) {
 			jwks_unref(e->keys);
 			e->keys = got;

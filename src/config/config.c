@@ -113,6 +113,8 @@ static const struct cfg_def defs[] = {
 	 "One JSON line per request on stderr (secrets redacted)."},
 	{"AUTHGATE_ALLOW_PRIVATE_NETWORK", T_BOOL, S(allow_private_network), "false", 0, 0, NULL,
 	 "Let webhooks and outgoing requests reach private and loopback addresses (always on in dev mode)."},
+	{"AUTHGATE_OAUTH_TIMEOUT", T_INT, S(oauth_timeout_s), "10", 1, 60, NULL,
+	 "Seconds each call to an OAuth / OpenID provider may take (discovery, keys, token, profile)."},
 	{"AUTHGATE_TRUST_PROXY", T_BOOL, S(trust_proxy), "false", 0, 0, NULL,
 	 "Take the client address from the last X-Forwarded-For entry (only behind your own proxy)."},
 	{"AUTHGATE_PWHASH_MEM_KIB", T_INT, S(pwhash_mem_kib), "19456", 1024, 4194304, NULL,

@@ -34,6 +34,7 @@ struct config {
 	bool access_log;
 	bool allow_private_network;
 	bool trust_proxy;
+	int64_t oauth_timeout_s;
 	int64_t pwhash_mem_kib;
 	int64_t pwhash_ops;
 	int64_t pwhash_concurrency;
