@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/locale.h"
+#include "mail/locale.h"
 #include "auth/oauth.h"
 #include "auth/tokens.h"
 #include "config/config.h"

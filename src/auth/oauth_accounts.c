@@ -12,6 +12,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sec/sec.h"
+#include "store/store.h"
 
 static enum ag_err failed(struct oauth_fail *f, enum ag_err kind, const char *code, const char *message)
 {

@@ -11,6 +11,8 @@
 #include "core/timeutil.h"
 #include "net/net.h"
 #include "sec/jws.h"
+#include "sec/sec.h"
+#include "store/store.h"
 
 /* Endpoints and defaults as the providers document them. OIDC kinds are discovered from
  * their issuer; GitHub and Discord are plain OAuth 2.0 with fixed endpoints. Microsoft

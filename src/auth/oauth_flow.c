@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sec/sec.h"
+#include "store/store.h"
 
 #define RANDOM_LEN 32 /* bytes of state, ticket and browser binding */
 #define TOKEN_CHARS 43 /* their base64url length */
