@@ -70,7 +70,7 @@ node --test --test-reporter=tap $(conc 2) tests/integration/ > "$work/integratio
 tally integration "$work/integration.tap" $?
 
 # The same black-box suites again with every server on its own PostgreSQL database.
-pg_suites=(projects mail push push_device webhooks)
+pg_suites=(projects mail push push_device webhooks oauth)
 if [ -n "${pgurl:-}" ]; then
   echo "== black-box tests on PostgreSQL: ${pg_suites[*]}"
   files=(); for n in "${pg_suites[@]}"; do files+=("tests/integration/$n.test.mjs"); done

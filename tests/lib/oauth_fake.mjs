@@ -41,7 +41,12 @@ export async function startFakeProvider(opts = {}) {
       emails: [{ email: 'octo@example.com', primary: true, verified: true }, { email: 'other@example.com', primary: false, verified: true }] },
     githubTokenError: null,
     codes: new Map(),
+    apple: null, // {teamId, keyId, publicKey, pem}: check client secrets as Apple does
   };
+  if (opts.apple) {
+    const k = await jose.generateKeyPair('ES256', { extractable: true });
+    f.apple = { teamId: 'TEAM123456', keyId: 'KEYID12345', publicKey: k.publicKey, pem: await jose.exportPKCS8(k.privateKey) };
+  }
 
   async function idToken(params) {
     const now = Math.floor(Date.now() / 1000);
@@ -100,8 +105,29 @@ export async function startFakeProvider(opts = {}) {
     }
     to.searchParams.set('state', q.get('state'));
     if (f.issParam) to.searchParams.set('iss', f.issParamValue || f.issuer);
+    if (q.get('response_mode') === 'form_post') {
+      // Apple's way: an auto-submitted cross-site form POST to the redirect URI
+      const inputs = [...to.searchParams].map(([k, v]) => `<input type="hidden" name="${k}" value="${v.replace(/"/g, '&quot;')}">`).join('');
+      to.search = '';
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><form method="post" action="${to}">${inputs}` +
+        `<input type="hidden" name="user" value='{"name":{"firstName":"Ann","lastName":"Apple"}}'></form>` +
+        '<script>document.forms[0].submit()</script>');
+      return;
+    }
     res.writeHead(302, { Location: to.toString() });
     res.end();
+  }
+
+  // Apple: the client secret is an ES256 JWT signed with the team's key.
+  async function appleSecretProblem(secret) {
+    try {
+      const { protectedHeader } = await jose.jwtVerify(secret, f.apple.publicKey, { algorithms: ['ES256'], issuer: f.apple.teamId,
+        subject: f.clientId, audience: f.issuer, maxTokenAge: 600 });
+      return protectedHeader.kid === f.apple.keyId ? null : 'kid';
+    } catch (e) {
+      return String(e.code || e);
+    }
   }
 
   // PKCE S256 (RFC 7636 4.6); returns an error code or null.
@@ -144,7 +170,12 @@ export async function startFakeProvider(opts = {}) {
         if (f.down) return send(res, 503, { error: 'temporarily_unavailable' });
         const c = f.codes.get(body.get('code'));
         f.codes.delete(body.get('code'));
-        if (body.get('client_id') !== f.clientId || body.get('client_secret') !== f.clientSecret) return send(res, 401, { error: 'invalid_client' });
+        if (f.apple) {
+          f.appleSecretProblem = await appleSecretProblem(body.get('client_secret'));
+          if (body.get('client_id') !== f.clientId || f.appleSecretProblem) return send(res, 401, { error: 'invalid_client' });
+        } else if (body.get('client_id') !== f.clientId || body.get('client_secret') !== f.clientSecret) {
+          return send(res, 401, { error: 'invalid_client' });
+        }
         if (!c || c.redirect_uri !== body.get('redirect_uri')) return send(res, 400, { error: 'invalid_grant' });
         const pk = pkceProblem(c, body.get('code_verifier'));
         if (pk) return send(res, 400, { error: 'invalid_grant', error_description: pk });
