@@ -16,6 +16,7 @@ static const char usage[] =
 	"  project create|list|show    manage projects (tenants)\n"
 	"  apikey create|list|revoke   manage a project's API keys\n"
 	"  admin-token create|revoke   manage admin API credentials\n"
+	"  oauth list|show|set|remove  a project's sign-in providers (Google, GitHub, ...)\n"
 	"  mail list [--json]          show captured mail (when no SMTP server is configured)\n"
 	"  config check                validate the configuration, every error with its key\n"
 	"  config docs                 print the configuration table (markdown)\n"
@@ -34,6 +35,7 @@ static const struct command commands[] = {
 	{"project", cmd_project, true},  {"apikey", cmd_apikey, true},
 	{"admin-token", cmd_admin_token, true}, {"mail", cmd_mail, true},
 	{"config", cmd_config, false},   {"routes", cmd_routes, false},
+	{"oauth", cmd_oauth, true},
 };
 
 int main(int argc, char **argv)

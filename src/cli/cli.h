@@ -16,6 +16,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_project(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
 int cmd_admin_token(int argc, char **argv);
+int cmd_oauth(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_routes(int argc, char **argv);

@@ -426,3 +426,37 @@ test('a flow that takes longer than 10 minutes expires (dev clock)', async () =>
     await d.cleanup();
   }
 });
+
+test('CLI: authgate oauth set (secret from a file) / show / list / remove, used by the running server', async () => {
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/ag-oauth-cli-`);
+  try {
+    await s.project('cli-app', { callbacks: [`${CB}/cli`] });
+    writeFileSync(`${dir}/secret`, `${fake.clientSecret}\n`);
+    const set = await s.cli('oauth', 'set', 'cli-app', 'google', '--client-id', fake.clientId, '--client-secret-file', `${dir}/secret`,
+      '--issuer', fake.issuer, '--enable');
+    assert.equal(set.code, 0, set.stderr);
+    const shown = JSON.parse(set.stdout);
+    assert.equal(shown.enabled, true);
+    assert.equal(shown.client_secret_set, true);
+    assert.ok(!set.stdout.includes(fake.clientSecret));
+    const out = await signInFlow(s, 'google', { callbackUrl: `${CB}/cli`, appId: 'cli-app' });
+    assert.ok(out.token, JSON.stringify(out));
+    const list = await s.cliJSON('oauth', 'list', 'cli-app');
+    assert.deepEqual(list.map((p) => p.provider), ['google']);
+    const bad = await s.cli('oauth', 'set', 'cli-app', 'google', '--client-secret', 'on-the-command-line');
+    assert.equal(bad.code, 2);
+    const wrong = await s.cli('oauth', 'set', 'cli-app', 'oidc', '--client-id', 'x', '--client-secret-file', `${dir}/secret`);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /issuer is required/);
+    const off = await s.cli('oauth', 'set', 'cli-app', 'google', '--disable');
+    assert.equal(JSON.parse(off.stdout).enabled, false);
+    const res = await fetch(`${s.url}/api/proxy/google?callback_url=${encodeURIComponent(`${CB}/cli`)}&app_id=cli-app`, { redirect: 'manual' });
+    assert.equal(res.status, 403);
+    assert.equal((await s.cli('oauth', 'remove', 'cli-app', 'google')).code, 0);
+    assert.equal((await s.cli('oauth', 'show', 'cli-app', 'google')).code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
