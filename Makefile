@@ -1,8 +1,9 @@
 # The README's commands. Everything real is in meson.build and scripts/.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 
-.PHONY: run test test-asan bench build asan clean format docs fuzz
+.PHONY: run test test-asan test-tsan bench build asan tsan clean format docs fuzz
 
 run: ## install what is missing, build, start the dev server on :8080
 	@scripts/deps.sh run
@@ -19,6 +20,12 @@ test-asan: ## the whole suite against an ASan+UBSan build
 	@$(MAKE) --no-print-directory asan
 	@AUTHGATE_TEST_SANITIZE=1 tests/run_all.sh $(ASAN_BUILD)
 
+test-tsan: ## the whole suite against a ThreadSanitizer build (tests/tsan.supp: reasons)
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory tsan
+	@AUTHGATE_TEST_SANITIZE=thread TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	  tests/run_all.sh $(TSAN_BUILD)
+
 bench: ## optimized build, measured side by side with nginx
 	@scripts/deps.sh bench
 	@bench/run.sh
@@ -28,6 +35,9 @@ build:
 
 asan:
 	@scripts/build.sh $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+tsan:
+	@scripts/build.sh $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false -Db_pie=true
 
 docs: build ## regenerate README's configuration table
 	@scripts/readme-config.py $(BUILD)/authgate
@@ -44,4 +54,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-bench
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-bench

@@ -27,6 +27,12 @@ tally() {
     f=$(grep -E '^not ok [0-9]+' "$out" | grep -vc '# SKIP' || true)
   fi
   pass=$((pass + p)); fail=$((fail + f))
+  # A sanitizer report fails the suite even when its tests passed (TSan keeps running).
+  if grep -qE 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error:' "$out"; then
+    echo "---- $name: sanitizer report"
+    grep -m1 -A40 -E 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error:' "$out"
+    f=$((f + 1)); fail=$((fail + 1))
+  fi
   if [ "$f" -gt 0 ] || [ "${3:-0}" -ne 0 -a "$p" -eq 0 ]; then
     failed_names+=("$name")
     [ "$f" -eq 0 ] && fail=$((fail + 1))

@@ -61,7 +61,7 @@ void h_admin_projects_get(struct req *r)
 void h_admin_projects_update(struct req *r)
 {
 	const char *why = NULL;
-	enum ag_err e = project_update(r->a, req_param(r, 0), r->json, &why);
+	enum ag_err e = project_update(r->a, req_param(r, 0), req_json(r), &why);
 	if (e == AG_ENOTFOUND) {
 		resp_error(r, e, "no such project");
 		return;

@@ -67,7 +67,7 @@ void h_webhooks_get(struct req *r)
 void h_webhooks_update(struct req *r)
 {
 	const char *why = NULL;
-	enum ag_err e = hook_endpoint_update(r->a, r->project->app_id, req_param(r, 0), r->json, &why);
+	enum ag_err e = hook_endpoint_update(r->a, r->project->app_id, req_param(r, 0), req_json(r), &why);
 	if (e) {
 		fail(r, e, why);
 		return;

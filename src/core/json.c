@@ -30,70 +30,23 @@ const char *json_perr_message(enum json_perr e)
 	return "invalid JSON";
 }
 
-static enum json_perr check(struct arena *a, const cJSON *v, int depth, const char **detail)
-{
-	if (depth > JSON_MAX_DEPTH)
-		return JSON_DEPTH;
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return JSON_OK;
-	int n = 0;
-	for (const cJSON *c = v->child; c; c = c->next) {
-		if (++n > JSON_MAX_KEYS * 8)
-			return JSON_DEPTH;
-		if (cJSON_IsObject(v)) {
-			if (n > JSON_MAX_KEYS)
-				return JSON_DEPTH;
-			for (const cJSON *d = v->child; d != c; d = d->next)
-				if (strcmp(d->string, c->string) == 0) {
-					*detail = arena_strdup(a, c->string);
-					return JSON_DUPKEY;
-				}
-		}
-		enum json_perr e = check(a, c, depth + 1, detail);
-		if (e)
-			return e;
-	}
-	return JSON_OK;
-}
-
-/* cJSON would silently cut a string at an escaped NUL: "ab\u0000cd" would read as "ab".
- * Find one outside the parser, tracking strings and escapes. */
-static bool has_escaped_nul(const char *s, size_t n)
-{
-	bool in_str = false;
-	for (size_t i = 0; i < n; i++) {
-		if (!in_str) {
-			in_str = s[i] == '"';
-		} else if (s[i] == '"') {
-			in_str = false;
-		} else if (s[i] == '\\' && i + 1 < n) {
-			if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0)
-				return true;
-			i++; /* skip the escaped character */
-		}
-	}
-	return false;
-}
-
+/* Strictness is jscan's (see core/jscan.h): cJSON only builds the tree of a document
+ * the scanner accepted, so the tree-free readers and this parser agree on every input. */
 enum json_perr json_parse_strict(struct arena *a, const char *s, size_t n, cJSON **out, const char **detail)
 {
 	*out = NULL;
 	*detail = NULL;
-	if (memchr(s, 0, n) || !str_is_utf8(s, n))
-		return JSON_UTF8;
-	if (has_escaped_nul(s, n))
-		return JSON_NUL;
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-	if (!root)
-		return JSON_SYNTAX;
-	arena_defer(a, json_delete_cb, root);
-	for (const char *p = end; p && p < s + n; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			return JSON_SYNTAX;
-	enum json_perr e = check(a, root, 1, detail);
-	if (e)
+	struct jval dup;
+	enum json_perr e = jscan(s, n, NULL, &dup);
+	if (e) {
+		if (e == JSON_DUPKEY)
+			*detail = jstr(a, &dup, NULL);
 		return e;
+	}
+	cJSON *root = cJSON_ParseWithLengthOpts(s, n, NULL, 0);
+	if (!root)
+		return JSON_SYNTAX; /* accepted by the scanner, refused by cJSON: refuse too */
+	arena_defer(a, json_delete_cb, root);
 	*out = root;
 	return JSON_OK;
 }

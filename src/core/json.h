@@ -1,6 +1,6 @@
 /* json.h — the only module that includes cJSON. Strict parsing for untrusted input
- * (valid UTF-8, no duplicate keys, bounded depth and key count, nothing after the
- * value) and helpers to build and print documents into a request arena. */
+ * (core/jscan.h's rules: RFC 8259 grammar, valid UTF-8, no duplicate keys, bounded
+ * depth and key count, nothing after the value) and helpers to build and print documents into a request arena. */
 #ifndef AG_JSON_H
 #define AG_JSON_H
 
@@ -11,11 +11,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
-
-#define JSON_MAX_DEPTH 16
-#define JSON_MAX_KEYS 128
-
-enum json_perr { JSON_OK = 0, JSON_SYNTAX, JSON_DUPKEY, JSON_DEPTH, JSON_UTF8, JSON_NUL };
+#include "core/jscan.h"
 
 /* Parse untrusted bytes. On success *out is owned by the arena. On failure returns the
  * reason and, for JSON_DUPKEY, sets *detail to the offending key (arena string). */

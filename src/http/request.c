@@ -32,33 +32,51 @@ const char *req_param(struct req *r, int i)
 	return i >= 0 && i < r->nparams ? r->params[i] : NULL;
 }
 
+cJSON *req_json(struct req *r)
+{
+	if (!r->json && r->fields) {
+		const char *detail;
+		if (!r->body_len || json_parse_strict(r->a, r->body, r->body_len, &r->json, &detail) != JSON_OK)
+			r->json = json_obj(r->a); /* dispatch checked the body already: only an empty one */
+	}
+	return r->json;
+}
+
 const cJSON *req_field(struct req *r, const char *field)
 {
-	const cJSON *v = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, field) : NULL;
+	cJSON *j = req_json(r);
+	const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, field) : NULL;
 	return cJSON_IsNull(v) ? NULL : v;
+}
+
+/* The member's value, NULL when absent or JSON null. */
+static const struct jval *member(struct req *r, const char *field)
+{
+	const struct jval *v = jobj_get(r->fields, field);
+	return v && v->kind != JK_NULL ? v : NULL;
 }
 
 const char *req_str(struct req *r, const char *field)
 {
-	const cJSON *v = req_field(r, field);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	const struct jval *v = member(r, field);
+	return v && v->kind == JK_STR ? jstr(r->a, v, NULL) : NULL;
 }
 
 bool req_has(struct req *r, const char *field)
 {
-	return req_field(r, field) != NULL;
+	return member(r, field) != NULL;
 }
 
 bool req_bool(struct req *r, const char *field, bool dflt)
 {
-	const cJSON *v = req_field(r, field);
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+	const struct jval *v = member(r, field);
+	return v && (v->kind == JK_TRUE || v->kind == JK_FALSE) ? v->kind == JK_TRUE : dflt;
 }
 
 int64_t req_int(struct req *r, const char *field, int64_t dflt)
 {
-	const cJSON *v = req_field(r, field);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+	double d;
+	return jnum(member(r, field), &d) ? (int64_t)d : dflt;
 }
 
 const char *req_bearer(struct req *r)

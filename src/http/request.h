@@ -46,7 +46,8 @@ struct req {
 	int nparams;
 	const char *body;      /* raw body (NUL-terminated copy) */
 	size_t body_len;
-	cJSON *json;           /* parsed body for routes that declare fields */
+	struct jobj *fields;   /* the JSON body's members (routes that declare fields), no tree */
+	cJSON *json;           /* its tree, built on first req_json()/req_field() */
 	struct project *project; /* set by API-key / app_id authentication */
 	const char *auth_subject; /* who authenticated (key id, admin token id) for logs */
 	bool cors_ok;          /* Origin is allowed: CORS headers go on the response */
@@ -77,12 +78,15 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_param(struct req *r, int i);
-/* A body field declared by the route (NULL when absent or JSON null). */
+/* A body field declared by the route (NULL when absent or JSON null). Read from the
+ * scanned members without building a tree (req_field builds one). */
 const char *req_str(struct req *r, const char *field);
 bool req_has(struct req *r, const char *field);
 bool req_bool(struct req *r, const char *field, bool dflt);
 int64_t req_int(struct req *r, const char *field, int64_t dflt);
 const cJSON *req_field(struct req *r, const char *field);
+/* The whole body as a cJSON object (built on first use; routes with fields only). */
+cJSON *req_json(struct req *r);
 /* A field of an application/x-www-form-urlencoded body (ROUTE_FORM routes), decoded
  * into the arena; NULL when absent, empty string when present without a value. */
 const char *req_form(struct req *r, const char *field);

@@ -60,7 +60,7 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 /* The path to write in the access log: never a secret path parameter, matched or not. */
 const char *route_log_path(struct req *r);
 
-/* Validate r->json against the route's fields: object, no unknown keys, kinds,
+/* Validate the body (r->fields) against the route's fields: object, no unknown keys, kinds,
  * lengths, required. Returns false having answered 400. */
 bool fields_validate(struct req *r);
 

@@ -233,17 +233,21 @@ static void dispatch(struct req *r)
 						  "send the body as Content-Type: application/json");
 				return;
 			}
-			const char *detail = NULL;
-			enum json_perr pe = json_parse_strict(r->a, r->body, r->body_len, &r->json, &detail);
+			/* Members as slices of the body, no tree: most handlers read a few strings. */
+			r->fields = arena_alloc(r->a, sizeof *r->fields);
+			struct jval dup;
+			enum json_perr pe = jscan(r->body, r->body_len, r->fields, &dup);
 			if (pe) {
 				if (pe == JSON_DUPKEY)
-					resp_errorf(r, AG_EINVAL, "request body has a duplicate key '%.64s'", detail);
+					resp_errorf(r, AG_EINVAL, "request body has a duplicate key '%.64s'",
+						    jstr(r->a, &dup, NULL));
 				else
 					resp_error(r, AG_EINVAL, json_perr_message(pe));
 				return;
 			}
 		} else {
-			r->json = json_obj(r->a);
+			r->fields = arena_alloc(r->a, sizeof *r->fields);
+			r->fields->n = 0;
 		}
 		if (!fields_validate(r))
 			return;
@@ -260,10 +264,8 @@ static void dispatch(struct req *r)
 		}
 	} else if (r->body_len) {
 		/* Routes without fields take no body; an empty JSON object is tolerated. */
-		cJSON *j = NULL;
-		const char *detail;
-		if (json_parse_strict(r->a, r->body, r->body_len, &j, &detail) != JSON_OK || !cJSON_IsObject(j) ||
-		    j->child) {
+		struct jobj o;
+		if (jscan(r->body, r->body_len, &o, NULL) != JSON_OK || o.n != 0) {
 			resp_error(r, AG_EINVAL, "this endpoint takes no request body");
 			return;
 		}

@@ -10,6 +10,10 @@ const execFileP = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const BIN = process.env.AUTHGATE_TEST_BIN || path.join(root, 'build/authgate');
 
+// A sanitizer's report on stderr: ASan, LSan, UBSan, or TSan (make test-tsan; TSan keeps
+// running after a report, so the report, not the exit, is what fails the test).
+const SANITIZER_REPORT = /(ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer)/;
+
 // Fast argon2 parameters keep the suite quick; the bench measures the real ones.
 const TEST_ENV = {
   AUTHGATE_HOST: '127.0.0.1',
@@ -65,7 +69,7 @@ export class Server {
     } catch (e) {
       r = { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
-    if (/(ERROR: (Address|Leak)Sanitizer|runtime error:)/.test(r.stderr)) {
+    if (SANITIZER_REPORT.test(r.stderr)) {
       throw new Error(`sanitizer report from authgate ${args.join(' ')}:\n${r.stderr}`);
     }
     return r;
@@ -119,11 +123,11 @@ export class Server {
   }
 
   // Stop, remove the data dir, and fail if the server did not exit cleanly: a non-zero
-  // exit after SIGTERM, or any sanitizer report (ASan/UBSan/LSan) on stderr.
+  // exit after SIGTERM, or any sanitizer report (ASan/UBSan/LSan/TSan) on stderr.
   async cleanup() {
     const code = await this.stop();
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
-    const report = /(ERROR: (Address|Leak)Sanitizer|runtime error:)/.exec(this.stderr);
+    const report = SANITIZER_REPORT.exec(this.stderr);
     if (report) throw new Error(`sanitizer report from authgate:\n${this.stderr.slice(Math.max(0, report.index - 200), report.index + 4000)}`);
     if (this.exitSignal !== 'SIGKILL' && code !== 0 && code !== undefined && code !== null) {
       throw new Error(`authgate exited with ${code}:\n${this.stderr.slice(-3000)}`);
