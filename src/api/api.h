@@ -130,10 +130,12 @@ void h_admin_oauth_delete(struct req *r);
 
 /* token.c (seed 002) */
 void h_token_verify(struct req *r);
-/* The seed 002 answer {valid: true, user, mfa, expiresAt} for a session token of p, or
- * NULL when it is invalid, expired or its session was ended. The one verifier of
- * POST /api/v1/token/verify and GET /auth/verify. claims (may be NULL) gets the claims. */
-cJSON *api_token_check(struct arena *a, const struct project *p, const char *tok, cJSON **claims);
+/* The seed 002 answer {valid: true, user, mfa, expiresAt} for a session token of p,
+ * written into w (the arena's), or false when the token is invalid, expired or its
+ * session was ended. The one verifier of POST /api/v1/token/verify and GET /auth/verify.
+ * claims (may be NULL) gets the claims. */
+bool api_token_check(struct arena *a, const struct project *p, const char *tok, struct jw *w,
+		     const struct jobj **claims);
 
 /* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
 void h_admin_signing_secret(struct req *r);

@@ -320,21 +320,27 @@ void h_push_verify(struct req *r)
 		return;
 	}
 	/* The token names its project; the project's secret decides. */
-	cJSON *peek = jwt_peek_claims(r->a, token), *claims = NULL, *o = NULL;
-	const char *app_id = json_get_str(peek, "app");
+	const char *app_id = jwt_peek_str(r->a, token, "app");
+	const struct jobj *claims = NULL;
 	struct project *p = NULL;
-	if (app_id && project_get(r->a, app_id, &p) == AG_OK && !p->disabled)
-		o = api_token_check(r->a, p, token, &claims);
-	if (!o) {
+	struct jw w;
+	if (!app_id || project_get(r->a, app_id, &p) != AG_OK || p->disabled ||
+	    !api_token_check(r->a, p, token, &w, &claims)) {
 		verify_fail(r, 401, "Invalid or expired token");
 		return;
 	}
 	if (r->origin && project_allows_origin(p, r->origin))
 		r->cors_ok = true;
-	if (json_get_str(claims, "device_id"))
-		cJSON_AddStringToObject(o, "device_id", json_get_str(claims, "device_id"));
-	cJSON_AddStringToObject(o, "app_id", app_id);
-	resp_json(r, 200, o);
+	w.len--; /* reopen the answer's object: '}' */
+	const struct jval *device = jobj_get(claims, "device_id");
+	if (device && device->kind == JK_STR) {
+		jw_lit(&w, ",\"device_id\":");
+		jw_jstr(&w, device);
+	}
+	jw_lit(&w, ",\"app_id\":");
+	jw_str(&w, app_id);
+	jw_lit(&w, "}");
+	resp_raw(r, 200, "application/json", jw_text(&w), w.len);
 }
 
 /* ---- GET /widget.js ------------------------------------------------------------------- */

@@ -1,7 +1,9 @@
 /* token.c — POST /api/v1/token/verify (seed 002): is this session JWT valid for the
  * calling project? The hot path: the project and its secret come from the in-memory
  * cache (guard_api_key), the JWT check is HMAC + claims, ended sessions are an
- * in-memory list (auth/sessions.h). No store round trip in the common case. */
+ * in-memory list (auth/sessions.h). No store round trip in the common case, and no JSON
+ * tree: the body's members, the JWT header and claims are read in place (core/jscan.h)
+ * and the answer is written into the arena. */
 #include <string.h>
 
 #include "api/api.h"
@@ -9,72 +11,95 @@
 #include "auth/tokens.h"
 #include "core/timeutil.h"
 
-static void invalid(struct req *r)
-{
-	cJSON *o = json_obj(r->a);
-	cJSON_AddBoolToObject(o, "valid", false);
-	cJSON_AddStringToObject(o, "error", "Invalid or expired token");
-	resp_json(r, 401, o);
-}
-
-/* The MFA state carried by the token ({"enrolled":bool,"methods":[...]}), or not
- * enrolled. Issuers that know a user's methods put them in the "mfa" claim. */
-static cJSON *mfa_of(const cJSON *claims)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(claims, "mfa");
-	cJSON *out = cJSON_CreateObject();
-	cJSON *methods = cJSON_CreateArray();
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(m, "methods");
-	const cJSON *e;
-	cJSON_ArrayForEach(e, list) if (cJSON_IsString(e)) cJSON_AddItemToArray(methods, cJSON_CreateString(e->valuestring));
-	cJSON_AddBoolToObject(out, "enrolled", cJSON_GetArraySize(methods) > 0);
-	cJSON_AddItemToObject(out, "methods", methods);
-	return out;
-}
+static const char INVALID[] = "{\"valid\":false,\"error\":\"Invalid or expired token\"}";
+static const char MISSING[] = "{\"valid\":false,\"error\":\"Missing token\",\"message\":"
+			      "\"send {\\\"token\\\": \\\"<JWT>\\\"} in the request body\"}";
 
 void h_token_verify(struct req *r)
 {
 	const char *tok = req_str(r, "token");
 	if (!tok || !*tok) {
-		cJSON *o = json_obj(r->a);
-		cJSON_AddBoolToObject(o, "valid", false);
-		cJSON_AddStringToObject(o, "error", "Missing token");
-		cJSON_AddStringToObject(o, "message", "send {\"token\": \"<JWT>\"} in the request body");
-		resp_json(r, 400, o);
+		resp_raw(r, 400, "application/json", MISSING, sizeof MISSING - 1);
 		return;
 	}
-	cJSON *o = api_token_check(r->a, r->project, tok, NULL);
-	if (!o) {
-		invalid(r);
+	struct jw w;
+	if (!api_token_check(r->a, r->project, tok, &w, NULL)) {
+		resp_raw(r, 401, "application/json", INVALID, sizeof INVALID - 1);
 		return;
 	}
-	resp_json(r, 200, o);
+	resp_raw(r, 200, "application/json", jw_text(&w), w.len);
 }
 
-cJSON *api_token_check(struct arena *a, const struct project *p, const char *tok, cJSON **claims)
+/* The MFA state carried by the token ({"enrolled":bool,"methods":[...]}), or not
+ * enrolled. Issuers that know a user's methods put them in the "mfa" claim. */
+static void write_mfa(struct jw *w, const struct jval *mfa)
 {
-	cJSON *c = NULL;
-	if (token_verify(a, p, tok, TOKEN_AUD_SESSION, &c) != AG_OK)
-		return NULL;
-	const char *sub = json_get_str(c, "sub");
-	double iat = json_get_num(c, "iat", -1), exp = json_get_num(c, "exp", 0);
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(c, "sv");
-	int64_t sv_ms = cJSON_IsNumber(sv) && sv->valuedouble >= 0 ? (int64_t)sv->valuedouble : -1;
-	if (iat < 0 || session_token_ended(p->app_id, sub, sv_ms, (int64_t)iat))
-		return NULL;
+	struct jiter it;
+	struct jval k, v, methods = {0};
+	if (mfa && mfa->kind == JK_OBJ) {
+		jiter_init(&it, mfa);
+		while (jiter_next(&it, &k, &v))
+			if (jstr_eq(&k, "methods"))
+				methods = v;
+	}
+	int n = 0;
+	if (methods.kind == JK_ARR) { /* count first: "enrolled" comes before the list */
+		jiter_init(&it, &methods);
+		while (jiter_next(&it, NULL, &v))
+			n += v.kind == JK_STR;
+	}
+	if (n)
+		jw_lit(w, "{\"enrolled\":true,\"methods\":[");
+	else
+		jw_lit(w, "{\"enrolled\":false,\"methods\":[");
+	if (n) {
+		jiter_init(&it, &methods);
+		for (int i = 0; jiter_next(&it, NULL, &v);) {
+			if (v.kind != JK_STR)
+				continue;
+			if (i++)
+				jw_lit(w, ",");
+			jw_jstr(w, &v);
+		}
+	}
+	jw_lit(w, "]}");
+}
+
+bool api_token_check(struct arena *a, const struct project *p, const char *tok, struct jw *w,
+		     const struct jobj **claims)
+{
+	struct jobj *c = arena_alloc(a, sizeof *c);
+	if (token_check(a, p, tok, TOKEN_AUD_SESSION, c) != AG_OK)
+		return false;
+	const struct jval *sub = jobj_get(c, "sub");
+	double iat = -1, exp = 0, sv = -1;
+	if (!jnum(jobj_get(c, "iat"), &iat))
+		iat = -1;
+	(void)jnum(jobj_get(c, "exp"), &exp);
+	if (!jnum(jobj_get(c, "sv"), &sv) || sv < 0)
+		sv = -1;
+	if (iat < 0 || session_token_ended(p->app_id, jstr(a, sub, NULL), (int64_t)sv, (int64_t)iat))
+		return false;
 	if (claims)
 		*claims = c;
-	cJSON *o = json_obj(a);
-	cJSON_AddBoolToObject(o, "valid", true);
-	cJSON *u = cJSON_AddObjectToObject(o, "user");
-	cJSON_AddStringToObject(u, "id", sub);
-	json_add_str(u, "email", json_get_str(c, "email"));
-	json_add_str(u, "name", json_get_str(c, "name"));
-	json_add_str(u, "picture", json_get_str(c, "picture"));
-	json_add_str(u, "provider", json_get_str(c, "provider"));
-	cJSON_AddItemToObject(o, "mfa", mfa_of(c));
+	/* Strings are copied as the token carried them: jscan accepted them, so their
+	 * escapes are valid JSON. */
+	jw_init(w, a, 512);
+	jw_lit(w, "{\"valid\":true,\"user\":{\"id\":");
+	jw_jstr(w, sub);
+	static const char *const user_fields[] = {"email", "name", "picture", "provider"};
+	for (size_t i = 0; i < sizeof user_fields / sizeof *user_fields; i++) {
+		jw_lit(w, ",\"");
+		jw_raw(w, user_fields[i], strlen(user_fields[i]));
+		jw_lit(w, "\":");
+		jw_jstr(w, jobj_get(c, user_fields[i]));
+	}
+	jw_lit(w, "},\"mfa\":");
+	write_mfa(w, jobj_get(c, "mfa"));
 	char ts[32];
 	time_iso8601(ts, (int64_t)exp * 1000, true);
-	cJSON_AddStringToObject(o, "expiresAt", ts);
-	return o;
+	jw_lit(w, ",\"expiresAt\":\"");
+	jw_raw(w, ts, strlen(ts));
+	jw_lit(w, "\"}");
+	return true;
 }

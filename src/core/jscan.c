@@ -47,6 +47,7 @@ static int hex4(const char *p)
 
 struct dec {
 	const char *p, *e;
+	bool esc; /* a backslash starts an escape (else the bytes are taken as they are) */
 	unsigned char pend[4];
 	int np, ip;
 };
@@ -83,7 +84,7 @@ static int dec_next(struct dec *d)
 	if (d->p >= d->e)
 		return -1;
 	char c = *d->p++;
-	if (c != '\\')
+	if (c != '\\' || !d->esc)
 		return (unsigned char)c;
 	c = *d->p++;
 	switch (c) {
@@ -110,6 +111,7 @@ static void dec_init(struct dec *d, const struct jval *v)
 {
 	d->p = v->p;
 	d->e = v->p + v->n;
+	d->esc = v->esc;
 	d->np = d->ip = 0;
 }
 

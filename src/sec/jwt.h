@@ -36,8 +36,17 @@ enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *ke
  * (arena-owned), or NULL. Shared with jws.c. */
 cJSON *jwt_part_json(struct arena *a, const char *s, size_t n);
 
+/* The same checks without a tree: the claims are read in place (jscan), so the token
+ * verifier's hot path allocates no JSON. On JWT_OK *claims holds the payload's members
+ * (their text lives in the arena); on anything else claims->n is -1. */
+enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const void *key, size_t keylen,
+			     const char *iss, const char *aud, int64_t now_s, int64_t leeway_s,
+			     struct jobj *claims) MUST_CHECK;
+
 /* Peek at the payload without verifying (to learn which project signed it, e.g. `app`).
  * Never trust the result before jwt_verify_hs256 succeeds. */
 cJSON *jwt_peek_claims(struct arena *a, const char *token);
+/* One string claim of an unverified payload (arena), or NULL. Same caveat. */
+const char *jwt_peek_str(struct arena *a, const char *token, const char *claim);
 
 #endif

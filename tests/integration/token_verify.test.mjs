@@ -4,6 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
+import { createHmac } from 'node:crypto';
 import { startServer } from '../lib/server.mjs';
 import { startMailbox, linkOf } from '../lib/mailbox.mjs';
 import { client, signingSecret, shiftClock, RELAXED, uniqueEmail } from '../lib/email.mjs';
@@ -12,12 +13,13 @@ const CB = 'https://myapp.com/auth/callback';
 const INVALID = { valid: false, error: 'Invalid or expired token' };
 
 describe('token verification', () => {
-  let s, mb, api, apiB, secret, token, user;
+  let s, mb, api, apiB, keyA, secret, token, user;
   before(async () => {
     mb = await startMailbox();
     s = await startServer({ ...mb.env, ...RELAXED, AUTHGATE_DEV: 'true' });
     const a = await s.project('tv-app', { callbacks: [CB] });
     const b = await s.project('tv-other', { callbacks: [CB] });
+    keyA = a.key;
     api = client(s, a.key);
     apiB = client(s, b.key);
     secret = await signingSecret(s, 'tv-app');
@@ -140,5 +142,76 @@ describe('token verification', () => {
     } finally {
       await shiftClock(s, 0);
     }
+  });
+
+  // The verify path reads the body and the JWT in place (no JSON tree): it must be as
+  // strict as the general parser. Bodies are sent as raw bytes.
+  test('the request body: duplicate keys (also escaped), bad UTF-8, depth, unknown fields, RFC grammar', async () => {
+    const raw = async (body) => {
+      const res = await fetch(`${s.url}/api/v1/token/verify`, {
+        method: 'POST', body, headers: { Authorization: `Bearer ${keyA}`, 'Content-Type': 'application/json' },
+      });
+      const text = await res.text();
+      return { status: res.status, text, body: JSON.parse(text) };
+    };
+    const refused = [
+      [`{"token":"${token}","token":"${token}"}`, /duplicate key 'token'/],
+      [`{"token":"${token}","to\\u006ben":"x"}`, /duplicate key 'token'/],
+      [Buffer.concat([Buffer.from('{"token":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), /UTF-8/],
+      [`{"token":"a\\u0000b"}`, /NUL/],
+      [`{"token":"a\\ud800"}`, /not valid JSON/],
+      [`{"token":"a\tb"}`, /not valid JSON/], // a raw control character
+      [`{"token":"${token}","x":1}`, /unknown field 'x'/],
+      ['['.repeat(17) + ']'.repeat(17), /nested too deeply/],
+      [`{"token":"${token}"}\u000b`, /not valid JSON/], // \v is not JSON whitespace
+      [`{"token":01}`, /not valid JSON/],
+      [`{"token":"${token}",}`, /not valid JSON/],
+      [`{"token":"${token}"} {}`, /not valid JSON/],
+    ];
+    for (const [body, why] of refused) {
+      const r = await raw(body);
+      assert.equal(r.status, 400, String(body));
+      assert.match(r.body.message, why, String(body));
+    }
+    // Escapes are decoded: "\u002e" is the token's own dot.
+    const esc = token.replace('.', '\\u002e');
+    const r = await raw(`{ "token" : "${esc}" }`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.user.id, user.id);
+  });
+
+  test('JWT claims: duplicates, bad UTF-8, depth and grammar refuse a validly signed token; escapes decode', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (b) => Buffer.from(b).toString('base64url');
+    const sign = (payload, header = '{"alg":"HS256","typ":"JWT"}') => {
+      const input = `${b64(header)}.${b64(payload)}`;
+      return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+    };
+    const base = `"iss":"authgate","aud":"session","sub":"${user.id}","app":"tv-app","iat":${now},"exp":${now + 300}`;
+    const verify = (t) => api('POST', '/api/v1/token/verify', { token: t });
+    assert.equal((await verify(sign(`{${base}}`))).status, 200, 'the control token verifies');
+    const bad = [
+      `{${base},"sub":"user_other"}`,
+      `{${base},"s\\u0075b":"user_other"}`,
+      Buffer.concat([Buffer.from(`{${base},"name":"`), Buffer.from([0xff]), Buffer.from('"}')]),
+      `{${base},"x":${'['.repeat(16)}${']'.repeat(16)}}`,
+      `{${base},"name":"\\udc00"}`,
+      `{${base},"name":"a\\u0000"}`,
+      `{${base},"n":01}`,
+      `{${base},"mfa":{"methods":[],"methods":["totp"]}}`,
+      `{${base}} `.replace('}', '}x'),
+    ];
+    for (const p of bad) assert.equal((await verify(sign(p))).status, 401, String(p));
+    // header: duplicate alg, crit, and depth are refused too
+    for (const h of ['{"alg":"HS256","alg":"HS256"}', '{"alg":"HS256","crit":["x"]}', '{"alg":"HS256","x":' + '['.repeat(16) + ']'.repeat(16) + '}']) {
+      assert.equal((await verify(sign(`{${base}}`, h))).status, 401, h);
+    }
+    assert.equal((await verify(sign(`{${base}}`, '{"typ":"JWT", "alg":"HS256"}'))).status, 200, 'any valid HS256 header');
+    // Escaped strings come out decoded; unknown claims are ignored (RFC 7519); non-string methods skipped.
+    const ok = await verify(sign(`{${base},"name":"J\\u00e9r\\u00f4me \\"Q\\" \\\\ \\/ \\ud83d\\ude00","email":"a\\u0040b.example","extra":{"k":[1,2,{"z":null}]},"mfa":{"methods":["totp",7,"passkey"]}}`));
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.user.name, 'Jérôme "Q" \\ / 😀');
+    assert.equal(ok.body.user.email, 'a@b.example');
+    assert.deepEqual(ok.body.mfa, { enrolled: true, methods: ['totp', 'passkey'] });
   });
 });
