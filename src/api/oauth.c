@@ -214,13 +214,14 @@ void h_oauth_start_post(struct req *r)
 /* The signed-in user of a seed 002 session token in the body; NULL having answered. */
 static const char *session_user(struct req *r)
 {
-	cJSON *claims = NULL;
+	const struct jobj *claims = NULL;
+	struct jw answer;
 	const char *tok = req_str(r, "token");
-	if (!tok || !api_token_check(r->a, r->project, tok, &claims)) {
+	if (!tok || !api_token_check(r->a, r->project, tok, &answer, &claims)) {
 		resp_error_status(r, 401, "invalid_token", "token must be a valid, unexpired session token of this project");
 		return NULL;
 	}
-	return json_get_str(claims, "sub");
+	return jstr(r->a, jobj_get(claims, "sub"), NULL); /* a string: token_check made sure */
 }
 
 static void link_work(struct req *r)
@@ -492,7 +493,7 @@ void h_admin_oauth_put(struct req *r)
 	if (!admin_provider(r, &p))
 		return;
 	const char *why = NULL;
-	enum ag_err e = oauth_client_set(r->a, p->app_id, req_param(r, 1), r->json, &why);
+	enum ag_err e = oauth_client_set(r->a, p->app_id, req_param(r, 1), req_json(r), &why);
 	if (e == AG_EINVAL) {
 		resp_error(r, e, why);
 		return;
