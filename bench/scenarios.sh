@@ -13,6 +13,8 @@ bench_setup() {
   ag_cli project create bench "Bench" >/dev/null
   BENCH_API_KEY=$(ag_cli apikey create bench | json_field key)
   export BENCH_API_KEY
+  BENCH_ADMIN_TOKEN=$(ag_cli admin-token create | json_field key)
+  export BENCH_ADMIN_TOKEN
   email_bench_setup
 }
 
@@ -38,6 +40,9 @@ bench_scenarios() {
   measure push-wake-sse -- node bench/push_wake.mjs sse
   measure webhook-send -- node bench/webhook_send.mjs
   measure idle-longpolls -- node bench/idle_longpoll.mjs "$ag_pid"
+  # OAuth sign-in (issue 9): whole sign-ins against a loopback provider; CPU/request is
+  # AuthGate's cost per sign-in (start + callback, ID token checked with cached keys)
+  measure oauth-signin -- node bench/oauth_callback.mjs
 }
 
 # Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]

@@ -4,6 +4,7 @@
  * work is auth/oauth.h's; this file reads requests, sets the browser-binding cookie and
  * chooses where the browser goes: the app's callback_url with ?token= or ?error=, or an
  * AuthGate error page when no safe place is known. */
+#include <pthread.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -19,7 +20,25 @@
 
 #define MAX_ACCEPT_LANGUAGE 256
 
-static const struct rate_policy p_start = {"oauth-start:ip", 60, 1.0}, p_callback = {"oauth-callback:ip", 60, 1.0};
+/* Starts and callbacks per client address: 60 at once, one a second after that, scaled by
+ * AUTHGATE_AUTH_RATE_PERCENT like the other sign-in limits. */
+static struct rate_policy p_start = {"oauth-start:ip", 60, 1.0}, p_callback = {"oauth-callback:ip", 60, 1.0};
+static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+
+static void scale_limits(void)
+{
+	double k = (double)g_cfg.auth_rate_percent / 100.0;
+	p_start.burst *= k;
+	p_start.per_sec *= k;
+	p_callback.burst *= k;
+	p_callback.per_sec *= k;
+}
+
+static bool within_limit(struct req *r, const struct rate_policy *p)
+{
+	pthread_once(&limits_once, scale_limits);
+	return api_rate_limit(r, p, r->ip);
+}
 
 /* ---- answers ------------------------------------------------------------------------ */
 
@@ -174,7 +193,7 @@ static void start_get_work(struct req *r)
 
 void h_oauth_start_get(struct req *r)
 {
-	if (api_rate_limit(r, &p_start, r->ip))
+	if (within_limit(r, &p_start))
 		req_async(r, start_get_work);
 }
 
@@ -266,7 +285,7 @@ static void start_ticket_work(struct req *r)
 
 void h_oauth_start_ticket(struct req *r)
 {
-	if (api_rate_limit(r, &p_start, r->ip))
+	if (within_limit(r, &p_start))
 		req_async(r, start_ticket_work);
 }
 
@@ -367,7 +386,7 @@ static void callback_work(struct req *r)
 
 void h_oauth_callback(struct req *r)
 {
-	if (api_rate_limit(r, &p_callback, r->ip))
+	if (within_limit(r, &p_callback))
 		req_async(r, callback_work);
 }
 
