@@ -18,6 +18,7 @@ static const char usage[] =
 	"  admin-token create|revoke   manage admin API credentials\n"
 	"  oauth list|show|set|remove  a project's sign-in providers (Google, GitHub, ...)\n"
 	"  mail list [--json]          show captured mail (when no SMTP server is configured)\n"
+	"  sms list [--json]           show captured SMS (dev mode, no SMS provider configured)\n"
 	"  config check                validate the configuration, every error with its key\n"
 	"  config docs                 print the configuration table (markdown)\n"
 	"  routes                      print the route table (JSON)\n"
@@ -33,7 +34,7 @@ struct command {
 static const struct command commands[] = {
 	{"serve", cmd_serve, false},     {"migrate", cmd_migrate, false},
 	{"project", cmd_project, true},  {"apikey", cmd_apikey, true},
-	{"admin-token", cmd_admin_token, true}, {"mail", cmd_mail, true},
+	{"admin-token", cmd_admin_token, true}, {"mail", cmd_mail, true}, {"sms", cmd_sms, true},
 	{"config", cmd_config, false},   {"routes", cmd_routes, false},
 	{"oauth", cmd_oauth, true},
 };

@@ -15,10 +15,10 @@ allowed() {
     core) echo "" ;;
     config | sec | store | net | http) echo "core" ;;
     jobs) echo "core config sec store" ;;
-    mail | hook) echo "core config sec store net jobs" ;;
-    auth) echo "core config sec store net jobs mail hook" ;;
-    api) echo "core config sec store net http jobs mail hook auth" ;;
-    cli) echo "core config sec store net http jobs mail hook auth api" ;;
+    mail | hook | sms) echo "core config sec store net jobs" ;;
+    auth) echo "core config sec store net jobs mail hook sms" ;;
+    api) echo "core config sec store net http jobs mail hook sms auth" ;;
+    cli) echo "core config sec store net http jobs mail hook sms auth api" ;;
     main.c) echo "cli" ;;
     *) echo "?" ;;
   esac

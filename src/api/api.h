@@ -137,6 +137,44 @@ void h_token_verify(struct req *r);
 bool api_token_check(struct arena *a, const struct project *p, const char *tok, struct jw *w,
 		     const struct jobj **claims);
 
+/* factors.c: a signed-in user's factors (/api/mfa/...) and the admin reset */
+struct factor_err;
+bool guard_user(struct req *r); /* Authorization: Bearer <session token | enrollment mfa_token> */
+/* Answer a factor engine error: its status, stable code, message, Retry-After. */
+void api_factor_fail(struct req *r, enum ag_err e, const struct factor_err *fe);
+void h_factors_list(struct req *r);
+void h_factors_enroll_totp(struct req *r);
+void h_factors_enroll_sms(struct req *r);
+void h_factors_enroll_email(struct req *r);
+void h_factors_confirm(struct req *r);
+void h_factors_passkey_options(struct req *r);
+void h_factors_passkey_register(struct req *r);
+void h_factors_rename(struct req *r);
+void h_factors_remove(struct req *r);
+void h_factors_recovery(struct req *r);
+void h_factors_security_log(struct req *r);
+void h_admin_user_factors(struct req *r);
+void h_admin_user_factors_reset(struct req *r);
+
+/* mfa.c: the MFA step and passkey sign-in */
+struct user;
+struct mfa_begin;
+bool guard_app_query(struct req *r); /* ?app_id= with the Origin checked against it */
+/* How every first-factor path answers: {token, user} (success_flag adds "success":
+ * true, seed 001's shape) or {mfa_required, mfa_token, methods, user}. */
+void api_signin_answer(struct req *r, const struct user *u, const char *provider, const char *amr,
+		       const cJSON *extra, bool success_flag);
+cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb);
+void h_mfa_challenge(struct req *r);
+void h_mfa_verify(struct req *r);
+void h_passkey_options(struct req *r);
+void h_passkey_verify(struct req *r);
+void h_passkey_page(struct req *r);
+
+/* devsms.c: captured SMS (dev) */
+void h_devsms_page(struct req *r);
+void h_devsms_messages(struct req *r);
+
 /* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
 void h_admin_signing_secret(struct req *r);
 

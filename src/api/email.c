@@ -111,17 +111,8 @@ static bool within_limits(struct req *r, const struct throttle_policy *ip, const
 
 static void answer_session(struct req *r, const struct user *u, const char *provider, bool success_flag)
 {
-	const char *tok = token_issue(r->a, r->project, u, TOKEN_AUD_SESSION, provider, SESSION_TOKEN_TTL_S, NULL);
-	if (!tok) {
-		api_fail(r, AG_EINTERNAL, NULL);
-		return;
-	}
-	cJSON *o = json_obj(r->a);
-	if (success_flag)
-		cJSON_AddBoolToObject(o, "success", true);
-	cJSON_AddStringToObject(o, "token", tok);
-	cJSON_AddItemReferenceToObject(o, "user", user_json(r->a, u, false));
-	resp_json(r, 200, o);
+	/* email + password ("email") or an email code proves the address ("email") */
+	api_signin_answer(r, u, provider, str_eq(provider, "email") ? "pwd" : "email", NULL, success_flag);
 }
 
 static void answer_ok(struct req *r, const char *message)

@@ -21,6 +21,7 @@ static const struct field f_project_patch[] = {
 	{"default_locale", FK_STRING, false, 8},
 	{"branding", FK_OBJECT, false, 0},
 	{"disabled", FK_BOOL, false, 0},
+	{"mfa", FK_STRING, false, 16},
 	{NULL, 0, false, 0},
 };
 
@@ -170,6 +171,60 @@ static const struct field f_token_verify[] = {
 	{NULL, 0, false, 0},
 };
 
+/* Factors and the MFA step (docs/MFA.md, docs/PASSKEYS.md). */
+static const struct field f_factor_name[] = {
+	{"name", FK_STRING, false, 256},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_factor_sms[] = {
+	{"phone", FK_STRING, true, 32},
+	{"name", FK_STRING, false, 256},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_factor_code[] = {
+	{"code", FK_STRING, true, 16},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_factor_rename[] = {
+	{"name", FK_STRING, true, 256},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_passkey_register[] = {
+	{"ceremony_id", FK_STRING, true, 64},
+	{"credential", FK_OBJECT, true, 0},
+	{"name", FK_STRING, false, 256},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_passkey_verify[] = {
+	{"ceremony_id", FK_STRING, true, 64},
+	{"credential", FK_OBJECT, true, 0},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_none[] = {
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_mfa_challenge[] = {
+	{"mfa_token", FK_STRING, true, 128},
+	{"method", FK_STRING, true, 16},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_mfa_verify[] = {
+	{"mfa_token", FK_STRING, true, 128},
+	{"method", FK_STRING, true, 16},
+	{"code", FK_STRING, false, 32},
+	{"ceremony_id", FK_STRING, false, 64},
+	{"assertion", FK_OBJECT, false, 0},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_dev_clock[] = {
 	{"offset_ms", FK_INT, true, 0},
 	{NULL, 0, false, 0},
@@ -274,6 +329,40 @@ const struct route api_routes[] = {
 
 	/* token verification (seed 002) */
 	{"POST", "/api/v1/token/verify", h_token_verify, guard_api_key, 16 * KB, f_token_verify, 0, NULL},
+
+	/* a signed-in user's factors (session token, or an enrollment mfa_token) */
+	{"GET", "/api/mfa/factors", h_factors_list, guard_user, 0, NULL, ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/enroll/totp", h_factors_enroll_totp, guard_user, 1 * KB, f_factor_name, ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/enroll/sms", h_factors_enroll_sms, guard_user, 1 * KB, f_factor_sms, ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/enroll/email", h_factors_enroll_email, guard_user, 1 * KB, f_factor_name, ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/enroll/passkey/options", h_factors_passkey_options, guard_user, 1 * KB, f_none, ROUTE_CORS,
+	 NULL},
+	{"POST", "/api/mfa/enroll/passkey", h_factors_passkey_register, guard_user, 32 * KB, f_passkey_register,
+	 ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/factors/{id}/confirm", h_factors_confirm, guard_user, 1 * KB, f_factor_code, ROUTE_CORS, NULL},
+	{"PATCH", "/api/mfa/factors/{id}", h_factors_rename, guard_user, 1 * KB, f_factor_rename, ROUTE_CORS, NULL},
+	{"DELETE", "/api/mfa/factors/{id}", h_factors_remove, guard_user, 0, NULL, ROUTE_CORS, NULL},
+	{"POST", "/api/mfa/recovery-codes", h_factors_recovery, guard_user, 1 * KB, f_none, ROUTE_CORS, NULL},
+	{"GET", "/api/mfa/security-log", h_factors_security_log, guard_user, 0, NULL, ROUTE_CORS, NULL},
+
+	/* the MFA step of sign-in, and passkey sign-in */
+	{"POST", "/api/proxy/mfa/challenge", h_mfa_challenge, guard_api_key, 2 * KB, f_mfa_challenge, 0, NULL},
+	{"POST", "/api/proxy/mfa/verify", h_mfa_verify, guard_api_key, 32 * KB, f_mfa_verify, 0, NULL},
+	{"POST", "/api/proxy/passkey/options", h_passkey_options, guard_api_key, 1 * KB, f_none, 0, NULL},
+	{"POST", "/api/proxy/passkey/verify", h_passkey_verify, guard_api_key, 32 * KB, f_passkey_verify, 0, NULL},
+	{"POST", "/api/passkey/options", h_passkey_options, guard_app_query, 1 * KB, f_none, ROUTE_CORS, NULL},
+	{"POST", "/api/passkey/verify", h_passkey_verify, guard_app_query, 32 * KB, f_passkey_verify, ROUTE_CORS, NULL},
+	{"GET", "/passkey", h_passkey_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+
+	/* admin: a user's factors and security log; reset */
+	{"GET", "/admin/api/projects/{app_id}/users/{user_id}/factors", h_admin_user_factors, guard_admin, 0, NULL, 0,
+	 NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/users/{user_id}/factors", h_admin_user_factors_reset, guard_admin, 0,
+	 NULL, 0, NULL},
+
+	/* development SMS viewer (captured SMS; loopback only) */
+	{"GET", "/_dev/sms", h_devsms_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
+	{"GET", "/_dev/sms/messages", h_devsms_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
 
 	/* dev mode only (404 otherwise): shift the clock to test expiry */
 	{"POST", "/_dev/clock", h_dev_clock, guard_admin, 1 * KB, f_dev_clock, ROUTE_LOOPBACK, NULL},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/mfa.h"
 #include "auth/sessions.h"
 #include "auth/tokens.h"
 #include "core/timeutil.h"
@@ -95,7 +96,15 @@ bool api_token_check(struct arena *a, const struct project *p, const char *tok, 
 		jw_jstr(w, jobj_get(c, user_fields[i]));
 	}
 	jw_lit(w, "},\"mfa\":");
-	write_mfa(w, jobj_get(c, "mfa"));
+	/* the claim, unless the user's factors changed after the token was issued */
+	const char *now_methods = mfa_methods_changed_since(a, p->app_id, jstr(a, sub, NULL), (int64_t)iat);
+	if (now_methods) {
+		jw_lit(w, strcmp(now_methods, "[]") ? "{\"enrolled\":true,\"methods\":" : "{\"enrolled\":false,\"methods\":");
+		jw_raw(w, now_methods, strlen(now_methods));
+		jw_lit(w, "}");
+	} else {
+		write_mfa(w, jobj_get(c, "mfa"));
+	}
 	char ts[32];
 	time_iso8601(ts, (int64_t)exp * 1000, true);
 	jw_lit(w, ",\"expiresAt\":\"");

@@ -21,9 +21,9 @@
 
 const struct provider_def project_providers[] = {
 	{"email", true},      {"magic-link", true}, {"push", true},    {"passkey", true},
-	{"totp", true},       {"google", false},    {"github", false}, {"microsoft", false},
-	{"gitlab", false},    {"discord", false},   {"apple", false},  {"oidc", false},
-	{NULL, false},
+	{"totp", true},       {"sms", false},       {"email-code", true}, {"google", false},
+	{"github", false},    {"microsoft", false}, {"gitlab", false},  {"discord", false},
+	{"apple", false},     {"oidc", false},      {NULL, false},
 };
 
 struct snap {
@@ -46,6 +46,11 @@ static void snap_unref(void *p)
 		arena_free(s->a);
 		free(s);
 	}
+}
+
+bool project_mfa_policy_known(const char *s)
+{
+	return str_eq(s, "off") || str_eq(s, "optional") || str_eq(s, "required");
 }
 
 bool project_provider_known(const char *name)
@@ -142,7 +147,7 @@ static const char *check_branding(const cJSON *v)
 
 #define PROJECT_COLS                                                                                            \
 	"app_id, name, allowed_origins, callback_urls, providers, default_locale, branding, signing_secret, "   \
-	"disabled, created_at"
+	"disabled, created_at, mfa_policy"
 
 static const char **str_list(struct arena *a, const char *json, int *n)
 {
@@ -184,6 +189,7 @@ static struct snap *snap_from_row(const struct store_row *row)
 	p->branding = obj_of(s->a, row_str(row, 6));
 	p->disabled = row_bool(row, 8);
 	p->created_at = row_int(row, 9);
+	p->mfa_policy = arena_strdup(s->a, row_str(row, 10) ? row_str(row, 10) : "off");
 	size_t n = 0;
 	unsigned char *secret = master_open("project-secret", p->app_id, row_str(row, 7), &n);
 	if (!secret || n != PROJECT_SECRET_LEN) {
@@ -354,6 +360,7 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 	cJSON *providers = json_own(a, cJSON_Duplicate(p->providers, 1));
 	cJSON *branding = json_own(a, cJSON_Duplicate(p->branding, 1));
 	int disabled = p->disabled;
+	const char *mfa = p->mfa_policy;
 	const cJSON *v;
 	cJSON_ArrayForEach(v, patch)
 	{
@@ -392,6 +399,11 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 					cJSON_AddItemToObject(branding, bv->string, cJSON_Duplicate(bv, 1));
 				}
 			}
+		} else if (str_eq(k, "mfa")) {
+			if (!cJSON_IsString(v) || !project_mfa_policy_known(v->valuestring))
+				*why = "mfa must be \"off\", \"optional\" or \"required\"";
+			else
+				mfa = v->valuestring;
 		} else if (str_eq(k, "disabled")) {
 			if (!cJSON_IsBool(v))
 				*why = "disabled must be true or false";
@@ -408,10 +420,10 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 		e = db_exec(g_app.store,
 			    "UPDATE projects SET name = $2, allowed_origins = COALESCE($3, allowed_origins), "
 			    "callback_urls = COALESCE($4, callback_urls), providers = $5, default_locale = $6, "
-			    "branding = $7, disabled = $8, updated_at = $9 WHERE app_id = $1",
+			    "branding = $7, disabled = $8, updated_at = $9, mfa_policy = $10 WHERE app_id = $1",
 			    P(SV_TEXT(app_id), SV_TEXT(name), SV_TEXT(origins), SV_TEXT(callbacks),
 			      SV_TEXT(json_print(a, providers)), SV_TEXT(locale), SV_TEXT(json_print(a, branding)),
-			      SV_INT(disabled), SV_INT(time_now_ms())));
+			      SV_INT(disabled), SV_INT(time_now_ms()), SV_TEXT(mfa)));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store);
 	return db_end(g_app.store, e);
@@ -465,6 +477,7 @@ cJSON *project_json(struct arena *a, const struct project *p)
 	cJSON_AddStringToObject(o, "default_locale", p->default_locale);
 	cJSON_AddItemToObject(o, "branding", cJSON_Duplicate(p->branding, 1));
 	cJSON_AddBoolToObject(o, "disabled", p->disabled);
+	cJSON_AddStringToObject(o, "mfa", p->mfa_policy ? p->mfa_policy : "off");
 	json_add_time(o, "created_at", p->created_at);
 	return o;
 }

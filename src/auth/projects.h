@@ -28,6 +28,7 @@ struct project {
 	cJSON *providers; /* {"email":true,...}; arena-owned */
 	cJSON *branding;  /* {"name":..,"color":..,"logo_url":..}; arena-owned */
 	bool disabled;
+	const char *mfa_policy; /* "off" | "optional" | "required" (docs/MFA.md) */
 	int64_t created_at;
 	unsigned char secret[PROJECT_SECRET_LEN];
 };
@@ -39,6 +40,7 @@ struct provider_def {
 };
 extern const struct provider_def project_providers[];
 bool project_provider_known(const char *name);
+bool project_mfa_policy_known(const char *s);
 
 /* Create: app_id is a slug; name non-empty. Origins/callbacks may be NULL. */
 enum ag_err project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,

@@ -11,7 +11,7 @@
 
 #define USER_COLS                                                                                          \
 	"id, app_id, email, name, picture, email_verified, locale, password_hash, plan, features, "         \
-	"tokens_valid_after, created_at, last_login_at"
+	"tokens_valid_after, created_at, last_login_at, mfa_methods"
 
 const char *user_normalize_email(struct arena *a, const char *email)
 {
@@ -45,6 +45,7 @@ static struct user *from_row(struct arena *a, const struct store_row *r)
 	u->tokens_valid_after = row_int(r, 10);
 	u->created_at = row_int(r, 11);
 	u->last_login_at = row_int(r, 12);
+	u->mfa_methods = row_str(r, 13);
 	return u;
 }
 

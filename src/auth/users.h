@@ -27,6 +27,7 @@ struct user {
 	int64_t tokens_valid_after;
 	int64_t created_at;
 	int64_t last_login_at;
+	const char *mfa_methods; /* JSON array of active factor kinds (auth/factors.h) */
 };
 
 /* Trimmed, lower-cased copy in the arena, or NULL when not an email address. */

@@ -19,6 +19,7 @@ int cmd_admin_token(int argc, char **argv);
 int cmd_oauth(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
+int cmd_sms(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 /* Print a JSON value followed by a newline on stdout. */

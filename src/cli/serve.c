@@ -21,6 +21,7 @@
 #include "http/wait.h"
 #include "jobs/outbox.h"
 #include "mail/mail.h"
+#include "sms/sms.h"
 #include "net/net.h"
 #include "store/store.h"
 
@@ -90,6 +91,7 @@ int cmd_serve(int argc, char **argv)
 	/* Background delivery before serving: jobs left by a previous run start at once,
 	 * and its metrics exist before /metrics can be asked. */
 	mail_init();
+	sms_init();
 	if (email_auth_init((int)g_cfg.pwhash_concurrency)) {
 		log_error("serve", "cannot initialise email sign-in (catalogs or password hashing)");
 		workpool_free(workers);

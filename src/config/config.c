@@ -50,6 +50,13 @@ static const char *check_tls(const char *v)
 									 : "must be starttls, try or off";
 }
 
+static const char *check_sms(const char *v)
+{
+	return (!*v || str_eq(v, "capture") || str_eq(v, "twilio") || str_eq(v, "webhook"))
+		       ? NULL
+		       : "must be capture, twilio or webhook";
+}
+
 static const char *check_readable(const char *v)
 {
 	return (!*v || access(v, R_OK) == 0) ? NULL : "cannot read this file";
@@ -108,6 +115,14 @@ static const struct cfg_def defs[] = {
 	 "PEM file of CA certificates that verify the SMTP server (default: the system's CA store)."},
 	{"AUTHGATE_MAIL_FROM", T_STR, S(mail_from), "no-reply@authgate.local", 0, 0, check_from,
 	 "Envelope and header sender."},
+	{"AUTHGATE_SMS_PROVIDER", T_STR, S(sms_provider), "", 0, 0, check_sms,
+	 "How SMS codes leave: `twilio` (a Twilio-compatible HTTP API), `webhook` (a signed `sms.send` event to the project's webhooks) or `capture` (kept for /_dev/sms and `authgate sms list`). Unset: capture in dev mode, SMS refused otherwise."},
+	{"AUTHGATE_SMS_TWILIO_URL", T_STR, S(sms_twilio_url), "https://api.twilio.com", 0, 0, check_url,
+	 "Base URL of the Twilio-compatible API (messages are POSTed to /2010-04-01/Accounts/SID/Messages.json)."},
+	{"AUTHGATE_SMS_TWILIO_ACCOUNT_SID", T_STR, S(sms_twilio_sid), "", 0, 0, NULL, "Twilio account SID."},
+	{"AUTHGATE_SMS_TWILIO_AUTH_TOKEN", T_SECRET, S(sms_twilio_token), "", 0, 0, NULL, "Twilio auth token."},
+	{"AUTHGATE_SMS_FROM", T_STR, S(sms_from), "", 0, 0, NULL,
+	 "Sender: an E.164 number, or a Messaging Service SID (`MG...`)."},
 	{"AUTHGATE_LOG_LEVEL", T_STR, S(log_level), "info", 0, 0, check_level, "debug, info, warn or error."},
 	{"AUTHGATE_ACCESS_LOG", T_BOOL, S(access_log), "true", 0, 0, NULL,
 	 "One JSON line per request on stderr (secrets redacted)."},

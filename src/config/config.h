@@ -30,6 +30,11 @@ struct config {
 	char smtp_tls[16]; /* "starttls" (required), "try", "off" */
 	char smtp_ca_file[512];
 	char mail_from[320];
+	char sms_provider[16];      /* "" (capture in dev mode), "capture", "twilio", "webhook" */
+	char sms_twilio_url[512];   /* base URL of a Twilio-compatible API */
+	char sms_twilio_sid[128];
+	char sms_twilio_token[256];
+	char sms_from[64];          /* E.164 sender, or a Messaging Service SID (MG...) */
 	char log_level[16];
 	bool access_log;
 	bool allow_private_network;

@@ -313,3 +313,21 @@ long str_unb64(unsigned char *out, size_t outsz, const char *in, size_t n)
 {
 	return b64_dec(out, outsz, in, n, false);
 }
+
+size_t str_pct_encode(char *out, const char *in)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char *o = out;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hx[*p >> 4];
+			*o++ = hx[*p & 15];
+		}
+	}
+	*o = 0;
+	return (size_t)(o - out);
+}

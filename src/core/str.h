@@ -33,6 +33,9 @@ int str_unhex(unsigned char *out, const char *in, size_t n);  /* in: 2n chars */
 size_t str_b64url(char *out, const unsigned char *in, size_t n); /* out: 4*ceil(n/3)+1; no padding */
 /* Decode base64url (padding optional); returns bytes written or -1. */
 long str_unb64url(unsigned char *out, size_t outsz, const char *in, size_t n);
+/* Percent-encode everything but RFC 3986's unreserved characters (URI components and
+ * form values alike): out >= 3 * strlen(in) + 1. Returns the length. */
+size_t str_pct_encode(char *out, const char *in);
 size_t str_b64(char *out, const unsigned char *in, size_t n);    /* standard, padded */
 long str_unb64(unsigned char *out, size_t outsz, const char *in, size_t n);
 

@@ -1,4 +1,4 @@
-/* templates.h — localized transactional mail. One layout, five messages, 20 locales:
+/* templates.h — localized transactional mail. One layout, six messages, 20 locales:
  * render(template, locale, vars, brand) -> subject + text + HTML, then
  * enqueue it with mail_enqueue (src/mail/mail.h) inside the caller's transaction.
  *
@@ -8,6 +8,7 @@
  *   "magic_link"       {link} the sign-in link, {email}, {minutes}
  *   "password_changed" {email}
  *   "device_enroll"    {code} 6-digit code, {link} enrollment link   (push approval)
+ *   "sign_in_code"     {code} 6 digits, {minutes}: a second-factor code (docs/MFA.md)
  * {app_name} is always available (the brand's name); a catalog
  * writes {duration}, which the renderer makes from {minutes} with the locale's plural
  * rules. Every value is HTML-escaped in the HTML part; links must be http(s) URLs.

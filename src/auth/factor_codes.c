@@ -1,0 +1,282 @@
+/* factor_codes.c — SMS and email code factors. Codes follow seed 001's rules: 6 digits,
+ * 5 minutes, 3 attempts, single use, one live code per factor, stored as an HMAC under
+ * a key derived from the master key (bound to the challenge id). Attempts are reserved
+ * before the compare (as auth/codes.c does), so concurrent guesses cannot get more
+ * than 3 compares out of one code. Sending is limited per number or address, per
+ * client address and per project: SMS pumping costs real money. */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/codes.h"
+#include "core/ctx.h"
+#include "auth/factors.h"
+#include "auth/throttle.h"
+#include "config/config.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "hook/hook.h"
+#include "jobs/outbox.h"
+#include "mail/templates.h"
+#include "sms/sms.h"
+
+#define CODE_LABEL "authgate factor-code v1"
+
+/* Limits before AUTHGATE_AUTH_RATE_PERCENT scaling (docs/MFA.md). */
+static const struct throttle_policy p_sms_number = {"sms:number", 3, 600}, p_sms_number_day = {"sms:number-day", 10, 86400},
+				    p_sms_ip = {"sms:ip", 10, 3600}, p_sms_project = {"sms:project", 1000, 3600},
+				    p_email_user = {"email-code:user", 5, 900}, p_email_ip = {"email-code:ip", 20, 60};
+
+bool phone_is_e164(const char *s)
+{
+	if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	size_t n = 0;
+	for (const char *p = s + 1; *p; p++, n++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return n >= 8 && n <= 15;
+}
+
+static enum ag_err limited(const struct throttle_policy *p, const char *subject, struct factor_err *fe)
+{
+	int retry = 0;
+	enum ag_err e = throttle_hit(p, subject, &retry);
+	if (e == AG_ERATE) {
+		fe->retry_after_s = retry;
+		return factor_fail(fe, e, "rate_limited", "too many codes sent; wait before asking for another");
+	}
+	return e;
+}
+
+static enum ag_err send_limits(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
+			       struct factor_err *fe)
+{
+	enum ag_err e;
+	if (str_eq(kind, "sms")) {
+		if ((e = limited(&p_sms_ip, who->ip, fe)) || (e = limited(&p_sms_number, dest, fe)) ||
+		    (e = limited(&p_sms_number_day, dest, fe)) || (e = limited(&p_sms_project, who->p->app_id, fe)))
+			return e;
+		return AG_OK;
+	}
+	if ((e = limited(&p_email_ip, who->ip, fe)) ||
+	    (e = limited(&p_email_user, arena_printf(a, "%s:%s", who->p->app_id, who->u->id), fe)))
+		return e;
+	return AG_OK;
+}
+
+/* The message itself, inside the caller's transaction. */
+static enum ag_err deliver(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
+			   const char *code)
+{
+	if (str_eq(kind, "email")) {
+		char minutes[8];
+		snprintf(minutes, sizeof minutes, "%d", CODE_TTL_S / 60);
+		const struct tmpl_var v[] = {{"code", code}, {"minutes", minutes}, {NULL, NULL}};
+		struct mail_brand b = project_mail_brand(who->p);
+		return mail_send_template(a, &b, dest, who->u->locale ? who->u->locale : who->p->default_locale,
+					  "sign_in_code", v);
+	}
+	const char *app = json_get_str(who->p->branding, "name");
+	const char *body = arena_printf(a, "%s is your %s code. It expires in %d minutes. Never share it.", code,
+					app && *app ? app : who->p->name, CODE_TTL_S / 60);
+	if (!str_eq(sms_provider(), "webhook"))
+		return sms_enqueue(a, who->p->app_id, dest, body);
+	/* The app sends it: a signed sms.send event to its webhook endpoints. */
+	cJSON *ev = json_obj(a), *d;
+	cJSON_AddStringToObject(ev, "type", "sms.send");
+	d = cJSON_AddObjectToObject(ev, "data");
+	cJSON_AddStringToObject(d, "to", dest);
+	cJSON_AddStringToObject(d, "body", body);
+	cJSON_AddStringToObject(d, "code", code);
+	cJSON_AddStringToObject(d, "user_id", who->u->id);
+	json_add_time(ev, "timestamp", time_now_ms());
+	int n = 0;
+	enum ag_err e = hook_emit(a, who->p->app_id, "sms.send", json_print(a, ev), &n);
+	return e ? e : n > 0 ? AG_OK : AG_EUNAVAIL;
+}
+
+/* A new code for factor_id (superseding its live one), sent to dest. */
+static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, const char *kind,
+			      const char *factor_id, const char *dest, struct factor_err *fe)
+{
+	if (str_eq(kind, "sms") && !sms_provider())
+		return factor_fail(fe, AG_EUNAVAIL, "sms_unavailable", "no SMS provider is configured on this server");
+	enum ag_err e = send_limits(a, who, kind, dest, fe);
+	if (e)
+		return e;
+	char code[CODE_DIGITS + 1], h[65];
+	snprintf(code, sizeof code, "%06u", rand_uniform(1000000));
+	const char *cid = factor_new_id(a, "chl");
+	factor_code_hash(h, CODE_LABEL, cid, code);
+	int64_t now = time_now_ms();
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "UPDATE factor_challenges SET used_at = $2 WHERE factor_id = $1 AND kind = 'code' AND used_at IS NULL",
+			    P(SV_TEXT(factor_id), SV_INT(now)));
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "INSERT INTO factor_challenges (id, kind, app_id, user_id, factor_id, code_hash, expires_at, created_at) "
+			    "VALUES ($1, 'code', $2, $3, $4, $5, $6, $7)",
+			    P(SV_TEXT(cid), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(factor_id), SV_TEXT(h),
+			      SV_INT(now + CODE_TTL_S * 1000LL), SV_INT(now)));
+	if (e == AG_OK)
+		e = deliver(a, who, kind, dest, code);
+	sec_zero(code, sizeof code);
+	e = db_end(g_app.store, e);
+	if (e == AG_OK)
+		outbox_kick();
+	else if (e == AG_EUNAVAIL && str_eq(kind, "sms"))
+		return factor_fail(fe, e, "sms_unavailable", "the SMS could not be queued (no webhook endpoint subscribed to sms.send?)");
+	return e;
+}
+
+static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
+			  const char *name, cJSON **out, struct factor_err *fe)
+{
+	const char *toggle = str_eq(kind, "sms") ? "sms" : "email-code";
+	if (!project_provider_on(who->p, toggle))
+		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled",
+				   str_eq(kind, "sms") ? "SMS codes are disabled for this project"
+						       : "email codes are disabled for this project");
+	int64_t count = 0, now = time_now_ms();
+	enum ag_err e = db_exec(g_app.store,
+				"DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
+				P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now - TOTP_ENROLL_TTL_S * 1000LL)));
+	if (e == AG_OK)
+		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
+			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+	if (e)
+		return e;
+	if (count >= FACTOR_MAX_PER_USER)
+		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
+	const char *id = factor_new_id(a, "fac");
+	e = db_exec(g_app.store,
+		    "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, created_at, updated_at) "
+		    "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $7)",
+		    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind),
+		      SV_TEXT(name && *name ? name : str_eq(kind, "sms") ? "Phone" : "Email"),
+		      SV_TEXT(str_eq(kind, "sms") ? dest : NULL), SV_INT(now)));
+	if (e == AG_OK)
+		e = issue_code(a, who, kind, id, dest, fe);
+	if (e) {
+		(void)!db_exec(g_app.store, "DELETE FROM factors WHERE id = $1", P(SV_TEXT(id)));
+		return e;
+	}
+	factor_log(who->p->app_id, who->u->id, "factor.enroll_started", id, kind, who->ip, NULL);
+	return factor_get(a, who->p->app_id, who->u->id, id, out);
+}
+
+enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const char *phone, const char *name,
+		       cJSON **out, struct factor_err *fe)
+{
+	if (!phone_is_e164(phone))
+		return factor_fail(fe, AG_EINVAL, "invalid_phone",
+				   "phone must be an E.164 number: + then the country code and number, e.g. +14155550123");
+	return enroll(a, who, "sms", phone, name, out, fe);
+}
+
+enum ag_err email_factor_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
+				struct factor_err *fe)
+{
+	return enroll(a, who, "email", who->u->email, name, out, fe);
+}
+
+/* Reserve an attempt on the live code of the factor(s) and compare. */
+static enum ag_err check_code(struct arena *a, const struct factor_actor *who, const char *kind, const char *factor_id,
+			      const char *status, const char *code, const char **matched, struct factor_err *fe)
+{
+	enum ag_err e = factor_lock_check(who->p->app_id, who->u->id, fe);
+	if (e)
+		return e;
+	int64_t now = time_now_ms();
+	struct store_row row;
+	e = db_row(g_app.store, a, &row,
+		   "UPDATE factor_challenges SET attempts = attempts + 1 WHERE id = ("
+		   "SELECT c.id FROM factor_challenges c JOIN factors f ON f.id = c.factor_id "
+		   "WHERE c.app_id = $1 AND c.user_id = $2 AND c.kind = 'code' AND c.used_at IS NULL AND c.expires_at > $3 "
+		   "AND c.attempts < $4 AND f.kind = $5 AND f.status = $6 AND ($7 = '' OR f.id = $7) "
+		   "ORDER BY c.created_at DESC LIMIT 1) AND attempts < $4 RETURNING id, code_hash, attempts, factor_id",
+		   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now), SV_INT(CODE_MAX_ATTEMPTS), SV_TEXT(kind),
+		     SV_TEXT(status), SV_TEXT(factor_id ? factor_id : "")));
+	bool ok = false;
+	if (e == AG_OK) {
+		char h[65];
+		bool shape = code && strlen(code) == CODE_DIGITS && strspn(code, "0123456789") == CODE_DIGITS;
+		factor_code_hash(h, CODE_LABEL, row_str(&row, 0), shape ? code : "-");
+		ok = shape && ct_streq(h, row_str(&row, 1));
+		int64_t n = 0;
+		if (ok)
+			e = db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+				      P(SV_TEXT(row_str(&row, 0)), SV_INT(now)), &n);
+		else if (row_int(&row, 2) >= CODE_MAX_ATTEMPTS)
+			(void)!db_exec(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1",
+				      P(SV_TEXT(row_str(&row, 0)), SV_INT(now)));
+		ok = ok && e == AG_OK && n == 1;
+	} else if (e != AG_ENOTFOUND) {
+		return e;
+	}
+	if (!ok) {
+		factor_lock_fail(who->p->app_id, who->u->id);
+		factor_log(who->p->app_id, who->u->id, "mfa.failed", factor_id, kind, who->ip, "wrong or expired code");
+		return factor_fail(fe, AG_EUNAUTH, "invalid_code", "the code is wrong, expired or was used already");
+	}
+	factor_lock_clear(who->p->app_id, who->u->id);
+	*matched = row_str(&row, 3);
+	(void)!db_exec(g_app.store, "UPDATE factors SET last_used_at = $2 WHERE id = $1", P(SV_TEXT(*matched), SV_INT(now)));
+	return AG_OK;
+}
+
+enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
+				struct factor_err *fe)
+{
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+			       "SELECT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 AND status = 'pending' "
+			       "AND kind IN ('sms', 'email')",
+			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
+	if (e == AG_ENOTFOUND)
+		return factor_fail(fe, e, "enrollment_not_found",
+				   "no pending SMS or email enrollment with this id (it may have expired: start again)");
+	if (e)
+		return e;
+	const char *kind = row_str(&r, 0), *matched = NULL;
+	if ((e = check_code(a, who, kind, id, "pending", code, &matched, fe)))
+		return e;
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec(g_app.store, "UPDATE factors SET status = 'active', updated_at = $2 WHERE id = $1",
+			    P(SV_TEXT(id), SV_INT(time_now_ms())));
+	if (e == AG_OK)
+		e = factor_methods_changed(a, who->p->app_id, who->u->id);
+	e = db_end(g_app.store, e);
+	if (e == AG_OK)
+		factor_log(who->p->app_id, who->u->id, "factor.enrolled", id, kind, who->ip, NULL);
+	return e;
+}
+
+enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, const char *kind, struct factor_err *fe)
+{
+	if (!str_eq(kind, "sms") && !str_eq(kind, "email"))
+		return factor_fail(fe, AG_EINVAL, "invalid_method", "codes are sent for \"sms\" or \"email\"");
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+			       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
+			       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
+			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
+	if (e == AG_ENOTFOUND)
+		return factor_fail(fe, AG_EINVAL, "method_not_enrolled", "the user has no such factor");
+	if (e)
+		return e;
+	return issue_code(a, who, kind, row_str(&r, 0), str_eq(kind, "sms") ? row_str(&r, 1) : who->u->email, fe);
+}
+
+enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,
+			       const char **factor_id, struct factor_err *fe)
+{
+	const char *matched = NULL;
+	enum ag_err e = check_code(a, who, kind, NULL, "active", code, &matched, fe);
+	if (e == AG_OK && factor_id)
+		*factor_id = matched;
+	return e;
+}

@@ -1,0 +1,313 @@
+/* mfa.c — the MFA step, session tokens with amr/mfa claims, and the verifier's view of
+ * users whose factors changed recently (see mfa.h). */
+#include "auth/mfa.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "auth/passkeys.h"
+#include "auth/tokens.h"
+#include "core/hmap.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+
+static cJSON *methods_of(struct arena *a, const struct user *u)
+{
+	cJSON *m = NULL;
+	const char *detail, *s = u->mfa_methods;
+	if (!s || json_parse_strict(a, s, strlen(s), &m, &detail) != JSON_OK || !cJSON_IsArray(m))
+		return json_arr(a);
+	return m;
+}
+
+static bool has_method(const cJSON *methods, const char *m)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, methods) if (cJSON_IsString(e) && str_eq(e->valuestring, m)) return true;
+	return false;
+}
+
+const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
+			const char *amr, const cJSON *extra)
+{
+	cJSON *x = extra ? json_own(a, cJSON_Duplicate(extra, 1)) : json_obj(a);
+	/* amr: space-separated values in, a JSON array out; "mfa" when two factors were used */
+	cJSON *arr = cJSON_CreateArray();
+	int n = 0;
+	for (const char *s = amr ? amr : ""; *s;) {
+		size_t l = strcspn(s, " ");
+		if (l) {
+			cJSON_AddItemToArray(arr, cJSON_CreateString(arena_strndup(a, s, l)));
+			n++;
+		}
+		s += l + (s[l] == ' ');
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "amr");
+	cJSON_AddItemToObject(x, "amr", arr);
+	cJSON *methods = methods_of(a, u), *m = cJSON_CreateObject();
+	cJSON_AddBoolToObject(m, "enrolled", cJSON_GetArraySize(methods) > 0);
+	cJSON_AddItemReferenceToObject(m, "methods", methods);
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "mfa");
+	cJSON_AddItemToObject(x, "mfa", m);
+	(void)n;
+	return token_issue(a, p, u, TOKEN_AUD_SESSION, provider, SESSION_TOKEN_TTL_S, x);
+}
+
+enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct user *u, const char *provider,
+		      const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out)
+{
+	memset(out, 0, sizeof *out);
+	const char *pol = p->mfa_policy ? p->mfa_policy : "off";
+	cJSON *methods = methods_of(a, u);
+	int nm = cJSON_GetArraySize(methods);
+	if (str_eq(pol, "off") || (str_eq(pol, "optional") && nm == 0))
+		return AG_OK;
+	int64_t rec = 0;
+	if (nm > 0 && recovery_remaining(p->app_id, u->id, &rec) == AG_OK && rec > 0)
+		cJSON_AddItemToArray(methods, cJSON_CreateString("recovery"));
+	char tok[64], h[65];
+	rand_token(tok, 32);
+	const char *token = arena_printf(a, "mfa_%s", tok);
+	sha256_hex(h, token);
+	cJSON *d = json_obj(a);
+	cJSON_AddStringToObject(d, "provider", provider);
+	cJSON_AddStringToObject(d, "amr", amr ? amr : "");
+	json_add_str(d, "callback_url", callback_url);
+	cJSON_AddBoolToObject(d, "enroll", nm == 0);
+	if (extra)
+		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(extra, 1));
+	int64_t now = time_now_ms();
+	enum ag_err e = db_exec(g_app.store,
+				"INSERT INTO factor_challenges (id, token_hash, kind, app_id, user_id, data, expires_at, created_at) "
+				"VALUES ($1, $2, 'mfa', $3, $4, $5, $6, $7)",
+				P(SV_TEXT(factor_new_id(a, "mfa")), SV_TEXT(h), SV_TEXT(p->app_id), SV_TEXT(u->id),
+				  SV_TEXT(json_print(a, d)), SV_INT(now + MFA_TOKEN_TTL_S * 1000LL), SV_INT(now)));
+	sec_zero(tok, sizeof tok);
+	if (e)
+		return e;
+	out->required = true;
+	out->mfa_token = token;
+	out->methods = methods;
+	out->enroll = nm == 0;
+	return AG_OK;
+}
+
+enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_token, struct mfa_pending *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!mfa_token || !str_starts(mfa_token, "mfa_") || strlen(mfa_token) > 128)
+		return AG_EUNAUTH;
+	char h[65];
+	sha256_hex(h, mfa_token);
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+			       "SELECT id, user_id, data FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' "
+			       "AND app_id = $2 AND used_at IS NULL AND expires_at > $3",
+			       P(SV_TEXT(h), SV_TEXT(p->app_id), SV_INT(time_now_ms())));
+	if (e == AG_ENOTFOUND)
+		return AG_EUNAUTH;
+	if (e)
+		return e;
+	cJSON *d = NULL;
+	const char *detail, *ds = row_str(&r, 2);
+	if (!ds || json_parse_strict(a, ds, strlen(ds), &d, &detail) != JSON_OK)
+		return AG_EINTERNAL;
+	e = user_by_id(a, p->app_id, row_str(&r, 1), &out->user);
+	if (e == AG_ENOTFOUND)
+		return AG_EUNAUTH;
+	if (e)
+		return e;
+	out->id = row_str(&r, 0);
+	out->provider = json_get_str(d, "provider");
+	out->amr = json_get_str(d, "amr");
+	out->callback_url = json_get_str(d, "callback_url");
+	out->enroll = json_get_bool(d, "enroll", false);
+	out->extra = cJSON_GetObjectItemCaseSensitive(d, "extra");
+	return AG_OK;
+}
+
+const char *mfa_token_app(struct arena *a, const char *mfa_token)
+{
+	if (!mfa_token || !str_starts(mfa_token, "mfa_") || strlen(mfa_token) > 128)
+		return NULL;
+	char h[65];
+	sha256_hex(h, mfa_token);
+	struct store_row r;
+	if (db_row(g_app.store, a, &r,
+		   "SELECT app_id FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' AND used_at IS NULL "
+		   "AND expires_at > $2",
+		   P(SV_TEXT(h), SV_INT(time_now_ms()))) != AG_OK)
+		return NULL;
+	return row_str(&r, 0);
+}
+
+/* Spend the token once and issue the session. */
+static enum ag_err finish(struct arena *a, const struct project *p, const struct mfa_pending *pend,
+			  const char *second_amr, const char **session)
+{
+	int64_t n = 0;
+	enum ag_err e = db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+				  P(SV_TEXT(pend->id), SV_INT(time_now_ms())), &n);
+	if (e)
+		return e;
+	if (n != 1)
+		return AG_EUNAUTH;
+	/* the methods may have changed while the step was open (enrollment): read them again */
+	struct user *u = pend->user;
+	if ((e = user_by_id(a, p->app_id, u->id, &u)))
+		return e;
+	const char *amr = arena_printf(a, "%s %s mfa", pend->amr ? pend->amr : "", second_amr);
+	*session = mfa_session(a, p, u, pend->provider, amr, pend->extra);
+	return *session ? AG_OK : AG_EINTERNAL;
+}
+
+/* The amr value of a second factor (RFC 8176 where one fits). */
+static const char *amr_of(const char *method, bool uv)
+{
+	if (str_eq(method, "totp"))
+		return "otp";
+	if (str_eq(method, "passkey"))
+		return uv ? "hwk user" : "hwk";
+	if (str_eq(method, "recovery"))
+		return "rec";
+	return method; /* sms, email */
+}
+
+enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *mfa_token, const struct mfa_answer *ans,
+			 const char *ip, const char **session, struct user **user, struct factor_err *fe)
+{
+	struct mfa_pending pend;
+	enum ag_err e = mfa_peek(a, p, mfa_token, &pend);
+	if (e == AG_EUNAUTH)
+		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token is unknown, expired or was used");
+	if (e)
+		return e;
+	if (pend.enroll)
+		return factor_fail(fe, AG_EFORBIDDEN, "enrollment_required",
+				   "this project requires a second factor: enroll one with this mfa_token first");
+	struct factor_actor who = {p, pend.user, ip};
+	const char *m = ans->method;
+	cJSON *methods = methods_of(a, pend.user);
+	bool uv = false;
+	if (str_eq(m, "recovery")) {
+		e = recovery_verify(a, &who, ans->code, fe);
+	} else if (!has_method(methods, m)) {
+		return factor_fail(fe, AG_EINVAL, "method_not_enrolled", "the user has no factor of this method");
+	} else if (str_eq(m, "totp")) {
+		e = totp_verify(a, &who, ans->code, NULL, fe);
+	} else if (str_eq(m, "sms") || str_eq(m, "email")) {
+		e = code_factor_verify(a, &who, m, ans->code, NULL, fe);
+	} else if (str_eq(m, "passkey")) {
+		const char *uid = NULL;
+		/* the ceremony was started for this user, so the credential must be theirs */
+		e = factor_lock_check(p->app_id, pend.user->id, fe);
+		if (e == AG_OK)
+			e = passkey_auth_verify(a, p, ans->ceremony_id, ans->assertion, ip, &uid, NULL, &uv, fe);
+		if (e == AG_OK && !str_eq(uid, pend.user->id))
+			e = factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not one of this user's");
+	} else {
+		return factor_fail(fe, AG_EINVAL, "invalid_method", "method must be totp, sms, email, passkey or recovery");
+	}
+	if (e)
+		return e;
+	e = finish(a, p, &pend, amr_of(m, uv), session);
+	if (e == AG_EUNAUTH)
+		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token was used already");
+	if (e == AG_OK && user)
+		*user = pend.user;
+	return e;
+}
+
+enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, const struct mfa_pending *pend,
+				  const char *method, const char **session)
+{
+	return finish(a, p, pend, amr_of(method, false), session);
+}
+
+/* ---- the verifier's view ------------------------------------------------------------ */
+
+#define CHANGED_HORIZON_MS ((int64_t)(SESSION_TOKEN_TTL_S + 2 * TOKEN_LEEWAY_S + 5) * 1000)
+
+struct changed {
+	int64_t at;
+	char methods[]; /* JSON array text */
+};
+
+static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
+static struct hmap *recent; /* "app_id\nuser_id" -> struct changed* */
+static int64_t loaded_epoch = -1;
+
+static int load_row(void *ud, const struct store_row *row)
+{
+	struct arena *a = arena_new();
+	const char *m = row_str(row, 3) ? row_str(row, 3) : "[]";
+	struct changed *c = malloc(sizeof *c + strlen(m) + 1);
+	if (c) {
+		c->at = row_int(row, 2);
+		strcpy(c->methods, m);
+		if (hmap_put(ud, arena_printf(a, "%s\n%s", row_str(row, 0), row_str(row, 1)), c))
+			free(c);
+	}
+	arena_free(a);
+	return 0;
+}
+
+static bool sync(void)
+{
+	int64_t ep = store_epoch_current(g_app.store);
+	pthread_rwlock_rdlock(&mu);
+	bool fresh = recent && loaded_epoch == ep;
+	pthread_rwlock_unlock(&mu);
+	if (fresh)
+		return true;
+	struct hmap *m = hmap_new(free);
+	enum ag_err e = db_query(g_app.store,
+				 "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
+				 P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, m);
+	if (e) {
+		hmap_free(m);
+		log_error("mfa", "cannot load recent factor changes");
+		return false;
+	}
+	pthread_rwlock_wrlock(&mu);
+	if (recent)
+		hmap_free(recent);
+	recent = m;
+	loaded_epoch = ep;
+	pthread_rwlock_unlock(&mu);
+	return true;
+}
+
+const char *mfa_methods_changed_since(struct arena *a, const char *app_id, const char *user_id, int64_t iat_s)
+{
+	if (!user_id || !sync())
+		return NULL; /* the claim stands when the store cannot be read */
+	char key[512];
+	size_t al = strlen(app_id), ul = strlen(user_id);
+	if (al + ul + 2 > sizeof key)
+		return NULL;
+	memcpy(key, app_id, al);
+	key[al] = '\n';
+	memcpy(key + al + 1, user_id, ul + 1);
+	const char *out = NULL;
+	pthread_rwlock_rdlock(&mu);
+	struct changed *c = recent ? hmap_get(recent, key) : NULL;
+	/* iat has second granularity: a token from the change's own second re-reads too */
+	if (c && iat_s * 1000 <= c->at + 999)
+		out = arena_strdup(a, c->methods);
+	pthread_rwlock_unlock(&mu);
+	return out;
+}
+
+void mfa_cache_clear(void)
+{
+	pthread_rwlock_wrlock(&mu);
+	if (recent)
+		hmap_free(recent);
+	recent = NULL;
+	loaded_epoch = -1;
+	pthread_rwlock_unlock(&mu);
+}

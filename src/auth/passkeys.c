@@ -1,0 +1,427 @@
+/* passkeys.c — WebAuthn ceremonies (see passkeys.h). Step numbers: WebAuthn Level 3
+ * §7.1 (registration) and §7.2 (authentication). */
+#include "auth/passkeys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "config/config.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "sec/sec.h"
+#include "sec/webauthn.h"
+
+static const int algs[] = {COSE_EDDSA, COSE_ES256, COSE_RS256}; /* our preference order */
+
+/* "https://app.example.com:8443" -> "app.example.com" (arena); NULL if not an origin. */
+static const char *host_of(struct arena *a, const char *origin)
+{
+	const char *p = strstr(origin ? origin : "", "://");
+	if (!p)
+		return NULL;
+	p += 3;
+	size_t n = strcspn(p, ":/");
+	if (n == 0 || p[0] == '[')
+		return NULL; /* IPv6 literals cannot be RP IDs */
+	return arena_strndup(a, p, n);
+}
+
+/* Is host equal to rp or a subdomain of it? */
+static bool under(const char *host, const char *rp)
+{
+	size_t h = strlen(host), r = strlen(rp);
+	return h == r ? str_ieq(host, rp) : h > r && host[h - r - 1] == '.' && str_ieq(host + h - r, rp);
+}
+
+const char *passkey_rp_id(struct arena *a, const struct project *p)
+{
+	const char *rp = NULL;
+	for (int i = 0; i < p->norigins; i++) {
+		const char *h = host_of(a, p->origins[i]);
+		if (!h)
+			continue;
+		if (!rp) {
+			rp = h;
+			continue;
+		}
+		/* shrink rp to the longest dot-separated suffix both share */
+		while (rp && !under(h, rp)) {
+			const char *dot = strchr(rp, '.');
+			rp = dot ? dot + 1 : NULL;
+		}
+		if (!rp || !strchr(rp, '.')) /* "com" is no RP ID: keep the first origin's host */
+			return host_of(a, p->origins[0]);
+	}
+	return rp;
+}
+
+/* The origins a ceremony may run on: allowed origins under the RP ID, and AuthGate's
+ * own public origin when it is under it. */
+static const char **ceremony_origins(struct arena *a, const struct project *p, const char *rp, int *n)
+{
+	const char **o = arena_alloc(a, sizeof(char *) * (size_t)(p->norigins + 1));
+	*n = 0;
+	for (int i = 0; i < p->norigins; i++) {
+		const char *h = host_of(a, p->origins[i]);
+		if (h && under(h, rp))
+			o[(*n)++] = p->origins[i];
+	}
+	const char *pub = g_cfg.public_url, *h = host_of(a, pub);
+	if (h && under(h, rp)) {
+		const char *rest = strstr(pub, "://") + 3;
+		size_t hostport = strcspn(rest, "/");
+		o[(*n)++] = arena_strndup(a, pub, (size_t)(rest - pub) + hostport);
+	}
+	return o;
+}
+
+/* A stable, opaque user handle: HMAC of app:user under a master-derived key. */
+static const char *user_handle(struct arena *a, const char *app_id, const char *user_id)
+{
+	unsigned char mac[SHA256_LEN];
+	unsigned char key[32];
+	master_derive(key, sizeof key, "authgate passkey-user-handle v1");
+	const char *msg = arena_printf(a, "%s:%s", app_id, user_id);
+	hmac_sha256(mac, key, sizeof key, msg, strlen(msg));
+	sec_zero(key, sizeof key);
+	char *out = arena_alloc(a, 48);
+	str_b64url(out, mac, sizeof mac);
+	return out;
+}
+
+static const char *new_challenge(struct arena *a)
+{
+	char *c = arena_alloc(a, 48);
+	rand_token(c, 32);
+	return c;
+}
+
+static enum ag_err store_ceremony(struct arena *a, const char *kind, const char *app_id, const char *user_id,
+				  const char *challenge, const char *rp, const char **id)
+{
+	int64_t now = time_now_ms();
+	*id = factor_new_id(a, "cer");
+	cJSON *d = json_obj(a);
+	cJSON_AddStringToObject(d, "rp_id", rp);
+	/* Stale ceremonies of every kind go now and then. */
+	if (rand_uniform(64) == 0)
+		(void)!db_exec(g_app.store, "DELETE FROM factor_challenges WHERE expires_at < $1",
+			       P(SV_INT(now - 86400000LL)));
+	return db_exec(g_app.store,
+		       "INSERT INTO factor_challenges (id, kind, app_id, user_id, challenge, data, expires_at, created_at) "
+		       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		       P(SV_TEXT(*id), SV_TEXT(kind), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(challenge),
+			 SV_TEXT(json_print(a, d)), SV_INT(now + PASSKEY_CEREMONY_TTL_S * 1000LL), SV_INT(now)));
+}
+
+struct cred_list {
+	struct arena *a;
+	cJSON *arr;
+};
+
+static int cred_row(void *ud, const struct store_row *r)
+{
+	struct cred_list *c = ud;
+	cJSON *o = json_obj(c->a);
+	cJSON_AddStringToObject(o, "type", "public-key");
+	cJSON_AddStringToObject(o, "id", row_str(r, 0));
+	cJSON *t = NULL;
+	const char *detail, *ts = row_str(r, 1);
+	if (ts && json_parse_strict(c->a, ts, strlen(ts), &t, &detail) == JSON_OK && cJSON_IsArray(t) &&
+	    cJSON_GetArraySize(t) > 0)
+		cJSON_AddItemReferenceToObject(o, "transports", t);
+	cJSON_AddItemReferenceToArray(c->arr, o);
+	return 0;
+}
+
+static enum ag_err credentials_of(struct arena *a, const char *app_id, const char *user_id, cJSON **out)
+{
+	struct cred_list c = {a, json_arr(a)};
+	*out = c.arr;
+	return db_query(g_app.store,
+			"SELECT credential_id, transports FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = 'passkey' "
+			"AND status = 'active' ORDER BY created_at",
+			P(SV_TEXT(app_id), SV_TEXT(user_id)), cred_row, &c);
+}
+
+static enum ag_err no_rp(struct factor_err *fe)
+{
+	return factor_fail(fe, AG_ECONFLICT, "passkeys_unavailable",
+			   "passkeys need the project's allowed_origins: the RP ID is taken from them");
+}
+
+enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
+				     const char **ceremony_id, struct factor_err *fe)
+{
+	if (!project_provider_on(who->p, "passkey"))
+		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled", "passkeys are disabled for this project");
+	const char *rp = passkey_rp_id(a, who->p);
+	if (!rp)
+		return no_rp(fe);
+	int64_t count = 0;
+	enum ag_err e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
+			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+	if (e)
+		return e;
+	if (count >= FACTOR_MAX_PER_USER)
+		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
+	const char *challenge = new_challenge(a);
+	if ((e = store_ceremony(a, "passkey-register", who->p->app_id, who->u->id, challenge, rp, ceremony_id)))
+		return e;
+	cJSON *o = json_obj(a), *x;
+	cJSON_AddStringToObject(o, "challenge", challenge);
+	x = cJSON_AddObjectToObject(o, "rp");
+	cJSON_AddStringToObject(x, "id", rp);
+	const char *bn = json_get_str(who->p->branding, "name");
+	cJSON_AddStringToObject(x, "name", bn && *bn ? bn : who->p->name);
+	x = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddStringToObject(x, "id", user_handle(a, who->p->app_id, who->u->id));
+	cJSON_AddStringToObject(x, "name", who->u->email);
+	cJSON_AddStringToObject(x, "displayName", who->u->name && *who->u->name ? who->u->name : who->u->email);
+	x = cJSON_AddArrayToObject(o, "pubKeyCredParams");
+	for (size_t i = 0; i < ARRAY_LEN(algs); i++) {
+		cJSON *pp = cJSON_CreateObject();
+		cJSON_AddStringToObject(pp, "type", "public-key");
+		cJSON_AddNumberToObject(pp, "alg", algs[i]);
+		cJSON_AddItemToArray(x, pp);
+	}
+	cJSON_AddNumberToObject(o, "timeout", PASSKEY_CEREMONY_TTL_S * 1000);
+	cJSON *excl;
+	if ((e = credentials_of(a, who->p->app_id, who->u->id, &excl)))
+		return e;
+	cJSON_AddItemReferenceToObject(o, "excludeCredentials", excl);
+	x = cJSON_AddObjectToObject(o, "authenticatorSelection");
+	cJSON_AddStringToObject(x, "residentKey", "required"); /* discoverable: usernameless sign-in */
+	cJSON_AddBoolToObject(x, "requireResidentKey", true);
+	cJSON_AddStringToObject(x, "userVerification", "preferred");
+	cJSON_AddStringToObject(o, "attestation", "none");
+	x = cJSON_AddObjectToObject(o, "extensions");
+	cJSON_AddBoolToObject(x, "credProps", true);
+	*options = o;
+	return AG_OK;
+}
+
+/* Take a ceremony once: AG_OK with its challenge, user and RP ID. */
+static enum ag_err take_ceremony(struct arena *a, const char *app_id, const char *kind, const char *id,
+				 const char **challenge, const char **user_id, const char **rp, struct factor_err *fe)
+{
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+			       "UPDATE factor_challenges SET used_at = $4 WHERE id = $1 AND app_id = $2 AND kind = $3 "
+			       "AND used_at IS NULL AND expires_at > $4 RETURNING challenge, user_id, data",
+			       P(SV_TEXT(id ? id : ""), SV_TEXT(app_id), SV_TEXT(kind), SV_INT(time_now_ms())));
+	if (e == AG_ENOTFOUND)
+		return factor_fail(fe, AG_EGONE, "ceremony_expired",
+				   "this passkey ceremony is unknown, expired or was used: ask for new options");
+	if (e)
+		return e;
+	*challenge = row_str(&r, 0);
+	*user_id = row_str(&r, 1);
+	cJSON *d = NULL;
+	const char *detail, *ds = row_str(&r, 2);
+	*rp = ds && json_parse_strict(a, ds, strlen(ds), &d, &detail) == JSON_OK ? json_get_str(d, "rp_id") : NULL;
+	return *rp ? AG_OK : AG_EINTERNAL;
+}
+
+/* base64url field of credential.response -> bytes (arena). */
+static unsigned char *b64_field(struct arena *a, const cJSON *obj, const char *k, size_t *n)
+{
+	const char *s = json_get_str(obj, k);
+	if (!s)
+		return NULL;
+	size_t sl = strlen(s);
+	unsigned char *out = arena_alloc(a, sl + 1);
+	long r = str_unb64url(out, sl + 1, s, sl);
+	if (r <= 0)
+		return NULL;
+	*n = (size_t)r;
+	return out;
+}
+
+static enum ag_err wa_fail(struct factor_err *fe, enum wa_err w)
+{
+	return factor_fail(fe, w == WA_MALFORMED ? AG_EINVAL : AG_EUNAUTH, wa_err_code(w), wa_err_message(w));
+}
+
+enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
+				    const cJSON *cred, const char *name, cJSON **out, struct factor_err *fe)
+{
+	const char *challenge, *uid, *rp;
+	enum ag_err e = take_ceremony(a, who->p->app_id, "passkey-register", ceremony_id, &challenge, &uid, &rp, fe);
+	if (e)
+		return e;
+	if (!str_eq(uid, who->u->id))
+		return factor_fail(fe, AG_EGONE, "ceremony_expired", "this ceremony belongs to another user");
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(cred, "response");
+	size_t cdn = 0, attn = 0;
+	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn), *att = b64_field(a, resp, "attestationObject", &attn);
+	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !att)
+		return wa_fail(fe, WA_MALFORMED);
+	int norig;
+	const char **orig = ceremony_origins(a, who->p, rp, &norig);
+	enum wa_err w = client_data_check(a, (const char *)cd, cdn, "webauthn.create", challenge, orig, norig, NULL);
+	unsigned char cdh[SHA256_LEN];
+	sha256(cdh, cd, cdn);
+	struct registration reg;
+	if (w == WA_OK)
+		w = registration_check(a, att, attn, cdh, rp, false, algs, (int)ARRAY_LEN(algs), &reg);
+	if (w != WA_OK) {
+		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip, wa_err_code(w));
+		return wa_fail(fe, w);
+	}
+	char *cid = arena_alloc(a, reg.ad.cred_id_len * 4 / 3 + 4), *pk = arena_alloc(a, reg.ad.key.spki_len * 4 / 3 + 4),
+	     aag[33];
+	str_b64url(cid, reg.ad.cred_id, reg.ad.cred_id_len);
+	str_b64url(pk, reg.ad.key.spki, reg.ad.key.spki_len);
+	str_hex(aag, reg.ad.aaguid, sizeof reg.ad.aaguid);
+	const char *aaguid = arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", aag, aag + 8, aag + 12, aag + 16, aag + 20);
+	/* transports: a hint for later allowCredentials; keep known strings only */
+	cJSON *tr = json_arr(a);
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(resp, "transports"))
+	{
+		static const char *const known[] = {"usb", "nfc", "ble", "internal", "hybrid", "smart-card"};
+		for (size_t i = 0; cJSON_IsString(t) && i < ARRAY_LEN(known); i++)
+			if (str_eq(t->valuestring, known[i]))
+				cJSON_AddItemToArray(tr, cJSON_CreateString(known[i]));
+	}
+	const char *id = factor_new_id(a, "fac");
+	int64_t now = time_now_ms();
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = db_exec(g_app.store,
+			    "INSERT INTO factors (id, app_id, user_id, kind, name, status, credential_id, public_key, alg, "
+			    "sign_count, aaguid, user_handle, user_verified, backup_eligible, backup_state, transports, "
+			    "attestation, created_at, updated_at) VALUES ($1, $2, $3, 'passkey', $4, 'active', $5, $6, $7, $8, "
+			    "$9, $10, $11, $12, $13, $14, $15, $16, $16)",
+			    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
+			      SV_TEXT(name && *name ? name : "Passkey"), SV_TEXT(cid), SV_TEXT(pk), SV_INT(reg.ad.key.alg),
+			      SV_INT(reg.ad.sign_count), SV_TEXT(aaguid), SV_TEXT(user_handle(a, who->p->app_id, who->u->id)),
+			      SV_BOOL(reg.ad.flags & AD_UV), SV_BOOL(reg.ad.flags & AD_BE), SV_BOOL(reg.ad.flags & AD_BS),
+			      SV_TEXT(json_print(a, tr)),
+			      SV_TEXT(str_eq(reg.fmt, "none") ? "none" : arena_printf(a, "%s/%s", reg.fmt, reg.attestation_type)),
+			      SV_INT(now)));
+	if (e == AG_OK)
+		e = factor_methods_changed(a, who->p->app_id, who->u->id);
+	e = db_end(g_app.store, e);
+	if (e == AG_ECONFLICT)
+		return factor_fail(fe, e, "credential_exists", "this passkey is registered already");
+	if (e)
+		return e;
+	factor_log(who->p->app_id, who->u->id, "factor.enrolled", id, "passkey", who->ip, reg.fmt);
+	return factor_get(a, who->p->app_id, who->u->id, id, out);
+}
+
+enum ag_err passkey_auth_options(struct arena *a, const struct project *p, const struct user *u, cJSON **options,
+				 const char **ceremony_id, struct factor_err *fe)
+{
+	const char *rp = passkey_rp_id(a, p);
+	if (!rp)
+		return no_rp(fe);
+	const char *challenge = new_challenge(a);
+	enum ag_err e = store_ceremony(a, "passkey-signin", p->app_id, u ? u->id : NULL, challenge, rp, ceremony_id);
+	if (e)
+		return e;
+	cJSON *o = json_obj(a), *allow;
+	cJSON_AddStringToObject(o, "challenge", challenge);
+	cJSON_AddStringToObject(o, "rpId", rp);
+	cJSON_AddNumberToObject(o, "timeout", PASSKEY_CEREMONY_TTL_S * 1000);
+	cJSON_AddStringToObject(o, "userVerification", u ? "preferred" : "required");
+	if (u) {
+		if ((e = credentials_of(a, p->app_id, u->id, &allow)))
+			return e;
+	} else {
+		allow = json_arr(a);
+	}
+	cJSON_AddItemReferenceToObject(o, "allowCredentials", allow);
+	*options = o;
+	return AG_OK;
+}
+
+enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const char *ceremony_id,
+				const cJSON *cred, const char *ip, const char **user_id, const char **factor_id,
+				bool *user_verified, struct factor_err *fe)
+{
+	const char *challenge, *uid, *rp;
+	enum ag_err e = take_ceremony(a, p->app_id, "passkey-signin", ceremony_id, &challenge, &uid, &rp, fe);
+	if (e)
+		return e;
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(cred, "response");
+	size_t cdn = 0, adn = 0, sign = 0, idn = 0, uhn = 0;
+	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn), *ad = b64_field(a, resp, "authenticatorData", &adn),
+		      *sig = b64_field(a, resp, "signature", &sign), *raw = b64_field(a, cred, "rawId", &idn);
+	const char *uh = json_get_str(resp, "userHandle");
+	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !ad || !sig || !raw || idn > WA_CRED_ID_MAX ||
+	    (uh && *uh && !b64_field(a, resp, "userHandle", &uhn)))
+		return wa_fail(fe, WA_MALFORMED);
+	char *cid = arena_alloc(a, idn * 4 / 3 + 4);
+	str_b64url(cid, raw, idn);
+	struct store_row r;
+	e = db_row(g_app.store, a, &r,
+		   "SELECT id, user_id, public_key, alg, sign_count, backup_eligible, user_handle FROM factors "
+		   "WHERE app_id = $1 AND credential_id = $2 AND kind = 'passkey' AND status = 'active'",
+		   P(SV_TEXT(p->app_id), SV_TEXT(cid)));
+	if (e == AG_ENOTFOUND) {
+		factor_log(p->app_id, uid, "mfa.failed", NULL, "passkey", ip, "unknown credential");
+		return factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not registered with this project");
+	}
+	if (e)
+		return e;
+	const char *fid = row_str(&r, 0), *owner = row_str(&r, 1);
+	if (uid && !str_eq(uid, owner)) {
+		factor_log(p->app_id, uid, "mfa.failed", fid, "passkey", ip, "another user's credential");
+		return factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not one of this user's");
+	}
+	/* §7.2 step 6: a userHandle given must be the credential's; usernameless needs one. */
+	if ((uh && *uh && !str_eq(uh, row_str(&r, 6))) || (!uid && !(uh && *uh))) {
+		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, "user handle mismatch");
+		return factor_fail(fe, AG_EUNAUTH, "user_handle_mismatch", "the passkey's user handle does not match");
+	}
+	int norig;
+	const char **orig = ceremony_origins(a, p, rp, &norig);
+	enum wa_err w = client_data_check(a, (const char *)cd, cdn, "webauthn.get", challenge, orig, norig, NULL);
+	unsigned char cdh[SHA256_LEN];
+	sha256(cdh, cd, cdn);
+	struct authdata out;
+	const char *pks = row_str(&r, 2);
+	size_t pkl = strlen(pks);
+	unsigned char *spki = arena_alloc(a, pkl + 1);
+	long sl = str_unb64url(spki, pkl + 1, pks, pkl);
+	struct cose_key key = {(int)row_int(&r, 3), spki, sl > 0 ? (size_t)sl : 0};
+	if (w == WA_OK)
+		w = assertion_check(a, ad, adn, cdh, sig, sign, rp, !uid, &key, &out);
+	if (w != WA_OK) {
+		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, wa_err_code(w));
+		return wa_fail(fe, w);
+	}
+	/* §7.2 step 23: a counter that does not move forward means a cloned authenticator. */
+	int64_t stored = row_int(&r, 4);
+	if ((out.sign_count != 0 || stored != 0) && (int64_t)out.sign_count <= stored) {
+		factor_log(p->app_id, owner, "passkey.clone_suspected", fid, "passkey", ip, "sign count went back");
+		return factor_fail(fe, AG_EUNAUTH, "sign_count_regressed",
+				   "this passkey's signature counter went back: the authenticator may have been cloned");
+	}
+	/* A credential's backup eligibility never changes (§6.1.3). */
+	if (!!(out.flags & AD_BE) != row_bool(&r, 5)) {
+		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, "backup eligibility changed");
+		return factor_fail(fe, AG_EUNAUTH, "invalid_credential", "the passkey's backup eligibility changed");
+	}
+	int64_t now = time_now_ms(), n = 0;
+	e = db_exec_n(g_app.store,
+		      "UPDATE factors SET sign_count = $2, backup_state = $3, user_verified = $4, last_used_at = $5, "
+		      "updated_at = $5 WHERE id = $1 AND sign_count = $6",
+		      P(SV_TEXT(fid), SV_INT(out.sign_count), SV_BOOL(out.flags & AD_BS), SV_BOOL(out.flags & AD_UV),
+			SV_INT(now), SV_INT(stored)),
+		      &n);
+	if (e)
+		return e;
+	if (n != 1)
+		return factor_fail(fe, AG_EUNAUTH, "sign_count_regressed", "this passkey was used concurrently; try again");
+	*user_id = arena_strdup(a, owner);
+	if (factor_id)
+		*factor_id = arena_strdup(a, fid);
+	if (user_verified)
+		*user_verified = out.flags & AD_UV;
+	return AG_OK;
+}
