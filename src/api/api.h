@@ -164,6 +164,10 @@ bool guard_app_query(struct req *r); /* ?app_id= with the Origin checked against
  * true, seed 001's shape) or {mfa_required, mfa_token, methods, user}. */
 void api_signin_answer(struct req *r, const struct user *u, const char *provider, const char *amr,
 		       const cJSON *extra, bool success_flag);
+/* The same for browser flows that end in a redirect to cb: cb?token=… or
+ * cb?mfa_token=…&mfa_methods=totp,sms[&enroll_required=true]; NULL on failure. */
+const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
+				const char *amr, const cJSON *extra, const char *cb);
 cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb);
 void h_mfa_challenge(struct req *r);
 void h_mfa_verify(struct req *r);

@@ -161,15 +161,15 @@ static void complete_work(struct req *r)
 		page(r, &l, NULL);
 		return;
 	}
-	const char *jwt = token_issue(r->a, l.p, u, TOKEN_AUD_SESSION, "magic-link", SESSION_TOKEN_TTL_S, NULL);
 	const char *cb = json_get_str(l.claims, "cb");
-	if (!jwt) {
+	const char *to = api_signin_redirect(r, l.p, u, "magic-link", "email", NULL, cb);
+	if (!to) {
 		fail(&l, 500, "magic_page.invalid");
 		page(r, &l, NULL);
 		return;
 	}
 	log_info("magic_link_used", "project %s user %s", l.p->app_id, u->id);
-	resp_redirect(r, 303, arena_printf(r->a, "%s%ctoken=%s", cb, strchr(cb, '?') ? '&' : '?', jwt));
+	resp_redirect(r, 303, to);
 }
 
 void h_magic_complete(struct req *r)

@@ -12,6 +12,7 @@
 #include "auth/factors.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -55,6 +56,27 @@ void api_signin_answer(struct req *r, const struct user *u, const char *provider
 	}
 	cJSON_AddItemReferenceToObject(o, "user", user_json(r->a, u, false));
 	resp_json(r, 200, o);
+}
+
+const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
+				const char *amr, const cJSON *extra, const char *cb)
+{
+	struct mfa_begin mb;
+	if (mfa_begin(r->a, p, u, provider, amr, extra, cb, &mb) != AG_OK)
+		return NULL;
+	char sep = strchr(cb, '?') ? '&' : '?';
+	if (!mb.required) {
+		const char *jwt = mfa_session(r->a, p, u, provider, amr, extra);
+		return jwt ? arena_printf(r->a, "%s%ctoken=%s", cb, sep, jwt) : NULL;
+	}
+	/* the app finishes the step with POST /api/proxy/mfa/verify (docs/MFA.md) */
+	struct buf b = BUF_INIT(4096);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, mb.methods) buf_printf(&b, "%s%s", b.len ? "," : "", m->valuestring);
+	const char *url = arena_printf(r->a, "%s%cmfa_token=%s&mfa_methods=%s%s", cb, sep, mb.mfa_token,
+				       b.p ? b.p : "", mb.enroll ? "&enroll_required=true" : "");
+	buf_free(&b);
+	return url;
 }
 
 void h_mfa_challenge(struct req *r)

@@ -371,8 +371,9 @@ static void callback_work(struct req *r)
 		ok = oauth_account_link(r->a, x.p, x.fl->q.user_id, x.c->def->name, &pr, &u, &x.f) == AG_OK;
 	else if (ok)
 		ok = oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u, &x.f) == AG_OK;
-	const char *jwt = ok ? token_issue(r->a, x.p, u, TOKEN_AUD_SESSION, x.c->def->name, SESSION_TOKEN_TTL_S, NULL) : NULL;
-	if (!jwt) {
+	/* the MFA step applies here too: cb?token=… or cb?mfa_token=… (docs/MFA.md) */
+	const char *to = ok ? api_signin_redirect(r, x.p, u, x.c->def->name, "fed", NULL, x.fl->q.callback_url) : NULL;
+	if (!to) {
 		if (ok)
 			x.f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the session cannot be issued"};
 		log_info("oauth_signin_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0), x.f.code);
@@ -380,8 +381,7 @@ static void callback_work(struct req *r)
 		return;
 	}
 	log_info("oauth_signin", "project %s provider %s user %s", x.p->app_id, x.c->def->name, u->id);
-	const char *cb = x.fl->q.callback_url;
-	resp_redirect(r, 303, arena_printf(r->a, "%s%ctoken=%s", cb, strchr(cb, '?') ? '&' : '?', jwt));
+	resp_redirect(r, 303, to);
 }
 
 void h_oauth_callback(struct req *r)

@@ -50,11 +50,13 @@ void api_push_publish_decision(struct req *r, const struct push_decided *d)
 	cJSON_AddStringToObject(o, "status", d->status);
 	if (d->token)
 		cJSON_AddStringToObject(o, "token", d->token);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, d->mfa) cJSON_AddItemReferenceToObject(o, m->string, (cJSON *)m);
 	if (s->reason)
 		cJSON_AddStringToObject(o, "reason", s->reason);
 	const char *key = push_session_key(r->a, s->id_hash);
 	struct wait_event ev = {"status", json_print(r->a, o), NULL};
-	if (wait_publish(key, &ev) > 0 && d->token)
+	if (wait_publish(key, &ev) > 0 && (d->token || d->mfa))
 		push_mark_claimed(s->id_hash); /* the token went out to every waiter here at once */
 	/* Then other nodes, without the token: a node with waiters re-reads the session and
 	 * claims it, which fails if it went out here. */

@@ -9,6 +9,8 @@
 
 #include "auth/codes.h"
 #include "core/ctx.h"
+#include "sec/sec.h"
+#include "store/store.h"
 #include "auth/factors.h"
 #include "auth/throttle.h"
 #include "config/config.h"

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "sec/sec.h"
+#include "store/store.h"
 #include "auth/factors.h"
 #include "core/qr.h"
 #include "core/str.h"

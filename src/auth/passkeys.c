@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "sec/sec.h"
+#include "store/store.h"
 #include "config/config.h"
 #include "core/str.h"
 #include "core/timeutil.h"

@@ -77,9 +77,12 @@ const char *push_session_id(struct arena *a, const char *request_id);
 const char *push_session_key(struct arena *a, const char *id_hash);
 const char *push_email_key(struct arena *a, const char *email);
 
-/* First hand-out of an approved session's token: AG_OK with a freshly signed token, or
- * AG_EGONE when it was handed out before or the claim window is over. */
-enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token) MUST_CHECK;
+/* First hand-out of an approved session's token: AG_OK with a freshly signed token (or,
+ * when the project's MFA step is due, *token NULL and mfa->required with an mfa_token),
+ * or AG_EGONE when it was handed out before or the claim window is over. */
+struct mfa_begin;
+enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token,
+			     struct mfa_begin *mfa) MUST_CHECK;
 /* Record that the token went out to waiters at approval (best effort). */
 void push_mark_claimed(const char *id_hash);
 /* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
@@ -102,6 +105,7 @@ struct push_decided {
 	struct push_device *d;
 	const char *status;     /* approved | denied */
 	char *token;            /* approved: the session token (handed to waiters) */
+	cJSON *mfa;             /* approved, MFA step due: {mfa_required, mfa_token, methods} instead */
 	int attempts_left;      /* wrong code: how many tries remain */
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/mfa.h"
 #include "auth/push.h"
 #include "auth/tokens.h"
 #include "config/config.h"
@@ -152,16 +153,31 @@ enum ag_err push_start(struct arena *a, const struct project *p, const char *ema
 
 /* ---- token hand-out --------------------------------------------------------------- */
 
-static char *issue(struct arena *a, const struct push_session *s, const struct project *p, const struct user *u)
+/* {mfa_required, mfa_token, methods[, enroll_required]} into o. */
+static void add_mfa(cJSON *o, const struct mfa_begin *mfa)
+{
+	cJSON_AddBoolToObject(o, "mfa_required", true);
+	cJSON_AddStringToObject(o, "mfa_token", mfa->mfa_token);
+	cJSON_AddItemReferenceToObject(o, "methods", mfa->methods);
+	if (mfa->enroll)
+		cJSON_AddBoolToObject(o, "enroll_required", true);
+}
+
+/* The session token, or (when the project's MFA step is due) an mfa_token in *mfa. */
+static char *issue(struct arena *a, const struct push_session *s, const struct project *p, const struct user *u,
+		   struct mfa_begin *mfa)
 {
 	cJSON *extra = json_obj(a);
 	json_add_str(extra, "device_id", s->device_id);
-	return token_issue(a, p, u, TOKEN_AUD_SESSION, "push", SESSION_TOKEN_TTL_S, extra);
+	if (mfa_begin(a, p, u, "push", "push", extra, NULL, mfa) != AG_OK)
+		return NULL;
+	return mfa->required ? NULL : (char *)mfa_session(a, p, u, "push", "push", extra);
 }
 
-enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token)
+enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token, struct mfa_begin *mfa)
 {
 	*token = NULL;
+	memset(mfa, 0, sizeof *mfa);
 	int64_t now = time_now_ms(), changes = 0;
 	if (!str_eq(s->status, "approved") || s->token_claimed_at || now - s->decided_at > PUSH_CLAIM_WINDOW_S * 1000LL)
 		return AG_EGONE;
@@ -180,8 +196,8 @@ enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char
 		return e;
 	if (changes == 0)
 		return AG_EGONE; /* another check won the race */
-	*token = issue(a, s, p, u);
-	return AG_OK;
+	*token = issue(a, s, p, u, mfa);
+	return *token || mfa->required ? AG_OK : AG_EINTERNAL;
 }
 
 void push_mark_claimed(const char *id_hash)
@@ -203,8 +219,11 @@ char *push_status_json(struct arena *a, const struct push_session *s)
 		cJSON_AddNumberToObject(o, "expires_in", (double)((s->expires_at - now + 999) / 1000));
 	} else if (str_eq(st, "approved")) {
 		char *token = NULL;
-		enum ag_err e = push_claim_token(a, s, &token);
-		if (e == AG_OK)
+		struct mfa_begin mfa;
+		enum ag_err e = push_claim_token(a, s, &token, &mfa);
+		if (e == AG_OK && mfa.required) /* the second factor is still due: docs/MFA.md */
+			add_mfa(o, &mfa);
+		else if (e == AG_OK)
 			cJSON_AddStringToObject(o, "token", token);
 		else
 			cJSON_AddBoolToObject(o, "token_claimed", 1);
@@ -400,8 +419,12 @@ enum ag_err push_decide(struct arena *a, const struct push_decision *dd, struct 
 		return e;
 	outbox_kick();
 	out->status = status;
-	if (out->u)
-		out->token = issue(a, s, out->p, out->u);
+	if (out->u) {
+		struct mfa_begin mfa;
+		out->token = issue(a, s, out->p, out->u, &mfa);
+		if (mfa.required)
+			add_mfa(out->mfa = json_obj(a), &mfa);
+	}
 	if (str_eq(reason, "not_me"))
 		log_security("push_not_me", s->ip, "request %s for app %s reported by device %s", s->request_id, s->app_id,
 			     out->d->id);

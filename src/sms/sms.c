@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "sec/sec.h"
+#include "store/store.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/str.h"
