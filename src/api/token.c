@@ -99,7 +99,10 @@ bool api_token_check(struct arena *a, const struct project *p, const char *tok, 
 	/* the claim, unless the user's factors changed after the token was issued */
 	const char *now_methods = mfa_methods_changed_since(a, p->app_id, jstr(a, sub, NULL), (int64_t)iat);
 	if (now_methods) {
-		jw_lit(w, strcmp(now_methods, "[]") ? "{\"enrolled\":true,\"methods\":" : "{\"enrolled\":false,\"methods\":");
+		if (strcmp(now_methods, "[]"))
+			jw_lit(w, "{\"enrolled\":true,\"methods\":");
+		else
+			jw_lit(w, "{\"enrolled\":false,\"methods\":");
 		jw_raw(w, now_methods, strlen(now_methods));
 		jw_lit(w, "}");
 	} else {

@@ -145,9 +145,13 @@ describe('TOTP and the MFA step', () => {
   test("token verify's mfa follows factors added and removed, even for a token issued before", async () => {
     const now = await midStep(s);
     const { token } = await signUp(s, key);
-    assert.deepEqual((await verifyToken(token)).body.mfa, { enrolled: false, methods: [] });
+    const before = await verifyToken(token);
+    assert.equal(before.status, 200, before.text);
+    assert.deepEqual(before.body.mfa, { enrolled: false, methods: [] });
     const { factor } = await enrollTotp(s, token, now);
-    assert.deepEqual((await verifyToken(token)).body.mfa, { enrolled: true, methods: ['totp'] });
+    const after = await verifyToken(token);
+    assert.equal(after.status, 200, after.text);
+    assert.deepEqual(after.body.mfa, { enrolled: true, methods: ['totp'] });
     const u = userApi(s, token);
     const ren = await u('PATCH', `/api/mfa/factors/${factor.id}`, { name: 'Work phone' });
     assert.equal(ren.status, 200, ren.text);
