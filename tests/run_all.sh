@@ -6,6 +6,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
+if [ ! -x "$build/tests/test_store_contract" ]; then
+  echo "$build has no test tree (cmocka missing when it was configured?): use make test"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 export AUTHGATE_TEST_BIN=$PWD/$build/authgate
 work=$(mktemp -d /tmp/authgate-tests.XXXXXX)
 chmod 755 "$work"
