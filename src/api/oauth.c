@@ -367,6 +367,8 @@ static void callback_work(struct req *r)
 		  oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier, &t,
 				      &x.f) == AG_OK &&
 		  oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
+	if (ok && x.c->def->form_post)
+		oauth_profile_apple_user(r->a, &pr, req_query(r, "user"));
 	if (ok && str_eq(x.fl->q.purpose, "link"))
 		ok = oauth_account_link(r->a, x.p, x.fl->q.user_id, x.c->def->name, &pr, &u, &x.f) == AG_OK;
 	else if (ok)

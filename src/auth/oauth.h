@@ -170,6 +170,11 @@ enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, con
 			      const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
 			      struct oauth_fail *f) MUST_CHECK;
 
+/* Apple sends the user's name only on the first sign-in, in the form field "user"
+ * ({"name": {"firstName", "lastName"}}), outside the signed ID token: it fills an empty
+ * display name and nothing else. */
+void oauth_profile_apple_user(struct arena *a, struct oauth_profile *p, const char *user_json);
+
 /* ---- identities (oauth_accounts.c) -------------------------------------------------- */
 
 /* Sign-in: the user of (project, provider, subject); else, for a new identity, a user

@@ -384,3 +384,18 @@ enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, con
 		out->email_verified = false;
 	return e;
 }
+
+void oauth_profile_apple_user(struct arena *a, struct oauth_profile *p, const char *user_json)
+{
+	cJSON *u = NULL;
+	const char *detail;
+	if (p->name || !user_json || strlen(user_json) > 4096 ||
+	    json_parse_strict(a, user_json, strlen(user_json), &u, &detail) != JSON_OK)
+		return;
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(u, "name");
+	const char *first = json_get_str(name, "firstName"), *last = json_get_str(name, "lastName");
+	if (first || last)
+		take_fields(a, p, NULL, false, arena_printf(a, "%s%s%s", first ? first : "", first && last ? " " : "",
+							   last ? last : ""),
+			    NULL);
+}

@@ -153,6 +153,7 @@ test('Apple-shaped provider: response_mode=form_post (a cross-site POST) and an 
     assert.equal(claims.provider, 'apple');
     assert.equal(claims.email, 'ann@privaterelay.example');
     assert.equal(claims.email_verified, true); // Apple's "true" string
+    assert.equal(claims.name, 'Ann Apple'); // from the form's "user" field, first sign-in only
   } finally {
     await page.close();
     await fake.close();
