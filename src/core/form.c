@@ -5,17 +5,6 @@
 
 #include "core/str.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode n bytes of a urlencoded component ('+' is a space); NULL on a bad escape, an
  * encoded NUL or invalid UTF-8. */
 static char *decode(struct arena *a, const char *s, size_t n)
@@ -26,8 +15,8 @@ static char *decode(struct arena *a, const char *s, size_t n)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < n ? str_hexval((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? str_hexval((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return NULL;
 			out[o++] = (char)(hi * 16 + lo);

@@ -20,22 +20,11 @@ static void ws(struct scan *s)
 		s->p++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex4(const char *p)
 {
 	int v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = str_hexval((unsigned char)p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -207,7 +207,7 @@ void str_hex(char *out, const unsigned char *in, size_t n)
 	out[2 * n] = 0;
 }
 
-static int hexval(int c)
+int str_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -220,7 +220,7 @@ static int hexval(int c)
 int str_unhex(unsigned char *out, const char *in, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int h = hexval((unsigned char)in[2 * i]), l = hexval((unsigned char)in[2 * i + 1]);
+		int h = str_hexval((unsigned char)in[2 * i]), l = str_hexval((unsigned char)in[2 * i + 1]);
 		if (h < 0 || l < 0)
 			return -1;
 		out[i] = (unsigned char)(h << 4 | l);

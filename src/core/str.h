@@ -30,6 +30,7 @@ bool str_is_utf8(const char *s, size_t n);
 /* Hex and base64url encoding into caller buffers. */
 void str_hex(char *out, const unsigned char *in, size_t n);   /* out: 2n+1 */
 int str_unhex(unsigned char *out, const char *in, size_t n);  /* in: 2n chars */
+int str_hexval(int c);                                        /* one hex digit's value, or -1 */
 size_t str_b64url(char *out, const unsigned char *in, size_t n); /* out: 4*ceil(n/3)+1; no padding */
 /* Decode base64url (padding optional); returns bytes written or -1. */
 long str_unb64url(unsigned char *out, size_t outsz, const char *in, size_t n);
