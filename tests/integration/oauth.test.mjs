@@ -460,3 +460,32 @@ test('CLI: authgate oauth set (secret from a file) / show / list / remove, used 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('JWKS: Cache-Control max-age is honoured, and the last good keys survive a failed fetch (dev clock)', async () => {
+  const d = await startServer({ ...ENV, AUTHGATE_DEV: 'true' });
+  const f = await startFakeProvider({ clientId: 'cache-client' });
+  try {
+    f.jwksCacheControl = 'public, max-age=600';
+    await d.project('cache-app', { callbacks: [CB] });
+    const a = await d.adminToken();
+    const r = await d.req('PUT', '/admin/api/projects/cache-app/oauth/google', { headers: { Authorization: `Bearer ${a}` }, body: fakeSettings(f) });
+    assert.equal(r.status, 200);
+    const flow = () => signInFlow(d, 'google', { callbackUrl: CB, appId: 'cache-app' });
+    assert.ok((await flow()).token);
+    assert.equal(f.hits.jwks, 1);
+    await shiftClock(d, 240 * 1000); // within max-age: the cached keys serve
+    assert.ok((await flow()).token);
+    assert.equal(f.hits.jwks, 1);
+    // past max-age the keys are fetched again; with the JWKS endpoint down, the last good
+    // keys keep verifying
+    f.jwksDown = true;
+    await shiftClock(d, 660 * 1000);
+    f.clockOffsetS = 660;
+    const out = await flow();
+    assert.equal(f.hits.jwks, 2, 'expired keys were refetched');
+    assert.ok(out.token, `the last good keys still verify after the failed fetch: ${JSON.stringify(out)}`);
+  } finally {
+    await d.cleanup();
+    await f.close();
+  }
+});

@@ -36,6 +36,8 @@ export async function startFakeProvider(opts = {}) {
     delayMs: 0,           // slow token endpoint
     down: false,          // token endpoint answers 503
     jwksCacheControl: 'max-age=3600',
+    jwksDown: false,      // the JWKS endpoint answers 503
+    clockOffsetS: 0,      // the provider's clock runs ahead (to follow AuthGate's dev clock)
     publishExtraKeys: false,
     github: { id: 4242, login: 'octo', name: 'Octo Cat', avatar_url: 'https://avatars.example/u/4242', email: null,
       emails: [{ email: 'octo@example.com', primary: true, verified: true }, { email: 'other@example.com', primary: false, verified: true }] },
@@ -49,7 +51,7 @@ export async function startFakeProvider(opts = {}) {
   }
 
   async function idToken(params) {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000) + f.clockOffsetS;
     const claims = { iss: f.issuer, aud: f.clientId, sub: f.account.sub, iat: now, exp: now + 300, nonce: params.nonce,
       email: f.account.email, email_verified: f.account.email_verified, name: f.account.name, picture: f.account.picture };
     let alg = 'RS256', key = privateKey, kid = 'k1';
@@ -153,6 +155,7 @@ export async function startFakeProvider(opts = {}) {
       }
       if (u.pathname === '/jwks') {
         f.hits.jwks++;
+        if (f.jwksDown) return send(res, 503, { error: 'down' });
         const keys = [jwk];
         if (f.publishExtraKeys) keys.push(ecJwk, edJwk);
         return send(res, 200, { keys }, { 'Cache-Control': f.jwksCacheControl });
