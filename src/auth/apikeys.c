@@ -6,21 +6,32 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "core/hmap.h"
+#include "core/epcache.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sec/sec.h"
 #include "store/store.h"
 
+/* key hash -> which project and key: the API keys' cache (CACHE_API_KEYS epoch). */
 struct cached_key {
+	struct cached hdr;
 	char app_id[APP_ID_MAX + 1];
 	char id[32];
 };
 
-static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
-static struct hmap *by_hash; /* sha256 hex -> struct cached_key* */
-static int64_t cache_epoch = -1;
+static struct epcache *by_hash;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	by_hash = epcache_new();
+}
+
+static void key_destroy(struct cached *c)
+{
+	free(c);
+}
 
 static void make_secret(char *out, const char *prefix)
 {
@@ -96,9 +107,30 @@ enum ag_err apikey_list(struct arena *a, const char *app_id, cJSON **out)
 
 enum ag_err apikey_revoke(const char *app_id, const char *key_id)
 {
-	return db_exec_cached(g_app.store,
+	return db_exec_cached(g_app.store, CACHE_BIT(CACHE_API_KEYS),
 			      "UPDATE api_keys SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
 			      P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())));
+}
+
+/* A miss: the key's row (only unrevoked keys; unknown keys are not cached). */
+static enum ag_err load_key(void *ud, const char *hash, struct cached **out)
+{
+	struct arena *tmp = arena_new();
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, tmp, &row,
+			       "SELECT app_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+			       P(SV_TEXT(hash)));
+	if (e == AG_OK) {
+		struct cached_key *k = calloc(1, sizeof *k);
+		if (!k)
+			abort();
+		cached_init(&k->hdr, key_destroy);
+		str_copy(k->app_id, row_str(&row, 0), sizeof k->app_id);
+		str_copy(k->id, row_str(&row, 1), sizeof k->id);
+		*out = &k->hdr;
+	}
+	arena_free(tmp);
+	return e;
 }
 
 enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project **project, const char **key_id)
@@ -108,45 +140,16 @@ enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project
 		return AG_EUNAUTH;
 	char hash[65];
 	sha256_hex(hash, key);
-	int64_t epoch = store_epoch_current(g_app.store);
-	struct cached_key found = {{0}, {0}};
-	bool hit = false;
-	pthread_rwlock_rdlock(&mu);
-	if (by_hash && cache_epoch == epoch) {
-		struct cached_key *k = hmap_get(by_hash, hash);
-		if (k) {
-			found = *k;
-			hit = true;
-		}
-	}
-	pthread_rwlock_unlock(&mu);
-	if (!hit) {
-		struct store_row row;
-		enum ag_err e = db_row(g_app.store, a, &row,
-				       "SELECT app_id, id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-				       P(SV_TEXT(hash)));
-		if (e == AG_ENOTFOUND)
-			return AG_EUNAUTH;
-		if (e)
-			return e;
-		str_copy(found.app_id, row_str(&row, 0), sizeof found.app_id);
-		str_copy(found.id, row_str(&row, 1), sizeof found.id);
-		pthread_rwlock_wrlock(&mu);
-		if (!by_hash)
-			by_hash = hmap_new(free);
-		if (cache_epoch != epoch) {
-			hmap_clear(by_hash);
-			cache_epoch = epoch;
-		}
-		struct cached_key *k = malloc(sizeof(*k));
-		if (k) {
-			*k = found;
-			if (hmap_put(by_hash, hash, k))
-				free(k);
-		}
-		pthread_rwlock_unlock(&mu);
-	}
-	enum ag_err e = project_get(a, found.app_id, project);
+	pthread_once(&cache_once, cache_init);
+	struct cached *c;
+	enum ag_err e = epcache_get(by_hash, store_epoch_current(g_app.store, CACHE_API_KEYS), hash, load_key, NULL, &c);
+	if (e == AG_ENOTFOUND)
+		return AG_EUNAUTH;
+	if (e)
+		return e;
+	arena_defer(a, cached_unref_any, c);
+	const struct cached_key *found = (const struct cached_key *)c;
+	e = project_get(a, found->app_id, project);
 	if (e == AG_ENOTFOUND)
 		return AG_EUNAUTH;
 	if (e)
@@ -154,7 +157,7 @@ enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project
 	if ((*project)->disabled)
 		return AG_EFORBIDDEN;
 	if (key_id)
-		*key_id = arena_strdup(a, found.id);
+		*key_id = arena_strdup(a, found->id);
 	return AG_OK;
 }
 

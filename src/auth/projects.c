@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/epcache.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -27,25 +28,38 @@ const struct provider_def project_providers[] = {
 };
 
 struct snap {
-	_Atomic int ref;
+	struct cached hdr; /* first: the caches hold these */
 	struct arena *a;
 	struct project p;
 };
 
-static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
-static struct hmap *by_app;     /* app_id -> struct snap* (one reference held) */
-static struct hmap *origin_set; /* origin -> (void*)1 for every enabled project */
-static bool origins_loaded;
-static int64_t cache_epoch = -1;
+/* Every enabled project's allowed origins, for CORS preflights. */
+struct origin_set {
+	struct cached hdr;
+	struct hmap *set; /* origin -> (void *)1 */
+};
 
-static void snap_unref(void *p)
+/* Both caches follow the projects' epoch (CACHE_PROJECTS); see core/epcache.h. */
+static struct epcache *by_app, *origin_sets;
+static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
+
+static void caches_init(void)
 {
-	struct snap *s = p;
-	if (atomic_fetch_sub(&s->ref, 1) == 1) {
-		sec_zero(s->p.secret, sizeof s->p.secret);
-		arena_free(s->a);
-		free(s);
-	}
+	by_app = epcache_new();
+	origin_sets = epcache_new();
+}
+
+static void snap_destroy(struct cached *c)
+{
+	struct snap *s = (struct snap *)c;
+	sec_zero(s->p.secret, sizeof s->p.secret);
+	arena_free(s->a);
+	free(s);
+}
+
+static void snap_unref(struct snap *s)
+{
+	cached_unref(&s->hdr);
 }
 
 bool project_mfa_policy_known(const char *s)
@@ -178,7 +192,7 @@ static struct snap *snap_from_row(const struct store_row *row)
 	if (!s)
 		return NULL;
 	s->a = arena_new();
-	atomic_store(&s->ref, 1);
+	cached_init(&s->hdr, snap_destroy);
 	struct project *p = &s->p;
 	p->app_id = arena_strdup(s->a, row_str(row, 0));
 	p->name = arena_strdup(s->a, row_str(row, 1));
@@ -204,40 +218,26 @@ static struct snap *snap_from_row(const struct store_row *row)
 	return s;
 }
 
-/* Clear the caches if the store's epoch moved. Caller holds no lock. */
-static int64_t sync_epoch(void)
-{
-	int64_t e = store_epoch_current(g_app.store);
-	pthread_rwlock_rdlock(&mu);
-	bool stale = cache_epoch != e || !by_app;
-	pthread_rwlock_unlock(&mu);
-	if (stale) {
-		pthread_rwlock_wrlock(&mu);
-		if (cache_epoch != e || !by_app) {
-			if (!by_app) {
-				by_app = hmap_new(snap_unref);
-				origin_set = hmap_new(NULL);
-			}
-			hmap_clear(by_app);
-			hmap_clear(origin_set);
-			origins_loaded = false;
-			cache_epoch = e;
-		}
-		pthread_rwlock_unlock(&mu);
-	}
-	return e;
-}
-
 void project_cache_clear(void)
 {
-	pthread_rwlock_wrlock(&mu);
-	if (by_app) {
-		hmap_clear(by_app);
-		hmap_clear(origin_set);
-	}
-	origins_loaded = false;
-	cache_epoch = -1;
-	pthread_rwlock_unlock(&mu);
+	pthread_once(&caches_once, caches_init);
+	epcache_clear(by_app);
+	epcache_clear(origin_sets);
+}
+
+/* Runs without any lock held: other API-key lookups go on while one loads. */
+static enum ag_err load_project(void *ud, const char *app_id, struct cached **out)
+{
+	struct arena *tmp = arena_new();
+	struct store_row row;
+	struct snap *s = NULL;
+	enum ag_err err = db_row(g_app.store, tmp, &row, "SELECT " PROJECT_COLS " FROM projects WHERE app_id = $1",
+				 P(SV_TEXT(app_id)));
+	if (err == AG_OK && !(s = snap_from_row(&row)))
+		err = AG_EINTERNAL;
+	arena_free(tmp);
+	*out = s ? &s->hdr : NULL;
+	return err;
 }
 
 enum ag_err project_get(struct arena *a, const char *app_id, struct project **out)
@@ -245,67 +245,62 @@ enum ag_err project_get(struct arena *a, const char *app_id, struct project **ou
 	*out = NULL;
 	if (!app_id || !str_is_slug(app_id, APP_ID_MAX))
 		return AG_ENOTFOUND;
-	int64_t e = sync_epoch();
-	pthread_rwlock_rdlock(&mu);
-	struct snap *s = hmap_get(by_app, app_id);
-	if (s)
-		atomic_fetch_add(&s->ref, 1);
-	pthread_rwlock_unlock(&mu);
-	if (!s) {
-		struct arena *tmp = arena_new();
-		struct store_row row;
-		enum ag_err err = db_row(g_app.store, tmp, &row, "SELECT " PROJECT_COLS " FROM projects WHERE app_id = $1",
-					 P(SV_TEXT(app_id)));
-		if (err == AG_OK && !(s = snap_from_row(&row)))
-			err = AG_EINTERNAL;
-		arena_free(tmp);
-		if (err)
-			return err;
-		pthread_rwlock_wrlock(&mu);
-		if (cache_epoch == e && !hmap_get(by_app, app_id)) {
-			atomic_fetch_add(&s->ref, 1);
-			if (hmap_put(by_app, app_id, s))
-				atomic_fetch_sub(&s->ref, 1);
-		}
-		pthread_rwlock_unlock(&mu);
-	}
-	arena_defer(a, snap_unref, s);
-	*out = &s->p;
+	pthread_once(&caches_once, caches_init);
+	struct cached *c;
+	enum ag_err e = epcache_get(by_app, store_epoch_current(g_app.store, CACHE_PROJECTS), app_id, load_project, NULL,
+				    &c);
+	if (e)
+		return e;
+	arena_defer(a, cached_unref_any, c);
+	*out = &((struct snap *)c)->p;
 	return AG_OK;
+}
+
+static void origins_destroy(struct cached *c)
+{
+	struct origin_set *o = (struct origin_set *)c;
+	hmap_free(o->set);
+	free(o);
 }
 
 static int add_origin(void *ud, const struct store_row *row)
 {
+	struct origin_set *o = ud;
+	struct arena *tmp = arena_new();
 	int n;
-	struct arena *a = ud;
-	const char **list = str_list(a, row_str(row, 0), &n);
+	const char **list = str_list(tmp, row_str(row, 0), &n);
 	for (int i = 0; i < n; i++)
-		hmap_put(origin_set, list[i], (void *)1);
+		hmap_put(o->set, list[i], (void *)1); /* the map copies its keys */
+	arena_free(tmp);
 	return 0;
+}
+
+static enum ag_err load_origins(void *ud, const char *key, struct cached **out)
+{
+	struct origin_set *o = calloc(1, sizeof *o);
+	if (!o || !(o->set = hmap_new(NULL)))
+		abort();
+	cached_init(&o->hdr, origins_destroy);
+	enum ag_err e =
+		db_query(g_app.store, "SELECT allowed_origins FROM projects WHERE disabled = 0", NOP, add_origin, o);
+	if (e) {
+		cached_unref(&o->hdr);
+		return e;
+	}
+	*out = &o->hdr;
+	return AG_OK;
 }
 
 bool project_any_allows_origin(const char *origin)
 {
 	if (!origin)
 		return false;
-	int64_t e = sync_epoch();
-	pthread_rwlock_rdlock(&mu);
-	bool loaded = origins_loaded;
-	bool found = loaded && hmap_get(origin_set, origin);
-	pthread_rwlock_unlock(&mu);
-	if (loaded)
-		return found;
-	struct arena *tmp = arena_new();
-	pthread_rwlock_wrlock(&mu);
-	if (!origins_loaded && cache_epoch == e) {
-		hmap_clear(origin_set);
-		if (db_query(g_app.store, "SELECT allowed_origins FROM projects WHERE disabled = 0", NOP, add_origin,
-			     tmp) == AG_OK)
-			origins_loaded = true;
-	}
-	found = hmap_get(origin_set, origin) != NULL;
-	pthread_rwlock_unlock(&mu);
-	arena_free(tmp);
+	pthread_once(&caches_once, caches_init);
+	struct cached *c;
+	if (epcache_get(origin_sets, store_epoch_current(g_app.store, CACHE_PROJECTS), "", load_origins, NULL, &c))
+		return false;
+	bool found = hmap_get(((struct origin_set *)c)->set, origin) != NULL;
+	cached_unref(c);
 	return found;
 }
 
@@ -340,7 +335,7 @@ enum ag_err project_create(struct arena *a, const char *app_id, const char *name
 			      SV_TEXT(callbacks ? json_print(a, callbacks) : "[]"), SV_TEXT(json_print(a, prov)),
 			      SV_TEXT(sealed), SV_INT(now)));
 	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
+		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
 	e = db_end(g_app.store, e);
 	free(sealed);
 	if (e)
@@ -425,13 +420,15 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 			      SV_TEXT(json_print(a, providers)), SV_TEXT(locale), SV_TEXT(json_print(a, branding)),
 			      SV_INT(disabled), SV_INT(time_now_ms()), SV_TEXT(mfa)));
 	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
+		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
 	return db_end(g_app.store, e);
 }
 
 enum ag_err project_delete(const char *app_id)
 {
-	return db_exec_cached(g_app.store, "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)));
+	/* its API keys go with it (ON DELETE CASCADE) */
+	return db_exec_cached(g_app.store, CACHE_BIT(CACHE_PROJECTS) | CACHE_BIT(CACHE_API_KEYS),
+			      "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)));
 }
 
 static cJSON *str_array(const char **v, int n)

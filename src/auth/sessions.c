@@ -9,6 +9,7 @@
 
 #include "auth/tokens.h"
 #include "core/ctx.h"
+#include "core/epcache.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -17,9 +18,27 @@
 /* Entries older than a token's life (plus leeway) cannot matter: those tokens expired. */
 #define ENDED_HORIZON_MS ((int64_t)(SESSION_TOKEN_TTL_S + 2 * TOKEN_LEEWAY_S + 5) * 1000)
 
-static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
-static struct hmap *ended; /* "app_id\n" user_id -> heap int64 tokens_valid_after (ms) */
-static int64_t loaded_epoch = -1;
+/* The ended sessions of the last ENDED_HORIZON_MS, one map loaded whole (key ""), under
+ * the sessions' own epoch: a password reset reloads this list and nothing else. */
+struct ended {
+	struct cached hdr;
+	struct hmap *m; /* "app_id\n" user_id -> heap int64 tokens_valid_after (ms) */
+};
+
+static struct epcache *cache;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	cache = epcache_new();
+}
+
+static void ended_destroy(struct cached *c)
+{
+	struct ended *e = (struct ended *)c;
+	hmap_free(e->m);
+	free(e);
+}
 
 enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *valid_after_ms)
 {
@@ -30,7 +49,7 @@ enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *va
 					     "WHERE app_id = $1 AND id = $2",
 				P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(now)));
 	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
+		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_SESSIONS));
 	return e;
 }
 
@@ -51,41 +70,30 @@ static int load_row(void *ud, const struct store_row *row)
 	return 0;
 }
 
-/* Reload when the epoch moved. Returns false if the store could not be read (the
- * caller then refuses: a verifier that cannot tell must not accept). */
-static bool sync(void)
+/* Loaded by one thread when the epoch moved (the others wait for it: single flight). */
+static enum ag_err load_ended(void *ud, const char *key, struct cached **out)
 {
-	int64_t ep = store_epoch_current(g_app.store);
-	pthread_rwlock_rdlock(&mu);
-	bool fresh = ended && loaded_epoch == ep;
-	pthread_rwlock_unlock(&mu);
-	if (fresh)
-		return true;
-	struct hmap *m = hmap_new(free);
+	struct ended *en = calloc(1, sizeof *en);
+	if (!en || !(en->m = hmap_new(free)))
+		abort();
+	cached_init(&en->hdr, ended_destroy);
 	struct arena *a = arena_new();
-	struct load_ctx c = {m, a};
+	struct load_ctx c = {en->m, a};
 	enum ag_err e = db_query(g_app.store,
 				 "SELECT app_id, id, tokens_valid_after FROM users WHERE tokens_valid_after > $1",
 				 P(SV_INT(time_now_ms() - ENDED_HORIZON_MS)), load_row, &c);
 	arena_free(a);
 	if (e) {
-		hmap_free(m);
+		cached_unref(&en->hdr);
 		log_error("sessions", "cannot load ended sessions");
-		return false;
+		return e;
 	}
-	pthread_rwlock_wrlock(&mu);
-	if (ended)
-		hmap_free(ended);
-	ended = m;
-	loaded_epoch = ep;
-	pthread_rwlock_unlock(&mu);
-	return true;
+	*out = &en->hdr;
+	return AG_OK;
 }
 
 bool session_token_ended(const char *app_id, const char *user_id, int64_t sv_ms, int64_t iat_s)
 {
-	if (!sync())
-		return true;
 	char key[512];
 	size_t al = strlen(app_id), ul = strlen(user_id);
 	if (al + ul + 2 > sizeof key)
@@ -93,19 +101,19 @@ bool session_token_ended(const char *app_id, const char *user_id, int64_t sv_ms,
 	memcpy(key, app_id, al);
 	key[al] = '\n';
 	memcpy(key + al + 1, user_id, ul + 1);
-	pthread_rwlock_rdlock(&mu);
-	int64_t *tva = ended ? hmap_get(ended, key) : NULL;
+	pthread_once(&cache_once, cache_init);
+	struct cached *c;
+	/* A verifier that cannot read the list must not accept. */
+	if (epcache_get(cache, store_epoch_current(g_app.store, CACHE_SESSIONS), "", load_ended, NULL, &c))
+		return true;
+	int64_t *tva = hmap_get(((struct ended *)c)->m, key);
 	bool gone = tva && (sv_ms >= 0 ? sv_ms < *tva : iat_s < *tva / 1000);
-	pthread_rwlock_unlock(&mu);
+	cached_unref(c);
 	return gone;
 }
 
 void session_cache_clear(void)
 {
-	pthread_rwlock_wrlock(&mu);
-	if (ended)
-		hmap_free(ended);
-	ended = NULL;
-	loaded_epoch = -1;
-	pthread_rwlock_unlock(&mu);
+	pthread_once(&cache_once, cache_init);
+	epcache_clear(cache);
 }

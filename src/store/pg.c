@@ -472,10 +472,10 @@ static enum ag_err pg_lock_migrations(struct store_conn *c)
 	return pg_exec(c, MIGRATION_LOCK_SQL, NULL, 0, NULL, NULL, NULL);
 }
 
-static enum ag_err pg_notify_epoch(struct store_conn *c, int64_t epoch)
+static enum ag_err pg_notify_epoch(struct store_conn *c, const char *cache, int64_t epoch)
 {
-	char v[INT_TEXT];
-	snprintf(v, sizeof v, "%" PRId64, epoch);
+	char v[INT_TEXT + 64];
+	snprintf(v, sizeof v, "%s:%" PRId64, cache, epoch); /* "projects:12" */
 	const struct sqlv p = {SQL_TEXT, 0, v};
 	return pg_exec(c, "SELECT pg_notify('" EPOCH_CHANNEL "', $1)", &p, 1, NULL, NULL, NULL);
 }
@@ -526,9 +526,13 @@ static void listener_drain(struct listener *l, PGconn *pg)
 	PGnotify *nf;
 	while ((nf = PQnotifies(pg))) {
 		int64_t v;
-		if (strcmp(nf->relname, EPOCH_CHANNEL) == 0 && !str_to_i64(nf->extra, 0, INT64_MAX, &v))
-			store_epoch_seen(l->st, v);
-		else if (strcmp(nf->relname, EVENT_CHANNEL) == 0)
+		char *colon = strchr(nf->extra, ':');
+		if (strcmp(nf->relname, EPOCH_CHANNEL) == 0) {
+			if (colon && !str_to_i64(colon + 1, 0, INT64_MAX, &v)) {
+				*colon = 0;
+				store_epoch_seen(l->st, nf->extra, v);
+			}
+		} else if (strcmp(nf->relname, EVENT_CHANNEL) == 0)
 			store_event_seen(l->st, nf->extra);
 		PQfreemem(nf);
 	}
@@ -558,11 +562,11 @@ static PGconn *listener_connect(struct listener *l)
 	PQclear(r);
 	if (!ok)
 		goto fail;
-	r = PQexec(pg, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'");
+	r = PQexec(pg, STORE_EPOCHS_SQL);
 	int64_t v;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-	    !str_to_i64(PQgetvalue(r, 0, 0), 0, INT64_MAX, &v))
-		store_epoch_seen(l->st, v); /* before migrations there is no meta table: fine */
+	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+		if (!str_to_i64(PQgetvalue(r, i, 1), 0, INT64_MAX, &v))
+			store_epoch_seen(l->st, PQgetvalue(r, i, 0), v); /* before migrations: no rows, fine */
 	PQclear(r);
 	listener_drain(l, pg);
 	return pg;

@@ -18,7 +18,7 @@ struct tconn {
 	struct store *st;
 	struct store_conn *c;
 	bool in_tx;
-	int64_t bumped_epoch; /* set by store_epoch_bump, published on commit */
+	int64_t bumped[STORE_CACHES]; /* set by store_epoch_bump, published on commit */
 	int64_t checked_us;   /* last data_changed() check (monotonic) */
 	struct tconn *next, *prev;
 };
@@ -29,11 +29,12 @@ struct store {
 	pthread_key_t key;
 	pthread_mutex_t mu;
 	struct tconn *conns;
-	_Atomic int64_t epoch;     /* highest cache epoch seen in the database */
-	_Atomic int64_t local_gen; /* bumps committed by this process */
+	_Atomic int64_t epoch[STORE_CACHES]; /* highest epoch of each cache seen in the database */
 	void *backend_state;       /* owned by the backend (listener), freed by listen_stop */
 	void (*_Atomic on_event)(const char *payload);
 };
+
+static void epoch_seen(struct store *st, int i, int64_t epoch);
 
 static void tconn_destroy(void *p)
 {
@@ -256,13 +257,13 @@ enum ag_err db_commit(struct store *st)
 	if (e != AG_OK)
 		(void)st->ops->exec(t->c, "ROLLBACK", NULL, 0, NULL, NULL, NULL);
 	t->in_tx = false;
-	if (e == AG_OK && t->bumped_epoch) {
-		/* Publish only after commit, so no reader refills a cache from the old state
-		 * under the new epoch. */
-		store_epoch_seen(st, t->bumped_epoch);
-		atomic_fetch_add(&st->local_gen, 1);
+	/* Publish only after commit, so no reader refills a cache from the old state under
+	 * the new epoch. */
+	for (int i = 0; i < STORE_CACHES; i++) {
+		if (e == AG_OK && t->bumped[i])
+			epoch_seen(st, i, t->bumped[i]);
+		t->bumped[i] = 0;
 	}
-	t->bumped_epoch = 0;
 	return e;
 }
 
@@ -273,7 +274,7 @@ void db_rollback(struct store *st)
 		return;
 	(void)st->ops->exec(t->c, "ROLLBACK", NULL, 0, NULL, NULL, NULL);
 	t->in_tx = false;
-	t->bumped_epoch = 0;
+	memset(t->bumped, 0, sizeof t->bumped);
 }
 
 enum ag_err db_end(struct store *st, enum ag_err e)
@@ -284,7 +285,7 @@ enum ag_err db_end(struct store *st, enum ag_err e)
 	return e;
 }
 
-enum ag_err db_exec_cached(struct store *st, const char *sql, const struct sqlv *p, int n)
+enum ag_err db_exec_cached(struct store *st, unsigned caches, const char *sql, const struct sqlv *p, int n)
 {
 	int64_t changes = 0;
 	enum ag_err e = db_begin(st);
@@ -294,7 +295,7 @@ enum ag_err db_exec_cached(struct store *st, const char *sql, const struct sqlv 
 	if (e == AG_OK && changes == 0)
 		e = AG_ENOTFOUND;
 	if (e == AG_OK)
-		e = store_epoch_bump(st);
+		e = store_epoch_bump(st, caches);
 	return db_end(st, e);
 }
 
@@ -467,32 +468,53 @@ void store_event_seen(struct store *st, const char *payload)
 		fn(payload);
 }
 
-void store_epoch_seen(struct store *st, int64_t epoch)
+static const char *const cache_names[STORE_CACHES] = {"projects", "api_keys", "sessions"};
+
+static void epoch_seen(struct store *st, int i, int64_t epoch)
 {
-	int64_t cur = atomic_load(&st->epoch);
-	while (epoch > cur && !atomic_compare_exchange_weak(&st->epoch, &cur, epoch))
+	int64_t cur = atomic_load(&st->epoch[i]);
+	while (epoch > cur && !atomic_compare_exchange_weak(&st->epoch[i], &cur, epoch))
 		;
 }
 
-enum ag_err store_epoch_bump(struct store *st)
+void store_epoch_seen(struct store *st, const char *cache, int64_t epoch)
 {
-	int64_t v = 0;
-	enum ag_err e = db_int(st, &v,
-			       "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
-			       "WHERE key = 'cache_epoch' RETURNING CAST(value AS BIGINT)",
-			       NOP);
-	if (e)
-		return e;
+	if (str_starts(cache, STORE_EPOCH_PREFIX))
+		cache += strlen(STORE_EPOCH_PREFIX);
+	for (int i = 0; i < STORE_CACHES; i++)
+		if (strcmp(cache, cache_names[i]) == 0)
+			epoch_seen(st, i, epoch);
+}
+
+static int epoch_row(void *ud, const struct store_row *row)
+{
+	store_epoch_seen(ud, row_str(row, 0), row_int(row, 1));
+	return 0;
+}
+
+enum ag_err store_epoch_bump(struct store *st, unsigned caches)
+{
 	struct tconn *t = tconn_get(st);
 	if (!t)
 		return AG_EUNAVAIL;
-	if (st->ops->notify_epoch && (e = st->ops->notify_epoch(t->c, v)))
-		return e;
-	if (t->in_tx) {
-		t->bumped_epoch = v;
-	} else {
-		store_epoch_seen(st, v);
-		atomic_fetch_add(&st->local_gen, 1);
+	for (int i = 0; i < STORE_CACHES; i++) {
+		if (!(caches & CACHE_BIT(i)))
+			continue;
+		char key[64];
+		snprintf(key, sizeof key, STORE_EPOCH_PREFIX "%s", cache_names[i]);
+		int64_t v = 0;
+		enum ag_err e = db_int(st, &v,
+				       "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
+				       "WHERE key = $1 RETURNING CAST(value AS BIGINT)",
+				       P(SV_TEXT(key)));
+		if (e == AG_OK && st->ops->notify_epoch)
+			e = st->ops->notify_epoch(t->c, cache_names[i], v);
+		if (e)
+			return e;
+		if (t->in_tx)
+			t->bumped[i] = v;
+		else
+			epoch_seen(st, i, v);
 	}
 	return AG_OK;
 }
@@ -502,17 +524,14 @@ enum ag_err store_epoch_bump(struct store *st)
  * and a change made elsewhere is seen within that bound. */
 #define EPOCH_CHECK_US 200
 
-int64_t store_epoch_current(struct store *st)
+int64_t store_epoch_current(struct store *st, enum store_cache cache)
 {
 	struct tconn *t;
 	bool changed = false;
 	int64_t now = time_mono_us();
 	if (st->ops->data_changed && (t = tconn_get(st)) && !t->in_tx && now - t->checked_us >= EPOCH_CHECK_US &&
-	    (t->checked_us = now, st->ops->data_changed(t->c, &changed) == AG_OK) && changed) {
-		int64_t v;
-		if (db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP) == AG_OK)
-			store_epoch_seen(st, v);
-	}
-	/* Equality is all callers use: any change in either counter changes the value. */
-	return atomic_load(&st->epoch) * 1000003 + atomic_load(&st->local_gen);
+	    (t->checked_us = now, st->ops->data_changed(t->c, &changed) == AG_OK) && changed &&
+	    db_query(st, STORE_EPOCHS_SQL, NOP, epoch_row, st) != AG_OK)
+		log_warn("store", "cannot read the cache epochs");
+	return atomic_load(&st->epoch[cache]);
 }

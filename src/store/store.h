@@ -69,9 +69,9 @@ struct store_ops {
 	/* Start the cross-process change listener (PostgreSQL LISTEN); may be NULL. */
 	int (*listen_start)(struct store *st);
 	void (*listen_stop)(struct store *st);
-	/* Announce an epoch change to other processes (PostgreSQL NOTIFY in the current
+	/* Announce a cache's new epoch to other processes (PostgreSQL NOTIFY in the current
 	 * transaction); may be NULL. */
-	enum ag_err (*notify_epoch)(struct store_conn *c, int64_t epoch);
+	enum ag_err (*notify_epoch)(struct store_conn *c, const char *cache, int64_t epoch);
 	/* Send an application event to every process listening (PostgreSQL NOTIFY on
 	 * authgate_event); may be NULL (SQLite: one server process, nothing to tell). */
 	enum ag_err (*notify_event)(struct store_conn *c, const char *payload);
@@ -107,9 +107,10 @@ void db_rollback(struct store *st);
 /* End the current transaction by the outcome of its work: commit when e is AG_OK
  * (returning the commit's result), else roll back and return e. */
 enum ag_err db_end(struct store *st, enum ag_err e) MUST_CHECK;
-/* One statement that changes cached data (keys, projects) in its own transaction with
- * a cache-epoch bump; AG_ENOTFOUND when it changed no row. */
-enum ag_err db_exec_cached(struct store *st, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
+/* One statement that changes cached data in its own transaction with a bump of the
+ * caches' epochs (CACHE_BIT mask); AG_ENOTFOUND when it changed no row. */
+enum ag_err db_exec_cached(struct store *st, unsigned caches, const char *sql, const struct sqlv *p,
+			   int n) MUST_CHECK;
 /* Run fn inside a transaction; commits when fn returns AG_OK, else rolls back. Retries
  * a few times when the backend reports the database busy (AG_EUNAVAIL from begin). */
 enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud), void *ud) MUST_CHECK;
@@ -124,18 +125,25 @@ enum ag_err store_migrate(struct store *st, int *applied) MUST_CHECK;
 int store_schema_version(struct store *st);
 enum ag_err store_ping(struct store *st);
 
-/* Cache epoch: a counter that every change to cached data (API keys, projects) bumps,
- * so in-memory caches in every process learn of it at once. store_epoch_bump runs
- * inside the caller's transaction. store_epoch_current is cheap (no round trip unless
- * another connection committed). */
-enum ag_err store_epoch_bump(struct store *st) MUST_CHECK;
-int64_t store_epoch_current(struct store *st);
+/* Cache epochs: one counter per in-memory cache of stored data (meta rows
+ * "cache_epoch.<cache>"). Every change to a cache's data bumps its counter in the same
+ * transaction, so the caches of every process learn of it at once, and a change to one
+ * cache (a password reset ending sessions) leaves the others (projects, API keys)
+ * warm. store_epoch_bump runs inside the caller's transaction and publishes at commit.
+ * store_epoch_current is cheap (no round trip unless another connection committed);
+ * epochs only grow. */
+enum store_cache { CACHE_PROJECTS, CACHE_API_KEYS, CACHE_SESSIONS, STORE_CACHES };
+#define CACHE_BIT(c) (1u << (c))
+#define STORE_EPOCH_PREFIX "cache_epoch."
+#define STORE_EPOCHS_SQL "SELECT key, CAST(value AS BIGINT) FROM meta WHERE substr(key, 1, 12) = 'cache_epoch.'"
+enum ag_err store_epoch_bump(struct store *st, unsigned caches) MUST_CHECK;
+int64_t store_epoch_current(struct store *st, enum store_cache cache);
 /* Start the backend's cross-process change listener (PostgreSQL LISTEN), so
  * store_epoch_current sees other processes' bumps; 0 if the backend needs none. Call
  * once, from the owner, after store_open; store_close stops it. -1 on failure. */
 int store_listen_start(struct store *st);
-/* Used by backends' listeners. */
-void store_epoch_seen(struct store *st, int64_t epoch);
+/* Used by backends' listeners: a cache's epoch by name ("projects" or the meta key). */
+void store_epoch_seen(struct store *st, const char *cache, int64_t epoch);
 const char *store_url_of(struct store *st);
 /* Application events between processes (PostgreSQL NOTIFY/LISTEN on one channel), so
  * that, e.g., an approval on one node wakes the long-polls waiting on another.

@@ -45,7 +45,7 @@ static int64_t count_rows(struct store *st, const char *where_id)
 static int64_t db_epoch(struct store *st)
 {
 	int64_t v = -1;
-	assert_int_equal(db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch'", NOP), AG_OK);
+	assert_int_equal(db_int(st, &v, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch.projects'", NOP), AG_OK);
 	return v;
 }
 
@@ -54,12 +54,12 @@ static void sleep_ms(int ms)
 	usleep((useconds_t)ms * 1000u);
 }
 
-/* Poll store_epoch_current(st) until it differs from `from` or the wait ends. */
+/* Poll store_epoch_current(st, CACHE_PROJECTS) until it differs from `from` or the wait ends. */
 static int64_t epoch_wait_change(struct store *st, int64_t from, int wait_ms)
 {
 	int64_t until = time_mono_us() + (int64_t)wait_ms * 1000;
 	int64_t v;
-	while ((v = store_epoch_current(st)) == from && time_mono_us() < until)
+	while ((v = store_epoch_current(st, CACHE_PROJECTS)) == from && time_mono_us() < until)
 		sleep_ms(10);
 	return v;
 }
@@ -550,7 +550,7 @@ static enum ag_err writer_fn(struct store *st, void *ud)
 	if (!e)
 		e = db_exec(st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(b), SV_INT(t->w)));
 	if (!e)
-		e = store_epoch_bump(st);
+		e = store_epoch_bump(st, CACHE_BIT(CACHE_PROJECTS));
 	return e;
 }
 
@@ -617,37 +617,53 @@ static void test_epoch_across_stores(void **state)
 	assert_int_equal(store_listen_start(other), 0);
 	assert_int_equal(store_listen_start(other), 0); /* a second start is a no-op */
 	int64_t db0 = db_epoch(g_st);
-	int64_t mine0 = store_epoch_current(g_st);
-	int64_t other0 = store_epoch_current(other);
-	assert_int_equal(store_epoch_current(other), other0); /* stable while nothing changes */
+	int64_t mine0 = store_epoch_current(g_st, CACHE_PROJECTS);
+	int64_t other0 = store_epoch_current(other, CACHE_PROJECTS);
+	assert_int_equal(store_epoch_current(other, CACHE_PROJECTS), other0); /* stable while nothing changes */
 
 	/* a bump that rolls back changes nothing, here or there */
 	assert_int_equal(db_begin(g_st), AG_OK);
-	assert_int_equal(store_epoch_bump(g_st), AG_OK);
-	assert_int_equal(store_epoch_current(g_st), mine0); /* not before commit */
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_PROJECTS)), AG_OK);
+	assert_int_equal(store_epoch_current(g_st, CACHE_PROJECTS), mine0); /* not before commit */
 	db_rollback(g_st);
-	assert_int_equal(store_epoch_current(g_st), mine0);
+	assert_int_equal(store_epoch_current(g_st, CACHE_PROJECTS), mine0);
 	assert_int_equal(db_epoch(g_st), db0);
 	sleep_ms(300);
-	assert_int_equal(store_epoch_current(other), other0);
+	assert_int_equal(store_epoch_current(other, CACHE_PROJECTS), other0);
 
 	/* a committed bump: visible here at commit, and there within the wait */
 	assert_int_equal(db_begin(g_st), AG_OK);
-	assert_int_equal(store_epoch_bump(g_st), AG_OK);
-	assert_int_equal(store_epoch_current(g_st), mine0);
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_PROJECTS)), AG_OK);
+	assert_int_equal(store_epoch_current(g_st, CACHE_PROJECTS), mine0);
 	assert_int_equal(epoch_wait_change(other, other0, 200), other0); /* nothing leaks before commit */
 	assert_int_equal(db_commit(g_st), AG_OK);
-	int64_t mine1 = store_epoch_current(g_st);
+	int64_t mine1 = store_epoch_current(g_st, CACHE_PROJECTS);
 	assert_true(mine1 != mine0);
 	assert_int_equal(db_epoch(g_st), db0 + 1);
 	int64_t other1 = epoch_wait_change(other, other0, EPOCH_WAIT_MS);
 	assert_true(other1 != other0);
 
 	/* a bump outside a transaction, from the other side */
-	assert_int_equal(store_epoch_bump(other), AG_OK);
-	assert_true(store_epoch_current(other) != other1);
+	assert_int_equal(store_epoch_bump(other, CACHE_BIT(CACHE_PROJECTS)), AG_OK);
+	assert_true(store_epoch_current(other, CACHE_PROJECTS) != other1);
 	assert_true(epoch_wait_change(g_st, mine1, EPOCH_WAIT_MS) != mine1);
 	assert_int_equal(db_epoch(g_st), db0 + 2);
+
+	/* each cache has its own epoch: ending sessions moves only theirs, here and there */
+	int64_t proj = store_epoch_current(other, CACHE_PROJECTS), keys = store_epoch_current(other, CACHE_API_KEYS);
+	int64_t sess = store_epoch_current(other, CACHE_SESSIONS);
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_SESSIONS)), AG_OK);
+	int until = EPOCH_WAIT_MS;
+	while (store_epoch_current(other, CACHE_SESSIONS) == sess && until-- > 0)
+		sleep_ms(1);
+	assert_true(store_epoch_current(other, CACHE_SESSIONS) > sess);
+	assert_int_equal(store_epoch_current(other, CACHE_PROJECTS), proj);
+	assert_int_equal(store_epoch_current(other, CACHE_API_KEYS), keys);
+	assert_int_equal(db_epoch(g_st), db0 + 2);
+	/* and one transaction may move several */
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_PROJECTS) | CACHE_BIT(CACHE_API_KEYS)), AG_OK);
+	assert_true(store_epoch_current(g_st, CACHE_PROJECTS) > proj);
+	assert_true(store_epoch_current(g_st, CACHE_API_KEYS) > keys);
 
 	int64_t t0 = time_mono_us();
 	store_close(other); /* stops the listener promptly */
@@ -718,7 +734,7 @@ static void test_pg_listener_reconnects(void **state)
 	struct store *other = store_open(g_url, err, sizeof err);
 	assert_non_null(other);
 	assert_int_equal(store_listen_start(other), 0);
-	int64_t e0 = store_epoch_current(other);
+	int64_t e0 = store_epoch_current(other, CACHE_PROJECTS);
 	int64_t killed = 0;
 	assert_int_equal(db_int(g_st, &killed,
 				"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -727,12 +743,12 @@ static void test_pg_listener_reconnects(void **state)
 			 AG_OK);
 	assert_int_equal(killed, 2); /* ours and the other store's */
 	/* bumped while the listener is away: caught by its read after reconnecting */
-	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_PROJECTS)), AG_OK);
 	int64_t e1 = epoch_wait_change(other, e0, 3 * EPOCH_WAIT_MS);
 	assert_true(e1 != e0);
 	/* and it listens again */
 	sleep_ms(300);
-	assert_int_equal(store_epoch_bump(g_st), AG_OK);
+	assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_PROJECTS)), AG_OK);
 	assert_true(epoch_wait_change(other, e1, EPOCH_WAIT_MS) != e1);
 	store_close(other);
 }
