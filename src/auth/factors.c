@@ -237,7 +237,7 @@ enum ag_err factor_methods_changed(struct arena *a, const char *app_id, const ch
 			    "UPDATE users SET mfa_methods = $3, factors_changed_at = $4 WHERE app_id = $1 AND id = $2",
 			    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(json_print(a, m)), SV_INT(time_now_ms())));
 	if (e == AG_OK)
-		e = store_epoch_bump(g_app.store);
+		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_FACTORS));
 	return e;
 }
 

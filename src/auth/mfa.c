@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "auth/passkeys.h"
 #include "auth/tokens.h"
+#include "core/epcache.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -238,9 +239,27 @@ struct changed {
 	char methods[]; /* JSON array text */
 };
 
-static pthread_rwlock_t mu = PTHREAD_RWLOCK_INITIALIZER;
-static struct hmap *recent; /* "app_id\nuser_id" -> struct changed* */
-static int64_t loaded_epoch = -1;
+/* Users whose factors changed within the horizon, one map loaded whole (key "") under
+ * the factors' own epoch (CACHE_FACTORS), by one thread at a time (core/epcache.h). */
+struct recent {
+	struct cached hdr;
+	struct hmap *m; /* "app_id\nuser_id" -> struct changed* */
+};
+
+static struct epcache *cache;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	cache = epcache_new();
+}
+
+static void recent_destroy(struct cached *c)
+{
+	struct recent *r = (struct recent *)c;
+	hmap_free(r->m);
+	free(r);
+}
 
 static int load_row(void *ud, const struct store_row *row)
 {
@@ -257,36 +276,28 @@ static int load_row(void *ud, const struct store_row *row)
 	return 0;
 }
 
-static bool sync(void)
+static enum ag_err load_recent(void *ud, const char *key, struct cached **out)
 {
-	int64_t ep = store_epoch_current(g_app.store);
-	pthread_rwlock_rdlock(&mu);
-	bool fresh = recent && loaded_epoch == ep;
-	pthread_rwlock_unlock(&mu);
-	if (fresh)
-		return true;
-	struct hmap *m = hmap_new(free);
+	struct recent *r = calloc(1, sizeof *r);
+	if (!r || !(r->m = hmap_new(free)))
+		abort();
+	cached_init(&r->hdr, recent_destroy);
 	enum ag_err e = db_query(g_app.store,
 				 "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
-				 P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, m);
+				 P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, r->m);
 	if (e) {
-		hmap_free(m);
+		cached_unref(&r->hdr);
 		log_error("mfa", "cannot load recent factor changes");
-		return false;
+		return e;
 	}
-	pthread_rwlock_wrlock(&mu);
-	if (recent)
-		hmap_free(recent);
-	recent = m;
-	loaded_epoch = ep;
-	pthread_rwlock_unlock(&mu);
-	return true;
+	*out = &r->hdr;
+	return AG_OK;
 }
 
 const char *mfa_methods_changed_since(struct arena *a, const char *app_id, const char *user_id, int64_t iat_s)
 {
-	if (!user_id || !sync())
-		return NULL; /* the claim stands when the store cannot be read */
+	if (!user_id)
+		return NULL;
 	char key[512];
 	size_t al = strlen(app_id), ul = strlen(user_id);
 	if (al + ul + 2 > sizeof key)
@@ -294,22 +305,21 @@ const char *mfa_methods_changed_since(struct arena *a, const char *app_id, const
 	memcpy(key, app_id, al);
 	key[al] = '\n';
 	memcpy(key + al + 1, user_id, ul + 1);
+	pthread_once(&cache_once, cache_init);
+	struct cached *rc;
+	if (epcache_get(cache, store_epoch_current(g_app.store, CACHE_FACTORS), "", load_recent, NULL, &rc))
+		return NULL; /* the claim stands when the store cannot be read */
 	const char *out = NULL;
-	pthread_rwlock_rdlock(&mu);
-	struct changed *c = recent ? hmap_get(recent, key) : NULL;
+	struct changed *c = hmap_get(((struct recent *)rc)->m, key);
 	/* iat has second granularity: a token from the change's own second re-reads too */
 	if (c && iat_s * 1000 <= c->at + 999)
 		out = arena_strdup(a, c->methods);
-	pthread_rwlock_unlock(&mu);
+	cached_unref(rc);
 	return out;
 }
 
 void mfa_cache_clear(void)
 {
-	pthread_rwlock_wrlock(&mu);
-	if (recent)
-		hmap_free(recent);
-	recent = NULL;
-	loaded_epoch = -1;
-	pthread_rwlock_unlock(&mu);
+	pthread_once(&cache_once, cache_init);
+	epcache_clear(cache);
 }

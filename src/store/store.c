@@ -468,7 +468,7 @@ void store_event_seen(struct store *st, const char *payload)
 		fn(payload);
 }
 
-static const char *const cache_names[STORE_CACHES] = {"projects", "api_keys", "sessions"};
+static const char *const cache_names[STORE_CACHES] = {"projects", "api_keys", "sessions", "factors"};
 
 static void epoch_seen(struct store *st, int i, int64_t epoch)
 {

@@ -132,7 +132,7 @@ enum ag_err store_ping(struct store *st);
  * warm. store_epoch_bump runs inside the caller's transaction and publishes at commit.
  * store_epoch_current is cheap (no round trip unless another connection committed);
  * epochs only grow. */
-enum store_cache { CACHE_PROJECTS, CACHE_API_KEYS, CACHE_SESSIONS, STORE_CACHES };
+enum store_cache { CACHE_PROJECTS, CACHE_API_KEYS, CACHE_SESSIONS, CACHE_FACTORS, STORE_CACHES };
 #define CACHE_BIT(c) (1u << (c))
 #define STORE_EPOCH_PREFIX "cache_epoch."
 #define STORE_EPOCHS_SQL "SELECT key, CAST(value AS BIGINT) FROM meta WHERE substr(key, 1, 12) = 'cache_epoch.'"
