@@ -1,10 +1,13 @@
 /* server.c — the request lifecycle on libmicrohttpd. The only file besides
  * request.c and stream.c that includes microhttpd.h.
  *
- * First call (headers read): framing checks, routing (404/405), Content-Length
- * against the route's cap (413), CORS preflight. Body calls: append up to the cap.
- * Final call: JSON parsing and field checks, guard, handler. Handlers may suspend the
- * connection (req_async, long-poll); the resumed call queues what they chose. */
+ * Before any of this, every byte passed the strict framing check of the connection
+ * edge (edge.c, wire.c): request line, header fields and body framing are well-formed.
+ * First call (headers read): the edge vouches for the head, routing (404/405),
+ * Content-Length against the route's cap (413), CORS preflight. Body calls: append up
+ * to the cap (past it: 413 and close). Final call: JSON parsing and field checks,
+ * guard, handler. Handlers may suspend the connection (req_async, long-poll); the
+ * resumed call queues what they chose. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +23,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "http/cors.h"
+#include "http/edge.h"
 #include "http/route.h"
 #include "http/route_metrics.h"
 #include "http/server.h"
@@ -49,55 +53,27 @@ int http_port(void)
 	return bound_port;
 }
 
-/* ---- framing ------------------------------------------------------------------ */
+/* ---- the connection edge ---------------------------------------------------------- */
 
-struct framing {
-	int content_length;
-	int transfer_encoding;
-	int host;
-	const char *te;
-	const char *cl;
-	bool cl_conflict;
-	size_t header_bytes;
-};
-
-static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static struct edge_conn *conn_edge(struct MHD_Connection *c)
 {
-	struct framing *f = cls;
-	f->header_bytes += strlen(key) + strlen(value) + 4;
-	if (str_ieq(key, "Content-Length")) {
-		if (f->cl && strcmp(f->cl, value) != 0)
-			f->cl_conflict = true;
-		f->cl = value;
-		f->content_length++;
-	} else if (str_ieq(key, "Transfer-Encoding")) {
-		f->transfer_encoding++;
-		f->te = value;
-	} else if (str_ieq(key, "Host")) {
-		f->host++;
-	}
-	return MHD_YES;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
 }
 
-/* Ambiguous framing is how requests get smuggled past proxies: refuse it. */
-static const char *framing_problem(struct MHD_Connection *c, const char *version, int64_t *content_length,
-				   size_t *header_bytes)
+/* Every accepted socket is watched by the edge from before its first read until after
+ * its last (libmicrohttpd notifies "closed" before it closes the descriptor). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
 {
-	struct framing f = {0};
-	MHD_get_connection_values(c, MHD_HEADER_KIND, count_headers, &f);
-	*content_length = -1;
-	*header_bytes = f.header_bytes;
-	if (f.content_length > 1)
-		return "multiple Content-Length headers";
-	if (f.content_length && f.transfer_encoding)
-		return "both Content-Length and Transfer-Encoding";
-	if (f.transfer_encoding > 1 || (f.transfer_encoding && !str_ieq(f.te, "chunked")))
-		return "unsupported Transfer-Encoding (only chunked)";
-	if (f.cl && str_to_i64(f.cl, 0, INT64_MAX, content_length))
-		return "invalid Content-Length";
-	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.host != 1)
-		return f.host ? "multiple Host headers" : "missing Host header";
-	return NULL;
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? edge_open(ci->connect_fd) : NULL;
+	} else {
+		edge_close(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 /* ---- request lifecycle -------------------------------------------------------- */
@@ -170,7 +146,7 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	if (!has_csp)
 		MHD_add_response_header(resp, "Content-Security-Policy",
-					page ? HTTP_PAGE_CSP : "default-src 'none'; frame-ancestors 'none'");
+					page ? HTTP_PAGE_CSP : HTTP_API_CSP);
 	if (r->content_type)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	if (r->cors_ok && r->origin)
@@ -276,20 +252,16 @@ static void dispatch(struct req *r)
 static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, const char *method,
 				     const char *version)
 {
-	int64_t cl;
-	size_t header_bytes;
-	const char *why = framing_problem(c, version, &cl, &header_bytes);
-	if (header_bytes + strlen(r->path) > HTTP_MAX_HEADER_BYTES) {
+	if (!edge_take(conn_edge(c))) {
+		log_error("http", "a request head reached the server without the edge's framing check");
 		r->framing_error = true;
-		resp_error_status(r, 431, "headers_too_large",
-				  arena_printf(r->a, "request line and headers exceed %d bytes", HTTP_MAX_HEADER_BYTES));
-		return queue(r);
+		return fail(r, AG_EINTERNAL, "the request could not be checked; refused");
 	}
-	if (why) {
-		r->framing_error = true;
-		log_security("bad_framing", r->ip, "%s", why);
-		return fail(r, AG_EINVAL, why);
-	}
+	/* The edge admitted at most one Content-Length, of digits only, at most HTTP_MAX_BODY. */
+	int64_t cl = 0;
+	const char *cls = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cls && str_to_i64(cls, 0, HTTP_MAX_BODY, &cl))
+		cl = HTTP_MAX_BODY;
 	bool body_expected = cl > 0 || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (strcmp(method, "OPTIONS") == 0) {
 		if (!cors_preflight(r))
@@ -340,19 +312,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	 * other thread wrote is visible from here on. */
 	if (r->state == RS_QUEUED)
 		return MHD_YES;
-	if (*upload_size && r->state == RS_DONE) {
-		*upload_size = 0; /* an early error was chosen: discard what arrives */
-		return MHD_YES;
-	}
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (r->body_overflow)
-			return MHD_NO; /* a chunked body past the cap: drop the connection */
 		if (r->body_len + n > r->body_max) {
+			/* A chunked body past the route's cap (a declared length was refused at the
+			 * first call). libmicrohttpd 0.9.75 would read a chunked body to its end
+			 * before sending any answer, and drops a response queued mid-body: answer
+			 * 413 on the socket ourselves and close. */
 			r->body_overflow = true;
 			resp_error(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
-			return MHD_YES;
+			edge_refuse(conn_edge(c), r->status, r->resp_body, r->resp_len);
+			return MHD_NO;
 		}
 		char *nb = arena_alloc(r->a, r->body_len + n + 1);
 		if (r->body_len)
@@ -375,29 +346,44 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	return queue(r);
 }
 
-static void access_log_line(struct req *r, int64_t dur_us)
+static void access_log(const char *method, const char *path, const char *route, int status, int64_t dur_us,
+		       const char *ip, size_t bytes_in, size_t bytes_out, const char *auth)
 {
 	char ts[32];
 	time_iso8601(ts, time_now_ms(), true);
 	struct buf b = BUF_INIT(4096);
 	buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"info\",\"access\":", ts);
-	json_buf_str(&b, r->method);
+	json_buf_str(&b, method);
 	buf_puts(&b, ",\"path\":");
-	/* No query string (it may carry tokens), and no path segment that may be a secret. */
-	json_buf_str(&b, route_log_path(r));
+	json_buf_str(&b, path);
 	buf_printf(&b, ",\"route\":");
-	json_buf_str(&b, r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-");
-	buf_printf(&b, ",\"status\":%d,\"dur_us\":%lld,\"ip\":", r->status, (long long)dur_us);
-	json_buf_str(&b, r->ip);
-	buf_printf(&b, ",\"bytes_in\":%zu,\"bytes_out\":%zu", r->body_len, r->resp_len);
-	if (r->auth_subject) {
+	json_buf_str(&b, route);
+	buf_printf(&b, ",\"status\":%d,\"dur_us\":%lld,\"ip\":", status, (long long)dur_us);
+	json_buf_str(&b, ip);
+	buf_printf(&b, ",\"bytes_in\":%zu,\"bytes_out\":%zu", bytes_in, bytes_out);
+	if (auth) {
 		buf_puts(&b, ",\"auth\":");
-		json_buf_str(&b, r->auth_subject);
+		json_buf_str(&b, auth);
 	}
 	buf_puts(&b, "}");
 	if (b.p)
 		log_raw_line(b.p, b.len);
 	buf_free(&b);
+}
+
+static void access_log_line(struct req *r, int64_t dur_us)
+{
+	/* No query string (it may carry tokens), and no path segment that may be a secret. */
+	access_log(r->method, route_log_path(r),
+		   r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-", r->status, dur_us, r->ip,
+		   r->body_len, r->resp_len, r->auth_subject);
+}
+
+void http_log_refused(const char *ip, int status, int64_t dur_us)
+{
+	route_metrics_observe(-1, status, dur_us);
+	if (opts.access_log)
+		access_log("-", "-", "-", status, dur_us, ip, 0, 0, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_RequestTerminationCode toe)
@@ -407,8 +393,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 		return;
 	*ctx = NULL;
 	int64_t dur = time_mono_us() - r->start_us;
-	if (r->status == 0)
-		r->status = 499; /* client went away before we answered */
+	struct edge_conn *ec = conn_edge(c);
+	edge_finish(ec);
+	if (r->status == 0) /* the edge refused the rest of it, or the client went away */
+		r->status = edge_answered(ec) ? edge_answered(ec) : 499;
 	route_metrics_observe(r->route_index, r->status, dur);
 	if (opts.access_log)
 		access_log_line(r, dur);
@@ -499,7 +487,10 @@ int http_start(const struct http_opts *o)
 		MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+		NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		/* Not strict: the edge is stricter still, and answers in JSON; libmicrohttpd's
+		 * strict mode only adds its own answers, malformed in 0.9.75 (written twice). */
+		MHD_OPTION_STRICT_FOR_CLIENT, 0, MHD_OPTION_END);
 	if (!daemon_) {
 		log_error("http", "cannot start the HTTP server on %s:%d", o->host, bound_port);
 		close(listen_fd);

@@ -11,11 +11,14 @@
 #include "core/workpool.h"
 
 #define HTTP_MAX_BODY (1024 * 1024)          /* hard cap for any route */
-/* Request line + headers: over HTTP_MAX_HEADER_BYTES we answer 431 in JSON; over the
- * connection's memory pool (HTTP_CONN_MEMORY) libmicrohttpd answers 431 itself, with a
- * small HTML body we cannot change. */
+/* Request line + headers: over HTTP_MAX_HEADER_BYTES the edge (wire.c) answers 431 in
+ * JSON before libmicrohttpd reads further, so a head never outgrows the connection's
+ * memory pool (HTTP_CONN_MEMORY), where libmicrohttpd would answer in HTML itself. */
 #define HTTP_MAX_HEADER_BYTES (16 * 1024)
 #define HTTP_CONN_MEMORY (32 * 1024)
+
+/* Everything that is not a page: no content of ours may be framed or run. */
+#define HTTP_API_CSP "default-src 'none'; frame-ancestors 'none'"
 
 /* Pages (hosted UI, device app, dashboard): scripts and styles only from us. */
 #define HTTP_PAGE_CSP                                                                                          \

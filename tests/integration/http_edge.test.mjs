@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { rawRequest } from '../lib/raw.mjs';
+import net from 'node:net';
 
 let s;
 
@@ -44,4 +45,169 @@ test('an unmatched path under a secret-bearing prefix never reaches the log', as
   const from = s.logLines().length;
   await rawRequest(s.url, 'GET /no/such/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   assert.equal((await accessLines(s, from))[0].path, '/no/such/page');
+});
+
+// Status lines in a raw answer: a well-formed refusal has exactly one.
+const statusLines = (raw) => (raw.match(/HTTP\/1\.[01] \d{3} /g) || []).length;
+
+function assertRefused(r, status, code, what) {
+  assert.equal(r.status, status, `${what}: ${r.raw.slice(0, 300)}`);
+  assert.equal(statusLines(r.raw), 1, `${what}: one answer, not two: ${r.raw.slice(0, 400)}`);
+  assert.match(r.headers['content-type'] || '', /^application\/json/, what);
+  assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body), `${what}: Content-Length`);
+  assert.equal(r.json?.error, code, `${what}: ${r.body}`);
+  assert.ok(r.json.message.length > 0, what);
+  assert.equal(r.headers.connection, 'close', what);
+  assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
+  assert.ok(r.closed && !r.timedOut, `${what}: the connection is closed`);
+}
+
+test('request-smuggling primitives are refused with 400 and the connection closed', async () => {
+  const cases = {
+    'whitespace before the colon': 'POST /auth/start HTTP/1.1\r\nHost: x\r\nContent-Length : 2\r\n\r\n{}',
+    'tab before the colon': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A\t: 1\r\n\r\n',
+    'bare CR in a value': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n',
+    'NUL in a value': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n',
+    'control character in a value': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n',
+    'bare LF line endings': 'GET /healthz HTTP/1.1\nHost: x\n\n',
+    'one bare LF': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\n\r\n',
+    'bare LF after the request line': 'GET /healthz HTTP/1.1\nHost: x\r\n\r\n',
+    'two spaces after the method': 'GET  /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    'two spaces before the version': 'GET /healthz  HTTP/1.1\r\nHost: x\r\n\r\n',
+    'space after the version': 'GET /healthz HTTP/1.1 \r\nHost: x\r\n\r\n',
+    'no version': 'GET /healthz\r\nHost: x\r\n\r\n',
+    'lower-case version': 'GET /healthz http/1.1\r\nHost: x\r\n\r\n',
+    'obs-fold': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n',
+    'empty field name': 'GET /healthz HTTP/1.1\r\nHost: x\r\n: a\r\n\r\n',
+    'field line without a colon': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A\r\n\r\n',
+    'chunked with trailing space': 'POST /auth/start HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked \r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    'Content-Length with trailing space': 'POST /auth/start HTTP/1.1\r\nHost: x\r\nContent-Length: 2 \r\n\r\n{}',
+    'non-ASCII byte in the target': 'GET /healthz\xff HTTP/1.1\r\nHost: x\r\n\r\n',
+    'bare LF in a chunk size line': 'POST /auth/start HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\n{}\r\n0\r\n\r\n',
+    'chunk data longer than its size': 'POST /auth/start HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n',
+    'Transfer-Encoding in HTTP/1.0': 'POST /auth/start HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+  };
+  for (const [what, text] of Object.entries(cases)) {
+    const r = await rawRequest(s.url, Buffer.from(text, 'latin1'));
+    assertRefused(r, 400, 'invalid_request', what);
+  }
+  assert.equal((await s.req('GET', '/healthz')).status, 200);
+});
+
+test('a request hidden behind a malformed Content-Length never runs', async () => {
+  const admin = `Bearer ${await s.adminToken()}`;
+  const body = JSON.stringify({ app_id: 'smuggled-app', name: 'Smuggled' });
+  const inner = `POST /admin/api/projects HTTP/1.1\r\nHost: x\r\nAuthorization: ${admin}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  for (const framing of [`Content-Length : ${inner.length}`, `Content-Length:\t${inner.length} `,
+    `Transfer-Encoding: chunked\r\n x`, `X-Pad: a\rContent-Length: ${inner.length}`]) {
+    const r = await rawRequest(s.url, `POST /auth/start HTTP/1.1\r\nHost: x\r\n${framing}\r\n\r\n${inner}`);
+    assertRefused(r, 400, 'invalid_request', framing);
+  }
+  const list = await s.req('GET', '/admin/api/projects', { headers: { Authorization: admin } });
+  assert.equal(list.status, 200);
+  assert.ok(!JSON.stringify(list.body).includes('smuggled-app'), 'the hidden request did not run');
+});
+
+test("libmicrohttpd's own refusals are single, well-formed JSON answers", async () => {
+  const post = (h) => `POST /auth/start HTTP/1.1\r\nHost: x\r\n${h}\r\n\r\n`;
+  const cases = [
+    ['no Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'invalid_request'],
+    ['no Host, with a body', 'POST /auth/start HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}', 400, 'invalid_request'],
+    ['Content-Length: +5', post('Content-Length: +5'), 400, 'invalid_request'],
+    ['Content-Length: 0x10', post('Content-Length: 0x10'), 400, 'invalid_request'],
+    ['Content-Length: 5, 5', post('Content-Length: 5, 5'), 400, 'invalid_request'],
+    ['Content-Length: -1', post('Content-Length: -1'), 400, 'invalid_request'],
+    ['Content-Length: (empty)', post('Content-Length:'), 400, 'invalid_request'],
+    ['Content-Length: 1e3', post('Content-Length: 1e3'), 400, 'invalid_request'],
+    ['huge Content-Length', post('Content-Length: 99999999999999999999999999'), 413, 'payload_too_large'],
+    ['Content-Length past 1 MiB', post('Content-Length: 1048577'), 413, 'payload_too_large'],
+    ['a huge chunk', post('Transfer-Encoding: chunked') + 'ffffffffffff\r\n', 413, 'payload_too_large'],
+    ['HTTP/2.0', 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n', 505, 'http_version_not_supported'],
+    ['HTTP/1.2', 'GET /healthz HTTP/1.2\r\nHost: x\r\n\r\n', 505, 'http_version_not_supported'],
+    ['headers past the memory pool', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(200 * 1024)}\r\n\r\n`, 431, 'headers_too_large'],
+    ['too many header fields', `GET /healthz HTTP/1.1\r\nHost: x\r\n${'a: b\r\n'.repeat(150)}\r\n`, 431, 'headers_too_large'],
+  ];
+  for (const [what, text, status, code] of cases) {
+    assertRefused(await rawRequest(s.url, text), status, code, what);
+  }
+  // What the checks must not refuse: HTTP/1.0 without Host, leading empty lines, a chunk
+  // extension and trailers, obs-text in a value, absolute-form targets reach routing.
+  const ok = [
+    'GET /healthz HTTP/1.0\r\n\r\n',
+    '\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: caf\xe9 \t\r\nConnection: close\r\n\r\n',
+    'GET /healthz HTTP/1.1\r\nhOsT: [::1]:8080\r\nConnection: close\r\n\r\n',
+  ];
+  for (const text of ok) {
+    const r = await rawRequest(s.url, Buffer.from(text, 'latin1'));
+    assert.equal(r.status, 200, `${JSON.stringify(text)}: ${r.raw.slice(0, 200)}`);
+  }
+  const chunked = await rawRequest(s.url, 'POST /auth/start HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+    'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\n{}\r\n0\r\nX-Trailer: 1\r\n\r\n');
+  assert.equal(chunked.status, 400, chunked.raw); // reached the handler: {} lacks app_id
+  assert.match(chunked.json.message, /app_id/);
+});
+
+test('pipelined requests before a malformed one are answered first, in order', async () => {
+  const r = await rawRequest(s.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' +
+    'PUT /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' +
+    'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  const statuses = [...r.raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+  assert.deepEqual(statuses, [200, 405, 400], r.raw);
+  assert.match(r.raw, /bare CR/);
+  assert.ok(r.closed && !r.timedOut);
+});
+
+// Send a chunked body in `size`-byte chunks every `everyMs` until the server answers
+// or `limit` bytes went out; resolves {status, raw, sent, closed}.
+function chunkedUpload(url, path, { size, everyMs, limit }) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: hostname, port: Number(port) });
+    let raw = '', sent = 0, timer, closed = false;
+    const done = () => {
+      clearInterval(timer);
+      sock.destroy();
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(raw);
+      resolve({ status: m ? Number(m[1]) : 0, raw, sent, closed });
+    };
+    sock.on('connect', () => {
+      sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const chunk = `${size.toString(16)}\r\n${'x'.repeat(size)}\r\n`;
+      timer = setInterval(() => {
+        if (sent >= limit) return done();
+        if (!sock.destroyed && sock.writable) { sock.write(chunk); sent += size; }
+      }, everyMs);
+    });
+    sock.on('data', (d) => { raw += d; });
+    sock.on('end', () => { closed = true; setTimeout(done, 50); });
+    sock.on('error', () => { setTimeout(done, 50); });
+  });
+}
+
+test('a chunked body past the route cap is answered 413 and the connection closed', async () => {
+  // /admin/api/projects takes at most 16 KiB.
+  const fast = await chunkedUpload(s.url, '/admin/api/projects', { size: 8192, everyMs: 1, limit: 64 * 1024 * 1024 });
+  assert.equal(fast.status, 413, fast.raw.slice(0, 300));
+  assert.ok(fast.sent < 4 * 1024 * 1024, `answered after ${fast.sent} bytes`);
+  assert.match(fast.raw, /"error":"payload_too_large"/);
+  assert.match(fast.raw, /Connection: close/);
+  assert.equal(statusLines(fast.raw), 1);
+  // A slow one, on a server whose connection timeout is 1 s: it is answered at the cap
+  // like the fast one, not read for as long as it keeps trickling.
+  const t = await startServer({ AUTHGATE_CONN_TIMEOUT: '1' });
+  try {
+    const started = Date.now();
+    const slow = await chunkedUpload(t.url, '/auth/start', { size: 256, everyMs: 50, limit: 1024 * 1024 });
+    assert.equal(slow.status, 413, slow.raw.slice(0, 300));
+    assert.ok(slow.sent <= 4 * 1024, `answered after ${slow.sent} bytes`);
+    assert.ok(Date.now() - started < 5000);
+    assert.ok(slow.closed, 'the server closed the connection');
+    const line = t.logLines().find((l) => l.access && l.path === '/auth/start');
+    assert.equal(line?.status, 413);
+  } finally {
+    await t.cleanup();
+  }
+  assert.equal((await s.req('GET', '/healthz')).status, 200);
 });

@@ -1,0 +1,37 @@
+/* edge.h — the connection edge: every byte a client sends passes wire.c's strict
+ * framing check before libmicrohttpd reads it, and what fails is answered here, in
+ * JSON, and the connection closed. Internal to src/http (server.c is the caller). */
+#ifndef AG_EDGE_H
+#define AG_EDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct edge_conn;
+
+/* A connection libmicrohttpd accepted (fd) starts / ends. edge_open returns NULL when
+ * the connection cannot be watched (out of memory, fd past the table): its requests
+ * then fail closed at edge_take. */
+struct edge_conn *edge_open(int fd);
+void edge_close(struct edge_conn *ec);
+
+/* libmicrohttpd hands the application a request head: true when wire.c passed it.
+ * Every head must have been checked; false means a byte reached the parser unseen,
+ * and the request is to be refused. */
+bool edge_take(struct edge_conn *ec);
+/* That request is finished (answered or abandoned). */
+void edge_finish(struct edge_conn *ec);
+
+/* Answer a request in progress at once with `status` and a JSON error body, and close
+ * the connection (for errors found while a body still arrives, which libmicrohttpd
+ * would otherwise keep reading). The caller then drops the connection. */
+void edge_refuse(struct edge_conn *ec, int status, const char *json, size_t len);
+/* The status the edge answered on this connection, 0 if none. */
+int edge_answered(const struct edge_conn *ec);
+
+/* From server.c: one access-log line and metrics for a request the edge refused before
+ * the application saw it (no method or path is logged: none was accepted). */
+void http_log_refused(const char *ip, int status, int64_t dur_us);
+
+#endif

@@ -1,0 +1,425 @@
+/* wire.c — the strict HTTP/1.1 framing check; see wire.h, and edge.c for where it runs.
+ *
+ * One state per position in the RFC 9112 grammar. Each byte either moves the state on
+ * or refuses the message, naming the rule it broke. Where the RFC lets a recipient
+ * choose between tolerating and refusing (bare LF, obs-fold, whitespace around framing
+ * values, duplicate Content-Length), we refuse: every tolerance is a place where a
+ * front proxy and libmicrohttpd 0.9.75 may read the same bytes differently — which is
+ * request smuggling. The rules that decide where a message ends (Content-Length,
+ * chunked) are exactly libmicrohttpd's on the messages we let through, so both always
+ * agree on where the next request starts. */
+#include <string.h>
+
+#include "http/server.h"
+#include "http/wire.h"
+
+_Static_assert(HTTP_MAX_HEADER_BYTES == 16 * 1024, "update the 431 message below");
+_Static_assert(HTTP_MAX_BODY == 1024 * 1024, "update the 413 messages below");
+
+enum {
+	W_LINE, /* before a request line; empty lines are skipped (RFC 9112 §2.2) */
+	W_LINE_LF, /* the LF of such an empty line */
+	W_METHOD,
+	W_TARGET0, /* the first byte of the request-target */
+	W_TARGET,
+	W_VERSION,
+	W_LINE_END, /* the LF ending the request line */
+	W_FIELD, /* a field line, or the CR of the empty line ending the section */
+	W_NAME,
+	W_OWS, /* whitespace between the colon and the value */
+	W_VALUE,
+	W_FIELD_END, /* the LF ending a field line */
+	W_SECTION_END, /* the LF of the empty line ending the head or the trailers */
+	W_BODY, /* a Content-Length body */
+	W_CHUNK_SIZE,
+	W_CHUNK_EXT,
+	W_CHUNK_SIZE_END, /* the LF ending a chunk-size line */
+	W_CHUNK_DATA,
+	W_CHUNK_CR, /* the CRLF after chunk data */
+	W_CHUNK_LF,
+	W_REFUSED,
+};
+
+enum { F_OTHER, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_HOST };
+
+#define CHUNK_EXT_MAX 256
+#define MALFORMED_LINE "malformed request line (method, one space, target, one space, HTTP/1.1, CRLF)"
+
+static bool is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool is_vchar(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+/* field-vchar: visible ASCII or obs-text */
+static bool is_field_vchar(unsigned char c)
+{
+	return is_vchar(c) || c >= 0x80;
+}
+
+static bool is_host_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~!$&'()*+,;=:[]%", c));
+}
+
+static int hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void refuse(struct wire *w, int status, const char *why)
+{
+	w->status = status;
+	w->why = why;
+	switch (status) {
+	case 413: w->code = "payload_too_large"; break;
+	case 431: w->code = "headers_too_large"; break;
+	case 505: w->code = "http_version_not_supported"; break;
+	default: w->code = "invalid_request"; break;
+	}
+	w->st = W_REFUSED;
+}
+
+static void bad(struct wire *w, const char *why)
+{
+	refuse(w, 400, why);
+}
+
+/* A message ended: the next byte starts a new one. */
+static void message_done(struct wire *w)
+{
+	w->st = W_LINE;
+	w->trailer = w->http10 = false;
+	w->ncl = w->nte = w->nhost = 0;
+	w->head_bytes = w->nfields = 0;
+	w->cl = w->left = w->body = 0;
+}
+
+static void version_end(struct wire *w)
+{
+	if (w->len == 8 && memcmp(w->acc, "HTTP/1.1", 8) == 0) {
+		w->st = W_LINE_END;
+	} else if (w->len == 8 && memcmp(w->acc, "HTTP/1.0", 8) == 0) {
+		w->http10 = true;
+		w->st = W_LINE_END;
+	} else if (w->len >= 6 && memcmp(w->acc, "HTTP/", 5) == 0 && w->acc[5] >= '0' && w->acc[5] <= '9') {
+		refuse(w, 505, "only HTTP/1.0 and HTTP/1.1 are supported");
+	} else {
+		bad(w, MALFORMED_LINE);
+	}
+}
+
+/* The colon after a field name: which framing field is this? */
+static void name_end(struct wire *w)
+{
+	size_t len = w->len;
+	w->field = F_OTHER;
+	w->bad_value = false;
+	w->len = 0;
+	if (w->trailer || len >= sizeof w->acc)
+		return;
+	if (len == 14 && memcmp(w->acc, "content-length", 14) == 0) {
+		w->field = F_CONTENT_LENGTH;
+		w->cl = 0;
+		if (++w->ncl > 1)
+			bad(w, "multiple Content-Length headers");
+	} else if (len == 17 && memcmp(w->acc, "transfer-encoding", 17) == 0) {
+		w->field = F_TRANSFER_ENCODING;
+		if (++w->nte > 1)
+			bad(w, "unsupported Transfer-Encoding (only chunked)");
+	} else if (len == 4 && memcmp(w->acc, "host", 4) == 0) {
+		w->field = F_HOST;
+		if (++w->nhost > 1)
+			bad(w, "multiple Host headers");
+	}
+}
+
+/* One byte of a field value (not the leading whitespace). Whitespace inside or after a
+ * framing value makes it invalid: libmicrohttpd keeps trailing whitespace, so for it
+ * "chunked " is not chunked and "5 " is no length, while a proxy trims both. */
+static void value_byte(struct wire *w, unsigned char c)
+{
+	switch (w->field) {
+	case F_CONTENT_LENGTH:
+		if (c < '0' || c > '9')
+			w->bad_value = true;
+		else if (w->cl > HTTP_MAX_BODY)
+			w->cl = (uint64_t)HTTP_MAX_BODY + 1; /* saturate: too large is too large */
+		else
+			w->cl = w->cl * 10 + (uint64_t)(c - '0');
+		w->len = 1; /* a digit or not, the value is not empty */
+		break;
+	case F_TRANSFER_ENCODING:
+		if (w->len < sizeof w->acc)
+			w->acc[w->len] = (char)(c | 0x20);
+		if (w->len < 255)
+			w->len++;
+		break;
+	case F_HOST:
+		if (!is_host_char(c))
+			w->bad_value = true;
+		break;
+	}
+}
+
+static void value_end(struct wire *w)
+{
+	switch (w->field) {
+	case F_CONTENT_LENGTH:
+		if (w->bad_value || !w->len)
+			bad(w, "invalid Content-Length (digits only, one header)");
+		break;
+	case F_TRANSFER_ENCODING:
+		if (w->len != 7 || memcmp(w->acc, "chunked", 7) != 0)
+			bad(w, "unsupported Transfer-Encoding (only chunked)");
+		break;
+	case F_HOST:
+		if (w->bad_value)
+			bad(w, "invalid Host header");
+		break;
+	}
+	w->st = W_FIELD_END;
+}
+
+/* The empty line after the header fields: decide how the body is framed. */
+static void head_end(struct wire *w)
+{
+	if (!w->http10 && w->nhost == 0)
+		bad(w, "missing Host header");
+	else if (w->ncl && w->nte)
+		bad(w, "both Content-Length and Transfer-Encoding");
+	else if (w->nte && w->http10)
+		bad(w, "Transfer-Encoding in an HTTP/1.0 request");
+	else if (w->cl > HTTP_MAX_BODY)
+		refuse(w, 413, "request body is larger than 1 MiB");
+	if (w->status)
+		return;
+	w->heads++;
+	if (w->nte) {
+		w->st = W_CHUNK_SIZE;
+		w->cl = w->len = 0;
+	} else if (w->cl) {
+		w->st = W_BODY;
+		w->left = w->cl;
+	} else {
+		message_done(w);
+	}
+}
+
+static void chunk_size_end(struct wire *w)
+{
+	if (w->cl == 0) { /* the last chunk: trailer fields follow, then an empty line */
+		w->trailer = true;
+		w->head_bytes = w->nfields = 0;
+		w->st = W_FIELD;
+	} else if (w->body + w->cl > HTTP_MAX_BODY) {
+		refuse(w, 413, "request body is larger than 1 MiB");
+	} else {
+		w->body += w->cl;
+		w->left = w->cl;
+		w->st = W_CHUNK_DATA;
+	}
+}
+
+/* One byte of a request line, field section or chunk framing. */
+static void step(struct wire *w, unsigned char c)
+{
+	switch (w->st) {
+	case W_LINE:
+		if (c == '\r')
+			w->st = W_LINE_LF;
+		else if (is_tchar(c))
+			w->st = W_METHOD;
+		else
+			bad(w, c == '\n' ? "line ends with a bare LF (CRLF required)" : MALFORMED_LINE);
+		break;
+	case W_LINE_LF:
+		if (c == '\n')
+			w->st = W_LINE;
+		else
+			bad(w, "bare CR in the request head");
+		break;
+	case W_METHOD:
+		if (c == ' ')
+			w->st = W_TARGET0;
+		else if (!is_tchar(c))
+			bad(w, MALFORMED_LINE);
+		break;
+	case W_TARGET0:
+	case W_TARGET:
+		if (is_vchar(c)) {
+			w->st = W_TARGET;
+		} else if (c == ' ' && w->st == W_TARGET) {
+			w->st = W_VERSION;
+			w->len = 0;
+		} else {
+			bad(w, c == ' ' || c == '\r' || c == '\n'
+			           ? MALFORMED_LINE
+			           : "request-target with a byte that is not visible ASCII");
+		}
+		break;
+	case W_VERSION:
+		if (c == '\r')
+			version_end(w);
+		else if (w->len < 8 && is_vchar(c))
+			w->acc[w->len++] = (char)c;
+		else
+			bad(w, c == '\n' ? "line ends with a bare LF (CRLF required)" : MALFORMED_LINE);
+		break;
+	case W_LINE_END:
+	case W_FIELD_END:
+		if (c == '\n')
+			w->st = W_FIELD;
+		else
+			bad(w, "bare CR in the request head");
+		break;
+	case W_FIELD:
+		if (c == '\r') {
+			w->st = W_SECTION_END;
+		} else if (is_tchar(c)) {
+			if (++w->nfields > WIRE_MAX_FIELDS) {
+				refuse(w, 431, "more than 100 header fields");
+				break;
+			}
+			w->acc[0] = (char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0));
+			w->len = 1;
+			w->st = W_NAME;
+		} else {
+			bad(w, c == '\n'               ? "line ends with a bare LF (CRLF required)"
+			       : c == ' ' || c == '\t' ? "obsolete line folding (a field line starting with whitespace)"
+			       : c == ':'              ? "header field with an empty name"
+			                               : "invalid header field name");
+		}
+		break;
+	case W_NAME:
+		if (c == ':') {
+			name_end(w);
+			if (!w->status)
+				w->st = W_OWS;
+		} else if (is_tchar(c)) {
+			if (w->len < sizeof w->acc)
+				w->acc[w->len] = (char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0));
+			if (w->len < 255)
+				w->len++;
+		} else {
+			bad(w, c == ' ' || c == '\t'    ? "whitespace before ':' in a header field"
+			       : c == '\r' || c == '\n' ? "header field line without ':'"
+			                                : "invalid header field name");
+		}
+		break;
+	case W_OWS:
+	case W_VALUE:
+		if (c == '\r') {
+			value_end(w);
+		} else if (is_field_vchar(c) || (w->st == W_VALUE && (c == ' ' || c == '\t'))) {
+			w->st = W_VALUE;
+			value_byte(w, c);
+		} else if (c != ' ' && c != '\t') {
+			bad(w, c == '\n' ? "line ends with a bare LF (CRLF required)"
+			       : c == 0  ? "NUL in a header field value"
+			                 : "control character in a header field value");
+		}
+		break;
+	case W_SECTION_END:
+		if (c != '\n')
+			bad(w, "bare CR in the request head");
+		else if (w->trailer)
+			message_done(w);
+		else
+			head_end(w);
+		break;
+	case W_CHUNK_SIZE: {
+		int h = hex(c);
+		if (h >= 0 && w->len < 8) {
+			w->cl = w->cl * 16 + (uint64_t)h;
+			w->len++;
+		} else if (h >= 0) {
+			refuse(w, 413, "request body is larger than 1 MiB");
+		} else if (w->len && c == ';') {
+			w->ext_bytes = 0;
+			w->st = W_CHUNK_EXT;
+		} else if (w->len && c == '\r') {
+			w->st = W_CHUNK_SIZE_END;
+		} else {
+			bad(w, "malformed chunked body (chunk size line)");
+		}
+		break;
+	}
+	case W_CHUNK_EXT:
+		if (c == '\r')
+			w->st = W_CHUNK_SIZE_END;
+		else if (++w->ext_bytes > CHUNK_EXT_MAX || !(is_field_vchar(c) || c == ' ' || c == '\t'))
+			bad(w, "malformed chunked body (chunk extension)");
+		break;
+	case W_CHUNK_SIZE_END:
+		if (c == '\n')
+			chunk_size_end(w);
+		else
+			bad(w, "malformed chunked body (bare CR)");
+		break;
+	case W_CHUNK_CR:
+		if (c == '\r')
+			w->st = W_CHUNK_LF;
+		else
+			bad(w, "malformed chunked body (chunk data longer than its size)");
+		break;
+	case W_CHUNK_LF:
+		if (c == '\n') {
+			w->st = W_CHUNK_SIZE;
+			w->cl = w->len = 0;
+		} else {
+			bad(w, "malformed chunked body (bare CR)");
+		}
+		break;
+	}
+}
+
+static bool in_section(const struct wire *w)
+{
+	return w->st <= W_SECTION_END;
+}
+
+size_t wire_feed(struct wire *w, const char *p, size_t n)
+{
+	if (w->status)
+		return 0;
+	w->msg_start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (w->st == W_BODY || w->st == W_CHUNK_DATA) {
+			/* Body bytes: skip them whole, whatever they are. */
+			size_t take = n - i < w->left ? n - i : (size_t)w->left;
+			w->left -= take;
+			i += take - 1;
+			if (w->left == 0) {
+				if (w->st == W_BODY) {
+					message_done(w);
+					w->msg_start = i + 1;
+				} else {
+					w->st = W_CHUNK_CR;
+				}
+			}
+			continue;
+		}
+		if (in_section(w) && ++w->head_bytes > HTTP_MAX_HEADER_BYTES) {
+			refuse(w, 431,
+			       w->trailer ? "trailer fields exceed 16 KiB"
+			                  : "request line and header fields exceed 16 KiB");
+			return w->msg_start;
+		}
+		step(w, (unsigned char)p[i]);
+		if (w->status)
+			return w->msg_start;
+		if (w->st == W_LINE && w->head_bytes == 0)
+			w->msg_start = i + 1; /* a message just ended here */
+	}
+	return n;
+}
