@@ -249,8 +249,7 @@ static void dispatch(struct req *r)
 	rt->handler(r);
 }
 
-static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, const char *method,
-				     const char *version)
+static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, const char *method)
 {
 	if (!edge_take(conn_edge(c))) {
 		log_error("http", "a request head reached the server without the edge's framing check");
@@ -305,7 +304,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		if (!r)
 			return MHD_NO;
 		*ctx = r;
-		return on_first_call(r, c, method, version);
+		return on_first_call(r, c, method);
 	}
 	/* After a hand-off MHD calls us again only once resumed; this load of the state
 	 * (seq_cst, so acquire) pairs with req_resume's release store: the response the
