@@ -4,6 +4,7 @@
 #define AG_API_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/ratelimit.h"
 #include "http/request.h"
@@ -15,13 +16,36 @@ extern const size_t api_routes_count;
 
 /* guards.c */
 bool guard_api_key(struct req *r);   /* Authorization: Bearer <project API key> */
-bool guard_admin(struct req *r);     /* Authorization: Bearer <admin token> */
+/* An admin: Authorization: Bearer <admin token> (scripts), or the dashboard's session
+ * cookie, with the CSRF checks on every change (browsers). Every change is audited. */
+bool guard_admin(struct req *r);
+/* guard_admin, then r->project is the project of the path's first parameter
+ * ({app_id}), which is dropped: the handlers written for API keys serve the admin
+ * routes under /admin/api/projects/{app_id}/... unchanged. */
+bool guard_admin_project(struct req *r);
 bool guard_metrics(struct req *r);   /* AUTHGATE_METRICS_TOKEN when set */
 /* Take a token from policy's bucket for key; false having answered 429 + Retry-After. */
 bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key);
+/* A failed credential: counted against the address (too many and api_auth_throttled
+ * answers 429), logged, answered 401 with what. Returns false. */
+bool api_auth_failed(struct req *r, const char *what);
+/* True having answered 429 when the address failed too often lately. */
+bool api_auth_throttled(struct req *r);
 /* Answer an ag_err from the domain with a generic message for 5xx. */
 void api_fail(struct req *r, enum ag_err e, const char *message);
 void api_install_hooks(void);
+/* The dashboard's session cookie. */
+#define ADMIN_COOKIE "ag_admin"
+/* Is origin AuthGate's own (its public URL's, or the one the request was sent to)? */
+bool api_same_origin(struct req *r, const char *origin);
+/* Did the request reach us over TLS (an https public URL, or a trusted proxy says so)? */
+bool api_is_tls(struct req *r);
+/* Start the audit row of this admin request (once; detail NULL: the body's field
+ * names); api_on_done records how it ended. guard_admin calls it for every change;
+ * handlers call it for reads that matter (a secret shown). */
+void api_audit(struct req *r, const char *detail);
+/* http_opts.on_done: completes the request's audit row. */
+void api_on_done(struct req *r);
 struct project;
 /* The project named by the path's first parameter ({app_id}); false having answered
  * 404 (no such project) or 5xx. */
@@ -181,6 +205,29 @@ void h_devsms_messages(struct req *r);
 
 /* signing_secret.c: the project's HS256 secret, for owners who verify JWTs themselves */
 void h_admin_signing_secret(struct req *r);
+void h_admin_signing_secret_rotate(struct req *r);
+
+/* admin_session.c: dashboard sign-in (cookie + CSRF token), sign-out, the audit log */
+void h_admin_session_open(struct req *r);
+void h_admin_session_get(struct req *r);
+void h_admin_session_end(struct req *r);
+void h_admin_sessions_list(struct req *r);
+void h_admin_audit_list(struct req *r);
+/* ?name= as ISO 8601 or Unix ms (absent: 0) / ?limit= in 1..max; false having answered 400. */
+bool api_time_query(struct req *r, const char *name, int64_t *ms);
+bool api_limit_query(struct req *r, int dflt, int max, int *limit);
+
+/* admin_pages.c: the dashboard's shell, its files, the device app's QR code */
+void h_admin_page_root(struct req *r);
+void h_admin_page(struct req *r);
+void h_admin_file(struct req *r);
+void h_admin_app_qr(struct req *r);
+
+/* admin_activity.c: the security log and the server's own metrics over time */
+void h_admin_security_events(struct req *r);
+
+/* admin_validate.c: the server's own URL rules, asked as the operator types */
+void h_admin_validate(struct req *r);
 
 /* devclock.c: shift the wall clock in dev mode (tests of expiry) */
 void h_dev_clock(struct req *r);

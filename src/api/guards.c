@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/admin.h"
 #include "auth/apikeys.h"
 #include "config/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "core/str.h"
 #include "core/timeutil.h"
 #include "http/cors.h"
 #include "sec/sec.h"
@@ -36,7 +38,7 @@ void api_fail(struct req *r, enum ag_err e, const char *message)
 	resp_error(r, e, message);
 }
 
-static bool auth_failed(struct req *r, const char *what)
+bool api_auth_failed(struct req *r, const char *what)
 {
 	int retry;
 	ratelimit_take(g_app.rl, &auth_fail_policy, r->ip, 1, time_now_ms(), &retry);
@@ -45,7 +47,7 @@ static bool auth_failed(struct req *r, const char *what)
 	return false;
 }
 
-static bool auth_throttled(struct req *r)
+bool api_auth_throttled(struct req *r)
 {
 	int retry;
 	/* Only failures spend from this bucket; an empty one means too many failures. */
@@ -58,15 +60,15 @@ static bool auth_throttled(struct req *r)
 
 bool guard_api_key(struct req *r)
 {
-	if (auth_throttled(r))
+	if (api_auth_throttled(r))
 		return false;
 	const char *key = req_bearer(r);
 	if (!key)
-		return auth_failed(r, "Missing or invalid API key");
+		return api_auth_failed(r, "Missing or invalid API key");
 	const char *key_id = NULL;
 	enum ag_err e = apikey_authenticate(r->a, key, &r->project, &key_id);
 	if (e == AG_EUNAUTH)
-		return auth_failed(r, "Missing or invalid API key");
+		return api_auth_failed(r, "Missing or invalid API key");
 	if (e == AG_EFORBIDDEN) {
 		resp_error(r, AG_EFORBIDDEN, "this project is disabled");
 		return false;
@@ -79,21 +81,151 @@ bool guard_api_key(struct req *r)
 	return true;
 }
 
+/* ---- admin: a token (scripts) or a dashboard session (browsers) ------------------ */
+
+static bool safe_method(const char *m)
+{
+	return str_eq(m, "GET") || str_eq(m, "HEAD");
+}
+
+/* A browser request with a session cookie that changes something must come from our
+ * own pages: the CSRF token in X-CSRF-Token (a header no other site can make a browser
+ * send to us: the admin API answers no CORS), and, when the browser says where the
+ * request comes from (Origin, Sec-Fetch-Site), our own origin. SameSite=Strict keeps
+ * the cookie off cross-site requests already; this also covers sibling sites on the
+ * same registrable domain and other ports of the same host, which count as same-site. */
+static bool csrf_refused(struct req *r, const char *cookie)
+{
+	const char *why = NULL;
+	const char *site = req_header(r, "Sec-Fetch-Site");
+	if (r->origin && !api_same_origin(r, r->origin))
+		why = "the request comes from another origin";
+	else if (site && !str_eq(site, "same-origin"))
+		why = "the request comes from another site";
+	else if (!admin_csrf_ok(cookie, req_header(r, "X-CSRF-Token")))
+		why = "missing or wrong X-CSRF-Token";
+	if (!why)
+		return false;
+	log_security("csrf_refused", r->ip, "%s %s: %s", r->method, route_log_path(r), why);
+	resp_error_status(r, 403, "csrf_refused",
+			  arena_printf(r->a, "refused: %s (changes need the dashboard's X-CSRF-Token)", why));
+	return true;
+}
+
 bool guard_admin(struct req *r)
 {
-	if (auth_throttled(r))
+	if (api_auth_throttled(r))
 		return false;
 	const char *tok = req_bearer(r);
+	const char *cookie = tok ? NULL : req_cookie(r, ADMIN_COOKIE);
 	const char *id = NULL;
-	enum ag_err e = tok ? admin_token_check(r->a, tok, &id) : AG_EUNAUTH;
+	enum ag_err e;
+	if (tok) {
+		e = admin_token_check(r->a, tok, &id);
+	} else if (cookie) {
+		struct admin_session s;
+		e = admin_session_check(r->a, cookie, &s);
+		id = s.token_id;
+		if (e == AG_EUNAUTH) {
+			resp_error_status(r, 401, "session_expired", "your dashboard session ended: sign in again");
+			return false;
+		}
+	} else {
+		e = AG_EUNAUTH;
+	}
 	if (e == AG_EUNAUTH)
-		return auth_failed(r, "admin credential required (Authorization: Bearer <admin token>)");
+		return api_auth_failed(r, "admin credential required (Authorization: Bearer <admin token>, or sign in to the dashboard)");
 	if (e) {
 		api_fail(r, e, NULL);
 		return false;
 	}
+	if (cookie && !safe_method(r->method) && csrf_refused(r, cookie))
+		return false;
 	r->auth_subject = id;
+	if (!safe_method(r->method))
+		api_audit(r, NULL);
 	return true;
+}
+
+bool guard_admin_project(struct req *r)
+{
+	if (!guard_admin(r) || !api_path_project(r, &r->project))
+		return false;
+	/* The handlers written for API keys read their own parameters from 0. */
+	for (int i = 1; i < r->nparams; i++)
+		r->params[i - 1] = r->params[i];
+	r->nparams--;
+	return true;
+}
+
+bool api_same_origin(struct req *r, const char *origin)
+{
+	/* The public URL's origin: scheme://host[:port], what precedes its path. */
+	const char *sep = strstr(g_cfg.public_url, "://");
+	size_t n = sep ? (size_t)(sep + 3 - g_cfg.public_url) + strcspn(sep + 3, "/") : 0;
+	if (n && strlen(origin) == n && strncmp(origin, g_cfg.public_url, n) == 0)
+		return true;
+	const char *host = req_header(r, "Host");
+	return host && str_eq(origin, arena_printf(r->a, "%s://%s", api_is_tls(r) ? "https" : "http", host));
+}
+
+bool api_is_tls(struct req *r)
+{
+	if (str_starts(g_cfg.public_url, "https://"))
+		return true;
+	return g_cfg.trust_proxy && str_ieq(req_header(r, "X-Forwarded-Proto"), "https");
+}
+
+/* ---- the audit log ---------------------------------------------------------------- */
+
+/* The value of the route's {app_id} parameter, if it has one. */
+static const char *param_app_id(struct req *r)
+{
+	if (!r->route)
+		return NULL;
+	int i = 0;
+	for (const char *p = strchr(r->route->pattern, '{'); p; p = strchr(p + 1, '{'), i++)
+		if (str_starts(p, "{app_id}"))
+			return req_param(r, i);
+	return NULL;
+}
+
+/* The names of the body's fields, never their values. */
+static const char *body_fields(struct req *r)
+{
+	cJSON *j = NULL;
+	const char *detail;
+	if (!r->body_len || json_parse_strict(r->a, r->body, r->body_len, &j, &detail) != JSON_OK || !cJSON_IsObject(j))
+		return NULL;
+	cJSON *names = json_arr(r->a), *o = json_obj(r->a);
+	const cJSON *f;
+	cJSON_ArrayForEach(f, j) cJSON_AddItemToArray(names, cJSON_CreateString(f->string));
+	cJSON_AddItemReferenceToObject(o, "fields", names);
+	return json_print(r->a, o);
+}
+
+void api_audit(struct req *r, const char *detail)
+{
+	if (r->done_ud)
+		return;
+	struct audit_entry e = {
+		.actor = r->auth_subject,
+		.via = req_bearer(r) ? "token" : "session",
+		.ip = r->ip,
+		.action = arena_printf(r->a, "%s %s", r->method, r->route ? r->route->pattern : r->path),
+		.path = route_log_path(r),
+		.app_id = param_app_id(r),
+		.detail = detail ? detail : body_fields(r),
+	};
+	const char *id = admin_audit_begin(r->a, &e);
+	/* The row outlives this arena only as the id we keep for api_on_done. */
+	r->done_ud = (void *)id;
+}
+
+void api_on_done(struct req *r)
+{
+	if (r->done_ud)
+		admin_audit_finish(r->done_ud, r->status);
 }
 
 bool guard_metrics(struct req *r)
@@ -103,7 +235,7 @@ bool guard_metrics(struct req *r)
 	const char *tok = req_bearer(r);
 	if (tok && ct_streq(tok, g_cfg.metrics_token))
 		return true;
-	return auth_failed(r, "metrics token required");
+	return api_auth_failed(r, "metrics token required");
 }
 
 bool api_path_project(struct req *r, struct project **p)

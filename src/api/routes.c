@@ -230,6 +230,11 @@ static const struct field f_dev_clock[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_admin_signin[] = {
+	{"token", FK_STRING, true, 64},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_test_mail[] = {
 	{"to", FK_STRING, true, 254},
 	{NULL, 0, false, 0},
@@ -266,6 +271,22 @@ const struct route api_routes[] = {
 	 f_oauth_settings, 0, NULL},
 	{"DELETE", "/admin/api/projects/{app_id}/oauth/{provider}", h_admin_oauth_delete, guard_admin, 0, NULL, 0,
 	 NULL},
+	{"POST", "/admin/api/projects/{app_id}/signing-secret/rotate", h_admin_signing_secret_rotate, guard_admin, 0,
+	 NULL, 0, NULL},
+
+	/* the dashboard (docs/DASHBOARD.md): sign-in, audit, validation, pages */
+	{"POST", "/admin/api/session", h_admin_session_open, NULL, 1 * KB, f_admin_signin, 0, NULL},
+	{"GET", "/admin/api/session", h_admin_session_get, guard_admin, 0, NULL, 0, NULL},
+	{"DELETE", "/admin/api/session", h_admin_session_end, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/sessions", h_admin_sessions_list, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/audit", h_admin_audit_list, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/security-events", h_admin_security_events, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/validate", h_admin_validate, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/app-qr.svg", h_admin_app_qr, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin", h_admin_page_root, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/admin/{page}", h_admin_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/admin/ui/{file}", h_admin_file, NULL, 0, NULL, 0, NULL},
+	{"GET", "/wh1", h_admin_page_root, NULL, 0, NULL, ROUTE_PAGE, NULL},
 
 	/* push-to-approve sign-in (seed 000) */
 	{"POST", "/auth/start", h_push_start, NULL, 2 * KB, f_push_start, ROUTE_CORS, NULL},

@@ -424,6 +424,26 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 	return db_end(g_app.store, e);
 }
 
+enum ag_err project_rotate_secret(struct arena *a, const char *app_id, const char **secret_b64url)
+{
+	*secret_b64url = NULL;
+	unsigned char secret[PROJECT_SECRET_LEN];
+	char b64[64];
+	rand_bytes(secret, sizeof secret);
+	char *sealed = master_seal("project-secret", app_id, secret, sizeof secret);
+	str_b64url(b64, secret, sizeof secret);
+	sec_zero(secret, sizeof secret);
+	enum ag_err e = sealed ? db_exec_cached(g_app.store, CACHE_BIT(CACHE_PROJECTS),
+						"UPDATE projects SET signing_secret = $2, updated_at = $3 WHERE app_id = $1",
+						P(SV_TEXT(app_id), SV_TEXT(sealed), SV_INT(time_now_ms())))
+			       : AG_EINTERNAL;
+	free(sealed);
+	if (e == AG_OK)
+		*secret_b64url = arena_strdup(a, b64);
+	sec_zero(b64, sizeof b64);
+	return e;
+}
+
 enum ag_err project_delete(const char *app_id)
 {
 	/* its API keys go with it (ON DELETE CASCADE) */

@@ -51,6 +51,9 @@ enum ag_err project_get(struct arena *a, const char *app_id, struct project **ou
  * default_locale, branding, disabled); validated; bumps the cache epoch. */
 enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *patch, const char **why) MUST_CHECK;
 enum ag_err project_delete(const char *app_id) MUST_CHECK;
+/* A new signing secret, effective at once in every process (tokens signed with the old
+ * one stop verifying); *secret_b64url gets it, the only time it is shown. */
+enum ag_err project_rotate_secret(struct arena *a, const char *app_id, const char **secret_b64url) MUST_CHECK;
 /* JSON array of every project (public view). */
 enum ag_err project_list(struct arena *a, cJSON **out) MUST_CHECK;
 /* Public view (no secret). */

@@ -11,6 +11,7 @@
 #include "auth/apikeys.h"
 #include "auth/email_auth.h"
 #include "auth/push.h"
+#include "auth/seclog.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/ctx.h"
@@ -100,6 +101,13 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	hook_init();
+	if (seclog_start()) {
+		log_error("serve", "cannot start the security log writer");
+		workpool_free(workers);
+		net_cleanup();
+		cli_shutdown();
+		return 1;
+	}
 	push_keys_init();
 	api_push_configure();
 	api_device_configure();
@@ -123,6 +131,7 @@ int cmd_serve(int argc, char **argv)
 		.access_log = g_cfg.access_log,
 		.trust_proxy = g_cfg.trust_proxy,
 		.workers = workers,
+		.on_done = api_on_done,
 	};
 	if (http_start(&o)) {
 		outbox_stop();
@@ -144,6 +153,7 @@ int cmd_serve(int argc, char **argv)
 	http_stop((int)g_cfg.shutdown_grace_s);
 	wait_stop();
 	outbox_stop(); /* an attempt in progress finishes and is recorded */
+	seclog_stop();
 	workpool_free(workers);
 	net_cleanup();
 	cli_shutdown();

@@ -50,6 +50,9 @@ struct config {
 	int64_t push_start_email_per_10min;
 	int64_t push_device_ip_per_min;
 	int64_t auth_rate_percent;
+	int64_t admin_session_idle_s; /* dashboard sessions: unused this long end */
+	int64_t admin_session_max_s;  /* ... and this long in all */
+	int64_t security_log_days;
 	int64_t outbox_backoff_scale; /* percent of the retry schedule (tests lower it) */
 	int64_t outbox_lease_scale;   /* percent of the 120 s attempt lease (tests lower it) */
 };

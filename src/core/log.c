@@ -71,10 +71,31 @@ void log_msg(enum log_level l, const char *event, const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_security(const char *event, const char *ip, const char *fmt, ...)
+static void (*security_sink)(const char *event, const char *ip, const char *msg);
+
+void log_set_security_sink(void (*fn)(const char *event, const char *ip, const char *msg))
+{
+	security_sink = fn;
+}
+
+static void emit_security(const char *event, const char *ip, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void emit_security(const char *event, const char *ip, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit(LOG_WARN, "security", event, ip ? ip : "-", fmt, ap);
+	emit(LOG_WARN, "security", event, ip, fmt, ap);
 	va_end(ap);
+}
+
+void log_security(const char *event, const char *ip, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	emit_security(event, ip ? ip : "-", "%s", msg);
+	if (security_sink)
+		security_sink(event, ip, msg);
 }

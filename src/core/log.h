@@ -11,6 +11,11 @@ void log_set_level(enum log_level l);
 int log_level_parse(const char *s, enum log_level *out);
 void log_msg(enum log_level l, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_security(const char *event, const char *ip, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Where security events go besides stderr (the stored security log, auth/seclog.c):
+ * called with each log_security line's event, address (NULL when none) and message on
+ * the caller's thread, so it must be quick and must not log a security event itself.
+ * Set once before threads start; NULL turns it off. */
+void log_set_security_sink(void (*fn)(const char *event, const char *ip, const char *msg));
 /* Write one pre-built JSON line (no trailing newline needed). */
 void log_raw_line(const char *line, unsigned long len);
 

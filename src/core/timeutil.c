@@ -41,3 +41,30 @@ void time_iso8601(char *out, int64_t unix_ms, bool millis)
 	memcpy(out, tmp, 31);
 	out[31] = 0;
 }
+
+int time_parse_iso8601(const char *s, int64_t *unix_ms)
+{
+	struct tm tm = {0};
+	int ms = 0, used = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec, &used) != 6 || used != 19)
+		return -1;
+	const char *p = s + used;
+	if (*p == '.') {
+		int digits = 0;
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*p - '0');
+		if (!digits)
+			return -1;
+		for (; digits < 3; digits++)
+			ms *= 10;
+	}
+	if (strcmp(p, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*unix_ms = (int64_t)timegm(&tm) * 1000 + ms;
+	return 0;
+}

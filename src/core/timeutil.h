@@ -10,6 +10,10 @@ int64_t time_mono_us(void);  /* monotonic, µs */
 /* "2026-03-21T12:00:00Z", or with millis "2026-03-21T12:00:00.000Z". out >= 32 bytes. */
 void time_iso8601(char *out, int64_t unix_ms, bool millis);
 
+/* Parse what time_iso8601 writes ("2026-03-21T12:00:00Z", optional fraction, UTC
+ * only). 0 on success, -1 otherwise. */
+int time_parse_iso8601(const char *s, int64_t *unix_ms);
+
 /* Test hook: AUTHGATE_TEST_CLOCK_OFFSET_MS shifts the wall clock (only honoured when the
  * binary runs with AUTHGATE_DEV_MODE and a test sets it via the admin API). */
 void time_set_offset_ms(int64_t off);

@@ -90,6 +90,12 @@ const char *req_bearer(struct req *r)
 	return *h ? h : NULL;
 }
 
+const char *req_cookie(struct req *r, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+	return v && *v ? v : NULL;
+}
+
 void req_resume(struct req *r)
 {
 	/* Release: the response written by this thread is visible to the connection

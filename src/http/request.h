@@ -51,6 +51,7 @@ struct req {
 	struct project *project; /* set by API-key / app_id authentication */
 	const char *auth_subject; /* who authenticated (key id, admin token id) for logs */
 	bool cors_ok;          /* Origin is allowed: CORS headers go on the response */
+	void *done_ud;         /* the API layer's state for http_opts.on_done (e.g. an audit row) */
 
 	/* response */
 	int status;
@@ -92,6 +93,8 @@ cJSON *req_json(struct req *r);
 const char *req_form(struct req *r, const char *field);
 /* "Bearer xyz" -> "xyz", else NULL. */
 const char *req_bearer(struct req *r);
+/* The value of cookie `name` from the Cookie header(s), or NULL. */
+const char *req_cookie(struct req *r, const char *name);
 
 /* Responses. All set r->state = RS_DONE. */
 void resp_json(struct req *r, int status, const cJSON *body);

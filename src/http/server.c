@@ -397,6 +397,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	if (r->status == 0) /* the edge refused the rest of it, or the client went away */
 		r->status = edge_answered(ec) ? edge_answered(ec) : 499;
 	route_metrics_observe(r->route_index, r->status, dur);
+	if (opts.on_done)
+		opts.on_done(r);
 	if (opts.access_log)
 		access_log_line(r, dur);
 	if (r->stream)

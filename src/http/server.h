@@ -26,6 +26,7 @@
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 struct route;
+struct req;
 
 struct http_opts {
 	const struct route *routes; /* the table to serve (src/api/routes.c) */
@@ -38,6 +39,9 @@ struct http_opts {
 	bool access_log;
 	bool trust_proxy;
 	struct workpool *workers; /* runs req_async work */
+	/* Called once per request when its response is done (or its client went away),
+	 * with r->status final, on the connection's thread, before the arena is freed. */
+	void (*on_done)(struct req *r);
 };
 
 /* Bind and listen (port 0 = a free port) without starting a thread, so http_port()

@@ -345,6 +345,21 @@ enum ag_err store_ping(struct store *st)
 	return db_int(st, &v, "SELECT 1", NOP);
 }
 
+const char *db_like_contains(struct arena *a, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(a, 2 * n + 3), *o = out;
+	*o++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			*o++ = '\\';
+		*o++ = q[i];
+	}
+	*o++ = '%';
+	*o = 0;
+	return out;
+}
+
 /* ---- migrations ---------------------------------------------------------------- */
 
 int store_schema_version(struct store *st)

@@ -100,6 +100,9 @@ enum ag_err db_row(struct store *st, struct arena *a, struct store_row *row, con
 /* Scalar integer of the first column of the first row. */
 enum ag_err db_int(struct store *st, int64_t *out, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
 
+/* A LIKE pattern (with ESCAPE '\\') matching text that contains q taken literally. */
+const char *db_like_contains(struct arena *a, const char *q);
+
 /* Transactions on the calling thread's connection. Nested begin is an error. */
 enum ag_err db_begin(struct store *st) MUST_CHECK;
 enum ag_err db_commit(struct store *st) MUST_CHECK;

@@ -1,0 +1,72 @@
+// Helpers for the dashboard's browser tests: Chromium as the brief says to start it, a
+// signed-in page, the dev admin token `make run` prints, and screenshots into docs/img/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const IMG_DIR = path.join(root, 'docs/img');
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+// A browser; Playwright gives it a fresh temporary profile (--user-data-dir) and each
+// context is a fresh cookie jar.
+export async function browser() {
+  const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    b,
+    async context(opts = {}) {
+      return b.newContext({ viewport: { width: 1280, height: 860 }, ...opts });
+    },
+    async close() {
+      await b.close();
+    },
+  };
+}
+
+// The admin token a dev-mode server printed on its first start.
+export function printedAdminToken(s) {
+  const m = /admin token\s+(aga_[A-Za-z0-9_-]{43})/.exec(s.stdout);
+  if (!m) throw new Error(`no admin token in the server's output:\n${s.stdout}`);
+  return m[1];
+}
+
+// Errors a page reports (console errors and uncaught exceptions), to assert none.
+export function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // A signed-out page asks who is signed in and gets 401: expected, not an error.
+    if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export async function signIn(page, url, token, pagePath = '/admin') {
+  await page.goto(url + pagePath);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#nav:not([hidden])').waitFor();
+}
+
+export async function shot(page, name, { fullPage = true } = {}) {
+  mkdirSync(IMG_DIR, { recursive: true });
+  await page.waitForTimeout(150); // let the last paint settle
+  await page.screenshot({ path: path.join(IMG_DIR, `${name}.png`), fullPage });
+}
+
+// Every form control is labelled and the landmarks are there.
+export async function assertAccessible(page) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => !el.closest('[hidden]') && el.type !== 'hidden')
+    .filter((el) => {
+      if (el.tagName === 'BUTTON') return !(el.textContent.trim() || el.getAttribute('aria-label'));
+      return !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
+    })
+    .map((el) => el.outerHTML.slice(0, 120)));
+  if (unlabelled.length) throw new Error(`unlabelled controls:\n${unlabelled.join('\n')}`);
+  for (const role of ['banner', 'navigation', 'main']) {
+    if (!(await page.getByRole(role).count())) throw new Error(`no ${role} landmark`);
+  }
+}
