@@ -164,6 +164,12 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 				  const char *id_token, const char *nonce, cJSON **claims,
 				  struct oauth_fail *f) MUST_CHECK;
 
+/* The iss an ID token from this issuer must carry: the issuer itself, except Microsoft's
+ * multi-tenant endpoints (common, organizations, consumers), whose tokens name the user's
+ * own tenant: https://login.microsoftonline.com/{tid}/v2.0 (NULL when tid is not a
+ * tenant id). */
+const char *oauth_token_issuer(struct arena *a, const char *issuer, const char *tid);
+
 /* Who signed in: the verified ID token (OIDC; userinfo fills missing claims), or the
  * provider's REST API (GitHub: the primary verified address of /user/emails). */
 enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,

@@ -163,21 +163,15 @@ static bool tenant_id_shape(const char *s)
 	return true;
 }
 
-/* The iss an ID token must carry. Microsoft's multi-tenant endpoints issue tokens under
- * each user's own tenant: https://login.microsoftonline.com/{tid}/v2.0. */
-static const char *expected_iss(struct arena *a, const struct oauth_endpoints *ep, const cJSON *claims)
+const char *oauth_token_issuer(struct arena *a, const char *issuer, const char *tid)
 {
 	static const char *const multi[] = {"/common/", "/organizations/", "/consumers/"};
-	if (!str_starts(ep->issuer, "https://login.microsoftonline.com/"))
-		return ep->issuer;
-	for (size_t i = 0; i < ARRAY_LEN(multi); i++) {
-		if (strstr(ep->issuer, multi[i])) {
-			const char *tid = json_get_str(claims, "tid");
-			return tenant_id_shape(tid) ? arena_printf(a, "https://login.microsoftonline.com/%s/v2.0", tid)
-						    : NULL;
-		}
-	}
-	return ep->issuer;
+	if (!str_starts(issuer, "https://login.microsoftonline.com/"))
+		return issuer;
+	for (size_t i = 0; i < ARRAY_LEN(multi); i++)
+		if (strstr(issuer, multi[i]))
+			return tenant_id_shape(tid) ? arena_printf(a, "https://login.microsoftonline.com/%s/v2.0", tid) : NULL;
+	return issuer;
 }
 
 static bool aud_ok(const cJSON *claims, const char *client_id)
@@ -235,7 +229,7 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 	}
 	int64_t now = time_now_ms() / 1000, exp, iat, nbf;
 	const char *why = NULL, *sub = json_get_str(cl, "sub");
-	if (!str_eq(json_get_str(cl, "iss"), expected_iss(a, ep, cl)))
+	if (!str_eq(json_get_str(cl, "iss"), oauth_token_issuer(a, ep->issuer, json_get_str(cl, "tid"))))
 		why = "it was issued by another issuer";
 	else if (!aud_ok(cl, c->client_id))
 		why = "it is meant for another client";

@@ -489,3 +489,28 @@ test('JWKS: Cache-Control max-age is honoured, and the last good keys survive a 
     await f.close();
   }
 });
+
+test('Discord-shaped provider: /users/@me gives the subject, the verified flag and the avatar as picture', async () => {
+  const d = await startFakeProvider({ clientId: 'discord-client' });
+  try {
+    await s.project('discord-app', { callbacks: [`${CB}/discord`] });
+    await configure('discord-app', 'discord', { client_id: d.clientId, client_secret: d.clientSecret, enabled: true,
+      authorization_endpoint: `${d.issuer}/authorize`, token_endpoint: `${d.issuer}/token`, userinfo_endpoint: `${d.issuer}/api/users/@me` });
+    const out = await signInFlow(s, 'discord', { callbackUrl: `${CB}/discord`, appId: 'discord-app' });
+    assert.ok(out.token, JSON.stringify(out));
+    const claims = await verifyJwt(out.token, await signingSecret(s, 'discord-app'));
+    assert.equal(claims.provider, 'discord');
+    assert.equal(claims.email, 'nelly@example.com');
+    assert.equal(claims.email_verified, true);
+    assert.equal(claims.name, 'Nelly');
+    assert.equal(claims.picture, 'https://cdn.discordapp.com/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png');
+    assert.equal(d.authorizeParams.at(-1).nonce, undefined); // plain OAuth 2.0: no nonce
+    assert.equal(d.authorizeParams.at(-1).code_challenge_method, 'S256');
+    // an unverified Discord address stays unverified
+    d.discord = { ...d.discord, id: '80351110224678913', email: 'nelly2@example.com', verified: false };
+    const out2 = await signInFlow(s, 'discord', { callbackUrl: `${CB}/discord`, appId: 'discord-app' });
+    assert.equal((await verifyJwt(out2.token, await signingSecret(s, 'discord-app'))).email_verified, false);
+  } finally {
+    await d.close();
+  }
+});

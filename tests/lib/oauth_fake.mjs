@@ -42,6 +42,8 @@ export async function startFakeProvider(opts = {}) {
     github: { id: 4242, login: 'octo', name: 'Octo Cat', avatar_url: 'https://avatars.example/u/4242', email: null,
       emails: [{ email: 'octo@example.com', primary: true, verified: true }, { email: 'other@example.com', primary: false, verified: true }] },
     githubTokenError: null,
+    discord: { id: '80351110224678912', username: 'nelly', global_name: 'Nelly', avatar: '8342729096ea3675442027381ff50dfe',
+      email: 'nelly@example.com', verified: true },
     codes: new Map(),
     apple: null, // {teamId, keyId, publicKey, pem}: check client secrets as Apple does
   };
@@ -188,6 +190,12 @@ export async function startFakeProvider(opts = {}) {
       if (u.pathname === '/userinfo') {
         f.hits.userinfo++;
         return send(res, 200, { sub: f.account.sub, email: f.account.email, email_verified: f.account.email_verified });
+      }
+      // ---- Discord's shape (/users/@me) ----
+      if (u.pathname === '/api/users/@me') {
+        f.hits.user++;
+        if (!/^Bearer at-/.test(req.headers.authorization || '')) return send(res, 401, { message: '401: Unauthorized' });
+        return send(res, 200, f.discord);
       }
       // ---- GitHub's shape ----
       if (u.pathname === '/login/oauth/access_token' && req.method === 'POST') {
