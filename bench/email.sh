@@ -21,7 +21,7 @@ limit_json=$("$work/argon2_limit" 19456 2 20)
 limit=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["limit_per_s"])' "$limit_json")
 
 export AUTHGATE_DATA_DIR=$work AUTHGATE_PORT=0 AUTHGATE_HOST=127.0.0.1 AUTHGATE_ACCESS_LOG=false \
-  AUTHGATE_AUTH_RATE_PERCENT=1000000 AUTHGATE_LOG_LEVEL=warn
+  AUTHGATE_AUTH_RATE_PERCENT=1000000 AUTHGATE_LOG_LEVEL=warn AUTHGATE_DEV=true  # dev: mail captured, no SMTP
 "$BUILD/authgate" serve >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2>/dev/null && break; sleep 0.1; done

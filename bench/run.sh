@@ -91,6 +91,9 @@ export AUTHGATE_AUTH_RATE_PERCENT=1000000
 # webhook receiver listens on loopback.
 export AUTHGATE_PUSH_START_IP_PER_MIN=1000000 AUTHGATE_PUSH_START_EMAIL_PER_10MIN=1000000
 export AUTHGATE_PUSH_DEVICE_IP_PER_MIN=1000000 AUTHGATE_ALLOW_PRIVATE_NETWORK=true
+# Dev mode: mail is captured (push enrollment reads its code at /_dev/mail); outside it
+# `authgate serve` wants an SMTP server.
+export AUTHGATE_DEV=true
 ag_cli() { "$BIN" "$@"; }
 
 start_authgate() {

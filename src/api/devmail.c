@@ -1,5 +1,6 @@
-/* devmail.c — the development mail viewer: when no SMTP server is configured, mail is
- * captured and shown here (loopback clients only; 404 once SMTP is configured). The
+/* devmail.c — the development mail viewer: in dev mode without an SMTP server, mail is
+ * captured and shown here (ROUTE_DEV: dev mode, a loopback socket peer, no proxy
+ * headers; 404 otherwise, and once SMTP is configured). The
  * page is static (web/devmail.html + assets); HTML bodies are served on their own with
  * a CSP that forbids scripts and sandboxes them. */
 #include <string.h>

@@ -1,6 +1,7 @@
 /* devsms.c — the development SMS viewer: when SMS are captured (dev mode without a
- * provider, or AUTHGATE_SMS_PROVIDER=capture) they are shown here, to loopback clients
- * only; 404 otherwise. Also `authgate sms list`. */
+ * provider, or AUTHGATE_SMS_PROVIDER=capture) they are shown here in dev mode, to
+ * loopback peers without proxy headers only (ROUTE_DEV); 404 otherwise. Also
+ * `authgate sms list`. */
 #include "api/api.h"
 #include "auth/projects.h"
 #include "core/str.h"

@@ -318,10 +318,10 @@ const struct route api_routes[] = {
 	{"POST", "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver, guard_api_key, 0, NULL,
 	 0, NULL},
 
-	/* development mail viewer (captured mail; loopback only; 404 when SMTP is configured) */
-	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
-	{"GET", "/_dev/mail/messages", h_devmail_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
-	{"GET", "/_dev/mail/{id}/html", h_devmail_html, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
+	/* development mail viewer (dev mode, loopback peers only; 404 when SMTP is configured) */
+	{"GET", "/_dev/mail", h_devmail_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_DEV, NULL},
+	{"GET", "/_dev/mail/messages", h_devmail_messages, NULL, 0, NULL, ROUTE_DEV, NULL},
+	{"GET", "/_dev/mail/{id}/html", h_devmail_html, NULL, 0, NULL, ROUTE_DEV, NULL},
 
 
 	/* email + password, magic links (seed 001) */
@@ -381,12 +381,12 @@ const struct route api_routes[] = {
 	{"DELETE", "/admin/api/projects/{app_id}/users/{user_id}/factors", h_admin_user_factors_reset, guard_admin, 0,
 	 NULL, 0, NULL},
 
-	/* development SMS viewer (captured SMS; loopback only) */
-	{"GET", "/_dev/sms", h_devsms_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_LOOPBACK, NULL},
-	{"GET", "/_dev/sms/messages", h_devsms_messages, NULL, 0, NULL, ROUTE_LOOPBACK, NULL},
+	/* development SMS viewer (dev mode, loopback peers only) */
+	{"GET", "/_dev/sms", h_devsms_page, NULL, 0, NULL, ROUTE_PAGE | ROUTE_DEV, NULL},
+	{"GET", "/_dev/sms/messages", h_devsms_messages, NULL, 0, NULL, ROUTE_DEV, NULL},
 
-	/* dev mode only (404 otherwise): shift the clock to test expiry */
-	{"POST", "/_dev/clock", h_dev_clock, guard_admin, 1 * KB, f_dev_clock, ROUTE_LOOPBACK, NULL},
+	/* dev mode and loopback peers only (404 otherwise): shift the clock to test expiry */
+	{"POST", "/_dev/clock", h_dev_clock, guard_admin, 1 * KB, f_dev_clock, ROUTE_DEV, NULL},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

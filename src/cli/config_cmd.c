@@ -15,6 +15,8 @@ int cmd_config(int argc, char **argv)
 	if (argc == 1 && strcmp(argv[0], "check") == 0) {
 		struct config c;
 		int n = config_load(&c, NULL, &b);
+		if (n == 0)
+			n = config_serve_problems(&c, &b);
 		if (n) {
 			fprintf(stderr, "%d configuration error%s:\n%s", n, n == 1 ? "" : "s", b.p);
 			rc = 1;

@@ -43,6 +43,16 @@ int cmd_serve(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	/* Before cli_boot: a server that may not start creates no data dir, key or schema.
+	 * (Invalid values are reported by cli_boot.) */
+	struct config pre;
+	struct buf errs = BUF_INIT(4096);
+	if (config_load(&pre, NULL, &errs) == 0 && config_serve_problems(&pre, &errs)) {
+		fprintf(stderr, "configuration errors:\n%s", errs.p);
+		buf_free(&errs);
+		return 2;
+	}
+	buf_free(&errs);
 	int rc = cli_boot(true);
 	if (rc)
 		return rc;
@@ -130,6 +140,7 @@ int cmd_serve(int argc, char **argv)
 		.conn_timeout_s = (int)g_cfg.conn_timeout_s,
 		.access_log = g_cfg.access_log,
 		.trust_proxy = g_cfg.trust_proxy,
+		.dev = g_cfg.dev,
 		.workers = workers,
 		.on_done = api_on_done,
 	};

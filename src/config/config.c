@@ -93,7 +93,7 @@ static const struct cfg_def defs[] = {
 	{"AUTHGATE_MASTER_KEY", T_SECRET, S(master_key_b64), "", 0, 0, check_key,
 	 "32-byte key (base64) that encrypts secrets at rest. Default: generated into DATA_DIR/master.key (0600). Set it on every node when several share PostgreSQL."},
 	{"AUTHGATE_DEV", T_BOOL, S(dev), "false", 0, 0, NULL,
-	 "Development mode: creates the `my-app` project and an admin token on first start, allows loopback webhook targets."},
+	 "Development mode: creates the `my-app` project and an admin token on first start, allows loopback webhook targets, captures mail when no SMTP server is set, serves /_dev/ routes to loopback clients. Never in production."},
 	{"AUTHGATE_THREADS", T_INT, S(threads), "0", 0, 256, NULL,
 	 "HTTP thread pool size (0 = one per core; at least 2 run even on one core)."},
 	{"AUTHGATE_WORKERS", T_INT, S(workers), "0", 0, 256, NULL,
@@ -106,7 +106,7 @@ static const struct cfg_def defs[] = {
 	{"AUTHGATE_SHUTDOWN_GRACE", T_INT, S(shutdown_grace_s), "10", 0, 600, NULL,
 	 "Seconds in-flight requests get to finish after SIGTERM."},
 	{"AUTHGATE_SMTP_URL", T_STR, S(smtp_url), "", 0, 0, check_smtp,
-	 "SMTP server (`smtp://host:587`, `smtps://host:465`). Unset: mail is captured (see /_dev/mail and `authgate mail list`)."},
+	 "SMTP server (`smtp://host:587`, `smtps://host:465`). Required unless AUTHGATE_DEV=true; in dev mode, unset means mail is captured (see /_dev/mail and `authgate mail list`)."},
 	{"AUTHGATE_SMTP_USER", T_STR, S(smtp_user), "", 0, 0, NULL, "SMTP user name."},
 	{"AUTHGATE_SMTP_PASSWORD", T_SECRET, S(smtp_password), "", 0, 0, NULL, "SMTP password."},
 	{"AUTHGATE_SMTP_TLS", T_STR, S(smtp_tls), "starttls", 0, 0, check_tls,
@@ -116,7 +116,7 @@ static const struct cfg_def defs[] = {
 	{"AUTHGATE_MAIL_FROM", T_STR, S(mail_from), "no-reply@authgate.local", 0, 0, check_from,
 	 "Envelope and header sender."},
 	{"AUTHGATE_SMS_PROVIDER", T_STR, S(sms_provider), "", 0, 0, check_sms,
-	 "How SMS codes leave: `twilio` (a Twilio-compatible HTTP API), `webhook` (a signed `sms.send` event to the project's webhooks) or `capture` (kept for /_dev/sms and `authgate sms list`). Unset: capture in dev mode, SMS refused otherwise."},
+	 "How SMS codes leave: `twilio` (a Twilio-compatible HTTP API), `webhook` (a signed `sms.send` event to the project's webhooks) or `capture` (kept for `authgate sms list`, and for /_dev/sms in dev mode). Unset: capture in dev mode, SMS refused otherwise."},
 	{"AUTHGATE_SMS_TWILIO_URL", T_STR, S(sms_twilio_url), "https://api.twilio.com", 0, 0, check_url,
 	 "Base URL of the Twilio-compatible API (messages are POSTed to /2010-04-01/Accounts/SID/Messages.json)."},
 	{"AUTHGATE_SMS_TWILIO_ACCOUNT_SID", T_STR, S(sms_twilio_sid), "", 0, 0, NULL, "Twilio account SID."},
@@ -313,6 +313,15 @@ int config_load(struct config *c, const char *file, struct buf *errs)
 	if (c->dev)
 		c->allow_private_network = true;
 	return n;
+}
+
+int config_serve_problems(const struct config *c, struct buf *errs)
+{
+	if (c->dev || c->smtp_url[0])
+		return 0;
+	buf_puts(errs, "AUTHGATE_SMTP_URL: required outside dev mode (mail carries sign-in codes and links, and only "
+		       "AUTHGATE_DEV=true captures it for /_dev/mail); set it, or AUTHGATE_DEV=true on a development machine\n");
+	return 1;
 }
 
 void config_docs(struct buf *out)

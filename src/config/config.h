@@ -62,6 +62,12 @@ struct config {
  * returns the number of problems. */
 int config_load(struct config *c, const char *file, struct buf *errs);
 
+/* What `authgate serve` needs beyond valid values (the other commands do not): an SMTP
+ * server unless in dev mode — mail carries sign-in codes and links, and only dev mode
+ * may keep it in the database for the /_dev/mail viewer. Appends "KEY: reason\n" to
+ * errs; returns the number of problems. */
+int config_serve_problems(const struct config *c, struct buf *errs);
+
 /* The markdown table of every key (for README.md). */
 void config_docs(struct buf *out);
 

@@ -71,6 +71,8 @@ struct req {
 	size_t body_max;
 	bool body_overflow;
 	bool framing_error;
+	bool peer_loopback;    /* the socket peer (not a forwarded address) is 127.0.0.0/8 or ::1 */
+	bool bad_forwarded;    /* AUTHGATE_TRUST_PROXY and X-Forwarded-For does not end with an IP */
 	void (*async_work)(struct req *r);
 	void *waiter;          /* long-poll registration, see wait.h */
 };

@@ -28,7 +28,7 @@ struct field {
 /* Route flags. */
 #define ROUTE_CORS 0x1      /* answers browsers on other origins (guard decides which) */
 #define ROUTE_PAGE 0x2      /* an HTML page: CSP and frame headers, not JSON errors only */
-#define ROUTE_LOOPBACK 0x4  /* only from 127.0.0.1/::1 */
+#define ROUTE_DEV 0x4       /* development only: 404 unless dev mode and a loopback socket peer with no proxy headers */
 #define ROUTE_LONG 0x8      /* long-poll/SSE: exempt from the per-request latency histogram */
 #define ROUTE_FORM 0x10     /* body is application/x-www-form-urlencoded (HTML forms): read with req_form */
 #define ROUTE_SECRET_PATH 0x20 /* a path parameter is a credential: the access log shows the pattern */

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "http/client_addr.h"
 #include "http/cors.h"
 #include "http/edge.h"
 #include "http/route.h"
@@ -78,34 +79,53 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 /* ---- request lifecycle -------------------------------------------------------- */
 
-static const char *client_ip(struct req *r, struct MHD_Connection *c)
+/* Headers a proxy adds. The last X-Forwarded-For line wins (a proxy may add its own
+ * line rather than append to the client's); `any` is set by any of them. */
+struct forwarded {
+	const char *xff;
+	bool any;
+};
+
+static enum MHD_Result find_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	if (opts.trust_proxy) {
-		const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
-		if (xff && *xff) {
-			const char *last = strrchr(xff, ',');
-			last = last ? last + 1 : xff;
-			while (*last == ' ')
-				last++;
-			if (*last && strlen(last) < 64)
-				return arena_strdup(r->a, last);
-		}
+	struct forwarded *f = cls;
+	if (str_ieq(key, "X-Forwarded-For")) {
+		f->xff = value;
+		f->any = true;
+	} else if (str_ieq(key, "Forwarded") || str_ieq(key, "X-Real-IP")) {
+		f->any = true;
 	}
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char buf[INET6_ADDRSTRLEN] = "-";
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, sizeof buf);
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof buf);
-	}
-	return arena_strdup(r->a, buf);
+	return MHD_YES;
 }
 
-static bool is_loopback(const char *ip)
+/* The socket peer, and with AUTHGATE_TRUST_PROXY the last X-Forwarded-For entry, which
+ * must then be an IP address (else r->bad_forwarded: 400 at the first call). */
+static void client_ip(struct req *r, struct MHD_Connection *c)
 {
-	return str_starts(ip, "127.") || strcmp(ip, "::1") == 0 || str_starts(ip, "::ffff:127.");
+	char buf[CLIENT_ADDR_MAX] = "-";
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr || !client_addr_from_sockaddr(ci->client_addr, buf, &r->peer_loopback))
+		str_copy(buf, "-", sizeof buf);
+	if (opts.trust_proxy) {
+		struct forwarded f = {0};
+		MHD_get_connection_values(c, MHD_HEADER_KIND, find_forwarded, &f);
+		if (f.xff && !client_addr_from_forwarded(f.xff, buf))
+			r->bad_forwarded = true; /* buf keeps the peer: the log line names who sent it */
+	}
+	r->ip = arena_strdup(r->a, buf);
+}
+
+/* Development routes exist only in dev mode, and only for a client on this machine
+ * talking to us directly: the socket peer is loopback and no proxy header is present.
+ * A forwarded address never decides it — behind a proxy on the same host every client's
+ * socket peer is 127.0.0.1, and X-Forwarded-For is whatever the client wrote. */
+static bool dev_route_allowed(struct req *r, struct MHD_Connection *c)
+{
+	if (!opts.dev || !r->peer_loopback)
+		return false;
+	struct forwarded f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, find_forwarded, &f);
+	return !f.any;
 }
 
 static struct req *req_new(struct MHD_Connection *c, const char *url, const char *method)
@@ -119,7 +139,7 @@ static struct req *req_new(struct MHD_Connection *c, const char *url, const char
 	r->route_index = -1;
 	r->method = arena_strdup(r->a, method);
 	r->path = arena_strdup(r->a, url);
-	r->ip = client_ip(r, c);
+	client_ip(r, c);
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	r->origin = origin ? arena_strdup(r->a, origin) : NULL;
 	atomic_fetch_add(&inflight, 1);
@@ -261,6 +281,13 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 	const char *cls = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	if (cls && str_to_i64(cls, 0, HTTP_MAX_BODY, &cl))
 		cl = HTTP_MAX_BODY;
+	if (r->bad_forwarded) {
+		/* Our own proxy always appends the address it saw: anything else is a client
+		 * writing the header itself (or a proxy we do not know). */
+		r->framing_error = true;
+		log_security("bad_forwarded_for", r->ip, "X-Forwarded-For does not end with an IP address");
+		return fail(r, AG_EINVAL, "X-Forwarded-For must end with the client's IP address");
+	}
 	bool body_expected = cl > 0 || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (strcmp(method, "OPTIONS") == 0) {
 		if (!cors_preflight(r))
@@ -281,7 +308,7 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 		return early(r, body_expected);
 	}
 	r->route = router_route(r->route_index);
-	if ((r->route->flags & ROUTE_LOOPBACK) && !is_loopback(r->ip)) {
+	if ((r->route->flags & ROUTE_DEV) && !dev_route_allowed(r, c)) {
 		resp_error(r, AG_ENOTFOUND, "no such endpoint");
 		return early(r, body_expected);
 	}

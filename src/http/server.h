@@ -38,6 +38,7 @@ struct http_opts {
 	int conn_timeout_s;
 	bool access_log;
 	bool trust_proxy;
+	bool dev;                /* AUTHGATE_DEV: ROUTE_DEV routes exist (for loopback peers only) */
 	struct workpool *workers; /* runs req_async work */
 	/* Called once per request when its response is done (or its client went away),
 	 * with r->status final, on the connection's thread, before the arena is freed. */

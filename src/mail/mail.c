@@ -16,9 +16,11 @@
 #include "net/net.h"
 #include "store/store.h"
 
+/* Only in dev mode: `authgate serve` refuses to start outside it without SMTP
+ * (config_serve_problems), so production mail is never kept for a viewer. */
 bool mail_capture_mode(void)
 {
-	return g_cfg.smtp_url[0] == 0;
+	return g_cfg.dev && g_cfg.smtp_url[0] == 0;
 }
 
 static const char *sender_domain(void)
@@ -118,6 +120,11 @@ static enum outbox_result handle_mail(const struct outbox_job *job, char *err, s
 	}
 	if (mail_capture_mode()) {
 		res = capture(job, &m, err, errsz);
+		goto out;
+	}
+	if (!g_cfg.smtp_url[0]) { /* `serve` does not start so; a store shared with a dev node might */
+		snprintf(err, errsz, "no SMTP server configured (AUTHGATE_SMTP_URL)");
+		res = OUTBOX_RETRY;
 		goto out;
 	}
 	struct smtp_opts o = {

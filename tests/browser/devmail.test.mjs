@@ -14,7 +14,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
   '--disable-sync', '--no-first-run', '--disable-quic'];
 
 test('captured mail appears in /_dev/mail and its HTML opens sandboxed', async () => {
-  const s = await startServer({ AUTHGATE_SMTP_URL: undefined });
+  const s = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_SMTP_URL: undefined });
   const profile = mkdtempSync(path.join(tmpdir(), 'ag-chromium-'));
   let browser;
   try {

@@ -35,9 +35,12 @@ test('--help, --version and unknown commands', async () => {
 });
 
 test('config check reports every error with its key', async () => {
-  const ok = await run(['config', 'check']);
+  const ok = await run(['config', 'check'], { AUTHGATE_DEV: 'true' });
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /configuration OK/);
+  assert.match(ok.stdout, /configuration OK \(database: sqlite, mail: captured\)/);
+  const smtp = await run(['config', 'check'], { AUTHGATE_SMTP_URL: 'smtp://127.0.0.1:2525' });
+  assert.equal(smtp.code, 0, smtp.stderr);
+  assert.match(smtp.stdout, /configuration OK \(database: sqlite, mail: smtp\)/);
   const bad = await run(['config', 'check'], {
     AUTHGATE_PORT: 'eighty', AUTHGATE_SMTP_URL: 'http://mail', AUTHGATE_LOG_LEVEL: 'loud', AUTHGATE_TYPO: '1',
   });

@@ -585,11 +585,11 @@ describe('several nodes on one PostgreSQL outbox', () => {
   });
 });
 
-describe('capture mode (no SMTP server)', () => {
+describe('capture mode (dev mode, no SMTP server)', () => {
   let s, token;
   before(async () => {
     // Behind a (pretend) proxy, so a test can appear to come from another address.
-    s = await startServer({ AUTHGATE_SMTP_URL: undefined, AUTHGATE_MAIL_FROM: FROM, AUTHGATE_TRUST_PROXY: 'true' });
+    s = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_SMTP_URL: undefined, AUTHGATE_MAIL_FROM: FROM, AUTHGATE_TRUST_PROXY: 'true' });
     await s.project('cap-app', { name: 'Cap <b>&</b> App' });
     token = await s.adminToken();
   });
@@ -648,13 +648,22 @@ describe('capture mode (no SMTP server)', () => {
     assert.equal(msgs[1].id, a);
   });
 
-  test('the viewer answers loopback clients only', async () => {
+  test('the viewer answers direct loopback clients only, never a forwarded request', async () => {
     const id = (await s.req('GET', '/_dev/mail/messages')).body.messages[0].id;
+    // A proxy on this host makes every client's socket peer 127.0.0.1; what it forwards
+    // (or what a client writes) never opens the viewer, whatever address it names.
+    const forwarded = [
+      { 'X-Forwarded-For': '203.0.113.9' }, { 'X-Forwarded-For': '127.0.0.1' }, { 'X-Forwarded-For': '::1' },
+      { 'X-Forwarded-For': '127.8.8.8' }, { 'X-Forwarded-For': '::ffff:127.0.0.1' },
+      { Forwarded: 'for=127.0.0.1' }, { 'X-Real-IP': '127.0.0.1' },
+    ];
     for (const p of ['/_dev/mail', '/_dev/mail/messages', `/_dev/mail/${id}/html`]) {
       assert.equal((await s.req('GET', p)).status, 200, p);
-      const r = await s.req('GET', p, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
-      assert.equal(r.status, 404, p);
-      assert.ok(!r.text.includes('grace@example.com'));
+      for (const headers of forwarded) {
+        const r = await s.req('GET', p, { headers });
+        assert.equal(r.status, 404, `${p} ${JSON.stringify(headers)}`);
+        assert.ok(!r.text.includes('grace@example.com'));
+      }
     }
   });
 

@@ -64,6 +64,10 @@ export async function startMailbox() {
     close() {
       return new Promise((r) => server.close(r));
     },
+    // Let the process exit while it listens (a shared mailbox nobody closes).
+    unref() {
+      server.server.unref();
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startMailbox } from './mailbox.mjs';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -24,10 +25,28 @@ const TEST_ENV = {
   AUTHGATE_SHUTDOWN_GRACE: '5',
 };
 
+// Outside dev mode `authgate serve` needs an SMTP server (mail is captured only in dev
+// mode). A test that does not read mail and is not in dev mode gets this one: a real
+// SMTP server shared by the test file's servers, which keeps what it receives. Tests
+// that read mail start their own mailbox (tests/lib/mailbox.mjs) or use dev mode.
+let sink;
+export async function sinkMailbox() {
+  if (!sink) {
+    sink = startMailbox();
+    const mb = await sink;
+    mb.unref(); // the test file may end while it listens
+  }
+  return sink;
+}
+
+const truthy = (v) => /^(1|true|yes|on)$/i.test(v || '');
+
 export class Server {
-  constructor(env = {}, { dataDir } = {}) {
+  // opts.noSink: start without the shared SMTP server even outside dev mode.
+  constructor(env = {}, { dataDir, noSink } = {}) {
     this.dataDir = dataDir || mkdtempSync(path.join(tmpdir(), 'authgate-test-'));
     this.ownDir = !dataDir;
+    this.noSink = noSink;
     this.env = { ...process.env, ...TEST_ENV, AUTHGATE_DATA_DIR: this.dataDir, ...env };
     for (const k of Object.keys(this.env)) if (this.env[k] === undefined) delete this.env[k];
     this.stdout = '';
@@ -35,7 +54,12 @@ export class Server {
   }
 
   // Start and wait for "authgate listening on http://host:port".
-  start() {
+  async start() {
+    if (!this.env.AUTHGATE_SMTP_URL && !truthy(this.env.AUTHGATE_DEV) && !this.noSink) {
+      const mb = await sinkMailbox();
+      this.env.AUTHGATE_SMTP_URL = mb.env.AUTHGATE_SMTP_URL;
+      this.env.AUTHGATE_SMTP_TLS = mb.env.AUTHGATE_SMTP_TLS;
+    }
     return new Promise((resolve, reject) => {
       this.proc = spawn(BIN, ['serve'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
       const timer = setTimeout(() => reject(new Error(`authgate did not start:\n${this.stderr}`)), 15000);

@@ -13,6 +13,10 @@
 #include "core/hmap.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "http/client_addr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 static int freed;
 static void count_free(void *p)
@@ -203,12 +207,48 @@ static void test_hmap(void **state)
 	hmap_free(m);
 }
 
+/* One spelling per address (rate limits and logs key on it); anything but an IP refused. */
+static void test_client_addr(void **st)
+{
+	(void)st;
+	char out[CLIENT_ADDR_MAX];
+	static const char *const ok[][2] = {
+		{"198.51.100.7", "198.51.100.7"},       {"a, b, 198.51.100.7", "198.51.100.7"},
+		{" 198.51.100.7\t", "198.51.100.7"},   {"::ffff:127.0.0.1", "127.0.0.1"},
+		{"2001:DB8:0:0::1", "2001:db8::1"},     {"::1", "::1"},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_true(client_addr_from_forwarded(ok[i][0], out));
+		assert_string_equal(out, ok[i][1]);
+	}
+	static const char *const bad[] = {"", ",", "1.2.3.4,", "localhost", "1.2.3.4:80", "[::1]", "fe80::1%eth0",
+					  "unknown", "0177.0.0.1", "1.2.3", "1.2.3.4.5", "::ffff:1.2.3.4:5"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(client_addr_from_forwarded(bad[i], out));
+	assert_false(client_addr_from_forwarded(NULL, out));
+
+	bool lo = false;
+	struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+	inet_pton(AF_INET6, "::ffff:127.8.8.8", &v6.sin6_addr);
+	assert_true(client_addr_from_sockaddr(&v6, out, &lo));
+	assert_string_equal(out, "127.8.8.8");
+	assert_true(lo);
+	inet_pton(AF_INET6, "::2", &v6.sin6_addr);
+	assert_true(client_addr_from_sockaddr(&v6, out, &lo));
+	assert_false(lo);
+	struct sockaddr_in v4 = {.sin_family = AF_INET};
+	inet_pton(AF_INET, "128.0.0.1", &v4.sin_addr);
+	assert_true(client_addr_from_sockaddr(&v4, out, &lo));
+	assert_false(lo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),        cmocka_unit_test(test_buf_cap),   cmocka_unit_test(test_str_shapes),
 		cmocka_unit_test(test_str_numbers),  cmocka_unit_test(test_base64),    cmocka_unit_test(test_json_strict),
 		cmocka_unit_test(test_json_escape),  cmocka_unit_test(test_hmap),       cmocka_unit_test(test_form),
+		cmocka_unit_test(test_client_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,63 @@
+/* client_addr.c — see client_addr.h. Rate limits, logs and per-address decisions key
+ * on this text, so one address has one spelling: ::ffff:1.2.3.4 is 1.2.3.4, and IPv6
+ * is written the way inet_ntop writes it. */
+#include "http/client_addr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static bool from_v4(const struct in_addr *a, char out[CLIENT_ADDR_MAX], bool *loopback)
+{
+	*loopback = ((const unsigned char *)a)[0] == 127;
+	return inet_ntop(AF_INET, a, out, CLIENT_ADDR_MAX) != NULL;
+}
+
+static bool from_v6(const struct in6_addr *a, char out[CLIENT_ADDR_MAX], bool *loopback)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a)) {
+		struct in_addr v4;
+		memcpy(&v4, a->s6_addr + 12, 4);
+		return from_v4(&v4, out, loopback);
+	}
+	*loopback = IN6_IS_ADDR_LOOPBACK(a);
+	return inet_ntop(AF_INET6, a, out, CLIENT_ADDR_MAX) != NULL;
+}
+
+bool client_addr_from_sockaddr(const void *p, char out[CLIENT_ADDR_MAX], bool *loopback)
+{
+	const struct sockaddr *sa = p;
+	*loopback = false;
+	if (sa->sa_family == AF_INET)
+		return from_v4(&((const struct sockaddr_in *)p)->sin_addr, out, loopback);
+	if (sa->sa_family == AF_INET6)
+		return from_v6(&((const struct sockaddr_in6 *)p)->sin6_addr, out, loopback);
+	return false;
+}
+
+bool client_addr_from_forwarded(const char *xff, char out[CLIENT_ADDR_MAX])
+{
+	if (!xff)
+		return false;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	size_t n = strlen(last);
+	while (n && (last[n - 1] == ' ' || last[n - 1] == '\t'))
+		n--;
+	char tmp[CLIENT_ADDR_MAX];
+	if (n == 0 || n >= sizeof tmp)
+		return false;
+	memcpy(tmp, last, n);
+	tmp[n] = 0;
+	bool loopback;
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (inet_pton(AF_INET, tmp, &v4) == 1)
+		return from_v4(&v4, out, &loopback);
+	if (inet_pton(AF_INET6, tmp, &v6) == 1)
+		return from_v6(&v6, out, &loopback);
+	return false;
+}
