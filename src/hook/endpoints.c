@@ -14,7 +14,7 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
-static const char *const known_events[] = {"approved", "denied"};
+static const char *const known_events[] = {"approved", "denied", "sms.send"}; /* sms.send: docs/MFA.md */
 
 #define EP_COLS "id, app_id, url, events, description, disabled_at, disabled_reason, created_at"
 
@@ -29,7 +29,7 @@ const char *hook_check_url(const char *url)
 static const char *check_events(const cJSON *v)
 {
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1)
-		return "events must be a non-empty array of: approved, denied";
+		return "events must be a non-empty array of: approved, denied, sms.send";
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v)
 	{
@@ -37,7 +37,7 @@ static const char *check_events(const cJSON *v)
 		for (size_t i = 0; i < ARRAY_LEN(known_events) && cJSON_IsString(e); i++)
 			ok = ok || str_eq(e->valuestring, known_events[i]);
 		if (!ok)
-			return "events must be a non-empty array of: approved, denied";
+			return "events must be a non-empty array of: approved, denied, sms.send";
 	}
 	return NULL;
 }
