@@ -12,6 +12,7 @@
 #include "auth/factors.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -144,7 +145,11 @@ bool guard_app_query(struct req *r)
 		resp_error(r, AG_ENOTFOUND, "unknown app_id");
 		return false;
 	}
-	if (r->origin) {
+	/* AuthGate's own pages (the hosted /passkey page) are same-origin */
+	size_t pl = strlen(g_cfg.public_url);
+	bool own = r->origin && strncmp(r->origin, g_cfg.public_url, strlen(r->origin)) == 0 &&
+		   (pl == strlen(r->origin) || g_cfg.public_url[strlen(r->origin)] == '/');
+	if (r->origin && !own) {
 		if (!project_allows_origin(r->project, r->origin)) {
 			log_security("cors_refused", r->ip, "origin not allowed for app %s", app);
 			resp_error(r, AG_EFORBIDDEN, "this origin is not allowed for this app_id");
