@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "mail/locale.h"
 #include "auth/oauth.h"
 #include "auth/tokens.h"
 #include "config/config.h"
@@ -17,6 +16,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "mail/i18n.h"
+#include "mail/locale.h"
 
 #define MAX_ACCEPT_LANGUAGE 256
 
@@ -45,13 +45,14 @@ static bool within_limit(struct req *r, const struct rate_policy *p)
 /* No safe place to send the browser: a small page of our own. */
 static void error_page(struct req *r, int status, const char *message)
 {
-	const char *html = arena_printf(r->a,
-					"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-					"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-					"<title>Sign-in failed</title>\n</head>\n<body>\n<main>\n<h1>Sign-in failed</h1>\n"
-					"<p id=\"message\">%s</p>\n<p>Go back to the application and start again.</p>\n"
-					"</main>\n</body>\n</html>\n",
-					html_escape(r->a, message));
+	const char *html =
+	    arena_printf(r->a,
+	                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	                 "<title>Sign-in failed</title>\n</head>\n<body>\n<main>\n<h1>Sign-in failed</h1>\n"
+	                 "<p id=\"message\">%s</p>\n<p>Go back to the application and start again.</p>\n"
+	                 "</main>\n</body>\n</html>\n",
+	                 html_escape(r->a, message));
 	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
 }
 
@@ -61,15 +62,16 @@ static void to_app_error(struct req *r, const char *callback_url, const struct o
 {
 	struct buf b = BUF_INIT(4096);
 	(void)(form_add(&b, "error", f->code) | form_add(&b, "error_description", f->message ? f->message : ""));
-	resp_redirect(r, 303,
-		      arena_printf(r->a, "%s%c%s", callback_url, strchr(callback_url, '?') ? '&' : '?', b.p ? b.p : ""));
+	resp_redirect(
+	    r, 303, arena_printf(r->a, "%s%c%s", callback_url, strchr(callback_url, '?') ? '&' : '?', b.p ? b.p : ""));
 	buf_free(&b);
 }
 
 static void fail_json(struct req *r, const struct oauth_fail *f)
 {
 	int status = ag_err_status(f->kind);
-	resp_error_status(r, status, f->code, status >= 500 ? "a dependency is unavailable; retry shortly" : f->message);
+	resp_error_status(r, status, f->code,
+	                  status >= 500 ? "a dependency is unavailable; retry shortly" : f->message);
 }
 
 static const char *cookie(struct req *r, const char *name)
@@ -94,8 +96,8 @@ static void set_binding(struct req *r, const char *binding)
 {
 	bool https = str_starts(g_cfg.public_url, "https://");
 	resp_header(r, "Set-Cookie",
-		    arena_printf(r->a, "%s=%s; Path=/api/proxy/; Max-Age=%d; HttpOnly; SameSite=Lax%s", OAUTH_BINDING_COOKIE,
-				 binding, OAUTH_FLOW_TTL_S, https ? "; Secure" : ""));
+	            arena_printf(r->a, "%s=%s; Path=/api/proxy/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+	                         OAUTH_BINDING_COOKIE, binding, OAUTH_FLOW_TTL_S, https ? "; Secure" : ""));
 }
 
 /* ---- checks shared by the starts ----------------------------------------------------- */
@@ -108,10 +110,11 @@ static bool provider_ready(struct req *r, const struct project *p, const char *n
 	if (!oauth_provider_find(name))
 		f = (struct oauth_fail){AG_ENOTFOUND, "unknown_provider", "AuthGate has no such sign-in provider"};
 	else if (!project_provider_on(p, name))
-		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_disabled", "this sign-in provider is disabled for this project"};
+		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_disabled",
+		                        "this sign-in provider is disabled for this project"};
 	else if ((e = oauth_client_get(r->a, p->app_id, name, c)) == AG_ENOTFOUND)
 		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_not_configured",
-					"this provider is enabled but has no client id and secret yet"};
+		                        "this provider is enabled but has no client id and secret yet"};
 	else if (e)
 		f = (struct oauth_fail){e, "server_error", "the provider's settings cannot be read"};
 	if (!f.code)
@@ -140,7 +143,8 @@ static bool callback_ok(struct req *r, const struct project *p, const char *cb)
 	if (cb && project_allows_callback(p, cb))
 		return true;
 	resp_error_status(r, 400, "invalid_callback_url",
-			  cb ? "callback_url is not one of the project's registered callback URLs" : "callback_url is required");
+	                  cb ? "callback_url is not one of the project's registered callback URLs"
+	                     : "callback_url is required");
 	return false;
 }
 
@@ -167,12 +171,12 @@ static void start_get_work(struct req *r)
 	enum ag_err e = app_id ? project_get(r->a, app_id, &p) : project_by_callback(r->a, cb, &p);
 	if (e == AG_ECONFLICT) {
 		resp_error_status(r, 400, "app_id_required",
-				  "several projects registered this callback_url: add app_id=<your project>");
+		                  "several projects registered this callback_url: add app_id=<your project>");
 		return;
 	}
 	if (e == AG_ENOTFOUND) {
 		resp_error_status(r, 400, app_id ? "unknown_app" : "invalid_callback_url",
-				  app_id ? "no such project" : "callback_url is not registered by any project");
+		                  app_id ? "no such project" : "callback_url is not registered by any project");
 		return;
 	}
 	if (e) {
@@ -209,8 +213,8 @@ static void answer_ticket(struct req *r, const struct oauth_flow_req *q)
 		return;
 	}
 	cJSON *o = json_obj(r->a);
-	cJSON_AddStringToObject(o, "url",
-				arena_printf(r->a, "%s/api/proxy/%s/start?ticket=%s", g_cfg.public_url, q->provider, ticket));
+	cJSON_AddStringToObject(
+	    o, "url", arena_printf(r->a, "%s/api/proxy/%s/start?ticket=%s", g_cfg.public_url, q->provider, ticket));
 	resp_json(r, 200, o);
 }
 
@@ -237,7 +241,8 @@ static const char *session_user(struct req *r)
 	struct jw answer;
 	const char *tok = req_str(r, "token");
 	if (!tok || !api_token_check(r->a, r->project, tok, &answer, &claims)) {
-		resp_error_status(r, 401, "invalid_token", "token must be a valid, unexpired session token of this project");
+		resp_error_status(r, 401, "invalid_token",
+		                  "token must be a valid, unexpired session token of this project");
 		return NULL;
 	}
 	return jstr(r->a, jobj_get(claims, "sub"), NULL); /* a string: token_check made sure */
@@ -312,27 +317,29 @@ static bool callback_checks(struct req *r, struct cb *x)
 	struct oauth_flow *fl = x->fl;
 	if (!fl->binding_ok) {
 		log_security("oauth_state_unbound", r->ip, "project %s provider %s: callback in another browser",
-			     fl->q.app_id, provider);
+		             fl->q.app_id, provider);
 		return fail_cb(x, AG_EFORBIDDEN, "invalid_state",
-			       "this sign-in was started in another browser; start again here");
+		               "this sign-in was started in another browser; start again here");
 	}
 	if (!str_eq(fl->q.provider, provider)) /* a flow sent to one provider answered at another's */
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
+		return fail_cb(x, AG_EFORBIDDEN, "invalid_state",
+		               "the response came back to another provider's callback");
 	if (fl->expired)
 		return fail_cb(x, AG_EGONE, "flow_expired", "the sign-in took too long; start again");
 	if (project_get(r->a, fl->q.app_id, &x->p) != AG_OK || x->p->disabled)
 		return fail_cb(x, AG_EFORBIDDEN, "project_disabled", "this application is disabled");
 	if (!project_provider_on(x->p, provider))
-		return fail_cb(x, AG_EFORBIDDEN, "provider_disabled", "this sign-in provider is disabled for this project");
+		return fail_cb(x, AG_EFORBIDDEN, "provider_disabled",
+		               "this sign-in provider is disabled for this project");
 	/* RFC 9207: the issuer that answered must be the one the flow was sent to. */
 	if (iss && !str_eq(iss, fl->issuer)) {
 		log_security("oauth_mixup", r->ip, "project %s provider %s: response from another issuer", fl->q.app_id,
-			     provider);
+		             provider);
 		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
 	}
 	if (perr)
 		return fail_cb(x, AG_EFORBIDDEN, str_eq(perr, "access_denied") ? "access_denied" : "provider_error",
-			       str_eq(perr, "access_denied") ? "the user declined" : "the provider reported an error");
+		               str_eq(perr, "access_denied") ? "the user declined" : "the provider reported an error");
 	if (oauth_client_get(r->a, fl->q.app_id, provider, &x->c) != AG_OK)
 		return fail_cb(x, AG_EFORBIDDEN, "provider_not_configured", "this provider is not configured any more");
 	if (oauth_endpoints_get(r->a, x->c, &x->ep, &x->f))
@@ -353,7 +360,8 @@ static void callback_work(struct req *r)
 	enum ag_err e = oauth_flow_take(r->a, req_query(r, "state"), cookie(r, OAUTH_BINDING_COOKIE), &x.fl);
 	if (e == AG_ENOTFOUND) {
 		log_security("oauth_state_unknown", r->ip, "provider %s", req_param(r, 0));
-		error_page(r, 400, "This sign-in response is invalid or was already used. Start again from the application.");
+		error_page(r, 400,
+		           "This sign-in response is invalid or was already used. Start again from the application.");
 		return;
 	}
 	if (e) {
@@ -364,9 +372,9 @@ static void callback_work(struct req *r)
 	struct oauth_profile pr;
 	struct user *u = NULL;
 	bool ok = callback_checks(r, &x) &&
-		  oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier, &t,
-				      &x.f) == AG_OK &&
-		  oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
+	          oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier,
+	                              &t, &x.f) == AG_OK &&
+	          oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
 	if (ok && x.c->def->form_post)
 		oauth_profile_apple_user(r->a, &pr, req_query(r, "user"));
 	if (ok && str_eq(x.fl->q.purpose, "link"))
@@ -378,7 +386,8 @@ static void callback_work(struct req *r)
 	if (!to) {
 		if (ok)
 			x.f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the session cannot be issued"};
-		log_info("oauth_signin_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0), x.f.code);
+		log_info("oauth_signin_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0),
+		         x.f.code);
 		to_app_error(r, x.fl->q.callback_url, &x.f);
 		return;
 	}
@@ -408,8 +417,9 @@ void h_oauth_callback_post(struct req *r)
 			return;
 		}
 	}
-	resp_redirect(r, 303, arena_printf(r->a, "%s/api/proxy/%s/callback?%s", g_cfg.public_url, req_param(r, 0),
-					   b.p ? b.p : ""));
+	resp_redirect(
+	    r, 303,
+	    arena_printf(r->a, "%s/api/proxy/%s/callback?%s", g_cfg.public_url, req_param(r, 0), b.p ? b.p : ""));
 	buf_free(&b);
 }
 
@@ -490,7 +500,7 @@ static bool admin_provider(struct req *r, struct project **p)
 	if (oauth_provider_find(req_param(r, 1)))
 		return true;
 	resp_error_status(r, 404, "unknown_provider",
-			  "providers are google, github, microsoft, gitlab, discord, apple and oidc");
+	                  "providers are google, github, microsoft, gitlab, discord, apple and oidc");
 	return false;
 }
 
@@ -523,7 +533,8 @@ void h_admin_oauth_put(struct req *r)
 		api_fail(r, e, NULL);
 		return;
 	}
-	log_info("admin", "project %s: %s provider settings changed by %s", p->app_id, req_param(r, 1), r->auth_subject);
+	log_info("admin", "project %s: %s provider settings changed by %s", p->app_id, req_param(r, 1),
+	         r->auth_subject);
 	h_admin_oauth_get(r);
 }
 
@@ -537,7 +548,8 @@ void h_admin_oauth_delete(struct req *r)
 		api_fail(r, e, "this provider has no settings in this project");
 		return;
 	}
-	log_info("admin", "project %s: %s provider settings removed by %s", p->app_id, req_param(r, 1), r->auth_subject);
+	log_info("admin", "project %s: %s provider settings removed by %s", p->app_id, req_param(r, 1),
+	         r->auth_subject);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "deleted", true);
 	resp_json(r, 200, o);

@@ -22,40 +22,40 @@
 #include "core/err.h"
 #include "core/json.h"
 
-#define OAUTH_FLOW_TTL_S 600          /* a browser has 10 minutes to come back */
-#define OAUTH_CLOCK_SKEW_S 60         /* exp/iat of ID tokens */
-#define OAUTH_JWKS_REFETCH_MIN_S 60   /* an unknown kid refetches at most this often */
-#define OAUTH_META_MIN_TTL_S 60       /* Cache-Control max-age is clamped to these */
+#define OAUTH_FLOW_TTL_S 600 /* a browser has 10 minutes to come back */
+#define OAUTH_CLOCK_SKEW_S 60 /* exp/iat of ID tokens */
+#define OAUTH_JWKS_REFETCH_MIN_S 60 /* an unknown kid refetches at most this often */
+#define OAUTH_META_MIN_TTL_S 60 /* Cache-Control max-age is clamped to these */
 #define OAUTH_META_MAX_TTL_S 86400
 #define OAUTH_META_DEFAULT_TTL_S 3600 /* when the provider sends none */
 #define OAUTH_BINDING_COOKIE "ag_oauth"
 #define OAUTH_SUBJECT_MAX 255
 
 struct oauth_fail {
-	enum ag_err kind;    /* AG_EINVAL, AG_EFORBIDDEN, AG_EUNAVAIL, ... */
-	const char *code;    /* stable: "invalid_state", "account_exists", ... (docs/OAUTH.md) */
+	enum ag_err kind; /* AG_EINVAL, AG_EFORBIDDEN, AG_EUNAVAIL, ... */
+	const char *code; /* stable: "invalid_state", "account_exists", ... (docs/OAUTH.md) */
 	const char *message; /* for people; never a secret */
 };
 
 /* How a provider's profile is read after the code exchange. */
 enum oauth_kind {
-	OAUTH_KIND_OIDC,    /* ID token (+ userinfo when the token lacks claims) */
-	OAUTH_KIND_GITHUB,  /* /user and /user/emails */
+	OAUTH_KIND_OIDC, /* ID token (+ userinfo when the token lacks claims) */
+	OAUTH_KIND_GITHUB, /* /user and /user/emails */
 	OAUTH_KIND_DISCORD, /* /users/@me */
 };
 
 /* One entry of the built-in registry. */
 struct oauth_provider_def {
-	const char *name;  /* "google": path segment, token claim "provider", toggle name */
+	const char *name; /* "google": path segment, token claim "provider", toggle name */
 	const char *label; /* "Google" */
 	enum oauth_kind kind;
 	const char *issuer; /* OIDC: default issuer (discovery); Microsoft's has {tenant} */
 	const char *authorize_url, *token_url, *userinfo_url, *emails_url; /* plain OAuth 2.0 */
 	const char *scopes;
-	bool form_post;               /* the provider posts the response (Apple) */
-	bool secret_is_es256_jwt;     /* the client secret is a JWT signed per request (Apple) */
-	bool trusts_email_verified;   /* false: the provider's email is never taken as verified */
-	bool needs_issuer;            /* the generic provider: no default issuer */
+	bool form_post; /* the provider posts the response (Apple) */
+	bool secret_is_es256_jwt; /* the client secret is a JWT signed per request (Apple) */
+	bool trusts_email_verified; /* false: the provider's email is never taken as verified */
+	bool needs_issuer; /* the generic provider: no default issuer */
 };
 
 const struct oauth_provider_def *oauth_provider_find(const char *name);
@@ -68,8 +68,8 @@ struct oauth_client {
 	const char *client_id;
 	const char *client_secret; /* Apple: the PEM private key */
 	const char *scopes;
-	const char *issuer;        /* OIDC kinds: the issuer to discover (may have {tenant} filled) */
-	const char *tenant;        /* Microsoft: "common", "organizations", "consumers" or a tenant id */
+	const char *issuer; /* OIDC kinds: the issuer to discover (may have {tenant} filled) */
+	const char *tenant; /* Microsoft: "common", "organizations", "consumers" or a tenant id */
 	const char *team_id, *key_id; /* Apple */
 	const char *authorize_url, *token_url, *userinfo_url, *emails_url; /* plain OAuth 2.0 (overridable) */
 	int64_t updated_at;
@@ -80,9 +80,9 @@ struct oauth_client {
  * private_key, authorization_endpoint, token_endpoint, userinfo_endpoint,
  * emails_endpoint) into the stored ones, validated (*why says what is wrong). */
 enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *provider,
-			     struct oauth_client **out) MUST_CHECK;
+                             struct oauth_client **out) MUST_CHECK;
 enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *provider, const cJSON *settings,
-			     const char **why) MUST_CHECK;
+                             const char **why) MUST_CHECK;
 enum ag_err oauth_client_delete(const char *app_id, const char *provider) MUST_CHECK;
 /* Public view: every setting but secrets ("client_secret_set": true). */
 cJSON *oauth_client_json(struct arena *a, const struct oauth_client *c, bool enabled);
@@ -92,22 +92,22 @@ const char *oauth_redirect_uri(struct arena *a, const char *provider);
 
 /* Endpoints of a client: discovered (OIDC, cached per issuer) or configured. */
 struct oauth_endpoints {
-	const char *issuer;    /* what the flow is bound to; for plain OAuth 2.0 the authorize origin */
+	const char *issuer; /* what the flow is bound to; for plain OAuth 2.0 the authorize origin */
 	const char *authorize, *token, *userinfo, *jwks_uri;
-	bool iss_param;        /* RFC 9207: the provider sends iss with the response */
+	bool iss_param; /* RFC 9207: the provider sends iss with the response */
 	bool token_auth_basic; /* client_secret_basic only (discovery said so) */
 };
 enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out,
-				struct oauth_fail *f) MUST_CHECK;
+                                struct oauth_fail *f) MUST_CHECK;
 
 /* ---- flows (oauth_flow.c) ----------------------------------------------------------- */
 
 struct oauth_flow_req {
 	const char *app_id, *provider, *callback_url;
-	const char *locale;   /* resolved at the start, may be NULL */
+	const char *locale; /* resolved at the start, may be NULL */
 	bool locale_explicit; /* from a locale parameter (stored even over a user's own) */
-	const char *purpose;  /* "signin" | "link" */
-	const char *user_id;  /* link: who is signed in */
+	const char *purpose; /* "signin" | "link" */
+	const char *user_id; /* link: who is signed in */
 };
 
 /* A start asked for over the API: a single-use ticket (returned, 256 bits) that the
@@ -115,15 +115,15 @@ struct oauth_flow_req {
 enum ag_err oauth_ticket_create(struct arena *a, const struct oauth_flow_req *q, const char **ticket) MUST_CHECK;
 /* Take a ticket (once); AG_EGONE when unknown, used or expired. */
 enum ag_err oauth_ticket_take(struct arena *a, const char *ticket, const char *provider,
-			      struct oauth_flow_req **out) MUST_CHECK;
+                              struct oauth_flow_req **out) MUST_CHECK;
 
 /* Start a flow bound to the browser holding `binding` (a cookie value; a new one is
  * made when NULL or malformed and returned in *binding_out): *url is the provider's
  * authorization URL with state, PKCE S256 challenge, nonce (OIDC) and the fixed
  * redirect URI. */
 enum ag_err oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
-			     const char *binding, const char **binding_out, const char **url,
-			     struct oauth_fail *f) MUST_CHECK;
+                             const char *binding, const char **binding_out, const char **url,
+                             struct oauth_fail *f) MUST_CHECK;
 
 /* A flow taken at the callback: single use (taken even when the checks below fail). */
 struct oauth_flow {
@@ -134,7 +134,8 @@ struct oauth_flow {
 	bool expired, binding_ok;
 };
 /* AG_ENOTFOUND when no unused flow has this state (no safe place to send the browser). */
-enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *binding, struct oauth_flow **out) MUST_CHECK;
+enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *binding,
+                            struct oauth_flow **out) MUST_CHECK;
 
 /* ---- the provider's answer (oauth_exchange.c) ------------------------------------- */
 
@@ -147,8 +148,8 @@ struct oauth_tokens {
  * or "refresh_token" (refresh_token). Handles errors in 200 bodies and form-encoded
  * replies (GitHub). */
 enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				const char *grant, const char *code_or_refresh, const char *code_verifier,
-				struct oauth_tokens *out, struct oauth_fail *f) MUST_CHECK;
+                                const char *grant, const char *code_or_refresh, const char *code_verifier,
+                                struct oauth_tokens *out, struct oauth_fail *f) MUST_CHECK;
 
 struct oauth_profile {
 	const char *subject;
@@ -161,8 +162,8 @@ struct oauth_profile {
  * iss exact, aud has the client id (azp when several), exp/iat within the skew, nonce.
  * *claims on success. Exposed for tests and the bench. */
 enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				  const char *id_token, const char *nonce, cJSON **claims,
-				  struct oauth_fail *f) MUST_CHECK;
+                                  const char *id_token, const char *nonce, cJSON **claims,
+                                  struct oauth_fail *f) MUST_CHECK;
 
 /* The iss an ID token from this issuer must carry: the issuer itself, except Microsoft's
  * multi-tenant endpoints (common, organizations, consumers), whose tokens name the user's
@@ -173,8 +174,8 @@ const char *oauth_token_issuer(struct arena *a, const char *issuer, const char *
 /* Who signed in: the verified ID token (OIDC; userinfo fills missing claims), or the
  * provider's REST API (GitHub: the primary verified address of /user/emails). */
 enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-			      const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
-			      struct oauth_fail *f) MUST_CHECK;
+                              const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
+                              struct oauth_fail *f) MUST_CHECK;
 
 /* Apple sends the user's name only on the first sign-in, in the form field "user"
  * ({"name": {"firstName", "lastName"}}), outside the signed ID token: it fills an empty
@@ -188,16 +189,16 @@ void oauth_profile_apple_user(struct arena *a, struct oauth_profile *p, const ch
  * new user. "account_exists" when the email belongs to a user and either side has not
  * verified it; "email_required" when the provider gave no email. */
 enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const char *provider,
-				 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
-				 struct oauth_fail *f) MUST_CHECK;
+                                 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
+                                 struct oauth_fail *f) MUST_CHECK;
 /* Link: add the identity to the signed-in user ("identity_in_use" when it belongs to
  * another user). */
 enum ag_err oauth_account_link(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			       const struct oauth_profile *pr, struct user **out, struct oauth_fail *f) MUST_CHECK;
+                               const struct oauth_profile *pr, struct user **out, struct oauth_fail *f) MUST_CHECK;
 enum ag_err oauth_identities_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
 /* Unlink; "last_sign_in_method" when the user could not sign in any more. */
 enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-				  struct oauth_fail *f) MUST_CHECK;
+                                  struct oauth_fail *f) MUST_CHECK;
 /* Someone just proved the user's mailbox: identities linked on an unverified address
  * go (inside the caller's transaction). */
 enum ag_err oauth_identities_drop_unproven(const char *user_id) MUST_CHECK;

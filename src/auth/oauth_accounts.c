@@ -6,8 +6,8 @@
  * did not verify can start a new (unverified) user but never enter an existing one. */
 #include <string.h>
 
-#include "core/ctx.h"
 #include "auth/oauth.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -21,36 +21,37 @@ static enum ag_err failed(struct oauth_fail *f, enum ag_err kind, const char *co
 }
 
 static enum ag_err identity_user(struct arena *a, const char *app_id, const char *provider, const char *subject,
-				 const char **user_id)
+                                 const char **user_id)
 {
 	struct store_row row;
-	enum ag_err e = db_row(g_app.store, a, &row,
-			       "SELECT user_id FROM oauth_identities WHERE app_id = $1 AND provider = $2 AND subject = $3",
-			       P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(subject)));
+	enum ag_err e =
+	    db_row(g_app.store, a, &row,
+	           "SELECT user_id FROM oauth_identities WHERE app_id = $1 AND provider = $2 AND subject = $3",
+	           P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(subject)));
 	*user_id = e == AG_OK ? row_str(&row, 0) : NULL;
 	return e;
 }
 
 static enum ag_err identity_insert(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-				   const struct oauth_profile *pr)
+                                   const struct oauth_profile *pr)
 {
 	char tok[24];
 	rand_token(tok, 12);
 	int64_t now = time_now_ms();
 	return db_exec(g_app.store,
-		       "INSERT INTO oauth_identities (id, app_id, user_id, provider, subject, email, email_verified, "
-		       "created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-		       P(SV_TEXT(arena_printf(a, "oid_%s", tok)), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider),
-			 SV_TEXT(pr->subject), SV_TEXT(pr->email), SV_BOOL(pr->email_verified), SV_INT(now)));
+	               "INSERT INTO oauth_identities (id, app_id, user_id, provider, subject, email, email_verified, "
+	               "created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+	               P(SV_TEXT(arena_printf(a, "oid_%s", tok)), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider),
+	                 SV_TEXT(pr->subject), SV_TEXT(pr->email), SV_BOOL(pr->email_verified), SV_INT(now)));
 }
 
 static enum ag_err identity_touch(const char *app_id, const char *provider, const struct oauth_profile *pr)
 {
 	return db_exec(g_app.store,
-		       "UPDATE oauth_identities SET email = $4, email_verified = $5, last_login_at = $6 "
-		       "WHERE app_id = $1 AND provider = $2 AND subject = $3",
-		       P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(pr->subject), SV_TEXT(pr->email),
-			 SV_BOOL(pr->email_verified), SV_INT(time_now_ms())));
+	               "UPDATE oauth_identities SET email = $4, email_verified = $5, last_login_at = $6 "
+	               "WHERE app_id = $1 AND provider = $2 AND subject = $3",
+	               P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(pr->subject), SV_TEXT(pr->email),
+	                 SV_BOOL(pr->email_verified), SV_INT(time_now_ms())));
 }
 
 /* The provider's picture replaces the stored one; its name fills an empty one; the
@@ -59,9 +60,9 @@ static enum ag_err refresh_user(const struct user *u, const struct oauth_profile
 {
 	const char *loc = q && q->locale && (q->locale_explicit || !u->locale) ? q->locale : NULL;
 	return db_exec(g_app.store,
-		       "UPDATE users SET picture = COALESCE($2, picture), name = COALESCE(name, $3), "
-		       "locale = COALESCE($4, locale), last_login_at = $5, updated_at = $5 WHERE id = $1",
-		       P(SV_TEXT(u->id), SV_TEXT(pr->picture), SV_TEXT(pr->name), SV_TEXT(loc), SV_INT(time_now_ms())));
+	               "UPDATE users SET picture = COALESCE($2, picture), name = COALESCE(name, $3), "
+	               "locale = COALESCE($4, locale), last_login_at = $5, updated_at = $5 WHERE id = $1",
+	               P(SV_TEXT(u->id), SV_TEXT(pr->picture), SV_TEXT(pr->name), SV_TEXT(loc), SV_INT(time_now_ms())));
 }
 
 struct signin {
@@ -87,17 +88,17 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 	} else if (e == AG_ENOTFOUND) {
 		if (!s->pr->email)
 			return failed(s->f, AG_EFORBIDDEN, "email_required",
-				      "the provider shared no email address; allow AuthGate to read it and try again");
+			              "the provider shared no email address; allow AuthGate to read it and try again");
 		e = user_by_email(s->a, app, s->pr->email, &u);
 		if (e == AG_OK) {
 			if (!s->pr->email_verified || !u->email_verified)
 				return failed(s->f, AG_ECONFLICT, "account_exists",
-					      "an account with this email exists; sign in to it and link this provider "
-					      "(POST /api/proxy/{provider}/link)");
+				              "an account with this email exists; sign in to it and link this provider "
+				              "(POST /api/proxy/{provider}/link)");
 			s->linked = true;
 		} else if (e == AG_ENOTFOUND) {
 			e = user_create(s->a, app, s->pr->email, s->pr->name, NULL, s->pr->email_verified,
-					s->q ? s->q->locale : NULL, &u);
+			                s->q ? s->q->locale : NULL, &u);
 			s->created = true;
 		}
 		if (e == AG_OK) {
@@ -113,8 +114,8 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 }
 
 enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const char *provider,
-				 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
-				 struct oauth_fail *f)
+                                 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
+                                 struct oauth_fail *f)
 {
 	*out = NULL;
 	struct signin s = {a, p, provider, pr, q, f, NULL, false, false};
@@ -124,12 +125,13 @@ enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const
 		e = db_tx(g_app.store, signin_tx, &s); /* the same identity or email arrived concurrently */
 	if (e) {
 		if (!f->code)
-			failed(f, e == AG_ECONFLICT ? AG_EUNAVAIL : e, "server_error", "the sign-in cannot be recorded");
+			failed(f, e == AG_ECONFLICT ? AG_EUNAVAIL : e, "server_error",
+			       "the sign-in cannot be recorded");
 		return f->kind;
 	}
 	if (s.linked)
 		log_security("oauth_identity_linked", NULL, "project %s user %s: %s identity joined by verified email",
-			     p->app_id, s.user_id, provider);
+		             p->app_id, s.user_id, provider);
 	return user_by_id(a, p->app_id, s.user_id, out);
 }
 
@@ -149,18 +151,20 @@ static enum ag_err link_tx(struct store *st, void *ud)
 	enum ag_err e = identity_user(l->a, l->p->app_id, l->provider, l->pr->subject, &owner);
 	if (e == AG_OK)
 		return str_eq(owner, l->user_id) ? identity_touch(l->p->app_id, l->provider, l->pr)
-						 : failed(l->f, AG_ECONFLICT, "identity_in_use",
-							  "this provider account is linked to another user");
+		                                 : failed(l->f, AG_ECONFLICT, "identity_in_use",
+		                                          "this provider account is linked to another user");
 	if (e != AG_ENOTFOUND)
 		return e;
 	if ((e = user_by_id(l->a, l->p->app_id, l->user_id, &u)))
-		return e == AG_ENOTFOUND ? failed(l->f, AG_EGONE, "invalid_token", "the signed-in user no longer exists") : e;
+		return e == AG_ENOTFOUND
+		           ? failed(l->f, AG_EGONE, "invalid_token", "the signed-in user no longer exists")
+		           : e;
 	int64_t n = 0;
 	e = db_int(g_app.store, &n, "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider = $2",
-		   P(SV_TEXT(l->user_id), SV_TEXT(l->provider)));
+	           P(SV_TEXT(l->user_id), SV_TEXT(l->provider)));
 	if (e == AG_OK && n > 0)
 		return failed(l->f, AG_ECONFLICT, "provider_already_linked",
-			      "this user has another account of this provider linked; unlink it first");
+		              "this user has another account of this provider linked; unlink it first");
 	if (e == AG_OK)
 		e = identity_insert(l->a, l->p->app_id, l->user_id, l->provider, l->pr);
 	if (e == AG_OK)
@@ -169,7 +173,7 @@ static enum ag_err link_tx(struct store *st, void *ud)
 }
 
 enum ag_err oauth_account_link(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			       const struct oauth_profile *pr, struct user **out, struct oauth_fail *f)
+                               const struct oauth_profile *pr, struct user **out, struct oauth_fail *f)
 {
 	*out = NULL;
 	struct link l = {a, p, user_id, provider, pr, f};
@@ -181,7 +185,7 @@ enum ag_err oauth_account_link(struct arena *a, const struct project *p, const c
 		return f->kind;
 	}
 	log_security("oauth_identity_linked", NULL, "project %s user %s: %s identity linked while signed in", p->app_id,
-		     user_id, provider);
+	             user_id, provider);
 	return user_by_id(a, p->app_id, user_id, out);
 }
 
@@ -208,9 +212,9 @@ enum ag_err oauth_identities_list(struct arena *a, const char *app_id, const cha
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT provider, email, email_verified, created_at, last_login_at FROM oauth_identities "
-			"WHERE app_id = $1 AND user_id = $2 ORDER BY created_at",
-			P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &c);
+	                "SELECT provider, email, email_verified, created_at, last_login_at FROM oauth_identities "
+	                "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &c);
 }
 
 struct unlink {
@@ -226,11 +230,13 @@ static enum ag_err unlink_tx(struct store *st, void *ud)
 	int64_t others = 0, mine = 0;
 	enum ag_err e = user_by_id(u->a, u->app_id, u->user_id, &usr);
 	if (e == AG_OK)
-		e = db_int(g_app.store, &mine, "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider = $2",
-			   P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
+		e = db_int(g_app.store, &mine,
+		           "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider = $2",
+		           P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
 	if (e == AG_OK)
-		e = db_int(g_app.store, &others, "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider <> $2",
-			   P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
+		e = db_int(g_app.store, &others,
+		           "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider <> $2",
+		           P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
 	if (e)
 		return e;
 	if (mine == 0)
@@ -238,13 +244,13 @@ static enum ag_err unlink_tx(struct store *st, void *ud)
 	/* A proven mailbox (magic link, reset) or a password still signs the user in. */
 	if (others == 0 && !usr->password_hash && !usr->email_verified)
 		return failed(u->f, AG_ECONFLICT, "last_sign_in_method",
-			      "this is the user's only way to sign in; add another before unlinking it");
+		              "this is the user's only way to sign in; add another before unlinking it");
 	return db_exec(g_app.store, "DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2",
-		       P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
+	               P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
 }
 
 enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-				  struct oauth_fail *f)
+                                  struct oauth_fail *f)
 {
 	struct unlink u = {a, app_id, user_id, provider, f};
 	f->code = NULL;
@@ -259,5 +265,5 @@ enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const cha
 enum ag_err oauth_identities_drop_unproven(const char *user_id)
 {
 	return db_exec(g_app.store, "DELETE FROM oauth_identities WHERE user_id = $1 AND email_verified = 0",
-		       P(SV_TEXT(user_id)));
+	               P(SV_TEXT(user_id)));
 }

@@ -1,12 +1,14 @@
 /* oauth_clients.c — the provider registry (one declarative table) and each project's
  * settings for a provider: validated on the way in, the secret sealed under the master
  * key bound to project and provider, opened on the way out. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ctx.h"
 #include "auth/oauth.h"
 #include "config/config.h"
+#include "core/ctx.h"
+#include "core/epcache.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "net/net.h"
@@ -19,23 +21,23 @@
  * and the generic provider cannot vouch for email ownership the way AuthGate needs
  * (Entra ID's email claim is whatever a tenant admin typed: docs/OAUTH.md). */
 const struct oauth_provider_def oauth_providers[] = {
-	{"google", "Google", OAUTH_KIND_OIDC, "https://accounts.google.com", NULL, NULL, NULL, NULL,
-	 "openid email profile", false, false, true, false},
-	{"github", "GitHub", OAUTH_KIND_GITHUB, NULL, "https://github.com/login/oauth/authorize",
-	 "https://github.com/login/oauth/access_token", "https://api.github.com/user", "https://api.github.com/user/emails",
-	 "read:user user:email", false, false, true, false},
-	{"microsoft", "Microsoft", OAUTH_KIND_OIDC, "https://login.microsoftonline.com/{tenant}/v2.0", NULL, NULL, NULL,
-	 NULL, "openid email profile", false, false, false, false},
-	{"gitlab", "GitLab", OAUTH_KIND_OIDC, "https://gitlab.com", NULL, NULL, NULL, NULL, "openid email profile", false,
-	 false, true, false},
-	{"discord", "Discord", OAUTH_KIND_DISCORD, NULL, "https://discord.com/oauth2/authorize",
-	 "https://discord.com/api/oauth2/token", "https://discord.com/api/users/@me", NULL, "identify email", false, false,
-	 true, false},
-	{"apple", "Apple", OAUTH_KIND_OIDC, "https://appleid.apple.com", NULL, NULL, NULL, NULL, "openid email name", true,
-	 true, true, false},
-	{"oidc", "OpenID Connect", OAUTH_KIND_OIDC, NULL, NULL, NULL, NULL, NULL, "openid email profile", false, false,
-	 true, true},
-	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, false},
+    {"google", "Google", OAUTH_KIND_OIDC, "https://accounts.google.com", NULL, NULL, NULL, NULL, "openid email profile",
+     false, false, true, false},
+    {"github", "GitHub", OAUTH_KIND_GITHUB, NULL, "https://github.com/login/oauth/authorize",
+     "https://github.com/login/oauth/access_token", "https://api.github.com/user", "https://api.github.com/user/emails",
+     "read:user user:email", false, false, true, false},
+    {"microsoft", "Microsoft", OAUTH_KIND_OIDC, "https://login.microsoftonline.com/{tenant}/v2.0", NULL, NULL, NULL,
+     NULL, "openid email profile", false, false, false, false},
+    {"gitlab", "GitLab", OAUTH_KIND_OIDC, "https://gitlab.com", NULL, NULL, NULL, NULL, "openid email profile", false,
+     false, true, false},
+    {"discord", "Discord", OAUTH_KIND_DISCORD, NULL, "https://discord.com/oauth2/authorize",
+     "https://discord.com/api/oauth2/token", "https://discord.com/api/users/@me", NULL, "identify email", false, false,
+     true, false},
+    {"apple", "Apple", OAUTH_KIND_OIDC, "https://appleid.apple.com", NULL, NULL, NULL, NULL, "openid email name", true,
+     true, true, false},
+    {"oidc", "OpenID Connect", OAUTH_KIND_OIDC, NULL, NULL, NULL, NULL, NULL, "openid email profile", false, false,
+     true, true},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, false},
 };
 
 const struct oauth_provider_def *oauth_provider_find(const char *name)
@@ -61,17 +63,13 @@ static const struct setting {
 	enum setting_rule rule;
 	unsigned max;
 	const char *only; /* provider name it belongs to; NULL: OIDC kinds (issuer) or all */
-	bool plain_only;  /* plain OAuth 2.0 kinds only (endpoint overrides) */
+	bool plain_only; /* plain OAuth 2.0 kinds only (endpoint overrides) */
 } settings[] = {
-	{"scopes", S_SCOPES, 512, NULL, false},
-	{"issuer", S_URL, 512, NULL, false},
-	{"tenant", S_TENANT, 64, "microsoft", false},
-	{"team_id", S_APPLE_ID, 10, "apple", false},
-	{"key_id", S_APPLE_ID, 10, "apple", false},
-	{"authorization_endpoint", S_URL, 512, NULL, true},
-	{"token_endpoint", S_URL, 512, NULL, true},
-	{"userinfo_endpoint", S_URL, 512, NULL, true},
-	{"emails_endpoint", S_URL, 512, "github", true},
+    {"scopes", S_SCOPES, 512, NULL, false},          {"issuer", S_URL, 512, NULL, false},
+    {"tenant", S_TENANT, 64, "microsoft", false},    {"team_id", S_APPLE_ID, 10, "apple", false},
+    {"key_id", S_APPLE_ID, 10, "apple", false},      {"authorization_endpoint", S_URL, 512, NULL, true},
+    {"token_endpoint", S_URL, 512, NULL, true},      {"userinfo_endpoint", S_URL, 512, NULL, true},
+    {"emails_endpoint", S_URL, 512, "github", true},
 };
 
 static bool scopes_ok(const char *s)
@@ -86,13 +84,14 @@ static bool scopes_ok(const char *s)
 static bool charset_ok(const char *s, const char *extra)
 {
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr(extra, *s)))
 			return false;
 	return true;
 }
 
 static const char *check_setting(struct arena *a, const struct oauth_provider_def *d, const struct setting *st,
-				 const cJSON *v)
+                                 const cJSON *v)
 {
 	if (cJSON_IsNull(v))
 		return NULL; /* removes the setting */
@@ -100,7 +99,7 @@ static const char *check_setting(struct arena *a, const struct oauth_provider_de
 		return arena_printf(a, "%s applies to %s only", st->name, st->only);
 	if (st->plain_only && d->kind == OAUTH_KIND_OIDC)
 		return arena_printf(a, "%s applies to plain OAuth 2.0 providers; %s is discovered from its issuer",
-				    st->name, d->label);
+		                    st->name, d->label);
 	if (str_eq(st->name, "issuer") && d->kind != OAUTH_KIND_OIDC)
 		return arena_printf(a, "issuer applies to OpenID Connect providers; %s takes endpoint URLs", d->label);
 	if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > st->max)
@@ -114,8 +113,10 @@ static const char *check_setting(struct arena *a, const struct oauth_provider_de
 		return why ? arena_printf(a, "%s %s", st->name, why) : NULL;
 	case S_SCOPES: return scopes_ok(s) ? NULL : "scopes must be space-separated scope names";
 	case S_TENANT:
-		return charset_ok(s, "-.") ? NULL : "tenant must be common, organizations, consumers, a tenant id or domain";
-	case S_APPLE_ID: return charset_ok(s, "") ? NULL : arena_printf(a, "%s must be Apple's 10-character id", st->name);
+		return charset_ok(s, "-.") ? NULL
+		                           : "tenant must be common, organizations, consumers, a tenant id or domain";
+	case S_APPLE_ID:
+		return charset_ok(s, "") ? NULL : arena_printf(a, "%s must be Apple's 10-character id", st->name);
 	case S_ANY: break;
 	}
 	return NULL;
@@ -124,7 +125,7 @@ static const char *check_setting(struct arena *a, const struct oauth_provider_de
 /* Merge the patch into the stored settings object; the secret (client_secret, or
  * private_key for Apple) is returned separately. */
 static const char *merge(struct arena *a, const struct oauth_provider_def *d, const cJSON *patch, cJSON *stored,
-			 const char **client_id, const char **secret)
+                         const char **client_id, const char **secret)
 {
 	const cJSON *v;
 	cJSON_ArrayForEach(v, patch)
@@ -203,17 +204,16 @@ static cJSON *parse_obj(struct arena *a, const char *json)
 	return v;
 }
 
-enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *provider, struct oauth_client **out)
+/* The row into a (the cache entry's own arena), the secret opened. */
+static enum ag_err read_client(struct arena *a, const char *app_id, const struct oauth_provider_def *d,
+                               struct oauth_client **out)
 {
-	*out = NULL;
-	const struct oauth_provider_def *d = oauth_provider_find(provider);
-	if (!d)
-		return AG_ENOTFOUND;
+	const char *provider = d->name;
 	struct store_row row;
 	enum ag_err e = db_row(g_app.store, a, &row,
-			       "SELECT client_id, secret_sealed, settings, updated_at FROM oauth_clients "
-			       "WHERE app_id = $1 AND provider = $2",
-			       P(SV_TEXT(app_id), SV_TEXT(provider)));
+	                       "SELECT client_id, secret_sealed, settings, updated_at FROM oauth_clients "
+	                       "WHERE app_id = $1 AND provider = $2",
+	                       P(SV_TEXT(app_id), SV_TEXT(provider)));
 	if (e)
 		return e;
 	struct oauth_client *c = arena_calloc(a, sizeof *c);
@@ -235,8 +235,69 @@ enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *pr
 	return AG_OK;
 }
 
+/* Settings are cached per project and provider, invalidated with the projects' epoch
+ * (a provider's settings are project configuration): a sign-in reads no row for them
+ * and opens no sealed secret. The cached secret is zeroed when the entry goes. */
+struct client_snap {
+	struct cached hdr; /* first: the cache's handle */
+	struct arena *a;
+	struct oauth_client *c;
+};
+
+static struct epcache *cache;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_init(void)
+{
+	cache = epcache_new();
+}
+
+static void snap_destroy(struct cached *hdr)
+{
+	struct client_snap *s = (struct client_snap *)hdr;
+	if (s->c && s->c->client_secret)
+		sec_zero((char *)s->c->client_secret, strlen(s->c->client_secret));
+	arena_free(s->a);
+	free(s);
+}
+
+static enum ag_err load_client(void *ud, const char *key, struct cached **out)
+{
+	const char *slash = strchr(key, '/');
+	const struct oauth_provider_def *d = slash ? oauth_provider_find(slash + 1) : NULL;
+	struct client_snap *s = d ? calloc(1, sizeof *s) : NULL;
+	*out = NULL;
+	if (!s)
+		return d ? AG_EINTERNAL : AG_ENOTFOUND;
+	s->a = arena_new();
+	cached_init(&s->hdr, snap_destroy);
+	enum ag_err e = read_client(s->a, arena_strndup(s->a, key, (size_t)(slash - key)), d, &s->c);
+	if (e) {
+		cached_unref(&s->hdr);
+		return e;
+	}
+	*out = &s->hdr;
+	return AG_OK;
+}
+
+enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *provider, struct oauth_client **out)
+{
+	*out = NULL;
+	if (!oauth_provider_find(provider) || !app_id || !str_is_slug(app_id, APP_ID_MAX))
+		return AG_ENOTFOUND;
+	pthread_once(&cache_once, cache_init);
+	struct cached *c;
+	enum ag_err e = epcache_get(cache, store_epoch_current(g_app.store, CACHE_PROJECTS),
+	                            arena_printf(a, "%s/%s", app_id, provider), load_client, NULL, &c);
+	if (e)
+		return e;
+	arena_defer(a, cached_unref_any, c);
+	*out = ((struct client_snap *)c)->c;
+	return AG_OK;
+}
+
 enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *provider, const cJSON *patch,
-			     const char **why)
+                             const char **why)
 {
 	*why = NULL;
 	const struct oauth_provider_def *d = oauth_provider_find(provider);
@@ -249,8 +310,9 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 	struct store_row row;
 	const char *client_id = NULL, *secret = NULL, *old_sealed = NULL;
 	cJSON *stored = json_obj(a);
-	e = db_row(g_app.store, a, &row, "SELECT client_id, secret_sealed, settings FROM oauth_clients WHERE app_id = $1 AND provider = $2",
-		   P(SV_TEXT(app_id), SV_TEXT(provider)));
+	e = db_row(g_app.store, a, &row,
+	           "SELECT client_id, secret_sealed, settings FROM oauth_clients WHERE app_id = $1 AND provider = $2",
+	           P(SV_TEXT(app_id), SV_TEXT(provider)));
 	if (e == AG_OK) {
 		client_id = row_str(&row, 0);
 		old_sealed = row_str(&row, 1);
@@ -270,16 +332,18 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 		*why = "team_id and key_id are required for Apple";
 	if (*why)
 		return AG_EINVAL;
-	char *sealed = secret ? master_seal("oauth-client", sealed_id(a, app_id, provider), secret, strlen(secret)) : NULL;
+	char *sealed =
+	    secret ? master_seal("oauth-client", sealed_id(a, app_id, provider), secret, strlen(secret)) : NULL;
 	if (secret && !sealed)
 		return AG_EINTERNAL;
 	int64_t now = time_now_ms();
-	e = db_exec(g_app.store,
-		    "INSERT INTO oauth_clients (app_id, provider, client_id, secret_sealed, settings, created_at, updated_at) "
-		    "VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (app_id, provider) DO UPDATE SET "
-		    "client_id = $3, secret_sealed = COALESCE($4, oauth_clients.secret_sealed), settings = $5, updated_at = $6",
-		    P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(client_id), SV_TEXT(sealed),
-		      SV_TEXT(json_print(a, stored)), SV_INT(now)));
+	e = db_exec_cached(
+	    g_app.store, CACHE_BIT(CACHE_PROJECTS),
+	    "INSERT INTO oauth_clients (app_id, provider, client_id, secret_sealed, settings, created_at, updated_at) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (app_id, provider) DO UPDATE SET "
+	    "client_id = $3, secret_sealed = COALESCE($4, oauth_clients.secret_sealed), settings = $5, updated_at = $6",
+	    P(SV_TEXT(app_id), SV_TEXT(provider), SV_TEXT(client_id), SV_TEXT(sealed), SV_TEXT(json_print(a, stored)),
+	      SV_INT(now)));
 	free(sealed);
 	if (e)
 		return e;
@@ -297,10 +361,9 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 
 enum ag_err oauth_client_delete(const char *app_id, const char *provider)
 {
-	int64_t n = 0;
-	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM oauth_clients WHERE app_id = $1 AND provider = $2",
-				  P(SV_TEXT(app_id), SV_TEXT(provider)), &n);
-	return e ? e : n ? AG_OK : AG_ENOTFOUND;
+	return db_exec_cached(g_app.store, CACHE_BIT(CACHE_PROJECTS),
+	                      "DELETE FROM oauth_clients WHERE app_id = $1 AND provider = $2",
+	                      P(SV_TEXT(app_id), SV_TEXT(provider)));
 }
 
 cJSON *oauth_client_json(struct arena *a, const struct oauth_client *c, bool enabled)
@@ -310,7 +373,7 @@ cJSON *oauth_client_json(struct arena *a, const struct oauth_client *c, bool ena
 	cJSON_AddBoolToObject(o, "enabled", enabled);
 	cJSON_AddStringToObject(o, "client_id", c->client_id);
 	cJSON_AddBoolToObject(o, c->def->secret_is_es256_jwt ? "private_key_set" : "client_secret_set",
-			      c->client_secret != NULL);
+	                      c->client_secret != NULL);
 	cJSON_AddStringToObject(o, "scopes", c->scopes);
 	if (c->def->kind == OAUTH_KIND_OIDC) {
 		json_add_str(o, "issuer", c->issuer);

@@ -49,7 +49,7 @@ static cJSON *parse_reply(struct arena *a, const char *body, size_t n)
 	if (*p == '{')
 		return json_parse_strict(a, body, n, &v, &detail) == JSON_OK && cJSON_IsObject(v) ? v : NULL;
 	static const char *const fields[] = {"access_token", "refresh_token", "id_token", "scope",
-					     "token_type",   "expires_in",    "error",    "error_description"};
+	                                     "token_type",   "expires_in",    "error",    "error_description"};
 	v = json_obj(a);
 	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
 		const char *val = form_get(a, body, n, fields[i]);
@@ -74,12 +74,13 @@ static const char *apple_secret(struct arena *a, const struct oauth_client *c)
 	cJSON_AddNumberToObject(claims, "exp", (double)(now + APPLE_SECRET_TTL_S));
 	cJSON_AddStringToObject(claims, "aud", c->issuer);
 	cJSON_AddStringToObject(claims, "sub", c->client_id);
-	return c->client_secret ? jws_sign_es256(a, c->client_secret, strlen(c->client_secret), c->key_id, claims) : NULL;
+	return c->client_secret ? jws_sign_es256(a, c->client_secret, strlen(c->client_secret), c->key_id, claims)
+	                        : NULL;
 }
 
 enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				const char *grant, const char *code_or_refresh, const char *code_verifier,
-				struct oauth_tokens *out, struct oauth_fail *f)
+                                const char *grant, const char *code_or_refresh, const char *code_verifier,
+                                struct oauth_tokens *out, struct oauth_fail *f)
 {
 	memset(out, 0, sizeof *out);
 	const char *secret = c->def->secret_is_es256_jwt ? apple_secret(a, c) : c->client_secret;
@@ -91,8 +92,12 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	if (code)
 		rc |= form_add(&b, "redirect_uri", oauth_redirect_uri(a, c->def->name)) |
 		      form_add(&b, "code_verifier", code_verifier);
-	const char *hdrs[6] = {"Accept: application/json", "Content-Type: application/x-www-form-urlencoded",
-			       "User-Agent: AuthGate", NULL, NULL, NULL};
+	const char *hdrs[6] = {"Accept: application/json",
+	                       "Content-Type: application/x-www-form-urlencoded",
+	                       "User-Agent: AuthGate",
+	                       NULL,
+	                       NULL,
+	                       NULL};
 	if (ep->token_auth_basic) {
 		/* RFC 6749 2.3.1: each part form-encoded before base64 */
 		struct buf id = BUF_INIT(2048), sec = BUF_INIT(8192);
@@ -111,7 +116,8 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	buf_free(&b);
 	if (!body)
 		return failed(f, AG_EINVAL, "invalid_request", "the code is too long");
-	struct http_out o = {"POST", ep->token, hdrs, body, blen, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
+	struct http_out o = {
+	    "POST", ep->token, hdrs, body, blen, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	struct http_in in;
 	enum ag_err e = http_send(&o, &in);
 	cJSON *v = e == AG_OK ? parse_reply(a, in.body, in.body_len) : NULL;
@@ -131,17 +137,18 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 		const char *c2 = safe_code(a, err);
 		log_info("oauth", "%s refused the %s grant: %s", c->def->name, grant, c2);
 		return failed(f, AG_EFORBIDDEN, str_eq(c2, "invalid_grant") ? "invalid_grant" : "provider_error",
-			      arena_printf(a, "the provider refused the request (%s)", c2));
+		              arena_printf(a, "the provider refused the request (%s)", c2));
 	}
 	if (status != 200 || !v || !json_get_str(v, "access_token")) {
 		log_warn("oauth", "token endpoint of %s answered %d without a token", c->def->name, status);
 		return failed(f, status >= 500 ? AG_EUNAVAIL : AG_EFORBIDDEN,
-			      status >= 500 ? "provider_unavailable" : "provider_error",
-			      "the provider's token endpoint gave no token");
+		              status >= 500 ? "provider_unavailable" : "provider_error",
+		              "the provider's token endpoint gave no token");
 	}
 	const char *tt = json_get_str(v, "token_type");
 	if (tt && !str_ieq(tt, "bearer"))
-		return failed(f, AG_EFORBIDDEN, "provider_error", "the provider issued a token type AuthGate cannot use");
+		return failed(f, AG_EFORBIDDEN, "provider_error",
+		              "the provider issued a token type AuthGate cannot use");
 	out->access_token = json_get_str(v, "access_token");
 	out->refresh_token = json_get_str(v, "refresh_token");
 	out->id_token = json_get_str(v, "id_token");
@@ -170,7 +177,8 @@ const char *oauth_token_issuer(struct arena *a, const char *issuer, const char *
 		return issuer;
 	for (size_t i = 0; i < ARRAY_LEN(multi); i++)
 		if (strstr(issuer, multi[i]))
-			return tenant_id_shape(tid) ? arena_printf(a, "https://login.microsoftonline.com/%s/v2.0", tid) : NULL;
+			return tenant_id_shape(tid) ? arena_printf(a, "https://login.microsoftonline.com/%s/v2.0", tid)
+			                            : NULL;
 	return issuer;
 }
 
@@ -201,7 +209,7 @@ static bool num(const cJSON *c, const char *k, int64_t *out)
 }
 
 enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				  const char *id_token, const char *nonce, cJSON **claims, struct oauth_fail *f)
+                                  const char *id_token, const char *nonce, cJSON **claims, struct oauth_fail *f)
 {
 	*claims = NULL;
 	if (!ep->jwks_uri)
@@ -220,12 +228,12 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 	jwks_unref(keys);
 	if (je != JWS_OK) {
 		static const char *const why[] = {"", "malformed", "an algorithm AuthGate refuses", "an unknown key",
-						  "a bad signature"};
+		                                  "a bad signature"};
 		log_security("oauth_id_token_refused", NULL, "provider %s: %s", c->def->name, why[je]);
 		if (!had_keys && je == JWS_NO_KEY)
 			return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider's keys cannot be fetched");
 		return failed(f, AG_EFORBIDDEN, "invalid_id_token",
-			      arena_printf(a, "the ID token was refused: %s", why[je]));
+		              arena_printf(a, "the ID token was refused: %s", why[je]));
 	}
 	int64_t now = time_now_ms() / 1000, exp, iat, nbf;
 	const char *why = NULL, *sub = json_get_str(cl, "sub");
@@ -237,7 +245,8 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 		why = "it has expired";
 	else if (!num(cl, "iat", &iat) || iat > now + OAUTH_CLOCK_SKEW_S)
 		why = "it was issued in the future";
-	else if (cJSON_GetObjectItemCaseSensitive(cl, "nbf") && (!num(cl, "nbf", &nbf) || nbf > now + OAUTH_CLOCK_SKEW_S))
+	else if (cJSON_GetObjectItemCaseSensitive(cl, "nbf") &&
+	         (!num(cl, "nbf", &nbf) || nbf > now + OAUTH_CLOCK_SKEW_S))
 		why = "it is not valid yet";
 	else if (nonce && !(json_get_str(cl, "nonce") && ct_streq(json_get_str(cl, "nonce"), nonce)))
 		why = "its nonce does not match this sign-in";
@@ -245,7 +254,8 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 		why = "it names no subject";
 	if (why) {
 		log_security("oauth_id_token_refused", NULL, "provider %s: %s", c->def->name, why);
-		return failed(f, AG_EFORBIDDEN, "invalid_id_token", arena_printf(a, "the ID token was refused: %s", why));
+		return failed(f, AG_EFORBIDDEN, "invalid_id_token",
+		              arena_printf(a, "the ID token was refused: %s", why));
 	}
 	*claims = cl;
 	return AG_OK;
@@ -254,10 +264,10 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 /* ---- profiles ----------------------------------------------------------------------------- */
 
 static enum ag_err get_api(struct arena *a, const char *url, const char *access_token, const char *accept, cJSON **out,
-			   struct oauth_fail *f)
+                           struct oauth_fail *f)
 {
 	const char *hdrs[] = {arena_printf(a, "Accept: %s", accept), "User-Agent: AuthGate",
-			      arena_printf(a, "Authorization: Bearer %s", access_token), NULL};
+	                      arena_printf(a, "Authorization: Bearer %s", access_token), NULL};
 	struct http_out o = {"GET", url, hdrs, NULL, 0, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	struct http_in in;
 	enum ag_err e = http_send(&o, &in);
@@ -270,7 +280,7 @@ static enum ag_err get_api(struct arena *a, const char *url, const char *access_
 	http_in_free(&in);
 	if (!*out)
 		return failed(f, e ? AG_EUNAVAIL : AG_EFORBIDDEN, e ? "provider_unavailable" : "provider_error",
-			      "the provider's profile cannot be read");
+		              "the provider's profile cannot be read");
 	return AG_OK;
 }
 
@@ -282,7 +292,7 @@ static bool truthy(const cJSON *o, const char *k)
 
 /* Copy what a provider said into the profile, keeping only well-formed values. */
 static void take_fields(struct arena *a, struct oauth_profile *p, const char *email, bool verified, const char *name,
-			const char *picture)
+                        const char *picture)
 {
 	if (!p->email && email) {
 		p->email = user_normalize_email(a, email);
@@ -295,8 +305,8 @@ static void take_fields(struct arena *a, struct oauth_profile *p, const char *em
 }
 
 static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *p,
-				struct oauth_fail *f)
+                                const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *p,
+                                struct oauth_fail *f)
 {
 	if (!t->id_token)
 		return failed(f, AG_EFORBIDDEN, "invalid_id_token", "the provider returned no ID token");
@@ -306,7 +316,7 @@ static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, c
 		return e;
 	p->subject = json_get_str(cl, "sub");
 	take_fields(a, p, json_get_str(cl, "email"), truthy(cl, "email_verified"), json_get_str(cl, "name"),
-		    json_get_str(cl, "picture"));
+	            json_get_str(cl, "picture"));
 	if ((!p->email || !p->name || !p->picture) && ep->userinfo && t->access_token) {
 		cJSON *ui;
 		/* userinfo is a nicety: a provider that fails it still signs the user in */
@@ -315,7 +325,7 @@ static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, c
 			if (!str_eq(json_get_str(ui, "sub"), p->subject))
 				return failed(f, AG_EFORBIDDEN, "provider_error", "userinfo names another subject");
 			take_fields(a, p, json_get_str(ui, "email"), truthy(ui, "email_verified"),
-				    json_get_str(ui, "name"), json_get_str(ui, "picture"));
+			            json_get_str(ui, "name"), json_get_str(ui, "picture"));
 		}
 	}
 	return AG_OK;
@@ -324,7 +334,7 @@ static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, c
 /* GitHub: /user's email may be null or unverified; the primary address of /user/emails
  * with its verified flag is the one that counts. */
 static enum ag_err github_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
-				  struct oauth_profile *p, struct oauth_fail *f)
+                                  struct oauth_profile *p, struct oauth_fail *f)
 {
 	cJSON *u, *emails;
 	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/vnd.github+json", &u, f);
@@ -334,19 +344,20 @@ static enum ag_err github_profile(struct arena *a, const struct oauth_client *c,
 	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9e15)
 		return failed(f, AG_EFORBIDDEN, "provider_error", "the provider's profile has no id");
 	p->subject = arena_printf(a, "%.0f", id->valuedouble);
-	if (c->emails_url && get_api(a, c->emails_url, t->access_token, "application/vnd.github+json", &emails, f) == AG_OK) {
+	if (c->emails_url &&
+	    get_api(a, c->emails_url, t->access_token, "application/vnd.github+json", &emails, f) == AG_OK) {
 		const cJSON *m;
 		cJSON_ArrayForEach(m, emails) if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "primary")))
-			take_fields(a, p, json_get_str(m, "email"), truthy(m, "verified"), NULL, NULL);
+		    take_fields(a, p, json_get_str(m, "email"), truthy(m, "verified"), NULL, NULL);
 	}
 	const char *name = json_get_str(u, "name");
 	take_fields(a, p, json_get_str(u, "email"), false, name ? name : json_get_str(u, "login"),
-		    json_get_str(u, "avatar_url"));
+	            json_get_str(u, "avatar_url"));
 	return AG_OK;
 }
 
 static enum ag_err discord_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
-				   struct oauth_profile *p, struct oauth_fail *f)
+                                   struct oauth_profile *p, struct oauth_fail *f)
 {
 	cJSON *u;
 	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u, f);
@@ -357,14 +368,17 @@ static enum ag_err discord_profile(struct arena *a, const struct oauth_client *c
 		return failed(f, AG_EFORBIDDEN, "provider_error", "the provider's profile has no id");
 	p->subject = id;
 	const char *name = json_get_str(u, "global_name");
-	const char *pic = avatar && strlen(avatar) <= 64 ? arena_printf(a, "https://cdn.discordapp.com/avatars/%s/%s.png", id, avatar) : NULL;
-	take_fields(a, p, json_get_str(u, "email"), truthy(u, "verified"), name ? name : json_get_str(u, "username"), pic);
+	const char *pic = avatar && strlen(avatar) <= 64
+	                      ? arena_printf(a, "https://cdn.discordapp.com/avatars/%s/%s.png", id, avatar)
+	                      : NULL;
+	take_fields(a, p, json_get_str(u, "email"), truthy(u, "verified"), name ? name : json_get_str(u, "username"),
+	            pic);
 	return AG_OK;
 }
 
 enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-			      const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
-			      struct oauth_fail *f)
+                              const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
+                              struct oauth_fail *f)
 {
 	memset(out, 0, sizeof *out);
 	enum ag_err e;
@@ -389,7 +403,7 @@ void oauth_profile_apple_user(struct arena *a, struct oauth_profile *p, const ch
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(u, "name");
 	const char *first = json_get_str(name, "firstName"), *last = json_get_str(name, "lastName");
 	if (first || last)
-		take_fields(a, p, NULL, false, arena_printf(a, "%s%s%s", first ? first : "", first && last ? " " : "",
-							   last ? last : ""),
-			    NULL);
+		take_fields(a, p, NULL, false,
+		            arena_printf(a, "%s%s%s", first ? first : "", first && last ? " " : "", last ? last : ""),
+		            NULL);
 }

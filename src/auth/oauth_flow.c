@@ -6,9 +6,9 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "core/ctx.h"
 #include "auth/oauth.h"
 #include "core/buf.h"
+#include "core/ctx.h"
 #include "core/form.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -67,27 +67,28 @@ static const char *hash_of(struct arena *a, const char *s)
 static enum ag_err prune(void)
 {
 	return db_exec(g_app.store, "DELETE FROM oauth_flows WHERE expires_at < $1",
-		       P(SV_INT(time_now_ms() - OAUTH_FLOW_TTL_S * 1000LL)));
+	               P(SV_INT(time_now_ms() - OAUTH_FLOW_TTL_S * 1000LL)));
 }
 
 static enum ag_err insert(struct arena *a, const char *id, const char *stage, const struct oauth_flow_req *q,
-			  const char *issuer, const char *binding)
+                          const char *issuer, const char *binding)
 {
 	int64_t now = time_now_ms();
 	enum ag_err e = prune();
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "INSERT INTO oauth_flows (id_hash, stage, app_id, provider, issuer, callback_url, locale, "
-			    "locale_explicit, purpose, user_id, binding_hash, created_at, expires_at) "
-			    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-			    P(SV_TEXT(hash_of(a, id)), SV_TEXT(stage), SV_TEXT(q->app_id), SV_TEXT(q->provider),
-			      SV_TEXT(issuer), SV_TEXT(q->callback_url), SV_TEXT(q->locale), SV_BOOL(q->locale_explicit),
-			      SV_TEXT(q->purpose), SV_TEXT(q->user_id), SV_TEXT(binding ? hash_of(a, binding) : NULL),
-			      SV_INT(now), SV_INT(now + OAUTH_FLOW_TTL_S * 1000LL)));
+		            "INSERT INTO oauth_flows (id_hash, stage, app_id, provider, issuer, callback_url, locale, "
+		            "locale_explicit, purpose, user_id, binding_hash, created_at, expires_at) "
+		            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+		            P(SV_TEXT(hash_of(a, id)), SV_TEXT(stage), SV_TEXT(q->app_id), SV_TEXT(q->provider),
+		              SV_TEXT(issuer), SV_TEXT(q->callback_url), SV_TEXT(q->locale),
+		              SV_BOOL(q->locale_explicit), SV_TEXT(q->purpose), SV_TEXT(q->user_id),
+		              SV_TEXT(binding ? hash_of(a, binding) : NULL), SV_INT(now),
+		              SV_INT(now + OAUTH_FLOW_TTL_S * 1000LL)));
 	return e;
 }
 
-#define TAKE_COLS                                                                                               \
+#define TAKE_COLS                                                                                                      \
 	"app_id, provider, issuer, callback_url, locale, locale_explicit, purpose, user_id, binding_hash, expires_at"
 
 /* Mark the row used and read it, in one statement: two callbacks racing with the same
@@ -95,9 +96,9 @@ static enum ag_err insert(struct arena *a, const char *id, const char *stage, co
 static enum ag_err take(struct arena *a, const char *id, const char *stage, struct store_row *row)
 {
 	return db_row(g_app.store, a, row,
-		      "UPDATE oauth_flows SET used_at = $3 WHERE id_hash = $1 AND stage = $2 AND used_at IS NULL "
-		      "RETURNING " TAKE_COLS,
-		      P(SV_TEXT(hash_of(a, id)), SV_TEXT(stage), SV_INT(time_now_ms())));
+	              "UPDATE oauth_flows SET used_at = $3 WHERE id_hash = $1 AND stage = $2 AND used_at IS NULL "
+	              "RETURNING " TAKE_COLS,
+	              P(SV_TEXT(hash_of(a, id)), SV_TEXT(stage), SV_INT(time_now_ms())));
 }
 
 static void req_of_row(const struct store_row *row, struct oauth_flow_req *q)
@@ -137,7 +138,7 @@ enum ag_err oauth_ticket_take(struct arena *a, const char *ticket, const char *p
 }
 
 static const char *authorize_url(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-				 const char *state)
+                                 const char *state)
 {
 	struct buf b = BUF_INIT(8192);
 	const char *scopes = c->scopes;
@@ -149,20 +150,21 @@ static const char *authorize_url(struct arena *a, const struct oauth_client *c, 
 	char challenge[TOKEN_CHARS + 2];
 	str_b64url(challenge, digest, sizeof digest);
 	int rc = form_add(&b, "response_type", "code") | form_add(&b, "client_id", c->client_id) |
-		 form_add(&b, "redirect_uri", oauth_redirect_uri(a, c->def->name)) | form_add(&b, "scope", scopes) |
-		 form_add(&b, "state", state) | form_add(&b, "code_challenge", challenge) |
-		 form_add(&b, "code_challenge_method", "S256");
+	         form_add(&b, "redirect_uri", oauth_redirect_uri(a, c->def->name)) | form_add(&b, "scope", scopes) |
+	         form_add(&b, "state", state) | form_add(&b, "code_challenge", challenge) |
+	         form_add(&b, "code_challenge_method", "S256");
 	if (c->def->kind == OAUTH_KIND_OIDC)
 		rc |= form_add(&b, "nonce", derived(a, "nonce", state));
 	if (c->def->form_post)
 		rc |= form_add(&b, "response_mode", "form_post");
-	const char *url = rc ? NULL : arena_printf(a, "%s%c%s", ep->authorize, strchr(ep->authorize, '?') ? '&' : '?', b.p);
+	const char *url =
+	    rc ? NULL : arena_printf(a, "%s%c%s", ep->authorize, strchr(ep->authorize, '?') ? '&' : '?', b.p);
 	buf_free(&b);
 	return url;
 }
 
 enum ag_err oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
-			     const char *binding, const char **binding_out, const char **url, struct oauth_fail *f)
+                             const char *binding, const char **binding_out, const char **url, struct oauth_fail *f)
 {
 	*url = NULL;
 	*binding_out = token_shape(binding) ? binding : random_token(a);

@@ -21,11 +21,11 @@
 
 struct entry {
 	pthread_mutex_t fetch_mu; /* one fetch at a time per entry */
-	char *doc;                /* discovery: the document text (validated) */
-	struct jwk_set *keys;     /* JWKS: the parsed set */
-	int64_t expires_ms;       /* reuse until then */
-	int64_t fetched_ms;       /* last attempt, good or bad */
-	int64_t forced_ms;        /* last refetch for an unknown kid */
+	char *doc; /* discovery: the document text (validated) */
+	struct jwk_set *keys; /* JWKS: the parsed set */
+	int64_t expires_ms; /* reuse until then */
+	int64_t fetched_ms; /* last attempt, good or bad */
+	int64_t forced_ms; /* last refetch for an unknown kid */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* guards the maps and entries' fields */
@@ -172,7 +172,7 @@ static enum ag_err discover(struct arena *a, const char *issuer, cJSON **doc, st
 	const char *detail;
 	if (!text || json_parse_strict(a, text, strlen(text), doc, &detail) != JSON_OK) {
 		*f = (struct oauth_fail){AG_EUNAVAIL, "provider_unavailable",
-					 "the provider's discovery document cannot be read; retry shortly"};
+		                         "the provider's discovery document cannot be read; retry shortly"};
 		return AG_EUNAVAIL;
 	}
 	return AG_OK;
@@ -186,7 +186,7 @@ static bool has_string(const cJSON *arr, const char *s)
 }
 
 enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out,
-				struct oauth_fail *f)
+                                struct oauth_fail *f)
 {
 	memset(out, 0, sizeof *out);
 	if (c->def->kind != OAUTH_KIND_OIDC) {
@@ -210,8 +210,8 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 	out->jwks_uri = json_get_str(d, "jwks_uri");
 	out->iss_param = json_get_bool(d, "authorization_response_iss_parameter_supported", false);
 	const cJSON *am = cJSON_GetObjectItemCaseSensitive(d, "token_endpoint_auth_methods_supported");
-	out->token_auth_basic = cJSON_IsArray(am) && !has_string(am, "client_secret_post") &&
-				has_string(am, "client_secret_basic");
+	out->token_auth_basic =
+	    cJSON_IsArray(am) && !has_string(am, "client_secret_post") && has_string(am, "client_secret_basic");
 	if (out->userinfo && net_url_problem(out->userinfo, g_cfg.allow_private_network))
 		out->userinfo = NULL;
 	return AG_OK;

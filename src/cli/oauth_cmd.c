@@ -32,18 +32,18 @@ static const struct {
 	const char *flag, *setting;
 	bool file; /* the value names a file holding the secret */
 } flags[] = {
-	{"--client-id", "client_id", false},
-	{"--client-secret-file", "client_secret", true},
-	{"--private-key-file", "private_key", true},
-	{"--scopes", "scopes", false},
-	{"--issuer", "issuer", false},
-	{"--tenant", "tenant", false},
-	{"--team-id", "team_id", false},
-	{"--key-id", "key_id", false},
-	{"--authorization-endpoint", "authorization_endpoint", false},
-	{"--token-endpoint", "token_endpoint", false},
-	{"--userinfo-endpoint", "userinfo_endpoint", false},
-	{"--emails-endpoint", "emails_endpoint", false},
+    {"--client-id", "client_id", false},
+    {"--client-secret-file", "client_secret", true},
+    {"--private-key-file", "private_key", true},
+    {"--scopes", "scopes", false},
+    {"--issuer", "issuer", false},
+    {"--tenant", "tenant", false},
+    {"--team-id", "team_id", false},
+    {"--key-id", "key_id", false},
+    {"--authorization-endpoint", "authorization_endpoint", false},
+    {"--token-endpoint", "token_endpoint", false},
+    {"--userinfo-endpoint", "userinfo_endpoint", false},
+    {"--emails-endpoint", "emails_endpoint", false},
 };
 
 /* The file's bytes without a trailing newline, into the arena; NULL on error. */
@@ -121,7 +121,8 @@ int cmd_oauth(int argc, char **argv)
 	} else if (strcmp(argv[0], "remove") == 0 && argc == 3) {
 		e = oauth_client_delete(p->app_id, argv[2]);
 		if (e)
-			fprintf(stderr, "oauth remove: %s\n", e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
+			fprintf(stderr, "oauth remove: %s\n",
+			        e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
 		else
 			puts("{\"deleted\": true}");
 		rc = e ? 1 : 0;
@@ -137,7 +138,8 @@ int cmd_oauth(int argc, char **argv)
 		if (e == AG_OK)
 			e = oauth_client_get(a, p->app_id, argv[2], &c);
 		if (e)
-			fprintf(stderr, "oauth show: %s\n", e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
+			fprintf(stderr, "oauth show: %s\n",
+			        e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
 		else
 			cli_print_json(oauth_client_json(a, c, project_provider_on(p, c->def->name)));
 		rc = e ? 1 : 0;

@@ -35,24 +35,25 @@ static void test_token_issuer(void **state)
 	const char *tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
 	assert_string_equal(oauth_token_issuer(a, "https://accounts.google.com", tid), "https://accounts.google.com");
 	assert_string_equal(oauth_token_issuer(a, "https://login.microsoftonline.com/common/v2.0", tid),
-			    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
+	                    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
 	assert_string_equal(oauth_token_issuer(a, "https://login.microsoftonline.com/organizations/v2.0", tid),
-			    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
+	                    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
 	/* single tenant: exactly the configured issuer, whatever tid says */
 	const char *single = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
 	assert_string_equal(oauth_token_issuer(a, single, tid), single);
 	/* a tid that is not a tenant id cannot choose the issuer */
 	assert_null(oauth_token_issuer(a, "https://login.microsoftonline.com/common/v2.0", NULL));
 	assert_null(oauth_token_issuer(a, "https://login.microsoftonline.com/common/v2.0", "evil.example/x"));
-	assert_null(oauth_token_issuer(a, "https://login.microsoftonline.com/common/v2.0", "9188040D-6C67-4C5B-B112-36A304B66DAD0"));
+	assert_null(oauth_token_issuer(a, "https://login.microsoftonline.com/common/v2.0",
+	                               "9188040D-6C67-4C5B-B112-36A304B66DAD0"));
 	arena_free(a);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_token_issuer),
+	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_token_issuer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
