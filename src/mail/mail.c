@@ -76,21 +76,6 @@ enum ag_err mail_enqueue(struct arena *a, const struct mail_msg *m)
 	return mail_enqueue_id(a, m, NULL);
 }
 
-static enum outbox_result capture(const struct outbox_job *job, const struct mail_msg *m, char *err, size_t errsz)
-{
-	/* The job id is the row id: a second attempt of the same job captures nothing new. */
-	enum ag_err e = db_exec(g_app.store,
-				"INSERT INTO mail_captured (id, app_id, to_addr, subject, text_body, html_body, created_at) "
-				"VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-				P(SV_TEXT(job->id), SV_TEXT(m->app_id), SV_TEXT(m->to), SV_TEXT(m->subject),
-				  SV_TEXT(m->text), SV_TEXT(m->html ? m->html : ""), SV_INT(time_now_ms())));
-	if (e) {
-		snprintf(err, errsz, "cannot store the captured mail: %s", ag_err_code(e));
-		return OUTBOX_RETRY;
-	}
-	return OUTBOX_DONE;
-}
-
 static enum outbox_result handle_mail(const struct outbox_job *job, char *err, size_t errsz, int64_t *retry_after_ms)
 {
 	(void)retry_after_ms;
@@ -119,7 +104,10 @@ static enum outbox_result handle_mail(const struct outbox_job *job, char *err, s
 		goto out;
 	}
 	if (mail_capture_mode()) {
-		res = capture(job, &m, err, errsz);
+		enum ag_err e = mail_capture(a, job->id, &m);
+		if (e)
+			snprintf(err, errsz, "cannot store the captured mail: %s", ag_err_code(e));
+		res = e ? OUTBOX_RETRY : OUTBOX_DONE;
 		goto out;
 	}
 	if (!g_cfg.smtp_url[0]) { /* `serve` does not start so; a store shared with a dev node might */

@@ -40,10 +40,15 @@ enum ag_err mail_enqueue_id(struct arena *a, const struct mail_msg *m, char id_o
 /* Register the "mail" outbox handler (called once at start-up). */
 void mail_init(void);
 
-/* Mail is captured instead of sent (no AUTHGATE_SMTP_URL). */
+/* Mail is captured instead of sent (dev mode without AUTHGATE_SMTP_URL). */
 bool mail_capture_mode(void);
 
-/* Captured mail, newest first: [{id, app_id, to, subject, text, has_html, created_at}]. */
+/* Captured mail is kept this long (pruned on every capture and listing). */
+#define MAIL_CAPTURE_KEEP_MS (24LL * 3600 * 1000)
+/* Capture one message under id (the job id): sealed at rest. */
+enum ag_err mail_capture(struct arena *a, const char *id, const struct mail_msg *m) MUST_CHECK;
+/* Captured mail, newest first: [{id, app_id, to, subject, text, has_html, created_at}]
+ * (rows that cannot be opened, sealed under another master key, are skipped). */
 enum ag_err mail_captured_list(struct arena *a, int limit, cJSON **out) MUST_CHECK;
 /* The HTML body of one captured mail; AG_ENOTFOUND when there is none. */
 enum ag_err mail_captured_html(struct arena *a, const char *id, const char **html) MUST_CHECK;

@@ -5,13 +5,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import mailparser from 'mailparser';
 import { startServer, freshPgDatabase } from '../lib/server.mjs';
+import { shiftClock } from '../lib/email.mjs';
 
 const { simpleParser } = mailparser;
 const FROM = 'no-reply@authgate.test';
@@ -585,6 +586,41 @@ describe('several nodes on one PostgreSQL outbox', () => {
   });
 });
 
+// Every byte the store holds, as text: the SQLite files, or (PostgreSQL) the rows of
+// mail_captured and outbox.
+async function storeBytes(s) {
+  const url = s.env.AUTHGATE_DATABASE_URL;
+  if (url && url.startsWith('postgres')) {
+    return execFileSync('psql', [url, '-qAtc', 'SELECT t::text FROM mail_captured t UNION ALL SELECT o::text FROM outbox o']).toString();
+  }
+  const files = readdirSync(s.dataDir).filter((f) => f.startsWith('authgate.db'));
+  return Buffer.concat(files.map((f) => readFileSync(path.join(s.dataDir, f)))).toString('latin1');
+}
+
+describe('captured mail is kept a day', () => {
+  test('a mail older than a day is gone from the viewer, its HTML and the CLI', async () => {
+    const s = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_SMTP_URL: undefined });
+    try {
+      await s.project('keep-app');
+      const token = await s.adminToken();
+      const list = async () => (await s.req('GET', '/_dev/mail/messages')).body.messages.map((m) => m.id);
+      const old = await testMail(s, token, 'keep-app', 'old@example.com');
+      await waitFor(async () => (await list()).includes(old), 'the first mail');
+      await shiftClock(s, 23 * 3600 * 1000);
+      assert.ok((await list()).includes(old), 'kept within the day');
+      await shiftClock(s, 24 * 3600 * 1000 + 60000);
+      const fresh = await testMail(s, token, 'keep-app', 'new@example.com');
+      await waitFor(async () => (await list()).includes(fresh), 'the second mail');
+      assert.ok(!(await list()).includes(old), 'the day-old mail is still listed');
+      assert.equal((await s.req('GET', `/_dev/mail/${old}/html`)).status, 404);
+      const cli = (await s.cliJSON('mail', 'list', '--json')).map((m) => m.id);
+      assert.deepEqual(cli, [fresh]);
+    } finally {
+      await s.cleanup();
+    }
+  });
+});
+
 describe('capture mode (dev mode, no SMTP server)', () => {
   let s, token;
   before(async () => {
@@ -665,6 +701,18 @@ describe('capture mode (dev mode, no SMTP server)', () => {
         assert.ok(!r.text.includes('grace@example.com'));
       }
     }
+  });
+
+  test('captured mail is sealed at rest: neither recipient nor body is stored in clear', async () => {
+    const to = `sealed-${Date.now()}@capture.example`;
+    const id = await testMail(s, token, 'cap-app', to);
+    await waitFor(async () => (await s.req('GET', '/_dev/mail/messages')).body.messages.some((m) => m.id === id), 'the captured mail');
+    const stored = await storeBytes(s);
+    assert.ok(stored.length > 0);
+    assert.equal(stored.indexOf(to), -1, 'the recipient is stored in clear');
+    assert.equal(stored.indexOf('mail delivery works'), -1, 'the body is stored in clear');
+    // ... and it reads back through the viewer and the CLI, which open it.
+    assert.equal((await s.cliJSON('mail', 'list', '--json')).find((m) => m.id === id).to, to);
   });
 
   test('/_dev/mail is a page with a strict CSP and no inline script or style', async () => {
