@@ -170,8 +170,9 @@ enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *ke
 	enum jwt_err e = jwt_check_hs256(a, token, key, keylen, iss, aud, now_s, leeway_s, c);
 	if (e)
 		return e;
-	const char *d1, *d2;
-	(void)split(token, &d1, &d2);
+	const char *d1 = NULL, *d2 = NULL;
+	if (!split(token, &d1, &d2)) /* checked already; says so to the optimizer too */
+		return JWT_MALFORMED;
 	*claims = jwt_part_json(a, d1 + 1, (size_t)(d2 - d1 - 1));
 	return *claims ? JWT_OK : JWT_MALFORMED;
 }
