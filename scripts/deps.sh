@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# deps.sh run|test|bench — install what `make run`, `make test` or `make bench` needs on
-# Debian 12: Debian packages with apt-get (when root; otherwise print the command), and
-# for tests the npm packages pinned by package-lock.json.
+# deps.sh run|test|bench [--list] — install what `make run`, `make test` or `make bench`
+# needs on Debian 12: Debian packages with apt-get (when root; otherwise print the
+# command), and for tests a Node.js new enough for the test packages (see node_for_tests)
+# and the npm packages pinned by package-lock.json. `make run` needs no Node at all.
+# --list prints the Debian packages of that set, one a line, and installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-run}
@@ -16,42 +18,88 @@ case $what in
   run) ;;
   test) pkgs="$pkgs $test_pkgs" ;;
   bench) pkgs="$pkgs $test_pkgs $bench_pkgs" ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|bench [--list]" >&2; exit 2 ;;
 esac
+if [ "${2:-}" = --list ]; then
+  printf '%s\n' $pkgs
+  exit 0
+fi
+
+die() { echo "deps: $*" >&2; exit 1; }
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing $*" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "$@" >&2
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  else
+    echo "deps: missing Debian packages. Run:" >&2
+    echo "  sudo apt-get install -y $*" >&2
+    exit 1
+  fi
+}
 
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node 20+ may come from outside Debian (nodesource); accept any node >= 18 with npm.
+# A node and npm from outside Debian (NodeSource, nvm) serve as well as Debian's: npm
+# fetches, and node_for_tests replaces a node that is too old.
 if [ "$what" != run ] && command -v node >/dev/null && command -v npm >/dev/null; then
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  if [ "$major" -ge 18 ]; then
-    filtered=()
-    for p in "${missing[@]}"; do [ "$p" = nodejs ] || [ "$p" = npm ] || filtered+=("$p"); done
-    missing=("${filtered[@]+"${filtered[@]}"}")
-  fi
+  filtered=()
+  for p in "${missing[@]}"; do [ "$p" = nodejs ] || [ "$p" = npm ] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
 fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "deps: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  else
-    echo "deps: missing Debian packages. Run:" >&2
-    echo "  sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+[ "$what" = run ] && exit 0
 
-if [ "$what" != run ]; then
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "deps: npm ci" >&2
-    npm ci --no-audit --no-fund --loglevel=error >&2
+# node_for_tests: the tests' npm packages need the Node.js that package.json's
+# engines.node names (playwright-core refuses older ones, jose needs the global WebCrypto).
+# When the system's node is older (Debian 12 ships 18), unpack the official build pinned
+# in scripts/node-pin.txt into .tools/node — project-local, the system untouched — after
+# checking its sha512; tests/run_all.sh and bench/ put .tools/node/bin first on PATH.
+node_min=$(sed -nE 's/^ *"node": *">= *([0-9.]+)".*/\1/p' package.json)
+[ -n "$node_min" ] || die "package.json has no engines.node of the form \">=X.Y\""
+version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]; }
+
+node_for_tests() {
+  local sys arch pkg version integrity want have tgz
+  sys=$(node -p 'process.versions.node')
+  if version_ge "$sys" "$node_min"; then
+    return 0
   fi
+  arch=$(uname -m)
+  read -r pkg version integrity < <(awk -v m="$arch" '$1 == m { print $2, $3, $4 }' scripts/node-pin.txt) ||
+    die "the tests need Node.js >= $node_min; this system's is $sys and there is no pinned
+  build for $arch in scripts/node-pin.txt. Install an official Node.js $node_min or newer for
+  $arch (the Node.js project's Linux binaries, or NodeSource's Debian packages) so that
+  \`node\` on PATH is that version, then run this again."
+  if [ -x .tools/node/bin/node ] && [ "$(.tools/node/bin/node --version)" = "v$version" ]; then
+    return 0
+  fi
+  echo "deps: system Node.js $sys < $node_min: fetching $pkg@$version into .tools/node" >&2
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent --loglevel=error "$pkg@$version" >/dev/null) || die "npm pack $pkg@$version failed"
+  tgz=$tmp/$pkg-$version.tgz
+  want=$(printf '%s' "${integrity#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+  have=$(sha512sum "$tgz" | cut -d' ' -f1)
+  [ "$have" = "$want" ] || die "$pkg-$version.tgz: sha512 $have does not match scripts/node-pin.txt"
+  tar -xzf "$tgz" -C "$tmp" package/bin/node package/LICENSE
+  mkdir -p .tools
+  rm -rf ".tools/node-$version"
+  mv "$tmp/package" ".tools/node-$version"
+  ln -sfn "node-$version" .tools/node
+  [ "$(.tools/node/bin/node --version)" = "v$version" ] || die ".tools/node/bin/node does not run"
+}
+node_for_tests
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi

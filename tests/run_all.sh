@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
+# The Node.js scripts/deps.sh provides when the system's is too old (Debian 12's is 18).
+[ -x .tools/node/bin/node ] && export PATH="$PWD/.tools/node/bin:$PATH"
+echo "== node $(node --version 2>/dev/null || echo 'not found: run make test')"
 if [ ! -x "$build/tests/test_store_contract" ]; then
   echo "$build has no test tree (cmocka missing when it was configured?): use make test"
   echo "0 passed, 1 failed"
