@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 
-.PHONY: run test test-asan test-tsan bench build asan tsan clean format docs fuzz
+.PHONY: run test test-asan test-tsan test-fresh test-fresh-full bench build asan tsan clean format docs fuzz
 
 run: ## install what is missing, build, start the dev server on :8080
 	@scripts/deps.sh run
@@ -25,6 +25,12 @@ test-tsan: ## the whole suite against a ThreadSanitizer build (tests/tsan.supp: 
 	@$(MAKE) --no-print-directory tsan
 	@AUTHGATE_TEST_SANITIZE=thread TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  tests/run_all.sh $(TSAN_BUILD)
+
+test-fresh: ## as root: `make run` in a new minimal Debian 12 root (debootstrap) until /healthz answers
+	@scripts/fresh-root.sh
+
+test-fresh-full: ## as root: the same, then `make test` there (run it before every release)
+	@scripts/fresh-root.sh --test
 
 bench: ## optimized build, measured side by side with nginx
 	@scripts/deps.sh bench
