@@ -16,6 +16,9 @@ bench_setup() {
   BENCH_ADMIN_TOKEN=$(ag_cli admin-token create | json_field key)
   export BENCH_ADMIN_TOKEN
   email_bench_setup
+  # the factor verifiers, in process (bench/factors_verify.c against this build's library)
+  cc -O2 -I"$root/src" -o "$tmp/factors_verify" "$root/bench/factors_verify.c" "$BUILD/libagcore.a" \
+    $(pkg-config --libs libmicrohttpd libcjson openssl libsodium sqlite3 libpq libcurl libcbor libqrencode) -lm -pthread
 }
 
 # One row per line: scenario NAME SERVER PATH [key=value ...]
@@ -43,6 +46,12 @@ bench_scenarios() {
   # OAuth sign-in (issue 9): whole sign-ins against a loopback provider; CPU/request is
   # AuthGate's cost per sign-in (start + callback, ID token checked with cached keys)
   measure oauth-signin -- node bench/oauth_callback.mjs
+  # second factors (issue 10): verifications per second on one core, in process, next to
+  # token-verify above (the checks alone; a sign-in's MFA step adds its store writes)
+  measure totp-verify -- taskset -c "${server_cpus%%[-,]*}" "$tmp/factors_verify" totp "${DURATION%s}"
+  measure passkey-verify-es256 -- taskset -c "${server_cpus%%[-,]*}" "$tmp/factors_verify" passkey-es256 "${DURATION%s}"
+  measure passkey-verify-eddsa -- taskset -c "${server_cpus%%[-,]*}" "$tmp/factors_verify" passkey-eddsa "${DURATION%s}"
+  measure passkey-verify-rs256 -- taskset -c "${server_cpus%%[-,]*}" "$tmp/factors_verify" passkey-rs256 "${DURATION%s}"
 }
 
 # Goals from the architecture (docs/BENCH.md): target NAME rps PCT [note] | target NAME p99 MS [note]

@@ -6,7 +6,12 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <string.h>
+
+#include "core/hmap.h"
+#include "core/str.h"
+#include "sec/sec.h"
 
 #include "sec/cbor.h"
 #include "sec/webauthn.h"
