@@ -111,6 +111,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	const char *cid = factor_new_id(a, "chl");
 	factor_code_hash(h, CODE_LABEL, cid, code);
 	int64_t now = time_now_ms();
+	factor_sweep();
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec(g_app.store,

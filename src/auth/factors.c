@@ -19,6 +19,18 @@ const char *factor_new_id(struct arena *a, const char *prefix)
 	return arena_printf(a, "%s_%s", prefix, r);
 }
 
+void factor_sweep(void)
+{
+	/* one call in 64: challenges (MFA steps, ceremonies, codes) a day past their expiry,
+	 * and lockout rows whose window and lock ended */
+	if (rand_uniform(64) != 0)
+		return;
+	int64_t now = time_now_ms();
+	(void)!db_exec(g_app.store, "DELETE FROM factor_challenges WHERE expires_at < $1", P(SV_INT(now - 86400000LL)));
+	(void)!db_exec(g_app.store, "DELETE FROM mfa_lockouts WHERE locked_until < $1 AND window_start < $2",
+		       P(SV_INT(now), SV_INT(now - (int64_t)FACTOR_LOCK_WINDOW_S * 1000)));
+}
+
 enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, const char *message)
 {
 	if (fe) {

@@ -83,6 +83,7 @@ enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct use
 	if (extra)
 		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(extra, 1));
 	int64_t now = time_now_ms();
+	factor_sweep();
 	enum ag_err e = db_exec(g_app.store,
 				"INSERT INTO factor_challenges (id, token_hash, kind, app_id, user_id, data, expires_at, created_at) "
 				"VALUES ($1, $2, 'mfa', $3, $4, $5, $6, $7)",

@@ -106,10 +106,7 @@ static enum ag_err store_ceremony(struct arena *a, const char *kind, const char 
 	*id = factor_new_id(a, "cer");
 	cJSON *d = json_obj(a);
 	cJSON_AddStringToObject(d, "rp_id", rp);
-	/* Stale ceremonies of every kind go now and then. */
-	if (rand_uniform(64) == 0)
-		(void)!db_exec(g_app.store, "DELETE FROM factor_challenges WHERE expires_at < $1",
-			       P(SV_INT(now - 86400000LL)));
+	factor_sweep();
 	return db_exec(g_app.store,
 		       "INSERT INTO factor_challenges (id, kind, app_id, user_id, challenge, data, expires_at, created_at) "
 		       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -3,7 +3,7 @@
  * link, 15 minutes). Claims: sub (user id), app (app_id), email, name, picture,
  * email_verified, provider, iat, exp, jti, sv (the user's tokens_valid_after when issued,
  * so ending sessions refuses older tokens exactly: auth/sessions.h), plus method-specific
- * extras (device_id). */
+ * extras (device_id). Session tokens from sign-in also carry amr and mfa (auth/mfa.h). */
 #ifndef AG_TOKENS_H
 #define AG_TOKENS_H
 
