@@ -14,9 +14,17 @@
  * POST /api/v1/token/verify with your API key). The page's origin must be one of the
  * project's allowed origins.
  *
+ * When the project's MFA step is due after the approval, `authgate:mfa_required`
+ * (detail: {mfa_token, methods, session_id, email}) is dispatched instead: complete it
+ * from your backend (POST /api/proxy/mfa/verify, docs/MFA.md).
+ *
+ * Passkeys (data-passkey="true"): a SIGN IN WITH A PASSKEY button and passkey autofill
+ * on the email field (conditional UI). A passkey sign-in dispatches `authgate:approved`
+ * with detail {status: "approved", method: "passkey", token, user}: the same handling.
+ *
  * Options (data-* on the script tag): data-app-id (required), data-target (container
- * id, default "authgate-widget"), data-email (prefill), data-callback.
- * Or from script: AuthGate.mount(element, {appId, email, onApproved, base}). */
+ * id, default "authgate-widget"), data-email (prefill), data-callback, data-passkey.
+ * Or from script: AuthGate.mount(element, {appId, email, onApproved, base, passkey}). */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -71,6 +79,18 @@
     var wrap = make('div', { textAlign: 'center' });
     wrap.appendChild(email);
     wrap.appendChild(btn);
+    var pk = null;
+    if (opts.passkey && window.PublicKeyCredential && PublicKeyCredential.parseRequestOptionsFromJSON) {
+      pk = make('button', {
+        display: 'block', margin: '10px auto 0', padding: '10px 24px', background: INK, color: GREEN,
+        border: '1px solid ' + GREEN, borderRadius: '8px', fontSize: '14px', fontWeight: '700', cursor: 'pointer',
+        letterSpacing: '1px',
+      }, 'SIGN IN WITH A PASSKEY');
+      pk.id = 'ag-passkey';
+      pk.type = 'button';
+      wrap.appendChild(pk);
+      email.autocomplete = 'email webauthn';
+    }
     wrap.appendChild(code);
     wrap.appendChild(hint);
     container.appendChild(wrap);
@@ -92,7 +112,12 @@
       btn.disabled = false;
       if (es) { es.close(); es = null; }
       var detail = { status: c.status, session_id: sid, email: addr };
-      if (c.status === 'approved') {
+      if (c.status === 'approved' && c.mfa_required) {
+        say('APPROVED', GREEN, 'One more step: confirm with your second factor.');
+        detail.mfa_token = c.mfa_token;
+        detail.methods = c.methods;
+        fire('authgate:mfa_required', detail);
+      } else if (c.status === 'approved') {
         say('APPROVED', GREEN);
         detail.token = c.token;
         fire('authgate:approved', detail);
@@ -183,6 +208,48 @@
           say('', RED, 'Cannot reach AuthGate.');
         });
     };
+    // ---- passkeys: usernameless, through a button or the email field's autofill ----
+    var pkAbort = null;
+    function passkeySignIn(mediation) {
+      if (pkAbort) pkAbort.abort();
+      var ctl = window.AbortController ? new AbortController() : null;
+      pkAbort = ctl;
+      var q = '?app_id=' + encodeURIComponent(appId);
+      var post = function (path, body) {
+        return fetch(base + path + q, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+          .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.message || d.error); return d; }); });
+      };
+      return post('/api/passkey/options', {}).then(function (o) {
+        return navigator.credentials.get({
+          publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(o.options), mediation: mediation,
+          signal: ctl ? ctl.signal : undefined,
+        }).then(function (cred) {
+          return post('/api/passkey/verify', { ceremony_id: o.ceremony_id, credential: cred.toJSON() });
+        });
+      }).then(function (d) {
+        if (done) return;
+        done = true;
+        say('SIGNED IN', GREEN);
+        var detail = { status: 'approved', method: 'passkey', token: d.token, user: d.user };
+        fire('authgate:approved', detail);
+        var cb = opts.onApproved;
+        if (typeof cb === 'string') cb = window[cb];
+        if (typeof cb === 'function') cb(detail);
+      });
+    }
+    if (pk) {
+      pk.onclick = function () {
+        passkeySignIn('optional').catch(function (e) {
+          if (e && e.name === 'AbortError') return;
+          say('', RED, 'Passkey sign-in did not work' + (e && e.message ? ': ' + e.message : '.'));
+        });
+      };
+      if (PublicKeyCredential.isConditionalMediationAvailable) {
+        PublicKeyCredential.isConditionalMediationAvailable().then(function (yes) {
+          if (yes) passkeySignIn('conditional').catch(function () {});
+        });
+      }
+    }
     return { container: container };
   }
 
@@ -200,6 +267,7 @@
         appId: script.getAttribute('data-app-id'),
         email: script.getAttribute('data-email') || '',
         onApproved: script.getAttribute('data-callback') || null,
+        passkey: script.getAttribute('data-passkey') === 'true',
       });
     };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);

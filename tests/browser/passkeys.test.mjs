@@ -99,6 +99,23 @@ describe('passkeys in Chromium', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('the drop-in widget signs in with a passkey (autofill or its button)', async () => {
+    const { token, user } = await signUp(s, key);
+    await b.cdp.send('WebAuthn.clearCredentials', { authenticatorId: b.authenticatorId });
+    assert.equal((await b.page.evaluate((t) => window.register(t), token)).status, 200);
+    await b.page.goto(rp.origin + '/widget.html');
+    const button = b.page.locator('#ag-passkey');
+    assert.equal(await button.textContent(), 'SIGN IN WITH A PASSKEY');
+    // autofill may already have answered; otherwise the button does
+    if (!(await b.page.evaluate(() => !!window.__approved))) await button.click();
+    await b.page.waitForFunction(() => window.__approved, null, { timeout: 15000 });
+    const d = await b.page.evaluate(() => window.__approved);
+    assert.equal(d.method, 'passkey');
+    assert.equal(d.user.id, user.id);
+    assert.equal((await verifyJwt(d.token, secret)).provider, 'passkey');
+    await b.page.goto(rp.origin + '/');
+  });
+
   test('the MFA step by passkey after a password', async () => {
     await patchProject(s, 'pk-app', { mfa: 'optional' });
     try {

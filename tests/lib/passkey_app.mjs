@@ -60,6 +60,10 @@ window.assert = async (options) => {
 export async function startRp(agUrl) {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    if (req.url === '/widget.html') // the drop-in widget with passkeys on
+      return res.end(`<!doctype html><meta charset="utf-8"><title>widget</title><div id="authgate-widget"></div>
+<script>document.addEventListener('authgate:approved', (e) => { window.__approved = e.detail; });</script>
+<script src="${agUrl}/widget.js" data-app-id="pk-app" data-passkey="true"></script>`);
     res.end(req.url.startsWith('/auth/callback') ? '<!doctype html><title>cb</title><p id="ok">signed in</p>' : PAGE(agUrl));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
