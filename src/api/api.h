@@ -226,6 +226,13 @@ void h_admin_app_qr(struct req *r);
 /* admin_activity.c: the security log and the server's own metrics over time */
 void h_admin_security_events(struct req *r);
 
+/* admin_tester.c: the Live Webhook Tester (/wh1) and AuthGate's own receiver */
+void api_tester_init(void); /* follow deliveries (before the outbox starts) */
+void h_admin_tester_start(struct req *r);
+void h_admin_tester_get(struct req *r);
+void h_admin_tester_events(struct req *r);
+void h_wh1_receiver(struct req *r);
+
 /* admin_validate.c: the server's own URL rules, asked as the operator types */
 void h_admin_validate(struct req *r);
 

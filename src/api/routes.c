@@ -235,6 +235,12 @@ static const struct field f_admin_signin[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_tester_start[] = {
+	{"email", FK_STRING, true, 320},
+	{"receiver_url", FK_STRING, false, 2048},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_test_mail[] = {
 	{"to", FK_STRING, true, 254},
 	{NULL, 0, false, 0},
@@ -283,6 +289,32 @@ const struct route api_routes[] = {
 	{"GET", "/admin/api/security-events", h_admin_security_events, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/validate", h_admin_validate, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/app-qr.svg", h_admin_app_qr, guard_admin, 0, NULL, 0, NULL},
+	/* webhooks of a project for the dashboard (/wh1): the API-key handlers, the admin
+	 * session in place of the key (guard_admin_project) */
+	{"POST", "/admin/api/projects/{app_id}/webhooks", h_webhooks_create, guard_admin_project, 4 * KB, f_webhook_create,
+	 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/webhooks", h_webhooks_list, guard_admin_project, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/webhooks/{id}", h_webhooks_get, guard_admin_project, 0, NULL, 0, NULL},
+	{"PATCH", "/admin/api/projects/{app_id}/webhooks/{id}", h_webhooks_update, guard_admin_project, 4 * KB,
+	 f_webhook_patch, 0, NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/webhooks/{id}", h_webhooks_delete, guard_admin_project, 0, NULL, 0, NULL},
+	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/rotate-secret", h_webhooks_rotate, guard_admin_project, 0,
+	 NULL, 0, NULL},
+	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/test", h_webhooks_test, guard_admin_project, 0, NULL, 0,
+	 NULL},
+	{"GET", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries", h_webhooks_deliveries, guard_admin_project, 0,
+	 NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries/{delivery_id}", h_webhooks_delivery,
+	 guard_admin_project, 0, NULL, 0, NULL},
+	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver,
+	 guard_admin_project, 0, NULL, 0, NULL},
+	/* the Live Webhook Tester */
+	{"POST", "/admin/api/projects/{app_id}/tester", h_admin_tester_start, guard_admin, 1 * KB, f_tester_start, 0,
+	 NULL},
+	{"GET", "/admin/api/projects/{app_id}/tester/{id}", h_admin_tester_get, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/tester/{id}/events", h_admin_tester_events, guard_admin, 0, NULL, ROUTE_LONG,
+	 NULL},
+	{"POST", "/wh1/receiver/{id}", h_wh1_receiver, NULL, 64 * KB, NULL, ROUTE_RAW, NULL},
 	{"GET", "/admin", h_admin_page_root, NULL, 0, NULL, ROUTE_PAGE, NULL},
 	{"GET", "/admin/{page}", h_admin_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
 	{"GET", "/admin/ui/{file}", h_admin_file, NULL, 0, NULL, 0, NULL},

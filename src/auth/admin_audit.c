@@ -74,8 +74,8 @@ enum ag_err admin_audit_list(struct arena *a, const struct audit_filter *f, cJSO
 	const char *q = f->q && *f->q ? db_like_contains(a, f->q) : NULL;
 	return db_query(g_app.store,
 			"SELECT id, at, actor, via, ip, action, path, app_id, detail, status FROM admin_audit "
-			"WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR app_id = $2) "
-			"AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\' OR path LIKE $3 ESCAPE '\\') "
+			"WHERE (CAST($1 AS TEXT) IS NULL OR actor = $1) AND (CAST($2 AS TEXT) IS NULL OR app_id = $2) "
+			"AND (CAST($3 AS TEXT) IS NULL OR action LIKE $3 ESCAPE '\\' OR path LIKE $3 ESCAPE '\\') "
 			"AND at >= $4 AND at <= $5 ORDER BY at DESC, id LIMIT $6",
 			P(SV_TEXT(f->actor), SV_TEXT(f->app_id), SV_TEXT(q), SV_INT(f->since_ms),
 			  SV_INT(f->until_ms ? f->until_ms : INT64_MAX), SV_INT(f->limit)),

@@ -322,7 +322,8 @@ static enum ag_err decide_tx(struct arena *a, struct push_decided *out, const ch
 	s->email = email;
 	s->user_id = out->u ? out->u->id : NULL;
 	const char *event = str_eq(status, "approved") ? "approved" : "denied";
-	return hook_emit(a, s->app_id, event, webhook_body(a, event, s, email, d, new_device, reason), NULL);
+	return hook_emit_scoped(a, s->app_id, event, webhook_body(a, event, s, email, d, new_device, reason), s->id_hash,
+				NULL);
 }
 
 enum ag_err push_decide(struct arena *a, const struct push_decision *dd, struct push_decided *out, const char **why)

@@ -179,8 +179,8 @@ enum ag_err seclog_list(struct arena *a, const struct seclog_filter *f, cJSON **
 	*out = c.out;
 	const char *q = f->q && *f->q ? db_like_contains(a, f->q) : NULL;
 	return db_query(g_app.store,
-			"SELECT id, at, event, ip, message FROM security_events WHERE ($1 IS NULL OR event = $1) "
-			"AND ($2 IS NULL OR ip = $2) AND ($3 IS NULL OR LOWER(message) LIKE LOWER($3) ESCAPE '\\') "
+			"SELECT id, at, event, ip, message FROM security_events WHERE (CAST($1 AS TEXT) IS NULL OR event = $1) "
+			"AND (CAST($2 AS TEXT) IS NULL OR ip = $2) AND (CAST($3 AS TEXT) IS NULL OR LOWER(message) LIKE LOWER($3) ESCAPE '\\') "
 			"AND at >= $4 AND at <= $5 ORDER BY at DESC, id LIMIT $6",
 			P(SV_TEXT(f->event), SV_TEXT(f->ip), SV_TEXT(q), SV_INT(f->since_ms),
 			  SV_INT(f->until_ms ? f->until_ms : INT64_MAX), SV_INT(f->limit)),

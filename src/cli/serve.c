@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workpool.h"
 #include "hook/hook.h"
 #include "http/server.h"
@@ -37,6 +38,20 @@ static void raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* Where this process answers over loopback (AuthGate's own webhook receiver is delivered
+ * there): the listening address, or loopback when listening on every address. */
+static const char *self_url(char *buf, size_t n)
+{
+	const char *h = g_cfg.host;
+	bool v6 = strchr(h, ':') != NULL;
+	if (str_eq(h, "0.0.0.0"))
+		h = "127.0.0.1";
+	else if (str_eq(h, "::"))
+		h = "::1";
+	snprintf(buf, n, v6 ? "http://[%s]:%d" : "http://%s:%d", h, http_port());
+	return buf;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -111,6 +126,8 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	hook_init();
+	hook_set_self_url(self_url(derived, sizeof derived));
+	api_tester_init();
 	if (seclog_start()) {
 		log_error("serve", "cannot start the security log writer");
 		workpool_free(workers);

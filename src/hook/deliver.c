@@ -27,6 +27,19 @@ static struct metric_counter m_ok = {"authgate_webhook_attempts_total{result=\"d
 static struct metric_counter m_fail = {"authgate_webhook_attempts_total{result=\"failed\"}", "Webhook delivery attempts by result", 0, NULL};
 static struct metric_counter m_gone = {"authgate_webhook_attempts_total{result=\"gone\"}", "Webhook delivery attempts by result", 0, NULL};
 
+static void (*attempt_listener)(const char *endpoint_id, const char *delivery_id);
+static char self_url[128];
+
+void hook_on_attempt(void (*fn)(const char *endpoint_id, const char *delivery_id))
+{
+	attempt_listener = fn;
+}
+
+void hook_set_self_url(const char *base)
+{
+	str_copy(self_url, base, sizeof self_url);
+}
+
 int64_t hook_retry_delay_ms(int attempt)
 {
 	return attempt >= 1 && attempt < HOOK_MAX_ATTEMPTS ? schedule_ms[attempt] : -1;
@@ -34,7 +47,7 @@ int64_t hook_retry_delay_ms(int attempt)
 
 struct delivery {
 	const char *id, *endpoint_id, *app_id, *event, *body_sealed, *status;
-	const char *url, *secret_sealed, *disabled_at;
+	const char *url, *secret_sealed, *disabled_at, *target;
 	int64_t attempts;
 };
 
@@ -43,37 +56,74 @@ static enum ag_err load(struct arena *a, const char *id, struct delivery *d)
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
 			       "SELECT d.id, d.endpoint_id, d.app_id, d.event, d.body_sealed, d.status, e.url, "
-			       "e.secret_sealed, e.disabled_at, d.attempts FROM webhook_deliveries d "
+			       "e.secret_sealed, e.disabled_at, e.target, d.attempts FROM webhook_deliveries d "
 			       "JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1",
 			       P(SV_TEXT(id)));
 	if (e)
 		return e;
-	*d = (struct delivery){row_str(&r, 0), row_str(&r, 1), row_str(&r, 2), row_str(&r, 3), row_str(&r, 4),
-			       row_str(&r, 5), row_str(&r, 6), row_str(&r, 7), row_str(&r, 8), row_int(&r, 9)};
+	*d = (struct delivery){row_str(&r, 0), row_str(&r, 1), row_str(&r, 2), row_str(&r, 3),  row_str(&r, 4),
+			       row_str(&r, 5), row_str(&r, 6), row_str(&r, 7), row_str(&r, 8),  row_str(&r, 9),
+			       row_int(&r, 10)};
 	return AG_OK;
 }
 
-/* Log the attempt and the delivery's new state in one transaction. */
-static void record(const struct delivery *d, int64_t attempt, int64_t at, int status, int64_t latency,
-		   const char *error, const char *new_status, int64_t next_at)
+/* What one attempt sent and got, for the delivery log. */
+struct attempt {
+	int64_t n, at, latency_ms;
+	int status;             /* 0: no answer */
+	const char *error;
+	const char *headers;    /* JSON object of the request headers (no secret among them) */
+	const char *response;   /* the answer's body, may be NULL */
+	size_t response_len;
+};
+
+/* Log the attempt and the delivery's new state in one transaction. The receiver's
+ * answer is kept (its first HOOK_RESPONSE_KEPT bytes) sealed: it may echo the body,
+ * which names a session. */
+static void record(struct arena *a, const struct delivery *d, const struct attempt *t, const char *new_status,
+		   int64_t next_at)
 {
+	char *sealed = NULL;
+	if (t->response && t->response_len) {
+		size_t n = t->response_len < HOOK_RESPONSE_KEPT ? t->response_len : HOOK_RESPONSE_KEPT;
+		sealed = master_seal("webhook-response", hook_attempt_label(a, d->id, t->n), t->response, n);
+	}
 	enum ag_err e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, latency_ms, error) "
-			    "VALUES ($1, $2, $3, $4, $5, $6)",
-			    P(SV_TEXT(d->id), SV_INT(attempt), SV_INT(at), status ? SV_INT(status) : SV_NULL,
-			      SV_INT(latency), SV_TEXT(error)));
+			    "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, latency_ms, error, "
+			    "request_headers, response_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			    P(SV_TEXT(d->id), SV_INT(t->n), SV_INT(t->at), t->status ? SV_INT(t->status) : SV_NULL,
+			      SV_INT(t->latency_ms), SV_TEXT(t->error), SV_TEXT(t->headers), SV_TEXT(sealed)));
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
 			    "UPDATE webhook_deliveries SET attempts = $2, status = $3, last_status = $4, last_error = $5, "
 			    "delivered_at = CASE WHEN $3 = 'delivered' THEN $6 ELSE delivered_at END, next_attempt_at = $7 "
 			    "WHERE id = $1",
-			    P(SV_TEXT(d->id), SV_INT(attempt), SV_TEXT(new_status), status ? SV_INT(status) : SV_NULL,
-			      SV_TEXT(error), SV_INT(at), next_at ? SV_INT(next_at) : SV_NULL));
+			    P(SV_TEXT(d->id), SV_INT(t->n), SV_TEXT(new_status), t->status ? SV_INT(t->status) : SV_NULL,
+			      SV_TEXT(t->error), SV_INT(t->at), next_at ? SV_INT(next_at) : SV_NULL));
 	e = db_end(g_app.store, e);
+	free(sealed);
 	if (e)
-		log_error("webhook", "cannot record attempt %lld of %s", (long long)attempt, d->id);
+		log_error("webhook", "cannot record attempt %lld of %s", (long long)t->n, d->id);
+	else if (attempt_listener)
+		attempt_listener(d->endpoint_id, d->id);
+}
+
+/* The headers as a JSON object, for the log. */
+static const char *headers_json(struct arena *a, const char *const *headers)
+{
+	cJSON *o = json_obj(a);
+	for (int i = 0; headers[i]; i++) {
+		const char *colon = strchr(headers[i], ':');
+		if (!colon)
+			continue;
+		const char *v = colon + 1;
+		while (*v == ' ')
+			v++;
+		cJSON_AddStringToObject(o, arena_strndup(a, headers[i], (size_t)(colon - headers[i])), v);
+	}
+	return json_print(a, o);
 }
 
 static void fail_delivery(const struct delivery *d, const char *why)
@@ -134,16 +184,29 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 		NULL,
 	};
 	struct http_out o = {"POST", d.url, headers, body, body_len, HOOK_TIMEOUT_MS, g_cfg.allow_private_network};
+	/* AuthGate's own receiver (the Live Webhook Tester) is reached over loopback, the one
+	 * private address allowed, whatever the public URL resolves to from here. */
+	if (str_eq(d.target, "self")) {
+		if (!self_url[0]) {
+			fail_delivery(&d, "AuthGate's own receiver is not reachable from this process");
+			goto out;
+		}
+		o.url = arena_printf(a, "%s/wh1/receiver/%s", self_url, d.endpoint_id);
+		o.allow_private = true;
+	}
 	struct http_in in;
 	e = http_send(&o, &in);
 	const char *error = e ? in.error : NULL;
+	struct attempt t = {attempt, now, in.latency_ms, e == AG_OK ? in.status : 0, NULL, headers_json(a, headers),
+			    in.body, in.body_len};
 	if (e == AG_OK && in.status >= 200 && in.status < 300) {
-		record(&d, attempt, now, in.status, in.latency_ms, NULL, "delivered", 0);
+		record(a, &d, &t, "delivered", 0);
 		metric_inc(&m_ok);
 		res = OUTBOX_DONE;
 	} else if (e == AG_OK && in.status == 410) {
 		/* The receiver says the endpoint is gone for good: stop sending to it. */
-		record(&d, attempt, now, in.status, in.latency_ms, "410 Gone: endpoint disabled", "failed", 0);
+		t.error = "410 Gone: endpoint disabled";
+		record(a, &d, &t, "failed", 0);
 		if (db_exec(g_app.store,
 			    "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 "
 			    "AND disabled_at IS NULL",
@@ -164,10 +227,11 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 		}
 		metric_inc(&m_fail);
 		snprintf(err, errsz, "%s", error);
+		t.error = error;
 		if (delay < 0) {
-			record(&d, attempt, now, in.status, in.latency_ms, error, "failed", 0);
+			record(a, &d, &t, "failed", 0);
 		} else {
-			record(&d, attempt, now, in.status, in.latency_ms, error, "pending", now + delay);
+			record(a, &d, &t, "pending", now + delay);
 			*retry_after_ms = delay > 0 ? delay : 1;
 			res = OUTBOX_RETRY;
 		}
@@ -190,4 +254,9 @@ void hook_init(void)
 	metrics_register_counter(&m_fail);
 	metrics_register_counter(&m_gone);
 	outbox_register("webhook", deliver);
+}
+
+const char *hook_attempt_label(struct arena *a, const char *delivery_id, int64_t attempt)
+{
+	return arena_printf(a, "%s:%lld", delivery_id, (long long)attempt);
 }

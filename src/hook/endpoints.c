@@ -68,7 +68,7 @@ static cJSON *endpoint_json(struct arena *a, const struct store_row *r)
 	return o;
 }
 
-static char *new_secret(void)
+char *hook_new_secret(void)
 {
 	unsigned char raw[HOOK_SECRET_BYTES];
 	char b64[64];
@@ -97,7 +97,8 @@ enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char
 	if (events && (*why = check_events(events)))
 		return AG_EINVAL;
 	int64_t n = 0;
-	enum ag_err e = db_int(g_app.store, &n, "SELECT COUNT(*) FROM webhook_endpoints WHERE app_id = $1",
+	enum ag_err e = db_int(g_app.store, &n,
+			       "SELECT COUNT(*) FROM webhook_endpoints WHERE app_id = $1 AND tester_session IS NULL",
 			       P(SV_TEXT(app_id)));
 	if (e)
 		return e;
@@ -108,7 +109,7 @@ enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char
 	char rnd[32];
 	rand_token(rnd, 12);
 	const char *id = arena_printf(a, "wh_%s", rnd);
-	char *secret = new_secret();
+	char *secret = hook_new_secret();
 	char *sealed = seal_secret(id, secret);
 	const char *ev_text = events ? json_print(a, events) : "[\"approved\",\"denied\"]";
 	int64_t now = time_now_ms();
@@ -145,7 +146,8 @@ enum ag_err hook_endpoint_list(struct arena *a, const char *app_id, cJSON **out)
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT " EP_COLS " FROM webhook_endpoints WHERE app_id = $1 ORDER BY created_at, id",
+			"SELECT " EP_COLS " FROM webhook_endpoints WHERE app_id = $1 AND tester_session IS NULL "
+			"ORDER BY created_at, id",
 			P(SV_TEXT(app_id)), add_endpoint, &c);
 }
 
@@ -203,7 +205,7 @@ enum ag_err hook_endpoint_delete(const char *app_id, const char *id)
 
 enum ag_err hook_endpoint_rotate(struct arena *a, const char *app_id, const char *id, const char **secret)
 {
-	char *s = new_secret();
+	char *s = hook_new_secret();
 	char *sealed = seal_secret(id, s);
 	int64_t changes = 0;
 	enum ag_err e = sealed ? db_exec_n(g_app.store,
@@ -272,12 +274,20 @@ static enum ag_err queue_delivery(struct arena *a, const char *app_id, const cha
 
 enum ag_err hook_emit(struct arena *a, const char *app_id, const char *event, const char *body, int *n)
 {
+	return hook_emit_scoped(a, app_id, event, body, NULL, n);
+}
+
+enum ag_err hook_emit_scoped(struct arena *a, const char *app_id, const char *event, const char *body,
+			     const char *scope, int *n)
+{
 	struct targets_ctx c = {a, NULL};
 	if (n)
 		*n = 0;
+	/* A tester's endpoint gets the events of its own sign-in only ($2 NULL: none). */
 	enum ag_err e = db_query(g_app.store,
-				 "SELECT id, events FROM webhook_endpoints WHERE app_id = $1 AND disabled_at IS NULL",
-				 P(SV_TEXT(app_id)), add_target, &c);
+				 "SELECT id, events FROM webhook_endpoints WHERE app_id = $1 AND disabled_at IS NULL "
+				 "AND (tester_session IS NULL OR tester_session = $2)",
+				 P(SV_TEXT(app_id), SV_TEXT(scope)), add_target, &c);
 	for (struct target *t = c.head; e == AG_OK && t; t = t->next) {
 		const char *quoted = arena_printf(a, "\"%s\"", event);
 		if (!strstr(t->events, quoted))
@@ -371,9 +381,34 @@ enum ag_err hook_delivery_list(struct arena *a, const char *app_id, const char *
 			P(SV_TEXT(app_id), SV_TEXT(endpoint_id), SV_INT(limit)), add_delivery, &c);
 }
 
+struct attempts_ctx {
+	struct arena *a;
+	cJSON *arr;
+	const char *delivery_id;
+	const char *body;   /* the delivery's body (NULL when it cannot be opened) */
+	size_t body_len;
+	const char *secret; /* the endpoint's current secret (NULL when it cannot be opened) */
+};
+
+/* AuthGate's own check of what an attempt sent, done as a receiver would. */
+static cJSON *attempt_check(struct attempts_ctx *c, const cJSON *headers)
+{
+	if (!c->body || !c->secret || !headers)
+		return NULL;
+	struct hook_check k;
+	hook_verify(c->secret, c->body, c->body_len, json_get_str(headers, "X-AuthGate-Signature"),
+		    json_get_str(headers, "webhook-id"), json_get_str(headers, "webhook-timestamp"),
+		    json_get_str(headers, "webhook-signature"), &k);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "x_authgate_signature", k.seed_ok);
+	cJSON_AddBoolToObject(o, "webhook_signature", k.standard_ok);
+	cJSON_AddStringToObject(o, "with", "the endpoint's current secret");
+	return o;
+}
+
 static int add_attempt(void *ud, const struct store_row *r)
 {
-	struct list_ctx *c = ud;
+	struct attempts_ctx *c = ud;
 	cJSON *o = cJSON_CreateObject();
 	char ts[32];
 	time_iso8601(ts, row_int(r, 1), true);
@@ -385,6 +420,25 @@ static int add_attempt(void *ud, const struct store_row *r)
 		cJSON_AddNullToObject(o, "status");
 	cJSON_AddNumberToObject(o, "latency_ms", (double)row_int(r, 3));
 	json_add_str(o, "error", row_str(r, 4));
+	cJSON *headers = row_str(r, 5) ? cJSON_Parse(row_str(r, 5)) : NULL;
+	if (headers) {
+		cJSON *check = attempt_check(c, headers);
+		cJSON_AddItemToObject(o, "request_headers", headers);
+		if (check)
+			cJSON_AddItemToObject(o, "signature_check", check);
+	}
+	size_t n = 0;
+	unsigned char *resp = row_str(r, 6) ? master_open("webhook-response", hook_attempt_label(c->a, c->delivery_id,
+										     row_int(r, 0)),
+							      row_str(r, 6), &n)
+					    : NULL;
+	if (resp) {
+		/* An excerpt of what the receiver said, as text (bytes that are not UTF-8 cut). */
+		while (n && !str_is_utf8((const char *)resp, n))
+			n--;
+		cJSON_AddStringToObject(o, "response_excerpt", arena_strndup(c->a, (const char *)resp, n));
+		free(resp);
+	}
 	cJSON_AddItemToArray(c->arr, o);
 	return 0;
 }
@@ -392,20 +446,40 @@ static int add_attempt(void *ud, const struct store_row *r)
 enum ag_err hook_delivery_get(struct arena *a, const char *app_id, const char *endpoint_id, const char *delivery_id,
 			      cJSON **out)
 {
-	struct store_row r;
+	struct store_row r, ep;
 	*out = NULL;
 	enum ag_err e = db_row(g_app.store, a, &r,
-			       "SELECT " DLV_COLS " FROM webhook_deliveries WHERE app_id = $1 AND endpoint_id = $2 AND id = $3",
+			       "SELECT " DLV_COLS ", body_sealed FROM webhook_deliveries "
+			       "WHERE app_id = $1 AND endpoint_id = $2 AND id = $3",
 			       P(SV_TEXT(app_id), SV_TEXT(endpoint_id), SV_TEXT(delivery_id)));
+	if (e == AG_OK)
+		e = db_row(g_app.store, a, &ep, "SELECT secret_sealed FROM webhook_endpoints WHERE id = $1",
+			   P(SV_TEXT(endpoint_id)));
 	if (e)
 		return e;
 	cJSON *o = delivery_json(a, &r);
-	struct list_ctx c = {a, cJSON_CreateArray()};
+	struct attempts_ctx c = {a, cJSON_CreateArray(), delivery_id, NULL, 0, NULL};
+	size_t n = 0, sn = 0;
+	char *body = (char *)master_open("webhook-body", delivery_id, row_str(&r, 10), &n);
+	char *secret = (char *)master_open("webhook-secret", endpoint_id, row_str(&ep, 0), &sn);
+	if (body) {
+		c.body = arena_strndup(a, body, n);
+		c.body_len = n;
+		cJSON_AddStringToObject(o, "body", c.body);
+		free(body);
+	}
+	if (secret) {
+		c.secret = arena_strdup(a, secret);
+		sec_zero(secret, sn);
+		free(secret);
+	}
 	cJSON_AddItemToObject(o, "attempt_log", c.arr);
 	e = db_query(g_app.store,
-		     "SELECT attempt, at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = $1 "
-		     "ORDER BY attempt",
+		     "SELECT attempt, at, status, latency_ms, error, request_headers, response_sealed "
+		     "FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt",
 		     P(SV_TEXT(delivery_id)), add_attempt, &c);
+	if (c.secret)
+		sec_zero((void *)c.secret, strlen(c.secret));
 	if (e == AG_OK)
 		*out = o;
 	return e;

@@ -46,3 +46,31 @@ int hook_sign_standard(char *out, size_t outsz, const char *secret, const char *
 	str_b64(out + 3, mac, SHA256_LEN);
 	return 0;
 }
+
+/* One "v1,<base64>" entry of a space-separated webhook-signature header matches? */
+static bool standard_matches(const char *header, const char *want)
+{
+	size_t wl = strlen(want);
+	for (const char *p = header; p && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (n && ct_eq(p, n, want, wl))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+void hook_verify(const char *secret, const char *body, size_t n, const char *seed_header, const char *id,
+		 const char *ts, const char *standard_header, struct hook_check *out)
+{
+	memset(out, 0, sizeof *out);
+	hook_sign_seed(out->seed_expected, secret, body, n);
+	out->seed_ok = seed_header && ct_streq(out->seed_expected, seed_header);
+	int64_t t;
+	if (!id || !ts || str_to_i64(ts, 0, INT64_MAX, &t) ||
+	    hook_sign_standard(out->standard_expected, sizeof out->standard_expected, secret, id, t, body, n))
+		return;
+	out->standard_ok = standard_header && standard_matches(standard_header, out->standard_expected);
+}

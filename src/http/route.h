@@ -32,6 +32,7 @@ struct field {
 #define ROUTE_LONG 0x8      /* long-poll/SSE: exempt from the per-request latency histogram */
 #define ROUTE_FORM 0x10     /* body is application/x-www-form-urlencoded (HTML forms): read with req_form */
 #define ROUTE_SECRET_PATH 0x20 /* a path parameter is a credential: the access log shows the pattern */
+#define ROUTE_RAW 0x40      /* the handler takes the body's bytes as they came (a signature covers them) */
 
 struct route {
 	const char *method;
@@ -48,7 +49,7 @@ struct route {
 
 /* The table the router matches against: set once, before serving starts (http_start
  * does it); read-only after. At most ROUTER_MAX_ROUTES routes. */
-#define ROUTER_MAX_ROUTES 256
+#define ROUTER_MAX_ROUTES 512
 int router_set_table(const struct route *routes, size_t n);
 size_t router_count(void);
 const struct route *router_route(int index);

@@ -258,6 +258,8 @@ static void dispatch(struct req *r)
 			resp_error(r, AG_EINVAL, "request body is not valid UTF-8");
 			return;
 		}
+	} else if (rt->flags & ROUTE_RAW) {
+		/* r->body as it came, up to the route's cap: the handler decides. */
 	} else if (r->body_len) {
 		/* Routes without fields take no body; an empty JSON object is tolerated. */
 		struct jobj o;

@@ -6,6 +6,7 @@ import { clear, fail, field, h, say } from './dom.js';
 
 const PAGES = {
   projects: () => import('./page-projects.js'),
+  webhooks: () => import('./page-webhooks.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
@@ -13,7 +14,7 @@ const TITLES = {
 };
 
 const view = document.getElementById('view');
-const state = { session: null, projects: [], app: localStorage.getItem('ag.app') || '' };
+const state = { session: null, projects: [], app: localStorage.getItem('ag.app') || '', leaving: [] };
 let renderSeq = 0;
 
 function pageFromPath() {
@@ -36,6 +37,8 @@ export const ctx = {
   get projects() { return state.projects; },
   get session() { return state.session; },
   navigate,
+  // fn runs when the page is left (streams to close).
+  onLeave(fn) { state.leaving.push(fn); },
   async reloadProjects(select) {
     const r = await get('/admin/api/projects');
     state.projects = r.projects;
@@ -61,6 +64,7 @@ function showChrome(on) {
 
 async function render() {
   const mine = ++renderSeq;
+  state.leaving.splice(0).forEach((fn) => fn());
   if (!state.session) return;
   const page = pageFromPath();
   document.querySelectorAll('#nav a[data-page]').forEach((a) => {
@@ -85,6 +89,7 @@ async function render() {
 
 function signIn(message) {
   state.session = null;
+  state.leaving.splice(0).forEach((fn) => fn());
   setCsrf(null);
   showChrome(false);
   document.title = 'Sign in — AuthGate';
