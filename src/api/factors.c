@@ -127,7 +127,10 @@ void h_factors_list(struct req *r)
 	answer(r, 200, e, o, NULL);
 }
 
-void h_factors_enroll_totp(struct req *r)
+/* The three code-based enrollments differ only in the engine call. */
+typedef enum ag_err (*enroll_fn)(struct req *r, const struct factor_actor *who, cJSON **out, struct factor_err *fe);
+
+static void enroll_with(struct req *r, enroll_fn fn)
 {
 	struct factor_actor who;
 	struct user *u;
@@ -135,32 +138,38 @@ void h_factors_enroll_totp(struct req *r)
 	cJSON *o = NULL;
 	if (!actor(r, &who, &u))
 		return;
-	enum ag_err e = totp_enroll(r->a, &who, req_str(r, "name"), &o, &fe);
+	enum ag_err e = fn(r, &who, &o, &fe);
 	answer(r, 201, e, o, &fe);
+}
+
+static enum ag_err totp_start(struct req *r, const struct factor_actor *who, cJSON **out, struct factor_err *fe)
+{
+	return totp_enroll(r->a, who, req_str(r, "name"), out, fe);
+}
+
+static enum ag_err sms_start(struct req *r, const struct factor_actor *who, cJSON **out, struct factor_err *fe)
+{
+	return sms_enroll(r->a, who, req_str(r, "phone"), req_str(r, "name"), out, fe);
+}
+
+static enum ag_err email_start(struct req *r, const struct factor_actor *who, cJSON **out, struct factor_err *fe)
+{
+	return email_factor_enroll(r->a, who, req_str(r, "name"), out, fe);
+}
+
+void h_factors_enroll_totp(struct req *r)
+{
+	enroll_with(r, totp_start);
 }
 
 void h_factors_enroll_sms(struct req *r)
 {
-	struct factor_actor who;
-	struct user *u;
-	struct factor_err fe = {0};
-	cJSON *o = NULL;
-	if (!actor(r, &who, &u))
-		return;
-	enum ag_err e = sms_enroll(r->a, &who, req_str(r, "phone"), req_str(r, "name"), &o, &fe);
-	answer(r, 201, e, o, &fe);
+	enroll_with(r, sms_start);
 }
 
 void h_factors_enroll_email(struct req *r)
 {
-	struct factor_actor who;
-	struct user *u;
-	struct factor_err fe = {0};
-	cJSON *o = NULL;
-	if (!actor(r, &who, &u))
-		return;
-	enum ag_err e = email_factor_enroll(r->a, &who, req_str(r, "name"), &o, &fe);
-	answer(r, 201, e, o, &fe);
+	enroll_with(r, email_start);
 }
 
 /* After a factor became active: with an enrollment mfa_token the sign-in completes. */

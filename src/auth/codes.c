@@ -12,14 +12,7 @@
 
 static void code_hash(char out[65], const char *user_id, const char *code)
 {
-	unsigned char key[32], mac[SHA256_LEN];
-	master_derive(key, sizeof key, "authgate email-code v1");
-	char msg[160];
-	int n = snprintf(msg, sizeof msg, "%s:%s", user_id, code);
-	hmac_sha256(mac, key, sizeof key, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
-	str_hex(out, mac, sizeof mac);
-	sec_zero(key, sizeof key);
-	sec_zero(msg, sizeof msg);
+	master_mac_hex(out, "authgate email-code v1", user_id, code);
 }
 
 enum ag_err code_void_user(const char *user_id)

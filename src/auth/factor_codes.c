@@ -74,13 +74,11 @@ static enum ag_err deliver(struct arena *a, const struct factor_actor *who, cons
 		char minutes[8];
 		snprintf(minutes, sizeof minutes, "%d", CODE_TTL_S / 60);
 		const struct tmpl_var v[] = {{"code", code}, {"minutes", minutes}, {NULL, NULL}};
-		struct mail_brand b = project_mail_brand(who->p);
-		return mail_send_template(a, &b, dest, who->u->locale ? who->u->locale : who->p->default_locale,
+		return project_send_mail(a, who->p, dest, who->u->locale ? who->u->locale : who->p->default_locale,
 					  "sign_in_code", v);
 	}
-	const char *app = json_get_str(who->p->branding, "name");
 	const char *body = arena_printf(a, "%s is your %s code. It expires in %d minutes. Never share it.", code,
-					app && *app ? app : who->p->name, CODE_TTL_S / 60);
+					project_display_name(who->p), CODE_TTL_S / 60);
 	if (!str_eq(sms_provider(), "webhook"))
 		return sms_enqueue(a, who->p->app_id, dest, body);
 	/* The app sends it: a signed sms.send event to its webhook endpoints. */
@@ -109,7 +107,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	char code[CODE_DIGITS + 1], h[65];
 	snprintf(code, sizeof code, "%06u", rand_uniform(1000000));
 	const char *cid = factor_new_id(a, "chl");
-	factor_code_hash(h, CODE_LABEL, cid, code);
+	master_mac_hex(h, CODE_LABEL, cid, code);
 	int64_t now = time_now_ms();
 	factor_sweep();
 	e = db_begin(g_app.store);
@@ -137,22 +135,12 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
 			  const char *name, cJSON **out, struct factor_err *fe)
 {
-	const char *toggle = str_eq(kind, "sms") ? "sms" : "email-code";
-	if (!project_provider_on(who->p, toggle))
-		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled",
-				   str_eq(kind, "sms") ? "SMS codes are disabled for this project"
-						       : "email codes are disabled for this project");
-	int64_t count = 0, now = time_now_ms();
-	enum ag_err e = db_exec(g_app.store,
-				"DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
-				P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now - TOTP_ENROLL_TTL_S * 1000LL)));
-	if (e == AG_OK)
-		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
-			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+	bool sms = str_eq(kind, "sms");
+	enum ag_err e = factor_room(who, sms ? "sms" : "email-code",
+				    sms ? "SMS codes are disabled for this project" : "email codes are disabled for this project", fe);
 	if (e)
 		return e;
-	if (count >= FACTOR_MAX_PER_USER)
-		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
+	int64_t now = time_now_ms();
 	const char *id = factor_new_id(a, "fac");
 	e = db_exec(g_app.store,
 		    "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, created_at, updated_at) "
@@ -206,7 +194,7 @@ static enum ag_err check_code(struct arena *a, const struct factor_actor *who, c
 	if (e == AG_OK) {
 		char h[65];
 		bool shape = code && strlen(code) == CODE_DIGITS && strspn(code, "0123456789") == CODE_DIGITS;
-		factor_code_hash(h, CODE_LABEL, row_str(&row, 0), shape ? code : "-");
+		master_mac_hex(h, CODE_LABEL, row_str(&row, 0), shape ? code : "-");
 		ok = shape && ct_streq(h, row_str(&row, 1));
 		int64_t n = 0;
 		if (ok)

@@ -49,7 +49,7 @@ enum ag_err recovery_generate(struct arena *a, const struct factor_actor *who, c
 		memcpy(shown, raw, 5);
 		shown[5] = '-';
 		memcpy(shown + 6, raw + 5, 6);
-		factor_code_hash(h, REC_LABEL, uid, raw);
+		master_mac_hex(h, REC_LABEL, uid, raw);
 		e = db_exec(g_app.store,
 			    "INSERT INTO recovery_codes (id, app_id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
 			    P(SV_TEXT(factor_new_id(a, "rec")), SV_TEXT(app), SV_TEXT(uid), SV_TEXT(h), SV_INT(now)));
@@ -74,7 +74,7 @@ enum ag_err recovery_verify(struct arena *a, const struct factor_actor *who, con
 	char norm[REC_LEN + 1], h[65];
 	int64_t n = 0;
 	if (normalise(code, norm)) {
-		factor_code_hash(h, REC_LABEL, uid, norm);
+		master_mac_hex(h, REC_LABEL, uid, norm);
 		e = db_exec_n(g_app.store,
 			      "UPDATE recovery_codes SET used_at = $4 WHERE app_id = $1 AND user_id = $2 AND code_hash = $3 "
 			      "AND used_at IS NULL",

@@ -22,29 +22,13 @@ static const char *uri_escape(struct arena *a, const char *s)
 	return out;
 }
 
-static const char *issuer_of(const struct project *p)
-{
-	const char *b = json_get_str(p->branding, "name");
-	return b && *b ? b : p->name;
-}
-
 enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
 			struct factor_err *fe)
 {
-	if (!project_provider_on(who->p, "totp"))
-		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled", "TOTP is disabled for this project");
-	int64_t now = time_now_ms(), count = 0;
-	/* Unconfirmed enrollments past their life go first; then the per-user cap. */
-	enum ag_err e = db_exec(g_app.store,
-				"DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
-				P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now - TOTP_ENROLL_TTL_S * 1000LL)));
-	if (e == AG_OK)
-		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
-			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+	enum ag_err e = factor_room(who, "totp", "TOTP is disabled for this project", fe);
 	if (e)
 		return e;
-	if (count >= FACTOR_MAX_PER_USER)
-		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
+	int64_t now = time_now_ms();
 	unsigned char secret[TOTP_SECRET_LEN];
 	rand_bytes(secret, sizeof secret);
 	char b32[64];
@@ -62,7 +46,7 @@ enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const c
 	free(sealed);
 	if (e)
 		return e;
-	const char *issuer = uri_escape(a, issuer_of(who->p));
+	const char *issuer = uri_escape(a, project_display_name(who->p));
 	const char *uri = arena_printf(a, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d",
 				       issuer, uri_escape(a, who->u->email), b32, issuer, TOTP_DIGITS, TOTP_PERIOD_S);
 	cJSON *o = json_obj(a);

@@ -31,6 +31,23 @@ void factor_sweep(void)
 		       P(SV_INT(now), SV_INT(now - (int64_t)FACTOR_LOCK_WINDOW_S * 1000)));
 }
 
+enum ag_err factor_room(const struct factor_actor *who, const char *toggle, const char *what, struct factor_err *fe)
+{
+	if (!project_provider_on(who->p, toggle))
+		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled", what);
+	int64_t count = 0;
+	/* unconfirmed enrollments past their life go first; then the per-user cap */
+	enum ag_err e = db_exec(g_app.store,
+				"DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
+				P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(time_now_ms() - TOTP_ENROLL_TTL_S * 1000LL)));
+	if (e == AG_OK)
+		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
+			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+	if (e == AG_OK && count >= FACTOR_MAX_PER_USER)
+		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
+	return e;
+}
+
 enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, const char *message)
 {
 	if (fe) {
@@ -38,18 +55,6 @@ enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, 
 		fe->message = message;
 	}
 	return e;
-}
-
-void factor_code_hash(char out[65], const char *label, const char *subject, const char *code)
-{
-	unsigned char key[32], mac[SHA256_LEN];
-	master_derive(key, sizeof key, label);
-	char msg[256];
-	int n = snprintf(msg, sizeof msg, "%s:%s", subject, code);
-	hmac_sha256(mac, key, sizeof key, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
-	str_hex(out, mac, sizeof mac);
-	sec_zero(key, sizeof key);
-	sec_zero(msg, sizeof msg);
 }
 
 void factor_log(const char *app_id, const char *user_id, const char *event, const char *factor_id, const char *kind,

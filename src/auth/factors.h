@@ -122,11 +122,14 @@ void factor_lock_fail(const char *app_id, const char *user_id);
 void factor_lock_clear(const char *app_id, const char *user_id);
 /* A factor id / challenge id: prefix + 128 random bits. */
 const char *factor_new_id(struct arena *a, const char *prefix);
+/* May the user enroll another factor? The project's switch `toggle` (what: the
+ * message when it is off), stale pending enrollments dropped, at most
+ * FACTOR_MAX_PER_USER. */
+enum ag_err factor_room(const struct factor_actor *who, const char *toggle, const char *what,
+			struct factor_err *fe) MUST_CHECK;
 /* Now and then, delete expired challenges and lapsed lockouts (cheap to call often). */
 void factor_sweep(void);
 /* Fill fe and return e. */
 enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, const char *message);
-/* Keyed hash of a short code (HMAC-SHA256 under a master-derived key), hex into out. */
-void factor_code_hash(char out[65], const char *label, const char *subject, const char *code);
 
 #endif

@@ -82,11 +82,7 @@ static const char **ceremony_origins(struct arena *a, const struct project *p, c
 static const char *user_handle(struct arena *a, const char *app_id, const char *user_id)
 {
 	unsigned char mac[SHA256_LEN];
-	unsigned char key[32];
-	master_derive(key, sizeof key, "authgate passkey-user-handle v1");
-	const char *msg = arena_printf(a, "%s:%s", app_id, user_id);
-	hmac_sha256(mac, key, sizeof key, msg, strlen(msg));
-	sec_zero(key, sizeof key);
+	master_mac(mac, "authgate passkey-user-handle v1", app_id, user_id);
 	char *out = arena_alloc(a, 48);
 	str_b64url(out, mac, sizeof mac);
 	return out;
@@ -153,18 +149,12 @@ static enum ag_err no_rp(struct factor_err *fe)
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
 				     const char **ceremony_id, struct factor_err *fe)
 {
-	if (!project_provider_on(who->p, "passkey"))
-		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled", "passkeys are disabled for this project");
+	enum ag_err e = factor_room(who, "passkey", "passkeys are disabled for this project", fe);
+	if (e)
+		return e;
 	const char *rp = passkey_rp_id(a, who->p);
 	if (!rp)
 		return no_rp(fe);
-	int64_t count = 0;
-	enum ag_err e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
-			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
-	if (e)
-		return e;
-	if (count >= FACTOR_MAX_PER_USER)
-		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
 	const char *challenge = new_challenge(a);
 	if ((e = store_ceremony(a, "passkey-register", who->p->app_id, who->u->id, challenge, rp, ceremony_id)))
 		return e;
@@ -172,8 +162,7 @@ enum ag_err passkey_register_options(struct arena *a, const struct factor_actor 
 	cJSON_AddStringToObject(o, "challenge", challenge);
 	x = cJSON_AddObjectToObject(o, "rp");
 	cJSON_AddStringToObject(x, "id", rp);
-	const char *bn = json_get_str(who->p->branding, "name");
-	cJSON_AddStringToObject(x, "name", bn && *bn ? bn : who->p->name);
+	cJSON_AddStringToObject(x, "name", project_display_name(who->p));
 	x = cJSON_AddObjectToObject(o, "user");
 	cJSON_AddStringToObject(x, "id", user_handle(a, who->p->app_id, who->u->id));
 	cJSON_AddStringToObject(x, "name", who->u->email);

@@ -465,12 +465,17 @@ static const char *brand_str(const struct project *p, const char *k)
 	return s && *s ? s : NULL;
 }
 
-struct mail_brand project_mail_brand(const struct project *p)
+const char *project_display_name(const struct project *p)
 {
 	const char *name = brand_str(p, "name");
+	return name ? name : p->name;
+}
+
+struct mail_brand project_mail_brand(const struct project *p)
+{
 	return (struct mail_brand){
 		.app_id = p->app_id,
-		.name = name ? name : p->name,
+		.name = project_display_name(p),
 		.color = brand_str(p, "color"),
 		.logo_url = brand_str(p, "logo_url"),
 	};

@@ -61,6 +61,8 @@ cJSON *project_json(struct arena *a, const struct project *p);
 /* The project's branding as the mail templates take it (mail/templates.h): the
  * brand's name or else the project's, its colour and logo. Points into p. */
 struct mail_brand project_mail_brand(const struct project *p);
+/* What people see the project called: branding.name, else its name. */
+const char *project_display_name(const struct project *p);
 /* mail_send_template under p's branding (inside the caller's transaction). */
 enum ag_err project_send_mail(struct arena *a, const struct project *p, const char *to, const char *locale,
 			      const char *template_id, const struct tmpl_var *vars) MUST_CHECK;

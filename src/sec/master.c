@@ -43,3 +43,32 @@ void master_derive(unsigned char *out, size_t n, const char *label)
 	if (hkdf_sha256(out, n, master_key, MASTER_KEY_LEN, label))
 		abort();
 }
+
+void master_mac(unsigned char out[SHA256_LEN], const char *label, const char *subject, const char *value)
+{
+	unsigned char key[32];
+	master_derive(key, sizeof key, label);
+	size_t sl = strlen(subject), vl = strlen(value);
+	unsigned char *msg = malloc(sl + vl + 2);
+	if (!msg)
+		abort();
+	memcpy(msg, subject, sl);
+	msg[sl] = ':';
+	memcpy(msg + sl + 1, value, vl + 1);
+	hmac_sha256(out, key, sizeof key, msg, sl + 1 + vl);
+	sec_zero(msg, sl + vl + 2);
+	free(msg);
+	sec_zero(key, sizeof key);
+}
+
+void master_mac_hex(char out[2 * SHA256_LEN + 1], const char *label, const char *subject, const char *value)
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char mac[SHA256_LEN];
+	master_mac(mac, label, subject, value);
+	for (size_t i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = hx[mac[i] >> 4];
+		out[2 * i + 1] = hx[mac[i] & 15];
+	}
+	out[2 * SHA256_LEN] = 0;
+}

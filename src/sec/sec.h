@@ -54,6 +54,11 @@ unsigned char *master_open(const char *purpose, const char *id, const char *seal
 /* A subkey of the master key for one use (HKDF-SHA256 with the label); aborts if
  * OpenSSL cannot derive it. */
 void master_derive(unsigned char *out, size_t n, const char *label);
+/* A keyed hash of a short secret (a code) bound to what it belongs to: HMAC-SHA256 of
+ * "subject:value" under the subkey for label. Stored instead of codes, so a copy of the
+ * database alone gives nothing away even for 10^6-value codes. */
+void master_mac(unsigned char out[SHA256_LEN], const char *label, const char *subject, const char *value);
+void master_mac_hex(char out[2 * SHA256_LEN + 1], const char *label, const char *subject, const char *value);
 
 /* argon2id (libsodium crypto_pwhash_str, parameters inside the string). */
 #define PWHASH_MAX 128
