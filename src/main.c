@@ -21,7 +21,7 @@ static const char usage[] =
 	"  sms list [--json]           show captured SMS (dev mode, no SMS provider configured)\n"
 	"  config check                validate the configuration, every error with its key\n"
 	"  config docs                 print the configuration table (markdown)\n"
-	"  routes                      print the route table (JSON)\n"
+	"  routes [--json]             print the route table (method, path, guard)\n"
 	"  --version                   print the version\n"
 	"  --help                      this text\n";
 

@@ -25,25 +25,10 @@ void h_admin_projects_create(struct req *r)
 {
 	const char *app_id = req_str(r, "app_id"), *name = req_str(r, "name");
 	const cJSON *origins = req_field(r, "allowed_origins"), *callbacks = req_field(r, "callback_urls");
-	const char *why = NULL;
-	if (strlen(app_id) < 2 || !str_is_slug(app_id, APP_ID_MAX))
-		why = "app_id must be 2-63 characters of a-z, 0-9, '-' or '_', starting with a letter or digit";
-	if (!why && origins)
-		why = project_check_origins(origins);
-	if (!why && callbacks)
-		why = project_check_callbacks(callbacks);
-	if (why) {
-		resp_error(r, AG_EINVAL, why);
-		return;
-	}
 	struct project *p;
-	enum ag_err e = project_create(r->a, app_id, name, origins, callbacks, &p);
-	if (e == AG_ECONFLICT) {
-		resp_error(r, AG_ECONFLICT, "a project with this app_id exists");
-		return;
-	}
-	if (e) {
-		api_fail(r, e, "invalid project");
+	struct ag_error err = project_create(r->a, app_id, name, origins, callbacks, &p);
+	if (err.code) {
+		api_fail(r, err.code, err.message);
 		return;
 	}
 	log_info("admin", "project %s created by %s", app_id, r->auth_subject);
@@ -60,18 +45,9 @@ void h_admin_projects_get(struct req *r)
 
 void h_admin_projects_update(struct req *r)
 {
-	const char *why = NULL;
-	enum ag_err e = project_update(r->a, req_param(r, 0), req_json(r), &why);
-	if (e == AG_ENOTFOUND) {
-		resp_error(r, e, "no such project");
-		return;
-	}
-	if (e == AG_EINVAL) {
-		resp_error(r, e, why ? why : "invalid update");
-		return;
-	}
-	if (e) {
-		api_fail(r, e, NULL);
+	struct ag_error err = project_update(r->a, req_param(r, 0), req_json(r));
+	if (err.code) {
+		api_fail(r, err.code, err.message);
 		return;
 	}
 	log_info("admin", "project %s updated by %s", req_param(r, 0), r->auth_subject);
@@ -81,10 +57,6 @@ void h_admin_projects_update(struct req *r)
 void h_admin_projects_delete(struct req *r)
 {
 	enum ag_err e = project_delete(req_param(r, 0));
-	if (e == AG_ENOTFOUND) {
-		resp_error(r, e, "no such project");
-		return;
-	}
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
@@ -102,10 +74,6 @@ void h_admin_keys_list(struct req *r)
 	cJSON *arr = NULL;
 	if (e == AG_OK)
 		e = apikey_list(r->a, p->app_id, &arr);
-	if (e == AG_ENOTFOUND) {
-		resp_error(r, e, "no such project");
-		return;
-	}
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
@@ -119,10 +87,6 @@ void h_admin_keys_create(struct req *r)
 {
 	struct apikey_created k;
 	enum ag_err e = apikey_create(r->a, req_param(r, 0), req_str(r, "name"), &k);
-	if (e == AG_ENOTFOUND) {
-		resp_error(r, e, "no such project");
-		return;
-	}
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
@@ -139,10 +103,6 @@ void h_admin_keys_create(struct req *r)
 void h_admin_keys_revoke(struct req *r)
 {
 	enum ag_err e = apikey_revoke(req_param(r, 0), req_param(r, 1));
-	if (e == AG_ENOTFOUND) {
-		resp_error(r, e, "no such active key in this project");
-		return;
-	}
 	if (e) {
 		api_fail(r, e, NULL);
 		return;

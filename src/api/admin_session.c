@@ -13,7 +13,7 @@
 
 /* Sign-in attempts per address, right or wrong (wrong ones also spend from the shared
  * failed-credentials bucket). */
-static const struct rate_policy signin_ip = {"admin:signin:ip", 10, 10.0 / 60};
+static const struct rate_policy signin_ip = {"admin:signin:ip", 10, 60, false};
 
 static void set_cookie(struct req *r, const char *value, int64_t max_age_s)
 {
@@ -56,7 +56,7 @@ void h_admin_session_open(struct req *r)
 	enum ag_err e = admin_session_open(r->a, req_str(r, "token"), r->ip, ua, &s);
 	r->auth_subject = s.token_id;
 	api_audit(r, NULL);
-	if (e == AG_EUNAUTH) {
+	if (ag_err_is(e, AG_EUNAUTH)) {
 		api_auth_failed(r, "the admin token is not valid");
 		return;
 	}
@@ -88,7 +88,7 @@ void h_admin_session_end(struct req *r)
 		return;
 	}
 	enum ag_err e = admin_session_end(cookie);
-	if (e && e != AG_EUNAUTH) {
+	if (e && !ag_err_is(e, AG_EUNAUTH)) {
 		api_fail(r, e, NULL);
 		return;
 	}

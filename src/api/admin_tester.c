@@ -22,9 +22,9 @@
 #define RECEIVER_BODY_MAX (64 * 1024)
 
 /* A person's phone gets a few test prompts, not a stream of them. */
-static const struct rate_policy tester_app = {"tester:app", 10, 10.0 / 600};
+static const struct rate_policy tester_app = {"tester:app", 10, 600, false};
 /* The receiver is public: whoever posts to it spends from this. */
-static const struct rate_policy receiver_ip = {"wh1:receiver:ip", 60, 1};
+static const struct rate_policy receiver_ip = {"wh1:receiver:ip", 60, 60, false};
 
 static const char *tester_key(struct arena *a, const char *id)
 {

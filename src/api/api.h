@@ -24,14 +24,21 @@ bool guard_admin(struct req *r);
  * routes under /admin/api/projects/{app_id}/... unchanged. */
 bool guard_admin_project(struct req *r);
 bool guard_metrics(struct req *r);   /* AUTHGATE_METRICS_TOKEN when set */
-/* Take a token from policy's bucket for key; false having answered 429 + Retry-After. */
+/* What `authgate routes` shows of a guard: "api_key", "admin_token", ... "public". */
+const char *api_guard_name(bool (*guard)(struct req *r));
+/* Count one attempt of key under policy (in memory, or in the store when the policy
+ * is durable); false having answered 429 + Retry-After (or 5xx when the store could
+ * not count). */
 bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key);
 /* A failed credential: counted against the address (too many and api_auth_throttled
  * answers 429), logged, answered 401 with what. Returns false. */
 bool api_auth_failed(struct req *r, const char *what);
 /* True having answered 429 when the address failed too often lately. */
 bool api_auth_throttled(struct req *r);
-/* Answer an ag_err from the domain with a generic message for 5xx. */
+/* The one way a handler answers an error (core/err.h): the status of e's kind, e's
+ * stable code, and message, or the error table's when message is NULL. A 5xx never
+ * carries a detail. A domain function's struct ag_error: api_fail(r, err.code,
+ * err.message). */
 void api_fail(struct req *r, enum ag_err e, const char *message);
 void api_install_hooks(void);
 /* The dashboard's session cookie. */

@@ -13,62 +13,21 @@
 #include "core/timeutil.h"
 #include "http/wait.h"
 
-static struct rate_policy enroll_ip = {"push:enroll:ip", 10, 10.0 / 60};
-static const struct rate_policy enroll_email = {"push:enroll:email", 3, 3.0 / 600};
-static struct rate_policy verify_ip = {"push:enrollverify:ip", 20, 20.0 / 60};
-static const struct rate_policy login_ip = {"push:login:ip", 30, 0.5};
-static const struct rate_policy lookup_dev = {"push:lookup:device", 10, 10.0 / 60};
-static const struct rate_policy lookup_ip = {"push:lookup:ip", 30, 0.5};
+static struct rate_policy enroll_ip = {"push:enroll:ip", 10, 60, false};
+static const struct rate_policy enroll_email = {"push:enroll:email", 3, 600, false};
+static struct rate_policy verify_ip = {"push:enrollverify:ip", 20, 60, false};
+static const struct rate_policy login_ip = {"push:login:ip", 30, 60, false};
+static const struct rate_policy lookup_dev = {"push:lookup:device", 10, 60, false};
+static const struct rate_policy lookup_ip = {"push:lookup:ip", 30, 60, false};
 /* Before the signature is checked nothing is known but the address (a device id in the
  * body is anyone's to write). */
-static struct rate_policy decide_ip = {"push:decide:ip", 60, 1};
+static struct rate_policy decide_ip = {"push:decide:ip", 60, 60, false};
 
 void api_device_configure(void)
 {
-	enroll_ip.burst = (double)g_cfg.push_device_ip_per_min;
-	enroll_ip.per_sec = enroll_ip.burst / 60.0;
-	verify_ip.burst = 2.0 * (double)g_cfg.push_device_ip_per_min;
-	verify_ip.per_sec = verify_ip.burst / 60.0;
-	decide_ip.burst = 6.0 * (double)g_cfg.push_device_ip_per_min;
-	decide_ip.per_sec = decide_ip.burst / 60.0;
-}
-
-/* Answer a domain error with its machine-readable code. */
-static void fail(struct req *r, enum ag_err e, const char *why, const char *message)
-{
-	if (e == AG_EINTERNAL || e == AG_EUNAVAIL || !why) {
-		api_fail(r, e, message);
-		return;
-	}
-	resp_error_status(r, ag_err_status(e), why, message);
-}
-
-static const char *why_message(const char *why)
-{
-	static const struct {
-		const char *why, *msg;
-	} m[] = {
-		{"invalid_code", "the code is not right"},
-		{"invalid_link", "the link is not valid"},
-		{"expired", "expired or used up: start again"},
-		{"invalid_name", "name the device (1-64 characters)"},
-		{"invalid_public_key", "public_key must be the JWK of a P-256 public key"},
-		{"too_many_devices", "this email has the maximum number of devices; remove one first"},
-		{"unknown_device", "unknown or removed device"},
-		{"stale_signature", "the signed timestamp is too old or in the future: check the device's clock"},
-		{"bad_signature", "the signature does not verify with this device's key"},
-		{"replayed", "this signed request was used before"},
-		{"unknown_request", "no such request"},
-		{"push_disabled", "push sign-in is disabled for this app"},
-		{"already_decided", "this request was decided already"},
-		{"wrong_device", "this device belongs to another email"},
-		{"wrong_code", "the code does not match the one on the login screen"},
-		{"bad_decision", "decision must be approve, deny or not_me"},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(m); i++)
-		if (str_eq(m[i].why, why))
-			return m[i].msg;
-	return "request refused";
+	enroll_ip.limit = (int)g_cfg.push_device_ip_per_min;
+	verify_ip.limit = 2 * (int)g_cfg.push_device_ip_per_min;
+	decide_ip.limit = 6 * (int)g_cfg.push_device_ip_per_min;
 }
 
 /* ---- pages ------------------------------------------------------------------------ */
@@ -136,12 +95,11 @@ void h_device_enroll_verify(struct req *r)
 		return;
 	}
 	struct push_device *d;
-	const char *why = NULL;
-	enum ag_err e = push_enroll_finish(r->a, enr, code, link, req_str(r, "name"), req_field(r, "public_key"), &d, &why);
+	enum ag_err e = push_enroll_finish(r->a, enr, code, link, req_str(r, "name"), req_field(r, "public_key"), &d);
 	if (e) {
-		if (e == AG_EUNAUTH || e == AG_EGONE)
-			log_security("push_enroll_failed", r->ip, "%s", why ? why : "-");
-		fail(r, e, why, why_message(why));
+		if (ag_err_is(e, AG_EUNAUTH) || ag_err_is(e, AG_EGONE))
+			log_security("push_enroll_failed", r->ip, "%s", ag_err_code(e));
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = push_device_json(r->a, d);
@@ -156,13 +114,12 @@ void h_device_login(struct req *r)
 		return;
 	struct push_device *d;
 	char *token;
-	const char *why = NULL;
 	enum ag_err e = push_device_login(r->a, req_str(r, "device_id"), req_int(r, "ts", 0), req_str(r, "sig"), &d,
-					  &token, &why);
+					  &token);
 	if (e) {
-		if (e == AG_EUNAUTH || e == AG_ECONFLICT)
-			log_security("push_device_login_failed", r->ip, "%s", why ? why : "-");
-		fail(r, e, why, why_message(why));
+		if (ag_err_is(e, AG_EUNAUTH) || ag_err_is(e, AG_ECONFLICT))
+			log_security("push_device_login_failed", r->ip, "%s", ag_err_code(e));
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -178,7 +135,7 @@ static struct push_device *authed(struct req *r, const char *token)
 {
 	struct push_device *d = NULL;
 	enum ag_err e = push_device_auth(r->a, token, &d);
-	if (e == AG_EUNAUTH) {
+	if (ag_err_is(e, AG_EUNAUTH)) {
 		resp_error(r, AG_EUNAUTH, "device token missing, invalid or expired: sign in again");
 		return NULL;
 	}
@@ -292,12 +249,8 @@ void h_device_lookup(struct req *r)
 		e = project_get(r->a, s->app_id, &p);
 	if (e == AG_OK && (p->disabled || !project_provider_on(p, "push")))
 		e = AG_ENOTFOUND;
-	if (e == AG_ENOTFOUND) {
-		resp_error_status(r, 404, "unknown_code", "no pending sign-in shows this code");
-		return;
-	}
 	if (e) {
-		api_fail(r, e, NULL);
+		api_fail(r, ag_err_is(e, AG_ENOTFOUND) ? AG_PUSH_UNKNOWN_CODE : e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -319,24 +272,24 @@ void h_device_decide(struct req *r)
 		.sig = req_str(r, "sig"),
 	};
 	struct push_decided out;
-	const char *why = NULL;
-	enum ag_err e = push_decide(r->a, &dd, &out, &why);
+	enum ag_err e = push_decide(r->a, &dd, &out);
 	if (out.status)
 		api_push_publish_decision(r, &out); /* decided, possibly by the last wrong code */
 	if (e) {
-		if (e == AG_EUNAUTH || e == AG_ECONFLICT || (e == AG_EFORBIDDEN && str_eq(why, "wrong_device")))
-			log_security("push_decision_refused", r->ip, "%s", why ? why : "-");
-		if (str_eq(why, "wrong_code")) {
+		if (ag_err_is(e, AG_EUNAUTH) || ag_err_is(e, AG_ECONFLICT) || e == AG_PUSH_WRONG_DEVICE)
+			log_security("push_decision_refused", r->ip, "%s", ag_err_code(e));
+		if (e == AG_PUSH_WRONG_CODE) {
+			/* The error plus what the device app shows: tries left, denied at the last. */
 			cJSON *o = json_obj(r->a);
-			cJSON_AddStringToObject(o, "error", "wrong_code");
-			cJSON_AddStringToObject(o, "message", why_message(why));
+			cJSON_AddStringToObject(o, "error", ag_err_code(e));
+			cJSON_AddStringToObject(o, "message", ag_err_message(e));
 			cJSON_AddNumberToObject(o, "attempts_left", out.attempts_left);
 			if (out.status)
 				cJSON_AddStringToObject(o, "status", out.status);
-			resp_json(r, 403, o);
+			resp_json(r, ag_err_status(e), o);
 			return;
 		}
-		fail(r, e, why, why_message(why));
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);

@@ -52,7 +52,7 @@ void h_devmail_html(struct req *r)
 		return;
 	const char *html;
 	enum ag_err e = mail_captured_html(r->a, req_param(r, 0), &html);
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		resp_error(r, e, "no such captured mail with an HTML body");
 		return;
 	}

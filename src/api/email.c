@@ -16,13 +16,13 @@
 
 /* Attempt limits (before AUTHGATE_AUTH_RATE_PERCENT): per client address per minute,
  * per project+email per 15 minutes. Table in docs/EMAIL.md. */
-static const struct throttle_policy p_signup_ip = {"signup:ip", 20, 60}, p_signup_email = {"signup:email", 5, 900},
-				    p_signin_ip = {"signin:ip", 60, 60}, p_signin_email = {"signin:email", 10, 900},
-				    p_verify_ip = {"verify:ip", 60, 60}, p_verify_email = {"verify:email", 10, 900},
-				    p_resend_ip = {"resend:ip", 20, 60}, p_resend_email = {"resend:email", 5, 900},
-				    p_reset_ip = {"reset:ip", 20, 60}, p_reset_email = {"reset:email", 5, 900},
-				    p_confirm_ip = {"reset-confirm:ip", 20, 60}, p_magic_ip = {"magic:ip", 20, 60},
-				    p_magic_email = {"magic:email", 5, 900};
+static const struct rate_policy p_signup_ip = {"signup:ip", 20, 60, true}, p_signup_email = {"signup:email", 5, 900, true},
+				    p_signin_ip = {"signin:ip", 60, 60, true}, p_signin_email = {"signin:email", 10, 900, true},
+				    p_verify_ip = {"verify:ip", 60, 60, true}, p_verify_email = {"verify:email", 10, 900, true},
+				    p_resend_ip = {"resend:ip", 20, 60, true}, p_resend_email = {"resend:email", 5, 900, true},
+				    p_reset_ip = {"reset:ip", 20, 60, true}, p_reset_email = {"reset:email", 5, 900, true},
+				    p_confirm_ip = {"reset-confirm:ip", 20, 60, true}, p_magic_ip = {"magic:ip", 20, 60, true},
+				    p_magic_email = {"magic:email", 5, 900, true};
 
 static bool locale_shape_ok(const char *s)
 {
@@ -40,9 +40,7 @@ static bool locale_shape_ok(const char *s)
 
 static void disabled(struct req *r, const char *provider)
 {
-	resp_error_status(r, 403, "provider_disabled",
-			  str_eq(provider, "email") ? "email + password sign-in is disabled for this project"
-						    : "magic-link sign-in is disabled for this project");
+	api_fail(r, str_eq(provider, "email") ? AG_EMAIL_PASSWORD_OFF : AG_EMAIL_MAGIC_OFF, NULL);
 }
 
 /* Provider switch, locale and callback_url shape: the checks that need no store. */
@@ -59,8 +57,7 @@ static bool precheck(struct req *r, const char *provider)
 	}
 	const char *cb = req_str(r, "callback_url");
 	if (cb && !project_allows_callback(r->project, cb)) {
-		resp_error_status(r, 400, "invalid_callback_url",
-				  "callback_url is not one of the project's registered callback URLs");
+		api_fail(r, AG_EMAIL_CALLBACK_URL, NULL);
 		return false;
 	}
 	return true;
@@ -87,26 +84,11 @@ static struct locale_hint hint(struct req *r)
 }
 
 /* Count the attempt against the address and (when email is set) the project+email. */
-static bool within_limits(struct req *r, const struct throttle_policy *ip, const struct throttle_policy *em,
+static bool within_limits(struct req *r, const struct rate_policy *ip, const struct rate_policy *em,
 			  const char *email)
 {
-	int retry = 0;
-	const struct throttle_policy *hit = ip;
-	enum ag_err e = throttle_hit(ip, r->ip, &retry);
-	if (e == AG_OK && em) {
-		hit = em;
-		e = throttle_hit(em, arena_printf(r->a, "%s:%s", r->project->app_id, email), &retry);
-	}
-	if (e == AG_OK)
-		return true;
-	if (e == AG_ERATE) {
-		resp_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
-		resp_errorf(r, AG_ERATE, "too many attempts; retry in %d s", retry);
-		log_security("rate_limited", r->ip, "policy %s", hit->name);
-	} else {
-		api_fail(r, e, NULL);
-	}
-	return false;
+	return api_rate_limit(r, ip, r->ip) &&
+	       (!em || api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email)));
 }
 
 static void answer_session(struct req *r, const struct user *u, const char *provider, bool success_flag)
@@ -128,7 +110,7 @@ static bool password_ok(struct req *r, const char *field)
 	const char *why = password_check_rules(req_str(r, field));
 	if (!why)
 		return true;
-	resp_error_status(r, 400, "weak_password", why);
+	api_fail(r, AG_EMAIL_WEAK_PASSWORD, why);
 	return false;
 }
 
@@ -142,10 +124,9 @@ static void signup_work(struct req *r)
 	struct locale_hint lh = hint(r);
 	struct user *u;
 	enum ag_err e = email_signup(r->a, r->project, email, req_str(r, "password"), req_str(r, "name"), &lh, &u);
-	if (e == AG_ECONFLICT) {
+	if (ag_err_is(e, AG_ECONFLICT)) {
 		/* The one thing the contract forces us to reveal (docs/EMAIL.md). */
-		resp_error_status(r, 409, "email_unavailable",
-				  "this email address cannot be used to sign up; sign in or reset the password instead");
+		api_fail(r, AG_EMAIL_UNAVAILABLE, NULL);
 		return;
 	}
 	if (e) {
@@ -177,9 +158,9 @@ static void signin_work(struct req *r)
 	struct locale_hint lh = hint(r);
 	struct user *u;
 	enum ag_err e = email_signin(r->a, r->project, email, req_str(r, "password"), &lh, &u);
-	if (e == AG_EUNAUTH) {
+	if (ag_err_is(e, AG_EUNAUTH)) {
 		log_security("signin_failed", r->ip, "project %s", r->project->app_id);
-		resp_error_status(r, 401, "invalid_credentials", "Invalid email or password");
+		api_fail(r, AG_EMAIL_BAD_CREDENTIALS, NULL);
 		return;
 	}
 	if (e) {
@@ -211,8 +192,8 @@ static void verify_work(struct req *r)
 	struct locale_hint lh = hint(r);
 	struct user *u;
 	enum ag_err e = email_verify_code(r->a, r->project, email, req_str(r, "code"), &lh, &u);
-	if (e == AG_EINVAL) {
-		resp_error_status(r, 400, "invalid_code", "The code is invalid or has expired; request a new one");
+	if (ag_err_is(e, AG_EINVAL)) {
+		api_fail(r, AG_EMAIL_BAD_CODE, NULL);
 		return;
 	}
 	if (e) {
@@ -279,8 +260,8 @@ void h_email_reset(struct req *r)
 	if (!precheck(r, "email") || !need_email(r))
 		return;
 	if (!reset_target(r)) {
-		resp_error_status(r, 400, "invalid_callback_url",
-				  "callback_url is required: the reset link leads to your page (the project has no callback URLs)");
+		api_fail(r, AG_EMAIL_CALLBACK_URL,
+			 "callback_url is required: the reset link leads to your page (the project has no callback URLs)");
 		return;
 	}
 	req_async(r, reset_work);
@@ -296,8 +277,8 @@ static void confirm_work(struct req *r)
 	enum ag_err e = email_reset_token_live(r->a, r->project, token);
 	if (e == AG_OK)
 		e = email_reset_confirm(r->a, r->project, token, req_str(r, "password"), &lh, &u);
-	if (e == AG_EGONE) {
-		resp_error_status(r, 400, "invalid_token", "The reset link is invalid, has expired or was already used");
+	if (ag_err_is(e, AG_EGONE)) {
+		api_fail(r, AG_EMAIL_BAD_TOKEN, NULL);
 		return;
 	}
 	if (e) {

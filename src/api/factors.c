@@ -19,7 +19,7 @@
 void api_factor_fail(struct req *r, enum ag_err e, const struct factor_err *fe)
 {
 	if (!fe || !fe->code) {
-		api_fail(r, e, e == AG_ENOTFOUND ? "not found" : NULL);
+		api_fail(r, e, ag_err_is(e, AG_ENOTFOUND) ? "not found" : NULL);
 		return;
 	}
 	if (fe->retry_after_s > 0)
@@ -40,7 +40,7 @@ static bool set_project(struct req *r, const char *app_id)
 bool guard_user(struct req *r)
 {
 	const char *tok = req_bearer(r);
-	static const struct rate_policy fail = {"userauth:ip", 30, 0.5};
+	static const struct rate_policy fail = {"userauth:ip", 30, 60, false};
 	if (tok && str_starts(tok, "mfa_")) {
 		/* an enrollment step of a sign-in: the mfa_token names its project */
 		struct mfa_pending pend;
@@ -74,7 +74,7 @@ static bool actor(struct req *r, struct factor_actor *who, struct user **u)
 {
 	enum ag_err e = user_by_id(r->a, r->project->app_id, r->auth_subject, u);
 	if (e) {
-		api_fail(r, e == AG_ENOTFOUND ? AG_EUNAUTH : e, "the user no longer exists");
+		api_fail(r, ag_err_is(e, AG_ENOTFOUND) ? AG_EUNAUTH : e, "the user no longer exists");
 		return false;
 	}
 	*who = (struct factor_actor){r->project, *u, r->ip};
@@ -201,7 +201,7 @@ void h_factors_confirm(struct req *r)
 	const char *id = req_param(r, 0);
 	cJSON *f = NULL;
 	enum ag_err e = factor_get(r->a, r->project->app_id, u->id, id, &f);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		e = factor_fail(&fe, e, "factor_not_found", "no such factor for this user");
 	const char *type = e ? NULL : json_get_str(f, "type");
 	if (e == AG_OK && str_eq(type, "totp"))

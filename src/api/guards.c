@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "auth/admin.h"
 #include "auth/apikeys.h"
+#include "auth/throttle.h"
 #include "config/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
@@ -15,26 +16,33 @@
 #include "sec/sec.h"
 
 /* Failed credentials per client address: slows down anyone guessing keys. */
-static const struct rate_policy auth_fail_policy = {"authfail:ip", 30, 0.5};
+static const struct rate_policy auth_fail_policy = {"authfail:ip", 30, 60, false};
 
 bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key)
 {
 	int retry = 1;
-	if (ratelimit_take(g_app.rl, p, key, 1, time_now_ms(), &retry))
+	enum ag_err e = AG_OK;
+	if (p->durable)
+		e = throttle_hit(p, key, &retry);
+	else if (!ratelimit_take(g_app.rl, p, key, 1, time_now_ms(), &retry))
+		e = AG_ERATE;
+	if (e == AG_OK)
 		return true;
-	char *ra = arena_printf(r->a, "%d", retry);
-	resp_header(r, "Retry-After", ra);
-	resp_error(r, AG_ERATE, arena_printf(r->a, "too many requests; retry in %d s", retry));
+	if (!ag_err_is(e, AG_ERATE)) {
+		api_fail(r, e, NULL); /* the store could not count: refuse rather than not count */
+		return false;
+	}
+	resp_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
+	resp_error(r, AG_ERATE, arena_printf(r->a, "too many %s; retry in %d s", p->durable ? "attempts" : "requests", retry));
 	log_security("rate_limited", r->ip, "policy %s", p->name);
 	return false;
 }
 
 void api_fail(struct req *r, enum ag_err e, const char *message)
 {
-	if (e == AG_EINTERNAL)
-		message = "internal error";
-	else if (e == AG_EUNAVAIL)
-		message = "a dependency is unavailable; retry shortly";
+	enum ag_err kind = ag_err_kind(e);
+	if (kind == AG_EINTERNAL || kind == AG_EUNAVAIL)
+		message = NULL; /* the table's words: nothing of what failed inside */
 	resp_error(r, e, message);
 }
 
@@ -67,9 +75,9 @@ bool guard_api_key(struct req *r)
 		return api_auth_failed(r, "Missing or invalid API key");
 	const char *key_id = NULL;
 	enum ag_err e = apikey_authenticate(r->a, key, &r->project, &key_id);
-	if (e == AG_EUNAUTH)
+	if (ag_err_is(e, AG_EUNAUTH))
 		return api_auth_failed(r, "Missing or invalid API key");
-	if (e == AG_EFORBIDDEN) {
+	if (ag_err_is(e, AG_EFORBIDDEN)) {
 		resp_error(r, AG_EFORBIDDEN, "this project is disabled");
 		return false;
 	}
@@ -126,14 +134,14 @@ bool guard_admin(struct req *r)
 		struct admin_session s;
 		e = admin_session_check(r->a, cookie, &s);
 		id = s.token_id;
-		if (e == AG_EUNAUTH) {
-			resp_error_status(r, 401, "session_expired", "your dashboard session ended: sign in again");
+		if (ag_err_is(e, AG_EUNAUTH)) {
+			api_fail(r, AG_ADMIN_SESSION_EXPIRED, NULL);
 			return false;
 		}
 	} else {
 		e = AG_EUNAUTH;
 	}
-	if (e == AG_EUNAUTH)
+	if (ag_err_is(e, AG_EUNAUTH))
 		return api_auth_failed(r, "admin credential required (Authorization: Bearer <admin token>, or sign in to the dashboard)");
 	if (e) {
 		api_fail(r, e, NULL);
@@ -242,8 +250,22 @@ bool api_path_project(struct req *r, struct project **p)
 {
 	enum ag_err e = project_get(r->a, req_param(r, 0), p);
 	if (e)
-		api_fail(r, e, "no such project");
+		api_fail(r, e, NULL);
 	return e == AG_OK;
+}
+
+const char *api_guard_name(bool (*guard)(struct req *r))
+{
+	static const struct {
+		bool (*guard)(struct req *r);
+		const char *name;
+	} names[] = {{guard_api_key, "api_key"}, {guard_admin, "admin_token"}, {guard_metrics, "metrics_token"}};
+	if (!guard)
+		return "public";
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if (names[i].guard == guard)
+			return names[i].name;
+	return "guarded";
 }
 
 void api_install_hooks(void)

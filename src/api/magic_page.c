@@ -121,7 +121,7 @@ static void check(struct req *r, const char *token, struct landing *l)
 		return;
 	}
 	enum ag_err e = email_magic_live(r->a, l->p, l->claims);
-	if (e == AG_EGONE)
+	if (ag_err_is(e, AG_EGONE))
 		fail(l, 410, "magic_page.invalid");
 	else if (e)
 		fail(l, 503, "magic_page.invalid");
@@ -157,7 +157,7 @@ static void complete_work(struct req *r)
 	struct user *u;
 	enum ag_err e = email_magic_complete(r->a, l.p, l.claims, &u);
 	if (e) {
-		fail(&l, e == AG_EGONE ? 410 : 503, "magic_page.invalid");
+		fail(&l, ag_err_is(e, AG_EGONE) ? 410 : 503, "magic_page.invalid");
 		page(r, &l, NULL);
 		return;
 	}

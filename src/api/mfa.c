@@ -18,7 +18,7 @@
 #include "core/str.h"
 
 /* Per client address: the step's own lockout is per user (auth/factors.h). */
-static const struct rate_policy p_mfa_ip = {"mfa:ip", 30, 1.0}, p_passkey_ip = {"passkey:ip", 30, 1.0};
+static const struct rate_policy p_mfa_ip = {"mfa:ip", 30, 30, false}, p_passkey_ip = {"passkey:ip", 30, 30, false};
 
 cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb)
 {
@@ -89,7 +89,7 @@ void h_mfa_challenge(struct req *r)
 	enum ag_err e = mfa_peek(r->a, r->project, req_str(r, "mfa_token"), &pend);
 	if (e) {
 		fe = (struct factor_err){"invalid_mfa_token", "the mfa_token is unknown, expired or was used", 0};
-		api_factor_fail(r, e, e == AG_EUNAUTH ? &fe : NULL);
+		api_factor_fail(r, e, ag_err_is(e, AG_EUNAUTH) ? &fe : NULL);
 		return;
 	}
 	const char *m = req_str(r, "method");

@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "auth/oauth.h"
+#include "auth/throttle.h"
 #include "auth/tokens.h"
 #include "config/config.h"
 #include "core/buf.h"
@@ -20,18 +21,15 @@
 
 #define MAX_ACCEPT_LANGUAGE 256
 
-/* Starts and callbacks per client address: 60 at once, one a second after that, scaled by
+/* Starts and callbacks per client address: 60 a minute, scaled by
  * AUTHGATE_AUTH_RATE_PERCENT like the other sign-in limits. */
-static struct rate_policy p_start = {"oauth-start:ip", 60, 1.0}, p_callback = {"oauth-callback:ip", 60, 1.0};
+static struct rate_policy p_start = {"oauth-start:ip", 60, 60, false}, p_callback = {"oauth-callback:ip", 60, 60, false};
 static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
 
 static void scale_limits(void)
 {
-	double k = (double)g_cfg.auth_rate_percent / 100.0;
-	p_start.burst *= k;
-	p_start.per_sec *= k;
-	p_callback.burst *= k;
-	p_callback.per_sec *= k;
+	p_start.limit = throttle_limit(&p_start);
+	p_callback.limit = throttle_limit(&p_callback);
 }
 
 static bool within_limit(struct req *r, const struct rate_policy *p)
@@ -112,7 +110,7 @@ static bool provider_ready(struct req *r, const struct project *p, const char *n
 	else if (!project_provider_on(p, name))
 		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_disabled",
 		                        "this sign-in provider is disabled for this project"};
-	else if ((e = oauth_client_get(r->a, p->app_id, name, c)) == AG_ENOTFOUND)
+	else if (ag_err_is(e = oauth_client_get(r->a, p->app_id, name, c), AG_ENOTFOUND))
 		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_not_configured",
 		                        "this provider is enabled but has no client id and secret yet"};
 	else if (e)
@@ -169,12 +167,12 @@ static void start_get_work(struct req *r)
 	const char *cb = req_query(r, "callback_url"), *app_id = req_query(r, "app_id");
 	struct project *p = NULL;
 	enum ag_err e = app_id ? project_get(r->a, app_id, &p) : project_by_callback(r->a, cb, &p);
-	if (e == AG_ECONFLICT) {
+	if (ag_err_is(e, AG_ECONFLICT)) {
 		resp_error_status(r, 400, "app_id_required",
 		                  "several projects registered this callback_url: add app_id=<your project>");
 		return;
 	}
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		resp_error_status(r, 400, app_id ? "unknown_app" : "invalid_callback_url",
 		                  app_id ? "no such project" : "callback_url is not registered by any project");
 		return;
@@ -268,7 +266,7 @@ static void start_ticket_work(struct req *r)
 {
 	struct oauth_flow_req *q;
 	enum ag_err e = oauth_ticket_take(r->a, req_query(r, "ticket"), req_param(r, 0), &q);
-	if (e == AG_EGONE) {
+	if (ag_err_is(e, AG_EGONE)) {
 		error_page(r, 410, "This sign-in link is invalid, has expired or was already used.");
 		return;
 	}
@@ -358,7 +356,7 @@ static void callback_work(struct req *r)
 {
 	struct cb x = {0};
 	enum ag_err e = oauth_flow_take(r->a, req_query(r, "state"), cookie(r, OAUTH_BINDING_COOKIE), &x.fl);
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		log_security("oauth_state_unknown", r->ip, "provider %s", req_param(r, 0));
 		error_page(r, 400,
 		           "This sign-in response is invalid or was already used. Start again from the application.");
@@ -525,7 +523,7 @@ void h_admin_oauth_put(struct req *r)
 		return;
 	const char *why = NULL;
 	enum ag_err e = oauth_client_set(r->a, p->app_id, req_param(r, 1), req_json(r), &why);
-	if (e == AG_EINVAL) {
+	if (ag_err_is(e, AG_EINVAL)) {
 		resp_error(r, e, why);
 		return;
 	}

@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 /* Test mails per project: enough to debug a configuration, not a spam cannon. */
-static const struct rate_policy test_mail_policy = {"testmail:app", 20, 0.1};
+static const struct rate_policy test_mail_policy = {"testmail:app", 20, 200, false};
 
 struct test_mail {
 	struct arena *a;
@@ -61,7 +61,7 @@ void h_admin_test_mail(struct req *r)
 	    .lang = "en",
 	};
 	enum ag_err e = db_tx(g_app.store, enqueue_tx, &t);
-	if (e == AG_EINVAL) {
+	if (ag_err_is(e, AG_EINVAL)) {
 		resp_error(r, e, "this project's name cannot be used in a mail header");
 		return;
 	}

@@ -21,16 +21,14 @@
 #define CHECK_WAIT_MAX_S 30
 #define SESSION_ID_LEN 43 /* base64url of 32 bytes */
 
-static struct rate_policy start_ip = {"push:start:ip", 30, 0.5};
-static struct rate_policy start_email = {"push:start:email", 5, 5.0 / 600};
-static const struct rate_policy verify_ip = {"push:verify:ip", 1000, 200};
+static struct rate_policy start_ip = {"push:start:ip", 30, 60, false};
+static struct rate_policy start_email = {"push:start:email", 5, 600, false};
+static const struct rate_policy verify_ip = {"push:verify:ip", 1000, 5, false};
 
 void api_push_configure(void)
 {
-	start_ip.burst = (double)g_cfg.push_start_ip_per_min;
-	start_ip.per_sec = (double)g_cfg.push_start_ip_per_min / 60.0;
-	start_email.burst = (double)g_cfg.push_start_email_per_10min;
-	start_email.per_sec = (double)g_cfg.push_start_email_per_10min / 600.0;
+	start_ip.limit = (int)g_cfg.push_start_ip_per_min;
+	start_email.limit = (int)g_cfg.push_start_email_per_10min;
 }
 
 /* ---- publishing -------------------------------------------------------------------- */
@@ -77,7 +75,7 @@ void api_push_publish_decision(struct req *r, const struct push_decided *d)
 static bool push_project(struct req *r, const char *app_id, struct project **p)
 {
 	enum ag_err e = project_get(r->a, app_id, p);
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		resp_error(r, AG_ENOTFOUND, "unknown app_id");
 		return false;
 	}
@@ -98,7 +96,7 @@ static bool push_project(struct req *r, const char *app_id, struct project **p)
 		return false;
 	}
 	if (!project_provider_on(*p, "push")) {
-		resp_error_status(r, 403, "push_disabled", "push sign-in is disabled for this app");
+		api_fail(r, AG_PUSH_DISABLED, NULL);
 		return false;
 	}
 	return true;
@@ -224,7 +222,7 @@ static void check_sse(struct req *r, struct push_session *s, struct check_ctx *c
 		return;
 	/* Something happened while we read: say where things stand now. */
 	struct push_session *again;
-	if (push_session_by_request(r->a, s->request_id, &again) == AG_OK && terminal(push_status(again, now))) {
+	if (push_session_by_request(r->a, s->request_id, &again, NULL) == AG_OK && terminal(push_status(again, now))) {
 		sse_push(st, "status", push_status_json(r->a, again));
 		stream_close(st);
 	}
@@ -259,7 +257,7 @@ void h_push_check(struct req *r)
 	if (e) {
 		if (c->w)
 			wait_cancel(c->w);
-		if (e == AG_ENOTFOUND)
+		if (ag_err_is(e, AG_ENOTFOUND))
 			resp_error(r, AG_ENOTFOUND, "no such session");
 		else
 			api_fail(r, e, NULL);

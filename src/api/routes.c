@@ -1,6 +1,7 @@
 /* routes.c — every endpoint AuthGate serves, in one table: method, path, guard, body
  * cap and accepted fields. Nothing reaches a handler without passing through here. */
 #include "api/api.h"
+#include "auth/push.h"
 #include "http/route.h"
 
 #define KB 1024
@@ -47,7 +48,7 @@ static const struct field f_device_enroll_verify[] = {
 	{"enrollment_id", FK_STRING, false, 64},
 	{"code", FK_STRING, false, 16},
 	{"link", FK_STRING, false, 200},
-	{"name", FK_STRING, true, 256},
+	{"name", FK_STRING, true, 4 * PUSH_DEVICE_NAME_MAX}, /* bytes: 64 characters of up to 4 */
 	{"public_key", FK_OBJECT, true, 0},
 	{NULL, 0, false, 0},
 };

@@ -10,16 +10,6 @@
 #include "core/str.h"
 #include "hook/hook.h"
 
-static void fail(struct req *r, enum ag_err e, const char *why)
-{
-	if (e == AG_ENOTFOUND)
-		resp_error(r, e, "no such webhook endpoint or delivery");
-	else if (e == AG_EINVAL || e == AG_ECONFLICT)
-		resp_error(r, e, why ? why : "invalid request");
-	else
-		api_fail(r, e, NULL);
-}
-
 void h_webhooks_create(struct req *r)
 {
 	const char *app_id = req_str(r, "app_id");
@@ -28,11 +18,10 @@ void h_webhooks_create(struct req *r)
 		return;
 	}
 	cJSON *out;
-	const char *why = NULL;
-	enum ag_err e = hook_endpoint_create(r->a, r->project->app_id, req_str(r, "url"), req_field(r, "events"),
-					     req_str(r, "description"), &out, &why);
-	if (e) {
-		fail(r, e, why);
+	struct ag_error err = hook_endpoint_create(r->a, r->project->app_id, req_str(r, "url"), req_field(r, "events"),
+						   req_str(r, "description"), &out);
+	if (err.code) {
+		api_fail(r, err.code, err.message);
 		return;
 	}
 	log_info("webhooks", "endpoint %s created for %s by %s", json_get_str(out, "id"), r->project->app_id,
@@ -45,7 +34,7 @@ void h_webhooks_list(struct req *r)
 	cJSON *list;
 	enum ag_err e = hook_endpoint_list(r->a, r->project->app_id, &list);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -58,7 +47,7 @@ void h_webhooks_get(struct req *r)
 	cJSON *out;
 	enum ag_err e = hook_endpoint_get(r->a, r->project->app_id, req_param(r, 0), &out);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	resp_json(r, 200, out);
@@ -66,10 +55,9 @@ void h_webhooks_get(struct req *r)
 
 void h_webhooks_update(struct req *r)
 {
-	const char *why = NULL;
-	enum ag_err e = hook_endpoint_update(r->a, r->project->app_id, req_param(r, 0), req_json(r), &why);
-	if (e) {
-		fail(r, e, why);
+	struct ag_error err = hook_endpoint_update(r->a, r->project->app_id, req_param(r, 0), req_json(r));
+	if (err.code) {
+		api_fail(r, err.code, err.message);
 		return;
 	}
 	h_webhooks_get(r);
@@ -79,7 +67,7 @@ void h_webhooks_delete(struct req *r)
 {
 	enum ag_err e = hook_endpoint_delete(r->project->app_id, req_param(r, 0));
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -92,7 +80,7 @@ void h_webhooks_rotate(struct req *r)
 	const char *secret;
 	enum ag_err e = hook_endpoint_rotate(r->a, r->project->app_id, req_param(r, 0), &secret);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	log_info("webhooks", "endpoint %s secret rotated by %s", req_param(r, 0), r->auth_subject);
@@ -107,7 +95,7 @@ void h_webhooks_test(struct req *r)
 	const char *delivery;
 	enum ag_err e = hook_send_test(r->a, r->project->app_id, req_param(r, 0), &delivery);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -128,7 +116,7 @@ void h_webhooks_deliveries(struct req *r)
 	if (e == AG_OK)
 		e = hook_delivery_list(r->a, r->project->app_id, req_param(r, 0), (int)limit, &list);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -141,7 +129,7 @@ void h_webhooks_delivery(struct req *r)
 	cJSON *out;
 	enum ag_err e = hook_delivery_get(r->a, r->project->app_id, req_param(r, 0), req_param(r, 1), &out);
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	resp_json(r, 200, out);
@@ -151,7 +139,7 @@ void h_webhooks_redeliver(struct req *r)
 {
 	enum ag_err e = hook_redeliver(r->project->app_id, req_param(r, 0), req_param(r, 1));
 	if (e) {
-		fail(r, e, NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	cJSON *o = json_obj(r->a);

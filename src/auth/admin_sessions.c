@@ -98,7 +98,7 @@ enum ag_err admin_session_check(struct arena *a, const char *cookie, struct admi
 			       "WHERE s.id_hash = $1 AND s.ended_at IS NULL AND t.revoked_at IS NULL "
 			       "AND s.idle_until > $2 AND s.expires_at > $2",
 			       P(SV_TEXT(hash), SV_INT(now)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e)
 		return e;

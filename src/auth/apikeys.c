@@ -107,9 +107,10 @@ enum ag_err apikey_list(struct arena *a, const char *app_id, cJSON **out)
 
 enum ag_err apikey_revoke(const char *app_id, const char *key_id)
 {
-	return db_exec_cached(g_app.store, CACHE_BIT(CACHE_API_KEYS),
-			      "UPDATE api_keys SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
-			      P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())));
+	enum ag_err e = db_exec_cached(g_app.store, CACHE_BIT(CACHE_API_KEYS),
+				       "UPDATE api_keys SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
+				       P(SV_TEXT(app_id), SV_TEXT(key_id), SV_INT(time_now_ms())));
+	return ag_err_is(e, AG_ENOTFOUND) ? AG_APIKEY_NOT_FOUND : e;
 }
 
 /* A miss: the key's row (only unrevoked keys; unknown keys are not cached). */
@@ -143,14 +144,14 @@ enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project
 	pthread_once(&cache_once, cache_init);
 	struct cached *c;
 	enum ag_err e = epcache_get(by_hash, store_epoch_current(g_app.store, CACHE_API_KEYS), hash, load_key, NULL, &c);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e)
 		return e;
 	arena_defer(a, cached_unref_any, c);
 	const struct cached_key *found = (const struct cached_key *)c;
 	e = project_get(a, found->app_id, project);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e)
 		return e;
@@ -187,7 +188,7 @@ enum ag_err admin_token_check(struct arena *a, const char *token, const char **t
 	struct store_row row;
 	enum ag_err e = db_row(g_app.store, a, &row, "SELECT id FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
 			       P(SV_TEXT(hash)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e == AG_OK && token_id)
 		*token_id = row_str(&row, 0);

@@ -59,7 +59,7 @@ enum ag_err code_check(struct arena *a, const char *app_id, const char *user_id,
 			       "AND expires_at > $3 AND attempts < $4 ORDER BY created_at DESC LIMIT 1) "
 			       "AND attempts < $4 RETURNING id, code_hash, attempts",
 			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(now), SV_INT(CODE_MAX_ATTEMPTS)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EINVAL;
 	if (e)
 		return e;

@@ -88,7 +88,7 @@ enum ag_err email_signin(struct arena *a, const struct project *p, const char *e
 	*out = NULL;
 	struct user *u = NULL;
 	enum ag_err e = user_by_email(a, p->app_id, email, &u);
-	if (e && e != AG_ENOTFOUND)
+	if (e && !ag_err_is(e, AG_ENOTFOUND))
 		return e;
 	bool needs_rehash = false;
 	/* Unknown account or no password: the dummy hash is verified, same time, false. */
@@ -119,7 +119,7 @@ enum ag_err email_verify_code(struct arena *a, const struct project *p, const ch
 	*out = NULL;
 	struct user *u = NULL;
 	enum ag_err e = user_by_email(a, p->app_id, email, &u);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EINVAL;
 	if (e)
 		return e;
@@ -158,7 +158,7 @@ enum ag_err email_reset_confirm(struct arena *a, const struct project *p, const 
 		e = onetime_consume(a, ONETIME_RESET, p->app_id, token, &uid);
 	if (e == AG_OK)
 		e = user_by_id(a, p->app_id, uid, &u);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		e = AG_EGONE;
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
@@ -211,7 +211,7 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 		e = AG_EGONE;
 	if (e == AG_OK)
 		e = user_by_id(a, p->app_id, uid, &u);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		e = AG_EGONE;
 	if (e == AG_OK && !u->email_verified && u->password_hash) {
 		/* A password set by whoever signed up before the mailbox was proven. */

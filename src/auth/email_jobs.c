@@ -98,7 +98,7 @@ static enum ag_err run_resend(struct job_ctx *c, bool *sent)
 {
 	struct user *u;
 	enum ag_err e = user_by_email(c->a, c->p->app_id, c->email, &u);
-	if (e == AG_ENOTFOUND || (e == AG_OK && u->email_verified))
+	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && u->email_verified))
 		return AG_OK; /* nothing to send: no account, or already verified */
 	if (e)
 		return e;
@@ -118,7 +118,7 @@ static enum ag_err run_reset(struct job_ctx *c, bool *sent)
 {
 	struct user *u;
 	enum ag_err e = user_by_email(c->a, c->p->app_id, c->email, &u);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_OK; /* no account: no mail (the request answered 200 all the same) */
 	if (e)
 		return e;
@@ -189,7 +189,7 @@ static enum outbox_result run(const struct outbox_job *job, enum ag_err (*fn)(st
 	c.lh.explicit_locale = json_get_str(o, "locale");
 	c.lh.accept_language = json_get_str(o, "accept_language");
 	enum ag_err e = project_get(a, job->app_id, &c.p);
-	if (e == AG_ENOTFOUND || (e == AG_OK && c.p->disabled)) {
+	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && c.p->disabled)) {
 		snprintf(err, errsz, "project gone or disabled");
 		res = OUTBOX_GIVE_UP;
 		goto out;

@@ -24,9 +24,9 @@
 #define CODE_LABEL "authgate factor-code v1"
 
 /* Limits before AUTHGATE_AUTH_RATE_PERCENT scaling (docs/MFA.md). */
-static const struct throttle_policy p_sms_number = {"sms:number", 3, 600}, p_sms_number_day = {"sms:number-day", 10, 86400},
-				    p_sms_ip = {"sms:ip", 10, 3600}, p_sms_project = {"sms:project", 1000, 3600},
-				    p_email_user = {"email-code:user", 5, 900}, p_email_ip = {"email-code:ip", 20, 60};
+static const struct rate_policy p_sms_number = {"sms:number", 3, 600, true}, p_sms_number_day = {"sms:number-day", 10, 86400, true},
+				    p_sms_ip = {"sms:ip", 10, 3600, true}, p_sms_project = {"sms:project", 1000, 3600, true},
+				    p_email_user = {"email-code:user", 5, 900, true}, p_email_ip = {"email-code:ip", 20, 60, true};
 
 bool phone_is_e164(const char *s)
 {
@@ -39,11 +39,11 @@ bool phone_is_e164(const char *s)
 	return n >= 8 && n <= 15;
 }
 
-static enum ag_err limited(const struct throttle_policy *p, const char *subject, struct factor_err *fe)
+static enum ag_err limited(const struct rate_policy *p, const char *subject, struct factor_err *fe)
 {
 	int retry = 0;
 	enum ag_err e = throttle_hit(p, subject, &retry);
-	if (e == AG_ERATE) {
+	if (ag_err_is(e, AG_ERATE)) {
 		fe->retry_after_s = retry;
 		return factor_fail(fe, e, "rate_limited", "too many codes sent; wait before asking for another");
 	}
@@ -127,7 +127,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	e = db_end(g_app.store, e);
 	if (e == AG_OK)
 		outbox_kick();
-	else if (e == AG_EUNAVAIL && str_eq(kind, "sms"))
+	else if (ag_err_is(e, AG_EUNAVAIL) && str_eq(kind, "sms"))
 		return factor_fail(fe, e, "sms_unavailable", "the SMS could not be queued (no webhook endpoint subscribed to sms.send?)");
 	return e;
 }
@@ -204,7 +204,7 @@ static enum ag_err check_code(struct arena *a, const struct factor_actor *who, c
 			(void)!db_exec(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1",
 				      P(SV_TEXT(row_str(&row, 0)), SV_INT(now)));
 		ok = ok && e == AG_OK && n == 1;
-	} else if (e != AG_ENOTFOUND) {
+	} else if (!ag_err_is(e, AG_ENOTFOUND)) {
 		return e;
 	}
 	if (!ok) {
@@ -226,7 +226,7 @@ enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who,
 			       "SELECT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 AND status = 'pending' "
 			       "AND kind IN ('sms', 'email')",
 			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return factor_fail(fe, e, "enrollment_not_found",
 				   "no pending SMS or email enrollment with this id (it may have expired: start again)");
 	if (e)
@@ -255,7 +255,7 @@ enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, co
 			       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
 			       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
 			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return factor_fail(fe, AG_EINVAL, "method_not_enrolled", "the user has no such factor");
 	if (e)
 		return e;

@@ -194,7 +194,7 @@ enum ag_err factor_remove(struct arena *a, const struct factor_actor *who, const
 	if (e == AG_OK)
 		factor_log(who->p->app_id, who->u->id, "factor.removed", id, row_str(&r, 0), who->ip, NULL);
 	e = db_end(g_app.store, e);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return factor_fail(fe, e, "factor_not_found", "no such factor for this user");
 	return e;
 }
@@ -300,7 +300,7 @@ enum ag_err factor_lock_check(const char *app_id, const char *user_id, struct fa
 	int64_t until = 0, now = time_now_ms();
 	enum ag_err e = db_int(g_app.store, &until, "SELECT locked_until FROM mfa_lockouts WHERE key = $1",
 			       P(SV_TEXT(lock_key(key, sizeof key, app_id, user_id))));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_OK;
 	if (e)
 		return e;

@@ -111,7 +111,7 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 			       "SELECT id, user_id, data FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' "
 			       "AND app_id = $2 AND used_at IS NULL AND expires_at > $3",
 			       P(SV_TEXT(h), SV_TEXT(p->app_id), SV_INT(time_now_ms())));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e)
 		return e;
@@ -120,7 +120,7 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 	if (!ds || json_parse_strict(a, ds, strlen(ds), &d, &detail) != JSON_OK)
 		return AG_EINTERNAL;
 	e = user_by_id(a, p->app_id, row_str(&r, 1), &out->user);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EUNAUTH;
 	if (e)
 		return e;
@@ -185,7 +185,7 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 {
 	struct mfa_pending pend;
 	enum ag_err e = mfa_peek(a, p, mfa_token, &pend);
-	if (e == AG_EUNAUTH)
+	if (ag_err_is(e, AG_EUNAUTH))
 		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token is unknown, expired or was used");
 	if (e)
 		return e;
@@ -218,7 +218,7 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 	if (e)
 		return e;
 	e = finish(a, p, &pend, amr_of(m, uv), session);
-	if (e == AG_EUNAUTH)
+	if (ag_err_is(e, AG_EUNAUTH))
 		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token was used already");
 	if (e == AG_OK && user)
 		*user = pend.user;

@@ -85,7 +85,7 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 	enum ag_err e = identity_user(s->a, app, s->provider, s->pr->subject, &s->user_id);
 	if (e == AG_OK) {
 		e = identity_touch(app, s->provider, s->pr);
-	} else if (e == AG_ENOTFOUND) {
+	} else if (ag_err_is(e, AG_ENOTFOUND)) {
 		if (!s->pr->email)
 			return failed(s->f, AG_EFORBIDDEN, "email_required",
 			              "the provider shared no email address; allow AuthGate to read it and try again");
@@ -96,7 +96,7 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 				              "an account with this email exists; sign in to it and link this provider "
 				              "(POST /api/proxy/{provider}/link)");
 			s->linked = true;
-		} else if (e == AG_ENOTFOUND) {
+		} else if (ag_err_is(e, AG_ENOTFOUND)) {
 			e = user_create(s->a, app, s->pr->email, s->pr->name, NULL, s->pr->email_verified,
 			                s->q ? s->q->locale : NULL, &u);
 			s->created = true;
@@ -121,11 +121,11 @@ enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const
 	struct signin s = {a, p, provider, pr, q, f, NULL, false, false};
 	f->code = NULL;
 	enum ag_err e = db_tx(g_app.store, signin_tx, &s);
-	if (e == AG_ECONFLICT && !f->code)
+	if (ag_err_is(e, AG_ECONFLICT) && !f->code)
 		e = db_tx(g_app.store, signin_tx, &s); /* the same identity or email arrived concurrently */
 	if (e) {
 		if (!f->code)
-			failed(f, e == AG_ECONFLICT ? AG_EUNAVAIL : e, "server_error",
+			failed(f, ag_err_is(e, AG_ECONFLICT) ? AG_EUNAVAIL : e, "server_error",
 			       "the sign-in cannot be recorded");
 		return f->kind;
 	}
@@ -153,10 +153,10 @@ static enum ag_err link_tx(struct store *st, void *ud)
 		return str_eq(owner, l->user_id) ? identity_touch(l->p->app_id, l->provider, l->pr)
 		                                 : failed(l->f, AG_ECONFLICT, "identity_in_use",
 		                                          "this provider account is linked to another user");
-	if (e != AG_ENOTFOUND)
+	if (!ag_err_is(e, AG_ENOTFOUND))
 		return e;
 	if ((e = user_by_id(l->a, l->p->app_id, l->user_id, &u)))
-		return e == AG_ENOTFOUND
+		return ag_err_is(e, AG_ENOTFOUND)
 		           ? failed(l->f, AG_EGONE, "invalid_token", "the signed-in user no longer exists")
 		           : e;
 	int64_t n = 0;
@@ -181,7 +181,7 @@ enum ag_err oauth_account_link(struct arena *a, const struct project *p, const c
 	enum ag_err e = db_tx(g_app.store, link_tx, &l);
 	if (e) {
 		if (!f->code)
-			failed(f, e == AG_ECONFLICT ? AG_EUNAVAIL : e, "server_error", "the link cannot be recorded");
+			failed(f, ag_err_is(e, AG_ECONFLICT) ? AG_EUNAVAIL : e, "server_error", "the link cannot be recorded");
 		return f->kind;
 	}
 	log_security("oauth_identity_linked", NULL, "project %s user %s: %s identity linked while signed in", p->app_id,

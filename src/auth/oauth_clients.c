@@ -317,7 +317,7 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 		client_id = row_str(&row, 0);
 		old_sealed = row_str(&row, 1);
 		stored = parse_obj(a, row_str(&row, 2));
-	} else if (e != AG_ENOTFOUND) {
+	} else if (!ag_err_is(e, AG_ENOTFOUND)) {
 		return e;
 	}
 	if ((*why = merge(a, d, patch, stored, &client_id, &secret)))
@@ -351,7 +351,9 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 	if (cJSON_IsBool(en)) {
 		cJSON *toggle = json_obj(a);
 		cJSON_AddBoolToObject(cJSON_AddObjectToObject(toggle, "providers"), provider, cJSON_IsTrue(en));
-		e = project_update(a, app_id, toggle, why);
+		struct ag_error pe = project_update(a, app_id, toggle);
+		*why = pe.message;
+		e = pe.code;
 	} else if (en) {
 		*why = "enabled must be true or false";
 		e = AG_EINVAL;
@@ -401,7 +403,7 @@ enum ag_err oauth_client_list(struct arena *a, const struct project *p, cJSON **
 	for (const struct oauth_provider_def *d = oauth_providers; d->name; d++) {
 		struct oauth_client *c;
 		enum ag_err e = oauth_client_get(a, p->app_id, d->name, &c);
-		if (e == AG_ENOTFOUND)
+		if (ag_err_is(e, AG_ENOTFOUND))
 			continue;
 		if (e)
 			return e;

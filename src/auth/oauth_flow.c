@@ -125,7 +125,7 @@ enum ag_err oauth_ticket_take(struct arena *a, const char *ticket, const char *p
 	if (!token_shape(ticket))
 		return AG_EGONE;
 	enum ag_err e = take(a, ticket, "ticket", &row);
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EGONE;
 	if (e)
 		return e;

@@ -46,7 +46,7 @@ enum ag_err onetime_peek(struct arena *a, const char *kind, const char *app_id, 
 			       "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND kind = $2 AND app_id = $3 "
 			       "AND used_at IS NULL AND expires_at > $4",
 			       P(SV_TEXT(h), SV_TEXT(kind), SV_TEXT(app_id), SV_INT(time_now_ms())));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EGONE;
 	if (e == AG_OK)
 		*user_id = row_str(&row, 0);
@@ -66,7 +66,7 @@ enum ag_err onetime_consume(struct arena *a, const char *kind, const char *app_i
 			       "UPDATE email_tokens SET used_at = $4 WHERE token_hash = $1 AND kind = $2 AND app_id = $3 "
 			       "AND used_at IS NULL AND expires_at > $4 RETURNING user_id",
 			       P(SV_TEXT(h), SV_TEXT(kind), SV_TEXT(app_id), SV_INT(now)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_EGONE;
 	if (e == AG_OK)
 		*user_id = row_str(&row, 0);

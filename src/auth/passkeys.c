@@ -199,7 +199,7 @@ static enum ag_err take_ceremony(struct arena *a, const char *app_id, const char
 			       "UPDATE factor_challenges SET used_at = $4 WHERE id = $1 AND app_id = $2 AND kind = $3 "
 			       "AND used_at IS NULL AND expires_at > $4 RETURNING challenge, user_id, data",
 			       P(SV_TEXT(id ? id : ""), SV_TEXT(app_id), SV_TEXT(kind), SV_INT(time_now_ms())));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return factor_fail(fe, AG_EGONE, "ceremony_expired",
 				   "this passkey ceremony is unknown, expired or was used: ask for new options");
 	if (e)
@@ -293,7 +293,7 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	if (e == AG_OK)
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	e = db_end(g_app.store, e);
-	if (e == AG_ECONFLICT)
+	if (ag_err_is(e, AG_ECONFLICT))
 		return factor_fail(fe, e, "credential_exists", "this passkey is registered already");
 	if (e)
 		return e;
@@ -350,7 +350,7 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 		   "SELECT id, user_id, public_key, alg, sign_count, backup_eligible, user_handle FROM factors "
 		   "WHERE app_id = $1 AND credential_id = $2 AND kind = 'passkey' AND status = 'active'",
 		   P(SV_TEXT(p->app_id), SV_TEXT(cid)));
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		factor_log(p->app_id, uid, "mfa.failed", NULL, "passkey", ip, "unknown credential");
 		return factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not registered with this project");
 	}

@@ -6,30 +6,11 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/str.h"
 
 static sem_t slots;
 static bool slots_ready;
 static char dummy_hash[PWHASH_MAX];
-
-/* Next code point of valid UTF-8 (the JSON layer checked validity); advances *s. */
-static uint32_t next_cp(const unsigned char **s)
-{
-	const unsigned char *p = *s;
-	uint32_t c = p[0];
-	int n = 1;
-	if (c >= 0xF0) {
-		c = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-		n = 4;
-	} else if (c >= 0xE0) {
-		c = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-		n = 3;
-	} else if (c >= 0xC0) {
-		c = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-		n = 2;
-	}
-	*s = p + n;
-	return c;
-}
 
 static bool is_letter(uint32_t c)
 {
@@ -51,9 +32,11 @@ const char *password_check_rules(const char *pw)
 		return "password is required";
 	size_t chars = 0;
 	bool letter = false, digit = false;
-	const unsigned char *s = (const unsigned char *)pw;
-	while (*s) {
-		uint32_t c = next_cp(&s);
+	const char *s = pw, *end = pw + strlen(pw);
+	while (s < end) {
+		uint32_t c = str_utf8_next(&s, end);
+		if (c == STR_UTF8_BAD)
+			return "password must be UTF-8";
 		if (c < 0x20 || c == 0x7F)
 			return "password must not contain control characters";
 		chars++;

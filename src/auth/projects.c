@@ -20,6 +20,8 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
+/* A provider is listed once its flow exists: a switch that does nothing would tell an
+ * owner a sign-in method is on when it is not. */
 const struct provider_def project_providers[] = {
 	{"email", true},      {"magic-link", true}, {"push", true},    {"passkey", true},
 	{"totp", true},       {"sms", false},       {"email-code", true}, {"google", false},
@@ -244,13 +246,13 @@ enum ag_err project_get(struct arena *a, const char *app_id, struct project **ou
 {
 	*out = NULL;
 	if (!app_id || !str_is_slug(app_id, APP_ID_MAX))
-		return AG_ENOTFOUND;
+		return AG_PROJECT_NOT_FOUND;
 	pthread_once(&caches_once, caches_init);
 	struct cached *c;
 	enum ag_err e = epcache_get(by_app, store_epoch_current(g_app.store, CACHE_PROJECTS), app_id, load_project, NULL,
 				    &c);
 	if (e)
-		return e;
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_PROJECT_NOT_FOUND : e;
 	arena_defer(a, cached_unref_any, c);
 	*out = &((struct snap *)c)->p;
 	return AG_OK;
@@ -306,21 +308,26 @@ bool project_any_allows_origin(const char *origin)
 
 /* ---- create / update / list -------------------------------------------------------- */
 
-enum ag_err project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
-			   const cJSON *callbacks, struct project **out)
+struct ag_error project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			       const cJSON *callbacks, struct project **out)
 {
+	const char *why = NULL;
 	if (!app_id || strlen(app_id) < 2 || !str_is_slug(app_id, APP_ID_MAX))
-		return AG_EINVAL;
-	if (!name || !*name || strlen(name) > 100)
-		return AG_EINVAL;
-	if ((origins && project_check_origins(origins)) || (callbacks && project_check_callbacks(callbacks)))
-		return AG_EINVAL;
+		why = "app_id must be 2-63 characters of a-z, 0-9, '-' or '_', starting with a letter or digit";
+	else if (!name || !*name || strlen(name) > 100)
+		why = "name must be a non-empty string of at most 100 bytes";
+	else if (origins)
+		why = project_check_origins(origins);
+	if (!why && callbacks)
+		why = project_check_callbacks(callbacks);
+	if (why)
+		return AG_ERROR_MSG(AG_EINVAL, why);
 	unsigned char secret[PROJECT_SECRET_LEN];
 	rand_bytes(secret, sizeof secret);
 	char *sealed = master_seal("project-secret", app_id, secret, sizeof secret);
 	sec_zero(secret, sizeof secret);
 	if (!sealed)
-		return AG_EINTERNAL;
+		return AG_ERROR(AG_EINTERNAL);
 	cJSON *prov = json_obj(a);
 	for (const struct provider_def *d = project_providers; d->name; d++)
 		cJSON_AddBoolToObject(prov, d->name, d->default_on);
@@ -338,18 +345,20 @@ enum ag_err project_create(struct arena *a, const char *app_id, const char *name
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
 	e = db_end(g_app.store, e);
 	free(sealed);
-	if (e)
-		return e;
-	return out ? project_get(a, app_id, out) : AG_OK;
+	if (ag_err_is(e, AG_ECONFLICT))
+		e = AG_PROJECT_EXISTS;
+	if (e == AG_OK && out)
+		e = project_get(a, app_id, out);
+	return AG_ERROR(e);
 }
 
-enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *patch, const char **why)
+struct ag_error project_update(struct arena *a, const char *app_id, const cJSON *patch)
 {
-	*why = NULL;
+	const char *why = NULL;
 	struct project *p;
 	enum ag_err e = project_get(a, app_id, &p);
 	if (e)
-		return e;
+		return AG_ERROR(e);
 	const char *name = p->name, *locale = p->default_locale;
 	const char *origins = NULL, *callbacks = NULL;
 	cJSON *providers = json_own(a, cJSON_Duplicate(p->providers, 1));
@@ -362,17 +371,17 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 		const char *k = v->string;
 		if (str_eq(k, "name")) {
 			if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 100)
-				*why = "name must be a non-empty string of at most 100 bytes";
+				why = "name must be a non-empty string of at most 100 bytes";
 			else
 				name = v->valuestring;
 		} else if (str_eq(k, "allowed_origins")) {
-			if (!(*why = project_check_origins(v)))
+			if (!(why = project_check_origins(v)))
 				origins = json_print(a, v);
 		} else if (str_eq(k, "callback_urls")) {
-			if (!(*why = project_check_callbacks(v)))
+			if (!(why = project_check_callbacks(v)))
 				callbacks = json_print(a, v);
 		} else if (str_eq(k, "providers")) {
-			if (!(*why = check_providers(v))) {
+			if (!(why = check_providers(v))) {
 				const cJSON *pv;
 				cJSON_ArrayForEach(pv, v)
 				{
@@ -382,11 +391,11 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 			}
 		} else if (str_eq(k, "default_locale")) {
 			if (!cJSON_IsString(v) || !locale_supported(v->valuestring))
-				*why = "default_locale must be one of the supported locales";
+				why = "default_locale must be one of the supported locales";
 			else
 				locale = v->valuestring;
 		} else if (str_eq(k, "branding")) {
-			if (!(*why = check_branding(v))) {
+			if (!(why = check_branding(v))) {
 				const cJSON *bv;
 				cJSON_ArrayForEach(bv, v)
 				{
@@ -396,19 +405,19 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 			}
 		} else if (str_eq(k, "mfa")) {
 			if (!cJSON_IsString(v) || !project_mfa_policy_known(v->valuestring))
-				*why = "mfa must be \"off\", \"optional\" or \"required\"";
+				why = "mfa must be \"off\", \"optional\" or \"required\"";
 			else
 				mfa = v->valuestring;
 		} else if (str_eq(k, "disabled")) {
 			if (!cJSON_IsBool(v))
-				*why = "disabled must be true or false";
+				why = "disabled must be true or false";
 			else
 				disabled = cJSON_IsTrue(v);
 		} else {
-			*why = arena_printf(a, "unknown field '%.64s'", k);
+			why = arena_printf(a, "unknown field '%.64s'", k);
 		}
-		if (*why)
-			return AG_EINVAL;
+		if (why)
+			return AG_ERROR_MSG(AG_EINVAL, why);
 	}
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
@@ -421,7 +430,7 @@ enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *pat
 			      SV_INT(disabled), SV_INT(time_now_ms()), SV_TEXT(mfa)));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
-	return db_end(g_app.store, e);
+	return AG_ERROR(db_end(g_app.store, e));
 }
 
 enum ag_err project_rotate_secret(struct arena *a, const char *app_id, const char **secret_b64url)
@@ -447,8 +456,9 @@ enum ag_err project_rotate_secret(struct arena *a, const char *app_id, const cha
 enum ag_err project_delete(const char *app_id)
 {
 	/* its API keys go with it (ON DELETE CASCADE) */
-	return db_exec_cached(g_app.store, CACHE_BIT(CACHE_PROJECTS) | CACHE_BIT(CACHE_API_KEYS),
-			      "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)));
+	enum ag_err e = db_exec_cached(g_app.store, CACHE_BIT(CACHE_PROJECTS) | CACHE_BIT(CACHE_API_KEYS),
+				       "DELETE FROM projects WHERE app_id = $1", P(SV_TEXT(app_id)));
+	return ag_err_is(e, AG_ENOTFOUND) ? AG_PROJECT_NOT_FOUND : e;
 }
 
 static cJSON *str_array(const char **v, int n)
@@ -495,7 +505,11 @@ cJSON *project_json(struct arena *a, const struct project *p)
 	cJSON_AddStringToObject(o, "name", p->name);
 	cJSON_AddItemToObject(o, "allowed_origins", str_array(p->origins, p->norigins));
 	cJSON_AddItemToObject(o, "callback_urls", str_array(p->callbacks, p->ncallbacks));
-	cJSON_AddItemToObject(o, "providers", cJSON_Duplicate(p->providers, 1));
+	/* The switches that exist, each as it is in effect (a project stored before a
+	 * provider existed has its default; one stored with a retired switch hides it). */
+	cJSON *prov = cJSON_AddObjectToObject(o, "providers");
+	for (const struct provider_def *d = project_providers; d->name; d++)
+		cJSON_AddBoolToObject(prov, d->name, project_provider_on(p, d->name));
 	cJSON_AddStringToObject(o, "default_locale", p->default_locale);
 	cJSON_AddItemToObject(o, "branding", cJSON_Duplicate(p->branding, 1));
 	cJSON_AddBoolToObject(o, "disabled", p->disabled);

@@ -42,15 +42,17 @@ extern const struct provider_def project_providers[];
 bool project_provider_known(const char *name);
 bool project_mfa_policy_known(const char *s);
 
-/* Create: app_id is a slug; name non-empty. Origins/callbacks may be NULL. */
-enum ag_err project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
-			   const cJSON *callbacks, struct project **out) MUST_CHECK;
-/* Cached lookup, copied into the arena. AG_ENOTFOUND if absent. */
+/* Create: app_id is a slug; name non-empty. Origins/callbacks may be NULL. AG_EINVAL
+ * saying which rule an argument breaks, AG_PROJECT_EXISTS. */
+struct ag_error project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			       const cJSON *callbacks, struct project **out) MUST_CHECK;
+/* Cached lookup, copied into the arena. AG_PROJECT_NOT_FOUND if absent. */
 enum ag_err project_get(struct arena *a, const char *app_id, struct project **out) MUST_CHECK;
 /* Apply a patch object (fields: name, allowed_origins, callback_urls, providers,
- * default_locale, branding, disabled); validated; bumps the cache epoch. */
-enum ag_err project_update(struct arena *a, const char *app_id, const cJSON *patch, const char **why) MUST_CHECK;
-enum ag_err project_delete(const char *app_id) MUST_CHECK;
+ * default_locale, branding, disabled); bumps the cache epoch. AG_PROJECT_NOT_FOUND,
+ * or AG_EINVAL with a message naming the field and its rule. */
+struct ag_error project_update(struct arena *a, const char *app_id, const cJSON *patch) MUST_CHECK;
+enum ag_err project_delete(const char *app_id) MUST_CHECK; /* AG_PROJECT_NOT_FOUND if absent */
 /* A new signing secret, effective at once in every process (tokens signed with the old
  * one stop verifying); *secret_b64url gets it, the only time it is shown. */
 enum ag_err project_rotate_secret(struct arena *a, const char *app_id, const char **secret_b64url) MUST_CHECK;

@@ -67,7 +67,9 @@ struct push_started {
 enum ag_err push_start(struct arena *a, const struct project *p, const char *email, const char *ip,
 		       const char *user_agent, struct push_started *out) MUST_CHECK;
 enum ag_err push_session_by_sid(struct arena *a, const char *session_id, struct push_session **out) MUST_CHECK;
-enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out) MUST_CHECK;
+/* code_hash (may be NULL) gets the hash of the session's number-matching code. */
+enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out,
+				    const char **code_hash) MUST_CHECK;
 enum ag_err push_session_by_hash(struct arena *a, const char *id_hash, struct push_session **out) MUST_CHECK;
 /* pending | approved | denied | expired, as clients see it at `now` (ms). */
 const char *push_status(const struct push_session *s, int64_t now);
@@ -83,6 +85,12 @@ const char *push_email_key(struct arena *a, const char *email);
 struct mfa_begin;
 enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char **token,
 			     struct mfa_begin *mfa) MUST_CHECK;
+/* The approved session's token for its user, or (MFA step due) NULL with an mfa_token
+ * in *mfa. */
+char *push_session_token(struct arena *a, const struct push_session *s, const struct project *p,
+			 const struct user *u, struct mfa_begin *mfa);
+/* {mfa_required, mfa_token, methods[, enroll_required]} into o. */
+void push_mfa_json(cJSON *o, const struct mfa_begin *mfa);
 /* Record that the token went out to waiters at approval (best effort). */
 void push_mark_claimed(const char *id_hash);
 /* {status, expires_in | token | token_claimed | reason} of a session, as /auth/check
@@ -111,12 +119,12 @@ struct push_decided {
 
 /* Verify the device signature, the freshness, the device's ownership of the session's
  * email, the code and the expiry, then decide in one transaction with the webhook
- * outbox rows. Errors: AG_ENOTFOUND (no such request/device), AG_EUNAUTH (bad or stale
- * signature), AG_ECONFLICT (replayed signature, already decided), AG_EFORBIDDEN
- * (device of another email; wrong code: *why = "wrong_code", out->attempts_left),
- * AG_EGONE (expired), AG_EINVAL. *why is a machine-readable code. */
-enum ag_err push_decide(struct arena *a, const struct push_decision *d, struct push_decided *out,
-			const char **why) MUST_CHECK;
+ * outbox rows (push_decide.c). Errors: AG_PUSH_BAD_DECISION, AG_PUSH_UNKNOWN_DEVICE,
+ * AG_PUSH_STALE_SIGNATURE / AG_PUSH_BAD_SIGNATURE, AG_PUSH_UNKNOWN_REQUEST,
+ * AG_PUSH_DISABLED, AG_PUSH_ALREADY_DECIDED, AG_PUSH_EXPIRED, AG_PUSH_WRONG_DEVICE,
+ * AG_PUSH_REPLAYED, AG_PUSH_WRONG_CODE (out->attempts_left; out->status "denied" when
+ * it was the last attempt), or a kind from the store. */
+enum ag_err push_decide(struct arena *a, const struct push_decision *d, struct push_decided *out) MUST_CHECK;
 
 /* Seconds until ip may prompt email again after the person answered "this wasn't me"
  * to a sign-in from ip (0: not blocked). */
@@ -132,14 +140,15 @@ void push_maybe_sweep(void);
 enum ag_err push_enroll_start(struct arena *a, const char *email, const struct project *p, const char *ip,
 			      const char *locale, const char **enrollment_id) MUST_CHECK;
 /* Register a device with a code (and enrollment id) or a link token. pub is the JWK
- * object of the P-256 public key. *why is a machine-readable code on failure. */
+ * object of the P-256 public key. Errors: AG_PUSH_DEVICE_NAME, AG_PUSH_PUBLIC_KEY,
+ * AG_PUSH_ENROLL_BAD_CODE / _BAD_LINK, AG_PUSH_EXPIRED, AG_PUSH_TOO_MANY_DEVICES. */
 enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const char *code, const char *link,
-			       const char *name, const cJSON *jwk, struct push_device **out,
-			       const char **why) MUST_CHECK;
+			       const char *name, const cJSON *jwk, struct push_device **out) MUST_CHECK;
 enum ag_err push_device_get(struct arena *a, const char *id, struct push_device **out) MUST_CHECK;
-/* Device app session: a signature over (device_id, ts) buys a bearer token. */
+/* Device app session: a signature over (device_id, ts) buys a bearer token. Errors:
+ * AG_PUSH_LOGIN_UNKNOWN_DEVICE, the signature's, AG_PUSH_REPLAYED. */
 enum ag_err push_device_login(struct arena *a, const char *device_id, int64_t ts, const char *sig,
-			      struct push_device **d, char **token, const char **why) MUST_CHECK;
+			      struct push_device **d, char **token) MUST_CHECK;
 char *push_device_token(struct arena *a, const struct push_device *d);
 /* Bearer token -> device (not revoked). AG_EUNAUTH otherwise. */
 enum ag_err push_device_auth(struct arena *a, const char *token, struct push_device **out) MUST_CHECK;
@@ -160,11 +169,11 @@ char *push_canon_decision(struct arena *a, const char *request_id, const char *d
 			  int64_t ts, const char *device_id);
 /* "authgate-device-v1\n" device_id "\n" ts */
 char *push_canon_login(struct arena *a, const char *device_id, int64_t ts);
-/* Check freshness and the signature of canon by d's key. AG_EUNAUTH with *why. */
-enum ag_err push_sig_check(const struct push_device *d, const char *canon, int64_t ts, const char *sig,
-			   const char **why) MUST_CHECK;
-/* Spend a signed message once (inside the caller's transaction): AG_ECONFLICT if it
- * was seen before. */
+/* Check freshness and the signature of canon by d's key: AG_PUSH_STALE_SIGNATURE or
+ * AG_PUSH_BAD_SIGNATURE. */
+enum ag_err push_sig_check(const struct push_device *d, const char *canon, int64_t ts, const char *sig) MUST_CHECK;
+/* Spend a signed message once (inside the caller's transaction): AG_PUSH_REPLAYED if
+ * it was seen before. */
 enum ag_err push_nonce_spend(const char *canon) MUST_CHECK;
 /* Keys derived from the master key. */
 void push_code_hash(char out[65], const char *code);

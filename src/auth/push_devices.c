@@ -112,15 +112,18 @@ static bool jwk_to_raw(const cJSON *jwk, unsigned char raw[P256_PUB_LEN])
 	       str_unb64url(raw + 1 + P256_COORD_LEN, 33, y, strlen(y)) == P256_COORD_LEN && p256_pub_valid(raw);
 }
 
+/* 1 to PUSH_DEVICE_NAME_MAX characters (code points, not bytes), none a control
+ * character (a tab or a newline would break the lists that show names). */
 static bool valid_name(const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > PUSH_DEVICE_NAME_MAX || !str_is_utf8(name, n))
-		return false;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+	const char *p = name, *end = name ? name + strlen(name) : NULL;
+	size_t chars = 0;
+	while (p && p < end) {
+		uint32_t c = str_utf8_next(&p, end);
+		if (c == STR_UTF8_BAD || c < 0x20 || (c >= 0x7f && c < 0xa0) || ++chars > PUSH_DEVICE_NAME_MAX)
 			return false;
-	return true;
+	}
+	return chars > 0;
 }
 
 struct enrollment {
@@ -142,9 +145,9 @@ static enum ag_err enrollment_get(struct arena *a, const char *col, const char *
 	return e;
 }
 
-/* Prove the email: AG_OK, or an error with *why. A wrong code spends an attempt. */
+/* Prove the email. A wrong code spends an attempt. */
 static enum ag_err prove(struct arena *a, const char *enrollment_id, const char *code, const char *link,
-			 struct enrollment *en, const char **why)
+			 struct enrollment *en)
 {
 	enum ag_err e;
 	int64_t now = time_now_ms();
@@ -154,23 +157,17 @@ static enum ag_err prove(struct arena *a, const char *enrollment_id, const char 
 		char h[65];
 		sha256_hex(h, dot ? dot + 1 : link);
 		e = enrollment_get(a, "link_hash", h, en);
-		if (e == AG_ENOTFOUND || (e == AG_OK && !ct_streq(h, en->link_hash))) {
-			*why = "invalid_link";
-			return AG_EUNAUTH;
-		}
+		if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && !ct_streq(h, en->link_hash)))
+			return AG_PUSH_ENROLL_BAD_LINK;
 	} else {
 		e = enrollment_get(a, "id", enrollment_id, en);
-		if (e == AG_ENOTFOUND) {
-			*why = "invalid_code";
-			return AG_EUNAUTH;
-		}
+		if (ag_err_is(e, AG_ENOTFOUND))
+			return AG_PUSH_ENROLL_BAD_CODE;
 	}
 	if (e)
 		return e;
-	if (en->used_at || now >= en->expires_at || en->attempts >= PUSH_ENROLL_ATTEMPTS) {
-		*why = "expired";
-		return AG_EGONE;
-	}
+	if (en->used_at || now >= en->expires_at || en->attempts >= PUSH_ENROLL_ATTEMPTS)
+		return AG_PUSH_EXPIRED;
 	if (link)
 		return AG_OK;
 	char h[65];
@@ -179,8 +176,7 @@ static enum ag_err prove(struct arena *a, const char *enrollment_id, const char 
 		return AG_OK;
 	if (db_exec(g_app.store, "UPDATE push_enrollments SET attempts = attempts + 1 WHERE id = $1", P(SV_TEXT(en->id))))
 		return AG_EUNAVAIL;
-	*why = en->attempts + 1 >= PUSH_ENROLL_ATTEMPTS ? "expired" : "invalid_code";
-	return en->attempts + 1 >= PUSH_ENROLL_ATTEMPTS ? AG_EGONE : AG_EUNAUTH;
+	return en->attempts + 1 >= PUSH_ENROLL_ATTEMPTS ? AG_PUSH_EXPIRED : AG_PUSH_ENROLL_BAD_CODE;
 }
 
 static const char *new_device_id(void)
@@ -195,30 +191,24 @@ static const char *new_device_id(void)
 }
 
 enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const char *code, const char *link,
-			       const char *name, const cJSON *jwk, struct push_device **out, const char **why)
+			       const char *name, const cJSON *jwk, struct push_device **out)
 {
 	*out = NULL;
 	unsigned char raw[P256_PUB_LEN];
-	if (!valid_name(name)) {
-		*why = "invalid_name";
-		return AG_EINVAL;
-	}
-	if (!jwk_to_raw(jwk, raw)) {
-		*why = "invalid_public_key";
-		return AG_EINVAL;
-	}
+	if (!valid_name(name))
+		return AG_PUSH_DEVICE_NAME;
+	if (!jwk_to_raw(jwk, raw))
+		return AG_PUSH_PUBLIC_KEY;
 	struct enrollment en;
-	enum ag_err e = prove(a, enrollment_id, code, link, &en, why);
+	enum ag_err e = prove(a, enrollment_id, code, link, &en);
 	if (e)
 		return e;
 	int64_t ndev = 0;
 	if ((e = db_int(g_app.store, &ndev, "SELECT COUNT(*) FROM push_devices WHERE email = $1 AND revoked_at IS NULL",
 			P(SV_TEXT(en.email)))))
 		return e;
-	if (ndev >= PUSH_DEVICES_PER_EMAIL) {
-		*why = "too_many_devices";
-		return AG_ECONFLICT;
-	}
+	if (ndev >= PUSH_DEVICES_PER_EMAIL)
+		return AG_PUSH_TOO_MANY_DEVICES;
 	char pub[96];
 	str_b64url(pub, raw, sizeof raw);
 	int64_t now = time_now_ms(), changes = 0;
@@ -226,10 +216,8 @@ enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const
 		return e;
 	e = db_exec_n(g_app.store, "UPDATE push_enrollments SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
 		      P(SV_TEXT(en.id), SV_INT(now)), &changes);
-	if (e == AG_OK && changes == 0) {
-		*why = "expired";
-		e = AG_EGONE; /* used concurrently */
-	}
+	if (e == AG_OK && changes == 0)
+		e = AG_PUSH_EXPIRED; /* used concurrently */
 	const char *id = NULL;
 	for (int i = 0; e == AG_OK && i < 4; i++) {
 		id = arena_strdup(a, new_device_id());
@@ -237,7 +225,7 @@ enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const
 			    "INSERT INTO push_devices (id, email, name, public_key, created_at, last_seen_at) "
 			    "VALUES ($1, $2, $3, $4, $5, $5)",
 			    P(SV_TEXT(id), SV_TEXT(en.email), SV_TEXT(name), SV_TEXT(pub), SV_INT(now)));
-		if (e == AG_ECONFLICT && i < 3)
+		if (ag_err_is(e, AG_ECONFLICT) && i < 3)
 			e = AG_OK, id = NULL; /* id collision: draw again */
 		else if (e == AG_OK)
 			break;
@@ -267,24 +255,19 @@ char *push_device_token(struct arena *a, const struct push_device *d)
 }
 
 enum ag_err push_device_login(struct arena *a, const char *device_id, int64_t ts, const char *sig,
-			      struct push_device **d, char **token, const char **why)
+			      struct push_device **d, char **token)
 {
 	*token = NULL;
 	enum ag_err e = push_device_get(a, device_id, d);
-	if (e == AG_ENOTFOUND) {
-		*why = "unknown_device";
-		return AG_EUNAUTH;
-	}
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return AG_PUSH_LOGIN_UNKNOWN_DEVICE;
 	if (e)
 		return e;
 	const char *canon = push_canon_login(a, device_id, ts);
-	if ((e = push_sig_check(*d, canon, ts, sig, why)))
+	if ((e = push_sig_check(*d, canon, ts, sig)))
 		return e;
-	if ((e = push_nonce_spend(canon))) {
-		if (e == AG_ECONFLICT)
-			*why = "replayed";
+	if ((e = push_nonce_spend(canon)))
 		return e;
-	}
 	if (db_exec(g_app.store, "UPDATE push_devices SET last_seen_at = $2 WHERE id = $1",
 		    P(SV_TEXT(device_id), SV_INT(time_now_ms()))))
 		log_warn("push", "cannot note when device %s was last seen", device_id);
@@ -304,7 +287,7 @@ enum ag_err push_device_auth(struct arena *a, const char *token, struct push_dev
 	enum ag_err e = id ? push_device_get(a, id, out) : AG_ENOTFOUND;
 	if (e == AG_OK)
 		(*out)->token_exp = (int64_t)json_get_num(claims, "exp", 0);
-	return e == AG_ENOTFOUND ? AG_EUNAUTH : e;
+	return ag_err_is(e, AG_ENOTFOUND) ? AG_EUNAUTH : e;
 }
 
 enum ag_err push_device_revoke(const char *id)

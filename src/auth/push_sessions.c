@@ -1,6 +1,6 @@
 /* push_sessions.c — push auth sessions: start (with its number-matching code),
- * lookups, the signed decision in one transaction with its webhooks, and the
- * one-time hand-out of the session token. */
+ * lookups, the one-time hand-out of the session token, what waiters and devices see
+ * of a session. The signed decision is push_decide.c. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,9 +69,10 @@ enum ag_err push_session_by_hash(struct arena *a, const char *id_hash, struct pu
 	return load(a, "id_hash", id_hash, out, NULL);
 }
 
-enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out)
+enum ag_err push_session_by_request(struct arena *a, const char *request_id, struct push_session **out,
+				    const char **code_hash)
 {
-	return load(a, "request_id", request_id, out, NULL);
+	return load(a, "request_id", request_id, out, code_hash);
 }
 
 const char *push_status(const struct push_session *s, int64_t now)
@@ -153,8 +154,7 @@ enum ag_err push_start(struct arena *a, const struct project *p, const char *ema
 
 /* ---- token hand-out --------------------------------------------------------------- */
 
-/* {mfa_required, mfa_token, methods[, enroll_required]} into o. */
-static void add_mfa(cJSON *o, const struct mfa_begin *mfa)
+void push_mfa_json(cJSON *o, const struct mfa_begin *mfa)
 {
 	cJSON_AddBoolToObject(o, "mfa_required", true);
 	cJSON_AddStringToObject(o, "mfa_token", mfa->mfa_token);
@@ -163,9 +163,8 @@ static void add_mfa(cJSON *o, const struct mfa_begin *mfa)
 		cJSON_AddBoolToObject(o, "enroll_required", true);
 }
 
-/* The session token, or (when the project's MFA step is due) an mfa_token in *mfa. */
-static char *issue(struct arena *a, const struct push_session *s, const struct project *p, const struct user *u,
-		   struct mfa_begin *mfa)
+char *push_session_token(struct arena *a, const struct push_session *s, const struct project *p,
+			 const struct user *u, struct mfa_begin *mfa)
 {
 	cJSON *extra = json_obj(a);
 	json_add_str(extra, "device_id", s->device_id);
@@ -196,7 +195,7 @@ enum ag_err push_claim_token(struct arena *a, const struct push_session *s, char
 		return e;
 	if (changes == 0)
 		return AG_EGONE; /* another check won the race */
-	*token = issue(a, s, p, u, mfa);
+	*token = push_session_token(a, s, p, u, mfa);
 	return *token || mfa->required ? AG_OK : AG_EINTERNAL;
 }
 
@@ -222,7 +221,7 @@ char *push_status_json(struct arena *a, const struct push_session *s)
 		struct mfa_begin mfa;
 		enum ag_err e = push_claim_token(a, s, &token, &mfa);
 		if (e == AG_OK && mfa.required) /* the second factor is still due: docs/MFA.md */
-			add_mfa(o, &mfa);
+			push_mfa_json(o, &mfa);
 		else if (e == AG_OK)
 			cJSON_AddStringToObject(o, "token", token);
 		else
@@ -231,208 +230,6 @@ char *push_status_json(struct arena *a, const struct push_session *s)
 		json_add_str(o, "reason", s->reason);
 	}
 	return json_print(a, o);
-}
-
-/* ---- decision ------------------------------------------------------------------------ */
-
-/* The webhook body: compact JSON in the seed's field order, byte-identical to what
- * JSON.stringify(JSON.parse(body)) gives, so receivers that re-serialize verify it. */
-static char *webhook_body(struct arena *a, const char *event, const struct push_session *s, const char *email,
-			  const struct push_device *d, bool new_device, const char *reason)
-{
-	char ts[32];
-	time_iso8601(ts, s->decided_at, false);
-	struct buf b = BUF_INIT(8192);
-	buf_puts(&b, "{\"event\":");
-	json_buf_str(&b, event);
-	buf_puts(&b, ",\"session_id\":");
-	json_buf_str(&b, push_session_id(a, s->request_id));
-	buf_puts(&b, ",\"timestamp\":");
-	json_buf_str(&b, ts);
-	buf_puts(&b, ",\"app_id\":");
-	json_buf_str(&b, s->app_id);
-	buf_puts(&b, ",\"email\":");
-	if (email)
-		json_buf_str(&b, email);
-	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ",\"ip\":");
-	json_buf_str(&b, s->ip);
-	buf_puts(&b, ",\"device_id\":");
-	json_buf_str(&b, d->id);
-	if (str_eq(event, "approved")) {
-		buf_puts(&b, ",\"device_name\":");
-		json_buf_str(&b, d->name);
-		buf_puts(&b, new_device ? ",\"new_device\":true" : ",\"new_device\":false");
-	} else {
-		buf_puts(&b, ",\"reason\":");
-		json_buf_str(&b, reason);
-	}
-	buf_puts(&b, "}");
-	char *out = arena_strdup(a, b.p ? b.p : "{}");
-	buf_free(&b);
-	return out;
-}
-
-static bool valid_decision(const char *d)
-{
-	return str_eq(d, "approve") || str_eq(d, "deny") || str_eq(d, "not_me");
-}
-
-/* Inside the transaction: the session becomes approved/denied (once), the user exists,
- * the device's first approval for the app is noted, the webhooks are queued. */
-static enum ag_err decide_tx(struct arena *a, struct push_decided *out, const char *status, const char *reason,
-			     int64_t now)
-{
-	struct push_session *s = out->s;
-	struct push_device *d = out->d;
-	const char *email = s->email ? s->email : (str_eq(reason, "wrong_code") ? NULL : d->email);
-	bool new_device = false;
-	int64_t changes = 0;
-	enum ag_err e = AG_OK;
-	if (str_eq(status, "approved")) {
-		e = user_upsert(a, s->app_id, email, true, NULL, &out->u);
-		if (e == AG_OK)
-			e = user_touch_login(out->u->id);
-		if (e == AG_OK)
-			e = db_exec_n(g_app.store,
-				      "INSERT INTO push_device_apps (device_id, app_id, first_approved_at) VALUES ($1, $2, $3) "
-				      "ON CONFLICT (device_id, app_id) DO NOTHING",
-				      P(SV_TEXT(d->id), SV_TEXT(s->app_id), SV_INT(now)), &changes);
-		new_device = changes == 1;
-	}
-	if (e == AG_OK)
-		e = db_exec_n(g_app.store,
-			      "UPDATE push_sessions SET status = $2, reason = $3, decided_at = $4, device_id = $5, "
-			      "email = $6, user_id = $7 WHERE id_hash = $1 AND status = 'pending'",
-			      P(SV_TEXT(s->id_hash), SV_TEXT(status), SV_TEXT(reason), SV_INT(now), SV_TEXT(d->id),
-				SV_TEXT(email), SV_TEXT(out->u ? out->u->id : NULL)),
-			      &changes);
-	if (e == AG_OK && changes == 0)
-		e = AG_ECONFLICT; /* decided concurrently */
-	if (e == AG_OK)
-		e = db_exec(g_app.store, "UPDATE push_devices SET last_seen_at = $2 WHERE id = $1",
-			    P(SV_TEXT(d->id), SV_INT(now)));
-	if (e)
-		return e;
-	s->status = status;
-	s->reason = reason;
-	s->decided_at = now;
-	s->device_id = d->id;
-	s->email = email;
-	s->user_id = out->u ? out->u->id : NULL;
-	const char *event = str_eq(status, "approved") ? "approved" : "denied";
-	return hook_emit_scoped(a, s->app_id, event, webhook_body(a, event, s, email, d, new_device, reason), s->id_hash,
-				NULL);
-}
-
-enum ag_err push_decide(struct arena *a, const struct push_decision *dd, struct push_decided *out, const char **why)
-{
-	memset(out, 0, sizeof(*out));
-	*why = "invalid_request";
-	if (!valid_decision(dd->decision)) {
-		*why = "bad_decision";
-		return AG_EINVAL;
-	}
-	enum ag_err e = push_device_get(a, dd->device_id, &out->d);
-	if (e == AG_ENOTFOUND)
-		*why = "unknown_device";
-	if (e)
-		return e;
-	const char *canon = push_canon_decision(a, dd->request_id, dd->decision, dd->code, dd->ts, dd->device_id);
-	if ((e = push_sig_check(out->d, canon, dd->ts, dd->sig, why)))
-		return e;
-	const char *code_hash = NULL;
-	e = load(a, "request_id", dd->request_id, &out->s, &code_hash);
-	if (e == AG_ENOTFOUND)
-		*why = "unknown_request";
-	if (e)
-		return e;
-	struct push_session *s = out->s;
-	e = project_get(a, s->app_id, &out->p);
-	if (e == AG_ENOTFOUND)
-		*why = "unknown_request";
-	if (e)
-		return e;
-	int64_t now = time_now_ms();
-	if (out->p->disabled || !project_provider_on(out->p, "push")) {
-		*why = "push_disabled";
-		return AG_EFORBIDDEN;
-	}
-	if (!str_eq(s->status, "pending")) {
-		*why = "already_decided";
-		return AG_ECONFLICT;
-	}
-	if (now >= s->expires_at) {
-		*why = "expired";
-		return AG_EGONE;
-	}
-	if (s->email && !str_eq(s->email, out->d->email)) {
-		*why = "wrong_device";
-		return AG_EFORBIDDEN;
-	}
-	bool need_code = str_eq(dd->decision, "approve") || !s->email;
-	bool code_ok = false;
-	if (dd->code && *dd->code) {
-		char h[65];
-		push_code_hash(h, dd->code);
-		code_ok = ct_streq(h, code_hash);
-	}
-	if ((e = db_begin(g_app.store)))
-		return e;
-	e = push_nonce_spend(canon);
-	if (e == AG_ECONFLICT)
-		*why = "replayed";
-	if (e)
-		goto fail;
-	if (need_code && !code_ok) {
-		/* Number matching: a wrong code counts; the last allowed one denies. */
-		int64_t changes = 0;
-		e = db_exec_n(g_app.store,
-			      "UPDATE push_sessions SET code_attempts = code_attempts + 1 WHERE id_hash = $1 AND status = 'pending'",
-			      P(SV_TEXT(s->id_hash)), &changes);
-		if (e)
-			goto fail;
-		s->code_attempts++;
-		out->attempts_left = (int)(PUSH_CODE_ATTEMPTS - s->code_attempts);
-		if (out->attempts_left <= 0) {
-			out->attempts_left = 0;
-			if ((e = decide_tx(a, out, "denied", "wrong_code", now)))
-				goto fail;
-			out->status = "denied";
-		}
-		if ((e = db_commit(g_app.store)))
-			return e;
-		if (out->status)
-			outbox_kick();
-		log_security("push_wrong_code", s->ip, "request %s, device %s", s->request_id, out->d->id);
-		*why = "wrong_code";
-		return AG_EFORBIDDEN;
-	}
-	const char *status = str_eq(dd->decision, "approve") ? "approved" : "denied";
-	const char *reason = str_eq(dd->decision, "approve") ? NULL : str_eq(dd->decision, "not_me") ? "not_me" : "denied";
-	if ((e = decide_tx(a, out, status, reason, now))) {
-		if (e == AG_ECONFLICT)
-			*why = "already_decided";
-		goto fail;
-	}
-	if ((e = db_commit(g_app.store)))
-		return e;
-	outbox_kick();
-	out->status = status;
-	if (out->u) {
-		struct mfa_begin mfa;
-		out->token = issue(a, s, out->p, out->u, &mfa);
-		if (mfa.required)
-			add_mfa(out->mfa = json_obj(a), &mfa);
-	}
-	if (str_eq(reason, "not_me"))
-		log_security("push_not_me", s->ip, "request %s for app %s reported by device %s", s->request_id, s->app_id,
-			     out->d->id);
-	return AG_OK;
-fail:
-	db_rollback(g_app.store);
-	return e;
 }
 
 enum ag_err push_not_me_block(const char *email, const char *ip, int64_t *retry_s)
@@ -526,7 +323,7 @@ enum ag_err push_find_by_code(struct arena *a, const char *code, const char *ema
 			       "SELECT " SESS_COLS " FROM push_sessions WHERE email = $1 AND code_hash = $2 "
 			       "AND status = 'pending' AND expires_at > $3 ORDER BY created_at DESC",
 			       P(SV_TEXT(email), SV_TEXT(h), SV_INT(now)));
-	if (e == AG_ENOTFOUND)
+	if (ag_err_is(e, AG_ENOTFOUND))
 		e = db_row(g_app.store, a, &r,
 			   "SELECT s.id_hash, s.request_id, s.app_id, s.email, s.status, s.reason, s.ip, s.user_agent, "
 			   "s.device_id, s.user_id, s.code_attempts, s.created_at, s.expires_at, s.decided_at, "

@@ -65,20 +65,17 @@ char *push_canon_login(struct arena *a, const char *device_id, int64_t ts)
 	return arena_printf(a, "authgate-device-v1\n%s\n%lld", device_id, (long long)ts);
 }
 
-enum ag_err push_sig_check(const struct push_device *d, const char *canon, int64_t ts, const char *sig,
-			   const char **why)
+enum ag_err push_sig_check(const struct push_device *d, const char *canon, int64_t ts, const char *sig)
 {
 	int64_t now = time_now_ms();
 	if (ts < now - PUSH_SIG_SKEW_MS || ts > now + PUSH_SIG_SKEW_MS) {
-		*why = "stale_signature";
-		return AG_EUNAUTH;
+		return AG_PUSH_STALE_SIGNATURE;
 	}
 	unsigned char pub[P256_PUB_LEN + 4], raw[P256_SIG_LEN + 4];
 	if (!d->public_key || str_unb64url(pub, sizeof pub, d->public_key, strlen(d->public_key)) != P256_PUB_LEN ||
 	    !sig || str_unb64url(raw, sizeof raw, sig, strlen(sig)) != P256_SIG_LEN ||
 	    !p256_verify(pub, canon, strlen(canon), raw)) {
-		*why = "bad_signature";
-		return AG_EUNAUTH;
+		return AG_PUSH_BAD_SIGNATURE;
 	}
 	return AG_OK;
 }
@@ -90,6 +87,7 @@ enum ag_err push_nonce_spend(const char *canon)
 	 * window on both sides, then swept. */
 	char h[65];
 	sha256_hex(h, canon);
-	return db_exec(g_app.store, "INSERT INTO push_nonces (sig_hash, expires_at) VALUES ($1, $2)",
-		       P(SV_TEXT(h), SV_INT(time_now_ms() + 2 * PUSH_SIG_SKEW_MS)));
+	enum ag_err e = db_exec(g_app.store, "INSERT INTO push_nonces (sig_hash, expires_at) VALUES ($1, $2)",
+				P(SV_TEXT(h), SV_INT(time_now_ms() + 2 * PUSH_SIG_SKEW_MS)));
+	return ag_err_is(e, AG_ECONFLICT) ? AG_PUSH_REPLAYED : e;
 }

@@ -20,7 +20,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct hmap *blocked; /* counter key -> heap int64 "blocked until" (ms) */
 static _Atomic unsigned long calls;
 
-int throttle_limit(const struct throttle_policy *p)
+int throttle_limit(const struct rate_policy *p)
 {
 	int64_t pct = g_cfg.auth_rate_percent > 0 ? g_cfg.auth_rate_percent : 100;
 	int64_t n = (int64_t)p->limit * pct / 100;
@@ -70,7 +70,7 @@ static int retry_s(int64_t until, int64_t now)
 	return s < 1 ? 1 : s > 86400 ? 86400 : (int)s;
 }
 
-enum ag_err throttle_hit(const struct throttle_policy *p, const char *subject, int *retry_after_s)
+enum ag_err throttle_hit(const struct rate_policy *p, const char *subject, int *retry_after_s)
 {
 	*retry_after_s = 0;
 	struct arena *a = arena_new();

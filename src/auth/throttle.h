@@ -7,19 +7,16 @@
 #define AG_THROTTLE_H
 
 #include "core/err.h"
+#include "core/ratelimit.h"
 
-struct throttle_policy {
-	const char *name; /* "signin:email" */
-	int limit;        /* attempts per window, before AUTHGATE_AUTH_RATE_PERCENT scaling */
-	int window_s;
-};
-
-/* Count one attempt of `subject` under policy. AG_OK when within the limit; AG_ERATE
+/* Count one attempt of `subject` under a durable policy (core/ratelimit.h; its limit is
+ * scaled by AUTHGATE_AUTH_RATE_PERCENT). AG_OK when within the limit; AG_ERATE
  * with *retry_after_s (>= 1) when over it; AG_EUNAVAIL/AG_EINTERNAL from the store. */
-enum ag_err throttle_hit(const struct throttle_policy *p, const char *subject, int *retry_after_s) MUST_CHECK;
+enum ag_err throttle_hit(const struct rate_policy *p, const char *subject, int *retry_after_s) MUST_CHECK;
 
-/* The limit after scaling (for documentation and tests). */
-int throttle_limit(const struct throttle_policy *p);
+/* p's limit scaled by AUTHGATE_AUTH_RATE_PERCENT (at least 1): durable policies are
+ * counted against it; sign-in policies kept in memory scale theirs with it too. */
+int throttle_limit(const struct rate_policy *p);
 
 /* Forget the in-memory "over the limit" cache (tests, shutdown). */
 void throttle_cache_clear(void);

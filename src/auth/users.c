@@ -92,9 +92,9 @@ enum ag_err user_upsert(struct arena *a, const char *app_id, const char *email, 
 			const char *locale, struct user **out)
 {
 	enum ag_err e = user_by_email(a, app_id, email, out);
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		e = user_create(a, app_id, email, NULL, NULL, email_verified, locale, out);
-		if (e == AG_ECONFLICT) /* created concurrently */
+		if (ag_err_is(e, AG_ECONFLICT)) /* created concurrently */
 			e = user_by_email(a, app_id, email, out);
 		return e;
 	}

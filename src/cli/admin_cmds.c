@@ -40,24 +40,17 @@ static int project_create_cmd(int argc, char **argv)
 			return usage_project();
 		}
 	}
-	const char *why = project_check_origins(origins);
-	if (!why)
-		why = project_check_callbacks(callbacks);
-	if (!why && (strlen(argv[0]) < 2 || !str_is_slug(argv[0], APP_ID_MAX)))
-		why = "app_id must be 2-63 characters of a-z, 0-9, '-' or '_'";
-	if (why) {
-		fprintf(stderr, "%s\n", why);
-		arena_free(a);
-		return 2;
-	}
 	struct project *p;
-	enum ag_err e = project_create(a, argv[0], argv[1], origins, callbacks, &p);
+	struct ag_error err = project_create(a, argv[0], argv[1], origins, callbacks, &p);
 	int rc = 0;
-	if (e == AG_ECONFLICT) {
+	if (ag_err_is(err.code, AG_EINVAL)) {
+		fprintf(stderr, "%s\n", err.message ? err.message : ag_err_message(err.code));
+		rc = 2;
+	} else if (err.code == AG_PROJECT_EXISTS) {
 		fprintf(stderr, "project %s exists\n", argv[0]);
 		rc = 1;
-	} else if (e) {
-		rc = fail(e, "project create");
+	} else if (err.code) {
+		rc = fail(err.code, "project create");
 	} else {
 		cli_print_json(project_json(a, p));
 	}
@@ -80,7 +73,7 @@ int cmd_project(int argc, char **argv)
 	} else if (strcmp(argv[0], "show") == 0 && argc == 2) {
 		struct project *p;
 		enum ag_err e = project_get(a, argv[1], &p);
-		if (e == AG_ENOTFOUND) {
+		if (ag_err_is(e, AG_ENOTFOUND)) {
 			fprintf(stderr, "no project %s\n", argv[1]);
 			rc = 1;
 		} else {
@@ -122,7 +115,7 @@ int cmd_apikey(int argc, char **argv)
 	if (strcmp(argv[0], "create") == 0 && (argc == 2 || (argc == 4 && strcmp(argv[2], "--name") == 0))) {
 		struct apikey_created k;
 		e = apikey_create(a, argv[1], argc == 4 ? argv[3] : NULL, &k);
-		if (e == AG_ENOTFOUND) {
+		if (ag_err_is(e, AG_ENOTFOUND)) {
 			fprintf(stderr, "no project %s\n", argv[1]);
 			rc = 1;
 		} else if (e) {
@@ -136,7 +129,7 @@ int cmd_apikey(int argc, char **argv)
 		rc = e ? fail(e, "apikey list") : (cli_print_json(arr), 0);
 	} else if (strcmp(argv[0], "revoke") == 0 && argc == 3) {
 		e = apikey_revoke(argv[1], argv[2]);
-		if (e == AG_ENOTFOUND) {
+		if (ag_err_is(e, AG_ENOTFOUND)) {
 			fprintf(stderr, "no active key %s in project %s\n", argv[2], argv[1]);
 			rc = 1;
 		} else if (e) {

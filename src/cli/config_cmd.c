@@ -60,20 +60,33 @@ int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
-/* `authgate routes`: the route table as JSON (method, path, auth), for operators and
- * for the test that keeps /openapi.json complete. */
+/* `authgate routes [--json]`: the route table for operators, one route a line (method,
+ * path, who may call it); --json for scripts and for the test that keeps
+ * /openapi.json complete. */
 int cmd_routes(int argc, char **argv)
 {
-	(void)argv;
-	if (argc) {
-		fputs("usage: authgate routes\n", stderr);
+	bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	if (argc && !json) {
+		fputs("usage: authgate routes [--json]\n", stderr);
 		return 2;
+	}
+	if (!json) {
+		int width = 4;
+		for (size_t i = 0; i < api_routes_count; i++)
+			if ((int)strlen(api_routes[i].pattern) > width)
+				width = (int)strlen(api_routes[i].pattern);
+		printf("%-7s %-*s %s\n", "METHOD", width, "PATH", "GUARD");
+		for (size_t i = 0; i < api_routes_count; i++)
+			printf("%-7s %-*s %s\n", api_routes[i].method, width, api_routes[i].pattern,
+			       api_guard_name(api_routes[i].guard));
+		return 0;
 	}
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < api_routes_count; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "method", api_routes[i].method);
 		cJSON_AddStringToObject(o, "path", api_routes[i].pattern);
+		cJSON_AddStringToObject(o, "guard", api_guard_name(api_routes[i].guard));
 		cJSON_AddBoolToObject(o, "guarded", api_routes[i].guard != NULL);
 		cJSON_AddItemToArray(arr, o);
 	}

@@ -27,8 +27,8 @@ int cli_dev_bootstrap(void)
 		cJSON_AddItemToArray(origins, cJSON_CreateString(origin_list[i]));
 	cJSON_AddItemToArray(callbacks, cJSON_CreateString("http://localhost:3000/auth/callback"));
 	struct project *p;
-	e = project_create(a, "my-app", "My App", origins, callbacks, &p);
-	if (e && e != AG_ECONFLICT)
+	e = project_create(a, "my-app", "My App", origins, callbacks, &p).code;
+	if (e && e != AG_PROJECT_EXISTS)
 		goto out;
 	struct apikey_created key, admin;
 	if (apikey_create(a, "my-app", "dev", &key) || admin_token_create(a, "dev", &admin))

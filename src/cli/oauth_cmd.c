@@ -88,7 +88,7 @@ static int set_cmd(struct arena *a, const char *app_id, const char *provider, in
 	}
 	const char *why = NULL;
 	enum ag_err e = oauth_client_set(a, app_id, provider, patch, &why);
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		fprintf(stderr, "no project %s or no provider %s\n", app_id, provider);
 		return 1;
 	}
@@ -108,7 +108,7 @@ int cmd_oauth(int argc, char **argv)
 	int rc = 0;
 	enum ag_err e = project_get(a, argv[1], &p);
 	if (e) {
-		fprintf(stderr, e == AG_ENOTFOUND ? "no project %s\n" : "cannot read project %s\n", argv[1]);
+		fprintf(stderr, ag_err_is(e, AG_ENOTFOUND) ? "no project %s\n" : "cannot read project %s\n", argv[1]);
 		arena_free(a);
 		return 1;
 	}
@@ -122,7 +122,7 @@ int cmd_oauth(int argc, char **argv)
 		e = oauth_client_delete(p->app_id, argv[2]);
 		if (e)
 			fprintf(stderr, "oauth remove: %s\n",
-			        e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
+			        ag_err_is(e, AG_ENOTFOUND) ? "no settings for this provider" : ag_err_code(e));
 		else
 			puts("{\"deleted\": true}");
 		rc = e ? 1 : 0;
@@ -139,7 +139,7 @@ int cmd_oauth(int argc, char **argv)
 			e = oauth_client_get(a, p->app_id, argv[2], &c);
 		if (e)
 			fprintf(stderr, "oauth show: %s\n",
-			        e == AG_ENOTFOUND ? "no settings for this provider" : ag_err_code(e));
+			        ag_err_is(e, AG_ENOTFOUND) ? "no settings for this provider" : ag_err_code(e));
 		else
 			cli_print_json(oauth_client_json(a, c, project_provider_on(p, c->def->name)));
 		rc = e ? 1 : 0;

@@ -54,99 +54,105 @@ static const char *self_url(char *buf, size_t n)
 	return buf;
 }
 
-int cmd_serve(int argc, char **argv)
+/* What start() got running, so that a failure half-way and the shutdown undo exactly
+ * that, newest first (stop). */
+struct serving {
+	sigset_t signals; /* taken by the main thread only (sigwait), never by workers */
+	bool net, seclog, waiters, outbox;
+	struct workpool *workers;
+};
+
+/* Before cli_boot: a server that may not start creates no data dir, key or schema.
+ * (Invalid values are reported by cli_boot.) */
+static int config_can_serve(void)
 {
-	(void)argc;
-	(void)argv;
-	/* Before cli_boot: a server that may not start creates no data dir, key or schema.
-	 * (Invalid values are reported by cli_boot.) */
 	struct config pre;
 	struct buf errs = BUF_INIT(4096);
+	int rc = 0;
 	if (config_load(&pre, NULL, &errs) == 0 && config_serve_problems(&pre, &errs)) {
 		fprintf(stderr, "configuration errors:\n%s", errs.p);
-		buf_free(&errs);
-		return 2;
+		rc = -1;
 	}
 	buf_free(&errs);
-	int rc = cli_boot(true);
-	if (rc)
-		return rc;
-	raise_nofile();
-	/* Bind first: with port 0 a derived public URL (mailed links, dev origins) must name
-	 * the port picked, and config.h promises g_cfg is final before any thread starts. */
-	if (http_listen(g_cfg.host, (int)g_cfg.port)) {
-		cli_shutdown();
-		return 1;
-	}
+	return rc;
+}
+
+/* Bind first: with port 0 a derived public URL (mailed links, dev origins) must name the
+ * port picked, and config.h promises g_cfg is final before any thread starts. */
+static int bind_listener(void)
+{
+	if (http_listen(g_cfg.host, (int)g_cfg.port))
+		return -1;
 	char derived[sizeof g_cfg.public_url];
 	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
 	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
 		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
-	if (net_init()) {
-		log_error("serve", "cannot initialise libcurl");
-		cli_shutdown();
-		return 1;
-	}
-	/* Signals are taken by this thread only (sigwait), never by workers. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
 
-	if (store_listen_start(g_app.store)) {
-		log_error("serve", "cannot start the store's change listener");
-		net_cleanup();
-		cli_shutdown();
-		return 1;
-	}
-	struct workpool *workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX, WORKER_NICE);
-	if (!workers) {
-		net_cleanup();
-		cli_shutdown();
-		return 1;
-	}
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The domain's services and background delivery, before serving: jobs left by a
+ * previous run start at once, and their metrics exist before /metrics can be asked. */
+static int start_services(struct serving *s)
+{
 	api_install_hooks();
-	if (g_cfg.dev && cli_dev_bootstrap()) {
-		workpool_free(workers);
-		net_cleanup();
-		cli_shutdown();
-		return 1;
-	}
-	/* Background delivery before serving: jobs left by a previous run start at once,
-	 * and its metrics exist before /metrics can be asked. */
+	if (g_cfg.dev && cli_dev_bootstrap())
+		return -1;
 	mail_init();
 	sms_init();
 	if (email_auth_init((int)g_cfg.pwhash_concurrency)) {
 		log_error("serve", "cannot initialise email sign-in (catalogs or password hashing)");
-		workpool_free(workers);
-		net_cleanup();
-		cli_shutdown();
-		return 1;
+		return -1;
 	}
 	hook_init();
-	hook_set_self_url(self_url(derived, sizeof derived));
+	char self[sizeof g_cfg.public_url];
+	hook_set_self_url(self_url(self, sizeof self));
 	api_tester_init();
 	if (seclog_start()) {
 		log_error("serve", "cannot start the security log writer");
-		workpool_free(workers);
-		net_cleanup();
-		cli_shutdown();
-		return 1;
+		return -1;
 	}
+	s->seclog = true;
 	push_keys_init();
 	api_push_configure();
 	api_device_configure();
 	wait_init(); /* long-poll and SSE waiters; answered at shutdown by a hook */
+	s->waiters = true;
 	api_push_relay_init(); /* and their events from other nodes (PostgreSQL) */
 	if (outbox_start((int)g_cfg.workers)) {
 		log_error("serve", "cannot start the outbox workers");
-		workpool_free(workers);
-		net_cleanup();
-		cli_shutdown();
-		return 1;
+		return -1;
 	}
+	s->outbox = true;
+	return 0;
+}
+
+static int start(struct serving *s)
+{
+	if (bind_listener())
+		return -1;
+	if (net_init()) {
+		log_error("serve", "cannot initialise libcurl");
+		return -1;
+	}
+	s->net = true;
+	block_signals(&s->signals);
+	if (store_listen_start(g_app.store)) {
+		log_error("serve", "cannot start the store's change listener");
+		return -1;
+	}
+	if (!(s->workers = workpool_new((int)g_cfg.workers, WORK_QUEUE_MAX, WORKER_NICE)))
+		return -1;
+	if (start_services(s))
+		return -1;
 	struct http_opts o = {
 		.routes = api_routes,
 		.nroutes = api_routes_count,
@@ -158,14 +164,40 @@ int cmd_serve(int argc, char **argv)
 		.access_log = g_cfg.access_log,
 		.trust_proxy = g_cfg.trust_proxy,
 		.dev = g_cfg.dev,
-		.workers = workers,
+		.workers = s->workers,
 		.on_done = api_on_done,
 	};
-	if (http_start(&o)) {
-		outbox_stop();
-		workpool_free(workers);
+	return http_start(&o);
+}
+
+static void stop(struct serving *s)
+{
+	if (s->waiters)
+		wait_stop();
+	if (s->outbox)
+		outbox_stop(); /* an attempt in progress finishes and is recorded */
+	if (s->seclog)
+		seclog_stop();
+	if (s->workers)
+		workpool_free(s->workers);
+	if (s->net)
 		net_cleanup();
-		cli_shutdown();
+	cli_shutdown();
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (config_can_serve())
+		return 2;
+	int rc = cli_boot(true);
+	if (rc)
+		return rc;
+	raise_nofile();
+	struct serving s = {0};
+	if (start(&s)) {
+		stop(&s);
 		return 1;
 	}
 	log_info("listening", "AuthGate %s listening on http://%s:%d (store: %s, mail: %s)", AUTHGATE_VERSION,
@@ -175,16 +207,11 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 
 	int sig = 0;
-	sigwait(&set, &sig);
+	sigwait(&s.signals, &sig);
 	log_info("shutdown", "signal %d: finishing in-flight requests (up to %lld s)", sig,
 		 (long long)g_cfg.shutdown_grace_s);
 	http_stop((int)g_cfg.shutdown_grace_s);
-	wait_stop();
-	outbox_stop(); /* an attempt in progress finishes and is recorded */
-	seclog_stop();
-	workpool_free(workers);
-	net_cleanup();
-	cli_shutdown();
+	stop(&s);
 	log_info("shutdown", "stopped");
 	return 0;
 }

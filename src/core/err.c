@@ -1,19 +1,32 @@
+/* err.c — the error table (see err.h). */
 #include "core/err.h"
+
+static const struct {
+	enum ag_err kind;
+	const char *code, *message;
+} table[AG_ERR_COUNT] = {
+	[AG_OK] = {AG_OK, "ok", "ok"},
+#define AG_ERR_ROW(name, k, c, m) [name] = {k, c, m},
+	AG_ERRORS(AG_ERR_ROW)
+#undef AG_ERR_ROW
+};
+
+static int known(enum ag_err e)
+{
+	return (unsigned)e < AG_ERR_COUNT;
+}
+
+enum ag_err ag_err_kind(enum ag_err e)
+{
+	return known(e) ? table[e].kind : AG_EINTERNAL;
+}
 
 const char *ag_err_code(enum ag_err e)
 {
-	switch (e) {
-	case AG_OK: return "ok";
-	case AG_EINVAL: return "invalid_request";
-	case AG_EUNAUTH: return "unauthorized";
-	case AG_EFORBIDDEN: return "forbidden";
-	case AG_ENOTFOUND: return "not_found";
-	case AG_ECONFLICT: return "conflict";
-	case AG_EGONE: return "gone";
-	case AG_ETOOBIG: return "payload_too_large";
-	case AG_ERATE: return "rate_limited";
-	case AG_EUNAVAIL: return "unavailable";
-	case AG_EINTERNAL: break;
-	}
-	return "internal_error";
+	return known(e) ? table[e].code : "internal_error";
+}
+
+const char *ag_err_message(enum ag_err e)
+{
+	return known(e) ? table[e].message : "internal error";
 }

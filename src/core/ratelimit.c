@@ -64,6 +64,18 @@ void ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
+/* A policy of `limit` per `window_s` as a bucket: `limit` tokens, refilled evenly over
+ * the window. */
+static double burst_of(const struct rate_policy *p)
+{
+	return p->limit > 0 ? (double)p->limit : 1;
+}
+
+static double per_sec_of(const struct rate_policy *p)
+{
+	return burst_of(p) / (p->window_s > 0 ? (double)p->window_s : 1);
+}
+
 static double refill(const struct entry *e, int64_t now_ms)
 {
 	double t = e->tokens + (double)(now_ms - e->last_ms) / 1000.0 * e->per_sec;
@@ -126,21 +138,21 @@ bool ratelimit_take(struct ratelimit *rl, const struct rate_policy *policy, cons
 			return false;
 		}
 		memcpy(e->key, k, kl);
-		e->tokens = policy->burst;
+		e->tokens = burst_of(policy);
 		e->last_ms = now_ms;
 		e->next = s->tab[b];
 		s->tab[b] = e;
 		s->count++;
 	}
-	e->burst = policy->burst;
-	e->per_sec = policy->per_sec;
+	e->burst = burst_of(policy);
+	e->per_sec = per_sec_of(policy);
 	e->tokens = refill(e, now_ms);
 	e->last_ms = now_ms;
 	if (e->tokens >= cost) {
 		e->tokens -= cost;
 		ok = true;
 	} else {
-		double wait = (cost - e->tokens) / (policy->per_sec > 0 ? policy->per_sec : 1e-9);
+		double wait = (cost - e->tokens) / per_sec_of(policy);
 		*retry_after_s = wait > 86400 ? 86400 : (int)ceil(wait);
 		if (*retry_after_s < 1)
 			*retry_after_s = 1;
@@ -165,7 +177,7 @@ bool ratelimit_peek(struct ratelimit *rl, const struct rate_policy *policy, cons
 			double t = refill(e, now_ms);
 			if (t < 1) {
 				ok = false;
-				double wait = (1 - t) / (policy->per_sec > 0 ? policy->per_sec : 1e-9);
+				double wait = (1 - t) / per_sec_of(policy);
 				*retry_after_s = wait > 86400 ? 86400 : (int)ceil(wait);
 				if (*retry_after_s < 1)
 					*retry_after_s = 1;

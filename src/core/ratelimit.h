@@ -11,10 +11,16 @@
 
 struct ratelimit;
 
+/* The one vocabulary of rate limits: `limit` attempts per `window_s` seconds. In
+ * memory (here) it is a token bucket of `limit` tokens refilled evenly over the window,
+ * per node. A durable policy (auth/throttle.h: guessable things such as passwords and
+ * codes) is instead a fixed window counted in the store, shared by every node and kept
+ * across restarts. api_rate_limit applies either and answers 429 the same way. */
 struct rate_policy {
-	const char *name; /* key prefix, also the metric label */
-	double burst;     /* bucket size */
-	double per_sec;   /* refill rate */
+	const char *name; /* key prefix, also the log label */
+	int limit;        /* attempts per window */
+	int window_s;
+	bool durable;     /* counted in the store (auth/throttle.c), not in memory */
 };
 
 struct ratelimit *ratelimit_new(size_t max_keys);

@@ -164,36 +164,43 @@ bool str_is_origin(const char *s)
 	return url_shape(s, false);
 }
 
+uint32_t str_utf8_next(const char **s, const char *end)
+{
+	const unsigned char *p = (const unsigned char *)*s, *e = (const unsigned char *)end;
+	uint32_t c = *p;
+	size_t len;
+	uint32_t min;
+	if (c < 0x80) {
+		*s += 1;
+		return c;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2, min = 0x80, c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3, min = 0x800, c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return STR_UTF8_BAD;
+	}
+	if ((size_t)(e - p) < len)
+		return STR_UTF8_BAD;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return STR_UTF8_BAD;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return STR_UTF8_BAD;
+	*s += len;
+	return c;
+}
+
 bool str_is_utf8(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	while (p < e) {
-		unsigned c = *p;
-		size_t len;
-		unsigned min;
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			len = 2, min = 0x80, c &= 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			len = 3, min = 0x800, c &= 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			len = 4, min = 0x10000, c &= 0x07;
-		} else {
+	const char *e = s + n;
+	while (s < e)
+		if (str_utf8_next(&s, e) == STR_UTF8_BAD)
 			return false;
-		}
-		if ((size_t)(e - p) < len)
-			return false;
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			c = (c << 6) | (p[i] & 0x3F);
-		}
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-			return false;
-		p += len;
-	}
 	return true;
 }
 

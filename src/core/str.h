@@ -26,6 +26,11 @@ bool str_is_slug(const char *s, size_t max);  /* [a-z0-9][a-z0-9-]*, <= max */
 bool str_is_http_url(const char *s);         /* http(s)://host[:port][/...], no spaces/controls */
 bool str_is_origin(const char *s);           /* scheme://host[:port], no path */
 bool str_is_utf8(const char *s, size_t n);
+/* The one UTF-8 decoder: the code point at *s (before end), *s moved past it; or
+ * STR_UTF8_BAD, *s unmoved, for anything but a shortest-form scalar value (overlong,
+ * surrogate, over U+10FFFF, cut short). */
+#define STR_UTF8_BAD 0xFFFFFFFFu
+uint32_t str_utf8_next(const char **s, const char *end);
 
 /* Hex and base64url encoding into caller buffers. */
 void str_hex(char *out, const unsigned char *in, size_t n);   /* out: 2n+1 */

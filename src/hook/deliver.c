@@ -144,7 +144,7 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 	const char *id = json_get_str(p, "delivery");
 	struct delivery d;
 	enum ag_err e = id ? load(a, id, &d) : AG_ENOTFOUND;
-	if (e == AG_ENOTFOUND) {
+	if (ag_err_is(e, AG_ENOTFOUND)) {
 		snprintf(err, errsz, "delivery or endpoint deleted");
 		goto out;
 	}
@@ -218,7 +218,7 @@ static enum outbox_result deliver(const struct outbox_job *job, char *err, size_
 	} else {
 		if (!error)
 			error = arena_printf(a, "HTTP %d", in.status);
-		int64_t delay = e == AG_EFORBIDDEN ? -1 : hook_retry_delay_ms(job->attempt);
+		int64_t delay = ag_err_is(e, AG_EFORBIDDEN) ? -1 : hook_retry_delay_ms(job->attempt);
 		if (delay >= 0 && in.retry_after_s >= 0) {
 			int64_t ra = (in.retry_after_s < HOOK_RETRY_AFTER_MAX_S ? in.retry_after_s : HOOK_RETRY_AFTER_MAX_S) *
 				     1000;

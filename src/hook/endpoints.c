@@ -88,24 +88,21 @@ static char *seal_secret(const char *id, const char *secret)
 	return master_seal("webhook-secret", id, secret, strlen(secret));
 }
 
-enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char *url, const cJSON *events,
-				 const char *description, cJSON **out, const char **why)
+struct ag_error hook_endpoint_create(struct arena *a, const char *app_id, const char *url, const cJSON *events,
+				     const char *description, cJSON **out)
 {
 	*out = NULL;
-	if ((*why = hook_check_url(url)))
-		return AG_EINVAL;
-	if (events && (*why = check_events(events)))
-		return AG_EINVAL;
+	const char *why;
+	if ((why = hook_check_url(url)) || (events && (why = check_events(events))))
+		return AG_ERROR_MSG(AG_EINVAL, why);
 	int64_t n = 0;
 	enum ag_err e = db_int(g_app.store, &n,
 			       "SELECT COUNT(*) FROM webhook_endpoints WHERE app_id = $1 AND tester_session IS NULL",
 			       P(SV_TEXT(app_id)));
 	if (e)
-		return e;
-	if (n >= HOOK_MAX_ENDPOINTS) {
-		*why = "this project has the maximum number of webhook endpoints (20)";
-		return AG_ECONFLICT;
-	}
+		return AG_ERROR(e);
+	if (n >= HOOK_MAX_ENDPOINTS)
+		return AG_ERROR_MSG(AG_ECONFLICT, "this project has the maximum number of webhook endpoints (20)");
 	char rnd[32];
 	rand_token(rnd, 12);
 	const char *id = arena_printf(a, "wh_%s", rnd);
@@ -126,7 +123,7 @@ enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char
 	sec_zero(secret, strlen(secret));
 	free(secret);
 	free(sealed);
-	return e;
+	return AG_ERROR(e);
 }
 
 struct list_ctx {
@@ -157,25 +154,24 @@ enum ag_err hook_endpoint_get(struct arena *a, const char *app_id, const char *i
 	enum ag_err e = db_row(g_app.store, a, &r, "SELECT " EP_COLS " FROM webhook_endpoints WHERE app_id = $1 AND id = $2",
 			       P(SV_TEXT(app_id), SV_TEXT(id)));
 	*out = e ? NULL : endpoint_json(a, &r);
-	return e;
+	return ag_err_is(e, AG_ENOTFOUND) ? AG_HOOK_NOT_FOUND : e;
 }
 
-enum ag_err hook_endpoint_update(struct arena *a, const char *app_id, const char *id, const cJSON *patch,
-				 const char **why)
+struct ag_error hook_endpoint_update(struct arena *a, const char *app_id, const char *id, const cJSON *patch)
 {
-	*why = NULL;
+	const char *why = NULL;
 	const cJSON *url = cJSON_GetObjectItemCaseSensitive(patch, "url");
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(patch, "events");
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(patch, "description");
 	const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(patch, "disabled");
-	if (url && !cJSON_IsString(url)) {
-		*why = "url must be a string";
-		return AG_EINVAL;
-	}
-	if (url && (*why = hook_check_url(url->valuestring)))
-		return AG_EINVAL;
-	if (events && (*why = check_events(events)))
-		return AG_EINVAL;
+	if (url && !cJSON_IsString(url))
+		why = "url must be a string";
+	else if (url)
+		why = hook_check_url(url->valuestring);
+	if (!why && events)
+		why = check_events(events);
+	if (why)
+		return AG_ERROR_MSG(AG_EINVAL, why);
 	int64_t now = time_now_ms(), changes = 0;
 	/* COALESCE keeps what the patch leaves out; disabled: 1 disables, 0 enables. */
 	int dis = !disabled ? -1 : cJSON_IsTrue(disabled) ? 1 : 0;
@@ -191,8 +187,8 @@ enum ag_err hook_endpoint_update(struct arena *a, const char *app_id, const char
 		  SV_TEXT(cJSON_IsString(desc) ? desc->valuestring : NULL), SV_INT(dis), SV_INT(now)),
 		&changes);
 	if (e == AG_OK && changes == 0)
-		e = AG_ENOTFOUND;
-	return e;
+		e = AG_HOOK_NOT_FOUND;
+	return AG_ERROR(e);
 }
 
 enum ag_err hook_endpoint_delete(const char *app_id, const char *id)
@@ -200,7 +196,7 @@ enum ag_err hook_endpoint_delete(const char *app_id, const char *id)
 	int64_t changes = 0;
 	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM webhook_endpoints WHERE app_id = $1 AND id = $2",
 				  P(SV_TEXT(app_id), SV_TEXT(id)), &changes);
-	return e ? e : changes ? AG_OK : AG_ENOTFOUND;
+	return e ? e : changes ? AG_OK : AG_HOOK_NOT_FOUND;
 }
 
 enum ag_err hook_endpoint_rotate(struct arena *a, const char *app_id, const char *id, const char **secret)
@@ -214,7 +210,7 @@ enum ag_err hook_endpoint_rotate(struct arena *a, const char *app_id, const char
 					   P(SV_TEXT(app_id), SV_TEXT(id), SV_TEXT(sealed), SV_INT(time_now_ms())), &changes)
 			       : AG_EINTERNAL;
 	if (e == AG_OK && changes == 0)
-		e = AG_ENOTFOUND;
+		e = AG_HOOK_NOT_FOUND;
 	*secret = e ? NULL : arena_strdup(a, s);
 	sec_zero(s, strlen(s));
 	free(s);
@@ -307,7 +303,7 @@ enum ag_err hook_send_test(struct arena *a, const char *app_id, const char *id, 
 	if (e)
 		return e;
 	if (!exists)
-		return AG_ENOTFOUND;
+		return AG_HOOK_NOT_FOUND;
 	char ts[32];
 	time_iso8601(ts, time_now_ms(), false);
 	struct buf b = BUF_INIT(4096);
@@ -456,7 +452,7 @@ enum ag_err hook_delivery_get(struct arena *a, const char *app_id, const char *e
 		e = db_row(g_app.store, a, &ep, "SELECT secret_sealed FROM webhook_endpoints WHERE id = $1",
 			   P(SV_TEXT(endpoint_id)));
 	if (e)
-		return e;
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_HOOK_NOT_FOUND : e;
 	cJSON *o = delivery_json(a, &r);
 	struct attempts_ctx c = {a, cJSON_CreateArray(), delivery_id, NULL, 0, NULL};
 	size_t n = 0, sn = 0;
@@ -496,7 +492,7 @@ enum ag_err hook_redeliver(const char *app_id, const char *endpoint_id, const ch
 		      "WHERE app_id = $1 AND endpoint_id = $2 AND id = $3",
 		      P(SV_TEXT(app_id), SV_TEXT(endpoint_id), SV_TEXT(delivery_id), SV_INT(time_now_ms())), &changes);
 	if (e == AG_OK && changes == 0)
-		e = AG_ENOTFOUND;
+		e = AG_HOOK_NOT_FOUND;
 	if (e == AG_OK) {
 		char payload[128];
 		snprintf(payload, sizeof payload, "{\"delivery\":\"%s\"}", delivery_id);

@@ -29,14 +29,15 @@
 /* Why a URL cannot be an endpoint, or NULL. */
 const char *hook_check_url(const char *url);
 /* events: NULL (approved + denied) or an array of event names. *out carries the secret
- * (the only time it is shown). */
-enum ag_err hook_endpoint_create(struct arena *a, const char *app_id, const char *url, const cJSON *events,
-				 const char *description, cJSON **out, const char **why) MUST_CHECK;
+ * (the only time it is shown). A bad URL or event list: AG_EINVAL saying why; at the
+ * endpoint limit, AG_ECONFLICT. Lookups by id answer AG_HOOK_NOT_FOUND. */
+struct ag_error hook_endpoint_create(struct arena *a, const char *app_id, const char *url, const cJSON *events,
+				     const char *description, cJSON **out) MUST_CHECK;
 enum ag_err hook_endpoint_list(struct arena *a, const char *app_id, cJSON **out) MUST_CHECK;
 enum ag_err hook_endpoint_get(struct arena *a, const char *app_id, const char *id, cJSON **out) MUST_CHECK;
 /* patch: url, events, description, disabled (false re-enables an endpoint a 410 disabled). */
-enum ag_err hook_endpoint_update(struct arena *a, const char *app_id, const char *id, const cJSON *patch,
-				 const char **why) MUST_CHECK;
+struct ag_error hook_endpoint_update(struct arena *a, const char *app_id, const char *id,
+				     const cJSON *patch) MUST_CHECK;
 enum ag_err hook_endpoint_delete(const char *app_id, const char *id) MUST_CHECK;
 /* New secret, effective at once; returned once. */
 enum ag_err hook_endpoint_rotate(struct arena *a, const char *app_id, const char *id, const char **secret) MUST_CHECK;

@@ -101,11 +101,10 @@ const char *req_cookie(struct req *r, const char *name);
 /* Responses. All set r->state = RS_DONE. */
 void resp_json(struct req *r, int status, const cJSON *body);
 void resp_raw(struct req *r, int status, const char *content_type, const char *body, size_t len);
-/* {"error": code, "message": message} with the status ag_err maps to. */
+/* {"error": code, "message": message} with the status of e's kind (core/err.h);
+ * message NULL: the error table's. Handlers answer domain errors with api_fail. */
 void resp_error(struct req *r, enum ag_err e, const char *message);
 void resp_errorf(struct req *r, enum ag_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Explicit status/code, for the few places where the seeds fix one. */
-void resp_error_status(struct req *r, int status, const char *code, const char *message);
 void resp_header(struct req *r, const char *name, const char *value);
 void resp_redirect(struct req *r, int status, const char *location);
 int ag_err_status(enum ag_err e);
@@ -114,7 +113,9 @@ int ag_err_status(enum ag_err e);
  * response (or leaves r->status 0 for a 500). Returns false when the pool is full,
  * having answered 503. */
 bool req_async(struct req *r, void (*work)(struct req *r));
-/* The pool req_async uses (internal to src/http: http_start sets it). */
+/* Internal to src/http: the transport's own answers that no error kind covers (405,
+ * 415, 431), and the pool req_async uses (http_start sets it). */
+void resp_error_status(struct req *r, int status, const char *code, const char *message);
 struct workpool;
 void req_set_workers(struct workpool *p);
 

@@ -1,5 +1,5 @@
-/* response.c — building responses, and the one place where ag_err becomes an HTTP
- * status. */
+/* response.c — building responses, and the one place where an error's kind becomes
+ * an HTTP status (core/err.h). */
 #include <stdarg.h>
 #include <string.h>
 
@@ -7,7 +7,7 @@
 
 int ag_err_status(enum ag_err e)
 {
-	switch (e) {
+	switch (ag_err_kind(e)) {
 	case AG_OK: return 200;
 	case AG_EINVAL: return 400;
 	case AG_EUNAUTH: return 401;
@@ -18,7 +18,7 @@ int ag_err_status(enum ag_err e)
 	case AG_ETOOBIG: return 413;
 	case AG_ERATE: return 429;
 	case AG_EUNAVAIL: return 503;
-	case AG_EINTERNAL: break;
+	default: break;
 	}
 	return 500;
 }
@@ -48,7 +48,7 @@ void resp_error_status(struct req *r, int status, const char *code, const char *
 
 void resp_error(struct req *r, enum ag_err e, const char *message)
 {
-	resp_error_status(r, ag_err_status(e), ag_err_code(e), message);
+	resp_error_status(r, ag_err_status(e), ag_err_code(e), message ? message : ag_err_message(e));
 }
 
 void resp_errorf(struct req *r, enum ag_err e, const char *fmt, ...)

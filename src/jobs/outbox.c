@@ -244,7 +244,7 @@ static int claim(struct arena *a, int worker, struct outbox_job *job, int64_t *l
 			   "AND run_at <= $3 AND lease_until <= $3 "
 			   "RETURNING id, kind, app_id, ref, payload, attempts, created_at",
 			   P(SV_INT(*lease), SV_TEXT(id), SV_INT(now)));
-		if (e == AG_ENOTFOUND)
+		if (ag_err_is(e, AG_ENOTFOUND))
 			continue; /* another worker won it */
 		if (e) {
 			store_problem(e, "cannot claim a job");
@@ -281,7 +281,7 @@ static void record(const struct outbox_job *job, const char *sql, const struct s
 				log_warn("outbox", "job %s: lease lost before its result was recorded", job->id);
 			return;
 		}
-		if (e != AG_EUNAVAIL || i == 2) {
+		if (!ag_err_is(e, AG_EUNAVAIL) || i == 2) {
 			log_error("outbox", "job %s: cannot record its result (%s); it runs again after its lease",
 				  job->id, ag_err_code(e));
 			return;

@@ -93,7 +93,7 @@ static enum outbox_result twilio(struct arena *a, const struct outbox_job *job, 
 	enum outbox_result res;
 	if (e != AG_OK) {
 		snprintf(err, errsz, "SMS provider unreachable: %s", in.error[0] ? in.error : ag_err_code(e));
-		res = e == AG_EUNAVAIL ? OUTBOX_RETRY : OUTBOX_GIVE_UP;
+		res = ag_err_is(e, AG_EUNAVAIL) ? OUTBOX_RETRY : OUTBOX_GIVE_UP;
 	} else if (in.status >= 200 && in.status < 300) {
 		res = OUTBOX_DONE;
 	} else {

@@ -304,7 +304,7 @@ enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud
 	enum ag_err e = AG_EUNAVAIL;
 	for (int attempt = 0; attempt < 5; attempt++) {
 		e = db_begin(st);
-		if (e == AG_EUNAVAIL) {
+		if (ag_err_is(e, AG_EUNAVAIL)) {
 			usleep(2000u << attempt);
 			continue;
 		}

@@ -54,12 +54,27 @@ test('openapi.json describes every route of the route table', async () => {
   const r = await s.req('GET', '/openapi.json');
   assert.equal(r.status, 200);
   assert.equal(r.body.openapi, '3.1.0');
-  const routes = await s.cliJSON('routes');
+  const routes = await s.cliJSON('routes', '--json');
   assert.ok(routes.length >= 10);
   for (const { method, path: p } of routes) {
     assert.ok(r.body.paths[p], `openapi.json lacks ${p}`);
     assert.ok(r.body.paths[p][method.toLowerCase()], `openapi.json lacks ${method} ${p}`);
   }
+});
+
+test('authgate routes prints a table of method, path and guard; --json the same routes', async () => {
+  const r = await s.cli('routes');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0], /^METHOD\s+PATH\s+GUARD$/);
+  const rows = lines.slice(1).map((l) => l.trim().split(/\s+/));
+  assert.ok(rows.every((row) => row.length === 3 && !row.join('').includes('\t')));
+  assert.deepEqual(rows.find((row) => row[1] === '/healthz'), ['GET', '/healthz', 'public']);
+  assert.deepEqual(rows.find((row) => row[1] === '/metrics'), ['GET', '/metrics', 'metrics_token']);
+  assert.deepEqual(rows.find((row) => row[1] === '/admin/api/projects'), ['GET', '/admin/api/projects', 'admin_token']);
+  const json = await s.cliJSON('routes', '--json');
+  assert.deepEqual(json.map((x) => [x.method, x.path, x.guard]), rows);
+  assert.equal((await s.cli('routes', '--yaml')).code, 2);
 });
 
 test('the access log has one JSON line per request and never the query string or credentials', async () => {

@@ -98,6 +98,8 @@ test('admin API: projects and keys, and revocation through it', async () => {
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.providers.email, false);
   assert.equal(r.body.providers['magic-link'], true);
+  // Exactly the switches whose flow exists, each as in effect.
+  assert.deepEqual(Object.keys(r.body.providers), ['email', 'magic-link', 'push', 'passkey', 'totp', 'sms', 'email-code', 'google', 'github', 'microsoft', 'gitlab', 'discord', 'apple', 'oidc']);
   assert.equal(r.body.default_locale, 'it');
   assert.equal(r.body.branding.color, '#112233');
   for (const bad of [{ providers: { email: 'yes' } }, { providers: { fax: true } }, { default_locale: 'xx' }, { branding: { color: 'red' } }, { branding: { logo_url: 'http://insecure.example/l.png' } }, { allowed_origins: ['*'] }]) {

@@ -98,12 +98,16 @@ describe('enrollment', () => {
       assert.equal(r.body.error, 'invalid_public_key');
     }
     assert.equal((await send({ name: '' })).status, 400);
-    for (const name of ['x'.repeat(65), 'tab\there', 'bell\u0007']) {
+    for (const name of ['x'.repeat(65), 'é'.repeat(65), 'tab\there', 'bell\u0007', 'c1\u0085']) {
       const r = await send({ name });
       assert.equal(r.status, 400);
       assert.equal(r.body.error, 'invalid_name');
+      assert.match(r.body.message, /1-64 characters, no control characters/);
     }
-    assert.equal((await send({})).status, 201, 'the code still works after refused requests');
+    // 64 characters of two bytes each: the limit counts characters, as the message says.
+    const ok = await send({ name: 'é'.repeat(64) });
+    assert.equal(ok.status, 201, 'the code still works after refused requests');
+    assert.equal(ok.body.name, 'é'.repeat(64));
     assert.equal((await s.req('POST', '/app/api/enroll', { body: { email: 'nope' } })).status, 400);
     const a = await s.req('POST', '/app/api/enroll', { body: { email: email() } });
     assert.equal(a.status, 200);

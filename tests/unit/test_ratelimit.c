@@ -8,7 +8,7 @@
 
 #include "core/ratelimit.h"
 
-static const struct rate_policy p3 = {"t", 3, 1.0}; /* 3 at once, 1 per second */
+static const struct rate_policy p3 = {"t", 3, 3, false}; /* 3 at once, 1 per second */
 
 static void test_burst_and_refill(void **state)
 {
@@ -30,7 +30,7 @@ static void test_burst_and_refill(void **state)
 
 static void test_retry_after(void **state)
 {
-	static const struct rate_policy slow = {"slow", 1, 1.0 / 60}; /* one a minute */
+	static const struct rate_policy slow = {"slow", 1, 60, false}; /* one a minute */
 	struct ratelimit *rl = ratelimit_new(1000);
 	int retry = 0;
 	assert_true(ratelimit_take(rl, &slow, "k", 1, 0, &retry));
