@@ -196,7 +196,7 @@ void h_passkey_verify(struct req *r)
 	enum ag_err e = passkey_auth_verify(r->a, r->project, req_str(r, "ceremony_id"), req_field(r, "credential"), r->ip,
 					    &uid, NULL, &uv, &fe);
 	struct user *u = NULL;
-	if (e == AG_OK && (e = user_by_id(r->a, r->project->app_id, uid, &u)) == AG_ENOTFOUND)
+	if (e == AG_OK && ag_err_is(e = user_by_id(r->a, r->project->app_id, uid, &u), AG_ENOTFOUND))
 		e = factor_fail(&fe, AG_EUNAUTH, "unknown_credential", "this passkey's user no longer exists");
 	if (e) {
 		api_factor_fail(r, e, &fe);

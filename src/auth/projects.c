@@ -125,16 +125,6 @@ static const char *check_providers(const cJSON *v)
 	return NULL;
 }
 
-static bool is_color(const char *s)
-{
-	if (!s || strlen(s) != 7 || s[0] != '#')
-		return false;
-	for (int i = 1; i < 7; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	return true;
-}
-
 static const char *check_branding(const cJSON *v)
 {
 	if (!cJSON_IsObject(v))
@@ -146,11 +136,10 @@ static const char *check_branding(const cJSON *v)
 			if (!cJSON_IsString(e) || strlen(e->valuestring) > 100)
 				return "branding.name must be a string of at most 100 bytes";
 		} else if (str_eq(e->string, "color")) {
-			if (!cJSON_IsString(e) || !is_color(e->valuestring))
+			if (!cJSON_IsString(e) || !mail_brand_color_ok(e->valuestring))
 				return "branding.color must look like #1a2b3c";
 		} else if (str_eq(e->string, "logo_url")) {
-			if (!cJSON_IsString(e) || !str_starts(e->valuestring, "https://") ||
-			    !str_is_http_url(e->valuestring))
+			if (!cJSON_IsString(e) || !mail_brand_logo_ok(e->valuestring))
 				return "branding.logo_url must be an https URL";
 		} else {
 			return "branding accepts name, color and logo_url";

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 struct node {
 	struct node *next;
 	uint64_t hash;
@@ -16,14 +18,6 @@ struct hmap {
 	size_t cap, len;
 	void (*free_value)(void *);
 };
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h ^ (h >> 29);
-}
 
 struct hmap *hmap_new(void (*free_value)(void *))
 {

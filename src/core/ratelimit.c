@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 #define RL_SHARDS 32
 #define RL_BUCKETS 1024 /* hash chains per shard */
 #define RL_KEY_MAX 256
@@ -28,14 +30,6 @@ struct ratelimit {
 	size_t max_per_shard;
 	struct shard shards[RL_SHARDS];
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 struct ratelimit *ratelimit_new(size_t max_keys)
 {
@@ -119,7 +113,7 @@ bool ratelimit_take(struct ratelimit *rl, const struct rate_policy *policy, cons
 {
 	char k[RL_KEY_MAX];
 	full_key(k, policy, key);
-	uint64_t h = fnv1a(k);
+	uint64_t h = hash_str(k);
 	struct shard *s = &rl->shards[h % RL_SHARDS];
 	size_t b = (h / RL_SHARDS) % RL_BUCKETS;
 	bool ok;
@@ -167,7 +161,7 @@ bool ratelimit_peek(struct ratelimit *rl, const struct rate_policy *policy, cons
 {
 	char k[RL_KEY_MAX];
 	full_key(k, policy, key);
-	uint64_t h = fnv1a(k);
+	uint64_t h = hash_str(k);
 	struct shard *s = &rl->shards[h % RL_SHARDS];
 	size_t b = (h / RL_SHARDS) % RL_BUCKETS;
 	bool ok = true;
@@ -192,7 +186,7 @@ void ratelimit_reset(struct ratelimit *rl, const struct rate_policy *policy, con
 {
 	char k[RL_KEY_MAX];
 	full_key(k, policy, key);
-	uint64_t h = fnv1a(k);
+	uint64_t h = hash_str(k);
 	struct shard *s = &rl->shards[h % RL_SHARDS];
 	size_t b = (h / RL_SHARDS) % RL_BUCKETS;
 	pthread_mutex_lock(&s->mu);

@@ -47,13 +47,28 @@ static const char *var(const struct tmpl_var *v, const char *name)
 	return NULL;
 }
 
+bool mail_brand_color_ok(const char *s)
+{
+	if (!s || strlen(s) != 7 || s[0] != '#')
+		return false;
+	for (int i = 1; i < 7; i++)
+		if (str_hexval(s[i]) < 0)
+			return false;
+	return true;
+}
+
+bool mail_brand_logo_ok(const char *url)
+{
+	return url && str_starts(url, "https://") && str_is_http_url(url);
+}
+
 /* Black or white text on the brand colour, whichever reads better (WCAG luminance). */
 static const char *ink_on(const char *hex)
 {
 	unsigned v = 0;
 	for (int i = 1; i < 7; i++) {
 		char c = hex[i];
-		v = v * 16 + (unsigned)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+		v = v * 16 + (unsigned)str_hexval(c); /* mail_brand_color_ok checked it */
 	}
 	double r = (v >> 16) / 255.0, g = ((v >> 8) & 255) / 255.0, b = (v & 255) / 255.0;
 	double lum = 0.2126 * r * r + 0.7152 * g * g + 0.0722 * b * b; /* gamma ~2 */
@@ -114,8 +129,9 @@ static void text_part(struct ctx *c, const struct tmpl_def *d, struct buf *b)
 static void html_part(struct ctx *c, const struct mail_brand *brand, const struct tmpl_def *d, bool rtl, struct buf *b)
 {
 	struct arena *a = c->a;
-	const char *color = brand->color && *brand->color ? brand->color : BRAND_DEFAULT_COLOR;
-	const char *logo = brand->logo_url && *brand->logo_url ? brand->logo_url : NULL;
+	/* The colour goes into style attributes: only the one shape is let through. */
+	const char *color = mail_brand_color_ok(brand->color) ? brand->color : BRAND_DEFAULT_COLOR;
+	const char *logo = mail_brand_logo_ok(brand->logo_url) ? brand->logo_url : NULL;
 	const char *align = rtl ? "right" : "left", *dir = rtl ? "rtl" : "ltr";
 	const char *app = html_escape(a, var(c->vars, "app_name"));
 	buf_printf(b,

@@ -41,8 +41,8 @@
 struct mail_brand {
 	const char *app_id;   /* the project the mail belongs to (outbox row, /_dev/mail); may be NULL */
 	const char *name;     /* {app_name} and the From display name */
-	const char *color;    /* "#rrggbb", NULL: BRAND_DEFAULT_COLOR */
-	const char *logo_url; /* https URL shown above the heading, NULL: the name instead */
+	const char *color;    /* "#rrggbb"; NULL or not valid: BRAND_DEFAULT_COLOR */
+	const char *logo_url; /* https URL shown above the heading; NULL or not valid: the name */
 };
 
 struct mail_rendered {
@@ -53,6 +53,11 @@ struct mail_rendered {
 	bool rtl;
 	const char *from_name;
 };
+
+/* The brand values a mail accepts (anything else renders as the default look): a
+ * colour "#rrggbb", a logo at an https URL. Projects check branding with these. */
+bool mail_brand_color_ok(const char *color);
+bool mail_brand_logo_ok(const char *url);
 
 /* Is template_id one of the templates above? */
 bool mail_template_known(const char *template_id);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "store/store.h"
@@ -25,14 +26,6 @@ struct store_conn {
 	int64_t last_data_version;
 	struct cached cache[STMT_CACHE];
 };
-
-static uint32_t hash_sql(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 /* $N -> ?N outside string literals, so parameters bind by number in both engines. */
 static char *translate(const char *sql)
@@ -147,7 +140,7 @@ static void sq_close(struct store_conn *c)
 
 static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, enum ag_err *e)
 {
-	struct cached *slot = &c->cache[hash_sql(sql) % STMT_CACHE];
+	struct cached *slot = &c->cache[(uint32_t)hash_str(sql) % STMT_CACHE];
 	if (slot->stmt && strcmp(slot->sql, sql) == 0)
 		return slot->stmt;
 	char *t = translate(sql);

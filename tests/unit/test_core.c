@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/form.h"
+#include "core/hash.h"
 #include "core/hmap.h"
 #include "core/json.h"
 #include "core/str.h"
@@ -187,6 +188,33 @@ static void test_form(void **state)
 	arena_free(a);
 }
 
+/* SipHash-2-4 reference vectors (key 00..0f; messages "" and 00..0e), the key drawn
+ * per process, and the one UTF-8 decoder. */
+static void test_hash_and_utf8(void **state)
+{
+	(void)state;
+	const uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+	unsigned char m[15];
+	for (int i = 0; i < 15; i++)
+		m[i] = (unsigned char)i;
+	assert_true(siphash24(k0, k1, m, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(siphash24(k0, k1, m, 15) == 0xa129ca6149be45e5ULL);
+	assert_true(hash_str("a") == hash_str("a"));
+	assert_true(hash_str("a") != siphash24(0, 0, "a", 1));
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", *end = s + strlen(s);
+	const uint32_t want[] = {'a', 0xe9, 0x20ac, 0x1f600};
+	for (size_t i = 0; i < 4; i++)
+		assert_true(str_utf8_next(&s, end) == want[i]);
+	assert_true(s == end);
+	const char *bad[] = {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80"};
+	for (size_t i = 0; i < 5; i++) {
+		const char *p = bad[i];
+		assert_true(str_utf8_next(&p, p + strlen(p)) == STR_UTF8_BAD);
+		assert_true(p == bad[i]);
+		assert_false(str_is_utf8(bad[i], strlen(bad[i])));
+	}
+}
+
 static void test_hmap(void **state)
 {
 	struct hmap *m = hmap_new(NULL);
@@ -249,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_str_numbers),  cmocka_unit_test(test_base64),    cmocka_unit_test(test_json_strict),
 		cmocka_unit_test(test_json_escape),  cmocka_unit_test(test_hmap),       cmocka_unit_test(test_form),
 		cmocka_unit_test(test_client_addr),
+		cmocka_unit_test(test_hash_and_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
