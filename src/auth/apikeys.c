@@ -51,24 +51,16 @@ static bool well_formed(const char *key, const char *prefix)
 	return true;
 }
 
-static void new_id(char *out, size_t n, const char *prefix)
-{
-	char tok[24];
-	rand_token(tok, 12);
-	snprintf(out, n, "%s%s", prefix, tok);
-}
-
 enum ag_err apikey_create(struct arena *a, const char *app_id, const char *name, struct apikey_created *out)
 {
 	struct project *p;
 	enum ag_err e = project_get(a, app_id, &p);
 	if (e)
 		return e;
-	char key[SECRET_TOKEN_LEN + 8], hash[65], id[32];
+	char key[SECRET_TOKEN_LEN + 8], hash[65];
 	make_secret(key, API_KEY_PREFIX);
 	sha256_hex(hash, key);
-	new_id(id, sizeof id, "key_");
-	out->id = arena_strdup(a, id);
+	out->id = rand_id(a, "key_", RAND_ID_BYTES);
 	out->key = arena_strdup(a, key);
 	out->prefix = arena_strndup(a, key, 12);
 	sec_zero(key, sizeof key);
@@ -166,11 +158,10 @@ enum ag_err apikey_authenticate(struct arena *a, const char *key, struct project
 
 enum ag_err admin_token_create(struct arena *a, const char *name, struct apikey_created *out)
 {
-	char tok[SECRET_TOKEN_LEN + 8], hash[65], id[32];
+	char tok[SECRET_TOKEN_LEN + 8], hash[65];
 	make_secret(tok, ADMIN_TOKEN_PREFIX);
 	sha256_hex(hash, tok);
-	new_id(id, sizeof id, "adm_");
-	out->id = arena_strdup(a, id);
+	out->id = rand_id(a, "adm_", RAND_ID_BYTES);
 	out->key = arena_strdup(a, tok);
 	out->prefix = arena_strndup(a, tok, 12);
 	sec_zero(tok, sizeof tok);

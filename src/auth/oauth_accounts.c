@@ -35,13 +35,11 @@ static enum ag_err identity_user(struct arena *a, const char *app_id, const char
 static enum ag_err identity_insert(struct arena *a, const char *app_id, const char *user_id, const char *provider,
                                    const struct oauth_profile *pr)
 {
-	char tok[24];
-	rand_token(tok, 12);
 	int64_t now = time_now_ms();
 	return db_exec(g_app.store,
 	               "INSERT INTO oauth_identities (id, app_id, user_id, provider, subject, email, email_verified, "
 	               "created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-	               P(SV_TEXT(arena_printf(a, "oid_%s", tok)), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider),
+	               P(SV_TEXT(rand_id(a, "oid_", RAND_ID_BYTES)), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider),
 	                 SV_TEXT(pr->subject), SV_TEXT(pr->email), SV_BOOL(pr->email_verified), SV_INT(now)));
 }
 

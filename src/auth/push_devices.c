@@ -68,11 +68,10 @@ static void enroll_code_hash(char out[65], const char *enrollment_id, const char
 enum ag_err push_enroll_start(struct arena *a, const char *email, const struct project *p, const char *ip,
 			      const char *locale, const char **enrollment_id)
 {
-	char rnd[32], link_tok[64], code[8], code_hash[65], link_hash[65];
-	rand_token(rnd, 12);
+	char link_tok[64], code[8], code_hash[65], link_hash[65];
 	rand_token(link_tok, 32);
 	snprintf(code, sizeof code, "%06u", rand_uniform(1000000));
-	const char *id = arena_printf(a, "enr_%s", rnd);
+	const char *id = rand_id(a, "enr_", RAND_ID_BYTES);
 	enroll_code_hash(code_hash, id, code);
 	sha256_hex(link_hash, link_tok);
 	int64_t now = time_now_ms();

@@ -104,9 +104,8 @@ static void new_code(char out[PUSH_CODE_DIGITS + 1])
 enum ag_err push_start(struct arena *a, const struct project *p, const char *email, const char *ip,
 		       const char *user_agent, struct push_started *out)
 {
-	char rnd[32], code[PUSH_CODE_DIGITS + 1], code_hash[65], id_hash[65];
-	rand_token(rnd, 16);
-	const char *request_id = arena_printf(a, "pr_%s", rnd);
+	char code[PUSH_CODE_DIGITS + 1], code_hash[65], id_hash[65];
+	const char *request_id = rand_id(a, "pr_", 16);
 	const char *sid = push_session_id(a, request_id);
 	sha256_hex(id_hash, sid);
 	int64_t now = time_now_ms(), expires = now + g_cfg.push_ttl_s * 1000;

@@ -74,9 +74,7 @@ enum ag_err user_by_id(struct arena *a, const char *app_id, const char *id, stru
 enum ag_err user_create(struct arena *a, const char *app_id, const char *email, const char *name,
 			const char *password_hash, bool email_verified, const char *locale, struct user **out)
 {
-	char tok[24];
-	rand_token(tok, 12);
-	const char *id = arena_printf(a, "user_%s", tok);
+	const char *id = rand_id(a, "user_", RAND_ID_BYTES);
 	int64_t now = time_now_ms();
 	enum ag_err e = db_exec(g_app.store,
 				"INSERT INTO users (id, app_id, email, name, password_hash, email_verified, locale, "

@@ -17,10 +17,12 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
-/* Standard Webhooks: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-static const int64_t schedule_ms[HOOK_MAX_ATTEMPTS] = {
-	0, 5000, 5 * 60000, 30 * 60000, 2 * 3600000LL, 5 * 3600000LL, 10 * 3600000LL, 10 * 3600000LL,
+/* Standard Webhooks: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after
+ * the failures before; HOOK_MAX_ATTEMPTS in all. */
+static const int64_t schedule_ms[HOOK_MAX_ATTEMPTS - 1] = {
+	5000, 5 * 60000, 30 * 60000, 2 * 3600000LL, 5 * 3600000LL, 10 * 3600000LL, 10 * 3600000LL,
 };
+static const struct retry_schedule schedule = {schedule_ms, ARRAY_LEN(schedule_ms), false};
 
 static struct metric_counter m_ok = {"authgate_webhook_attempts_total{result=\"delivered\"}",
 				     "Webhook delivery attempts by result", 0, NULL};
@@ -42,7 +44,7 @@ void hook_set_self_url(const char *base)
 
 int64_t hook_retry_delay_ms(int attempt)
 {
-	return attempt >= 1 && attempt < HOOK_MAX_ATTEMPTS ? schedule_ms[attempt] : -1;
+	return attempt >= 1 ? retry_delay_ms(&schedule, attempt) : -1;
 }
 
 struct delivery {

@@ -103,9 +103,7 @@ struct ag_error hook_endpoint_create(struct arena *a, const char *app_id, const 
 		return AG_ERROR(e);
 	if (n >= HOOK_MAX_ENDPOINTS)
 		return AG_ERROR_MSG(AG_ECONFLICT, "this project has the maximum number of webhook endpoints (20)");
-	char rnd[32];
-	rand_token(rnd, 12);
-	const char *id = arena_printf(a, "wh_%s", rnd);
+	const char *id = rand_id(a, "wh_", RAND_ID_BYTES);
 	char *secret = hook_new_secret();
 	char *sealed = seal_secret(id, secret);
 	const char *ev_text = events ? json_print(a, events) : "[\"approved\",\"denied\"]";
@@ -246,9 +244,7 @@ static int add_target(void *ud, const struct store_row *r)
 static enum ag_err queue_delivery(struct arena *a, const char *app_id, const char *endpoint_id, const char *event,
 				  const char *body, const char **delivery_id)
 {
-	char rnd[32];
-	rand_token(rnd, 16);
-	const char *id = arena_printf(a, "msg_%s", rnd);
+	const char *id = rand_id(a, "msg_", 16);
 	char *sealed = master_seal("webhook-body", id, body, strlen(body));
 	if (!sealed)
 		return AG_EINTERNAL;

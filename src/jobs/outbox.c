@@ -59,17 +59,26 @@ static double inflight_read(void)
 static struct metric_gauge g_inflight = {"authgate_outbox_attempts_in_flight",
 					 "Outbox handler attempts running now.", inflight_read, NULL};
 
-static const int64_t schedule_ms[] = {
+int64_t retry_delay_ms(const struct retry_schedule *s, int attempt)
+{
+	size_t i = attempt < 1 ? 0 : (size_t)attempt - 1;
+	if (i >= s->n) {
+		if (!s->then_last || s->n == 0)
+			return -1;
+		i = s->n - 1;
+	}
+	return s->delays_ms[i];
+}
+
+static const int64_t backoff_ms[] = {
 	5000, 30000, 120000, 600000, 1800000, 3600000, 7200000, 14400000, OUTBOX_BACKOFF_MAX_MS,
 };
+static const struct retry_schedule backoff = {backoff_ms, ARRAY_LEN(backoff_ms), true};
 
 int64_t outbox_backoff_ms(int attempt, int scale_pct, uint32_t r)
 {
-	size_t i = attempt < 1 ? 0 : (size_t)attempt - 1;
-	if (i >= ARRAY_LEN(schedule_ms))
-		i = ARRAY_LEN(schedule_ms) - 1;
 	double jitter = 0.8 + 0.4 * ((double)r / (double)UINT32_MAX);
-	double d = (double)schedule_ms[i] * jitter * (double)(scale_pct > 0 ? scale_pct : 100) / 100.0;
+	double d = (double)retry_delay_ms(&backoff, attempt) * jitter * (double)(scale_pct > 0 ? scale_pct : 100) / 100.0;
 	return d < 1 ? 1 : (int64_t)d;
 }
 

@@ -66,6 +66,18 @@ void outbox_stop(void);
  * value choosing the point in that band), scaled by scale_pct percent (100 = as
  * listed; AUTHGATE_OUTBOX_BACKOFF_SCALE lowers it for tests). Always >= 1 ms. */
 int64_t outbox_backoff_ms(int attempt, int scale_pct, uint32_t r);
+
+/* A retry schedule, as a table: delays_ms[k - 1] is the wait after failed attempt k.
+ * Past the table a schedule either keeps its last delay or gives up. Used by the
+ * outbox's own backoff and by handlers with a schedule of their own (webhooks). */
+struct retry_schedule {
+	const int64_t *delays_ms;
+	size_t n;
+	bool then_last; /* past the table: the last delay again (true) or no more attempts */
+};
+/* The wait after failed attempt `attempt` (1-based); -1 when no attempt follows. An
+ * attempt below 1 counts as the first. */
+int64_t retry_delay_ms(const struct retry_schedule *s, int attempt);
 /* The lease an attempt holds: OUTBOX_LEASE_MS scaled by scale_pct percent (1..100;
  * AUTHGATE_OUTBOX_LEASE_SCALE lowers it so tests of a crashed attempt wait seconds, not
  * minutes), at least 1 s. */

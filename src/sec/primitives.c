@@ -31,6 +31,15 @@ void rand_token(char *out, size_t n)
 	sec_zero(tmp, n);
 }
 
+char *rand_id(struct arena *a, const char *prefix, size_t nbytes)
+{
+	size_t pl = strlen(prefix);
+	char *out = arena_alloc(a, pl + 4 * nbytes / 3 + 4);
+	memcpy(out, prefix, pl);
+	rand_token(out + pl, nbytes);
+	return out;
+}
+
 uint32_t rand_uniform(uint32_t n)
 {
 	if (n < 2)

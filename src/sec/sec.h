@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 #define SHA256_LEN 32
@@ -19,6 +20,11 @@ int sec_init(void); /* once, before threads: libsodium init; 0 on success */
 void rand_bytes(void *out, size_t n);
 /* n random bytes as base64url without padding into out (size >= 4*n/3+2). */
 void rand_token(char *out, size_t n);
+/* A public identifier: prefix + nbytes random bytes as base64url ("wh_3kT9...") in the
+ * arena. Prefixes name the kind of object (user_, key_, wh_, msg_, ...); 12 bytes for
+ * stored objects, 16 where ids are many or long-lived (jobs, deliveries, requests). */
+#define RAND_ID_BYTES 12
+char *rand_id(struct arena *a, const char *prefix, size_t nbytes);
 /* Uniform integer in [0, n). */
 uint32_t rand_uniform(uint32_t n);
 
