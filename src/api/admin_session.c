@@ -44,7 +44,7 @@ void h_admin_session_open(struct req *r)
 	if (r->origin && !api_same_origin(r, r->origin)) {
 		api_audit(r, NULL);
 		log_security("csrf_refused", r->ip, "dashboard sign-in from another origin");
-		resp_error_status(r, 403, "csrf_refused", "refused: the sign-in comes from another origin");
+		api_fail(r, AG_ADMIN_CSRF_REFUSED, "refused: the sign-in comes from another origin");
 		return;
 	}
 	if (api_auth_throttled(r) || !api_rate_limit(r, &signin_ip, r->ip))

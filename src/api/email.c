@@ -57,7 +57,7 @@ static bool precheck(struct req *r, const char *provider)
 	}
 	const char *cb = req_str(r, "callback_url");
 	if (cb && !project_allows_callback(r->project, cb)) {
-		api_fail(r, AG_EMAIL_CALLBACK_URL, NULL);
+		api_fail(r, AG_CALLBACK_URL, NULL);
 		return false;
 	}
 	return true;
@@ -260,7 +260,7 @@ void h_email_reset(struct req *r)
 	if (!precheck(r, "email") || !need_email(r))
 		return;
 	if (!reset_target(r)) {
-		api_fail(r, AG_EMAIL_CALLBACK_URL,
+		api_fail(r, AG_CALLBACK_URL,
 			 "callback_url is required: the reset link leads to your page (the project has no callback URLs)");
 		return;
 	}

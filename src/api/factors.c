@@ -92,7 +92,7 @@ static bool session_only(struct req *r)
 {
 	if (!via_mfa_token(r))
 		return true;
-	resp_error_status(r, 403, "session_required", "this needs a session token, not an mfa_token");
+	api_fail(r, AG_MFA_SESSION_REQUIRED, NULL);
 	return false;
 }
 

@@ -115,8 +115,7 @@ static bool csrf_refused(struct req *r, const char *cookie)
 	if (!why)
 		return false;
 	log_security("csrf_refused", r->ip, "%s %s: %s", r->method, route_log_path(r), why);
-	resp_error_status(r, 403, "csrf_refused",
-			  arena_printf(r->a, "refused: %s (changes need the dashboard's X-CSRF-Token)", why));
+	api_fail(r, AG_ADMIN_CSRF_REFUSED, arena_printf(r->a, "refused: %s (changes need the dashboard's X-CSRF-Token)", why));
 	return true;
 }
 

@@ -164,7 +164,7 @@ static bool passkey_on(struct req *r)
 {
 	if (project_provider_on(r->project, "passkey"))
 		return true;
-	resp_error_status(r, 403, "provider_disabled", "passkey sign-in is disabled for this project");
+	api_fail(r, AG_PASSKEY_OFF, NULL);
 	return false;
 }
 

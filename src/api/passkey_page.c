@@ -16,12 +16,11 @@ void h_passkey_page(struct req *r)
 		return;
 	}
 	if (!project_provider_on(p, "passkey")) {
-		resp_error_status(r, 403, "provider_disabled", "passkey sign-in is disabled for this project");
+		api_fail(r, AG_PASSKEY_OFF, NULL);
 		return;
 	}
 	if (!cb || !project_allows_callback(p, cb)) {
-		resp_error_status(r, 400, "invalid_callback_url",
-				  "callback_url is not one of the project's registered callback URLs");
+		api_fail(r, AG_CALLBACK_URL, NULL);
 		return;
 	}
 	if (!assets_serve(r, "passkey.html"))

@@ -34,12 +34,17 @@
 	X(AG_HOOK_NOT_FOUND, AG_ENOTFOUND, "not_found", "no such webhook endpoint or delivery")                 \
 	/* ---- the dashboard's admin session (docs/DASHBOARD.md) ---- */                                        \
 	X(AG_ADMIN_SESSION_EXPIRED, AG_EUNAUTH, "session_expired", "your dashboard session ended: sign in again") \
+	X(AG_ADMIN_CSRF_REFUSED, AG_EFORBIDDEN, "csrf_refused",                                                 \
+	  "refused: changes need the dashboard's X-CSRF-Token and its own origin")                              \
+	/* ---- every sign-in flow ---- */                                                                       \
+	X(AG_CALLBACK_URL, AG_EINVAL, "invalid_callback_url",                                                   \
+	  "callback_url is not one of the project's registered callback URLs")                                  \
+	X(AG_PASSKEY_OFF, AG_EFORBIDDEN, "provider_disabled", "passkey sign-in is disabled for this project")   \
+	X(AG_MFA_SESSION_REQUIRED, AG_EFORBIDDEN, "session_required", "this needs a session token, not an mfa_token") \
 	/* ---- email, password and magic-link sign-in (seed 001) ---- */                                         \
 	X(AG_EMAIL_PASSWORD_OFF, AG_EFORBIDDEN, "provider_disabled",                                            \
 	  "email + password sign-in is disabled for this project")                                              \
 	X(AG_EMAIL_MAGIC_OFF, AG_EFORBIDDEN, "provider_disabled", "magic-link sign-in is disabled for this project") \
-	X(AG_EMAIL_CALLBACK_URL, AG_EINVAL, "invalid_callback_url",                                             \
-	  "callback_url is not one of the project's registered callback URLs")                                  \
 	X(AG_EMAIL_WEAK_PASSWORD, AG_EINVAL, "weak_password", "the password does not meet the rules")           \
 	X(AG_EMAIL_UNAVAILABLE, AG_ECONFLICT, "email_unavailable",                                              \
 	  "this email address cannot be used to sign up; sign in or reset the password instead")                \
