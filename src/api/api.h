@@ -240,6 +240,13 @@ void h_admin_tester_get(struct req *r);
 void h_admin_tester_events(struct req *r);
 void h_wh1_receiver(struct req *r);
 
+/* admin_mail.c: the Emails page's catalog and previews */
+void h_admin_mail_catalog(struct req *r);
+void h_admin_mail_preview(struct req *r);
+void h_admin_mail_preview_html(struct req *r);
+struct tmpl_var;
+const struct tmpl_var *api_mail_sample_vars(struct arena *a);
+
 /* admin_validate.c: the server's own URL rules, asked as the operator types */
 void h_admin_validate(struct req *r);
 

@@ -1,5 +1,6 @@
 /* outbox_admin.c — operators' view of background delivery: send a test mail for a
- * project (through the outbox, exactly as real mail goes) and list recent outbox
+ * project (through the outbox, exactly as real mail goes; a plain one, or any template
+ * in any locale with the sample values of the Emails page's preview) and list recent outbox
  * jobs with their state and last error (never their payload). */
 #include <string.h>
 
@@ -10,7 +11,9 @@
 #include "core/str.h"
 #include "jobs/outbox.h"
 #include "mail/i18n.h"
+#include "mail/locale.h"
 #include "mail/mail.h"
+#include "mail/templates.h"
 #include "store/store.h"
 
 /* Test mails per project: enough to debug a configuration, not a spam cannon. */
@@ -20,12 +23,24 @@ struct test_mail {
 	struct arena *a;
 	struct mail_msg m;
 	char id[OUTBOX_ID_MAX];
+	/* or a template of the Emails page, as the project's users get it */
+	const struct project *p;
+	const char *template_id, *locale;
 };
 
 static enum ag_err enqueue_tx(struct store *st, void *ud)
 {
 	(void)st;
 	struct test_mail *t = ud;
+	if (t->template_id) {
+		struct mail_brand b = project_mail_brand(t->p);
+		struct mail_rendered m;
+		enum ag_err e = mail_render(t->a, &b, t->template_id, t->locale, api_mail_sample_vars(t->a), &m);
+		if (e)
+			return e;
+		t->m = (struct mail_msg){.app_id = t->p->app_id, .to = t->m.to, .subject = m.subject, .text = m.text,
+					 .html = m.html, .from_name = m.from_name, .lang = m.locale};
+	}
 	return mail_enqueue_id(t->a, &t->m, t->id);
 }
 
@@ -39,10 +54,19 @@ void h_admin_test_mail(struct req *r)
 		resp_error(r, AG_EINVAL, "to must be an email address");
 		return;
 	}
+	const char *tmpl = req_str(r, "template"), *locale = req_str(r, "locale");
+	if (tmpl && !mail_template_known(tmpl)) {
+		resp_error(r, AG_EINVAL, "template must be one of GET /admin/api/mail/catalog's templates");
+		return;
+	}
+	if (locale && !locale_supported(locale)) {
+		resp_error(r, AG_EINVAL, "locale must be one of the 20 supported locales");
+		return;
+	}
 	if (!api_rate_limit(r, &test_mail_policy, p->app_id))
 		return;
 	const char *name = html_escape(r->a, p->name), *app = html_escape(r->a, p->app_id);
-	struct test_mail t = {.a = r->a};
+	struct test_mail t = {.a = r->a, .p = p, .template_id = tmpl, .locale = locale ? locale : p->default_locale};
 	t.m = (struct mail_msg){
 	    .app_id = p->app_id,
 	    .to = to,

@@ -244,6 +244,8 @@ static const struct field f_tester_start[] = {
 
 static const struct field f_test_mail[] = {
 	{"to", FK_STRING, true, 254},
+	{"template", FK_STRING, false, 32},
+	{"locale", FK_STRING, false, 8},
 	{NULL, 0, false, 0},
 };
 
@@ -309,6 +311,11 @@ const struct route api_routes[] = {
 	 guard_admin_project, 0, NULL, 0, NULL},
 	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver,
 	 guard_admin_project, 0, NULL, 0, NULL},
+	/* the Emails page: templates, locales, previews as mail clients show them */
+	{"GET", "/admin/api/mail/catalog", h_admin_mail_catalog, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/mail-preview", h_admin_mail_preview, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/mail-preview.html", h_admin_mail_preview_html, guard_admin, 0, NULL, 0,
+	 NULL},
 	/* the Live Webhook Tester */
 	{"POST", "/admin/api/projects/{app_id}/tester", h_admin_tester_start, guard_admin, 1 * KB, f_tester_start, 0,
 	 NULL},

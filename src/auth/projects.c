@@ -132,17 +132,22 @@ static const char *check_branding(const cJSON *v)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v)
 	{
+		/* An empty string clears a value (the default applies again). */
+		bool empty = cJSON_IsString(e) && !*e->valuestring;
 		if (str_eq(e->string, "name")) {
 			if (!cJSON_IsString(e) || strlen(e->valuestring) > 100)
 				return "branding.name must be a string of at most 100 bytes";
 		} else if (str_eq(e->string, "color")) {
-			if (!cJSON_IsString(e) || !mail_brand_color_ok(e->valuestring))
+			if (!cJSON_IsString(e) || !(empty || mail_brand_color_ok(e->valuestring)))
 				return "branding.color must look like #1a2b3c";
 		} else if (str_eq(e->string, "logo_url")) {
-			if (!cJSON_IsString(e) || !mail_brand_logo_ok(e->valuestring))
+			if (!cJSON_IsString(e) || !(empty || mail_brand_logo_ok(e->valuestring)))
 				return "branding.logo_url must be an https URL";
+		} else if (str_eq(e->string, "support_email")) {
+			if (!cJSON_IsString(e) || !(empty || str_is_email(e->valuestring)))
+				return "branding.support_email must be an email address";
 		} else {
-			return "branding accepts name, color and logo_url";
+			return "branding accepts name, color, logo_url and support_email";
 		}
 	}
 	return NULL;
@@ -477,6 +482,7 @@ struct mail_brand project_mail_brand(const struct project *p)
 		.name = project_display_name(p),
 		.color = brand_str(p, "color"),
 		.logo_url = brand_str(p, "logo_url"),
+		.support_email = brand_str(p, "support_email"),
 	};
 }
 

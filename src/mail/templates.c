@@ -39,6 +39,11 @@ bool mail_template_known(const char *template_id)
 	return find_def(template_id) != NULL;
 }
 
+const char *mail_template_id(size_t i)
+{
+	return i < ARRAY_LEN(defs) ? defs[i].id : NULL;
+}
+
 static const char *var(const struct tmpl_var *v, const char *name)
 {
 	for (; v && v->name; v++)
@@ -121,6 +126,8 @@ static void text_part(struct ctx *c, const struct tmpl_def *d, struct buf *b)
 		buf_printf(b, "    %s\n\n", var(c->vars, "code"));
 	}
 	buf_printf(b, "%s\n\n%s\n\n-- \n%s\n", T(c, "note", false), T(c, "ignore", false), T(c, "common.footer", false));
+	if (var(c->vars, "support_email"))
+		buf_printf(b, "%s\n", T(c, "common.support", false));
 }
 
 #define FONT "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans',sans-serif;"
@@ -179,8 +186,12 @@ static void html_part(struct ctx *c, const struct mail_brand *brand, const struc
 		   T(c, "ignore", true));
 	buf_printf(b,
 		   "</td></tr></table>\n<p dir=\"%s\" style=\"" FONT "font-size:12px;color:#9ca3af;margin:16px 0 0;"
-		   "text-align:center;\">%s</p>\n</td></tr></table>\n</body>\n</html>\n",
+		   "text-align:center;\">%s</p>\n",
 		   dir, T(c, "common.footer", true));
+	if (var(c->vars, "support_email"))
+		buf_printf(b, "<p dir=\"%s\" style=\"" FONT "font-size:12px;color:#9ca3af;margin:4px 0 0;text-align:center;\">%s</p>\n",
+			   dir, T(c, "common.support", true));
+	buf_puts(b, "</td></tr></table>\n</body>\n</html>\n");
 }
 
 enum ag_err mail_render(struct arena *a, const struct mail_brand *b, const char *template_id, const char *locale,
@@ -200,12 +211,14 @@ enum ag_err mail_render(struct arena *a, const struct mail_brand *b, const char 
 	if (link && !str_is_http_url(link))
 		return AG_EINVAL;
 	/* Variables: the caller's, plus app_name and duration. */
-	struct tmpl_var all[MAX_VARS + 3];
+	struct tmpl_var all[MAX_VARS + 4];
 	int n = 0;
 	for (const struct tmpl_var *v = vars; v && v->name && n < MAX_VARS; v++)
 		all[n++] = *v;
 	const char *app = b->name ? b->name : "";
 	all[n++] = (struct tmpl_var){"app_name", app};
+	if (b->support_email && *b->support_email)
+		all[n++] = (struct tmpl_var){"support_email", b->support_email};
 	const char *min = var(vars, "minutes");
 	int64_t mins = 0;
 	if (min && str_to_i64(min, 0, 100000, &mins) == 0)

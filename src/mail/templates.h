@@ -29,6 +29,7 @@
 #define AG_TEMPLATES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -43,6 +44,7 @@ struct mail_brand {
 	const char *name;     /* {app_name} and the From display name */
 	const char *color;    /* "#rrggbb"; NULL or not valid: BRAND_DEFAULT_COLOR */
 	const char *logo_url; /* https URL shown above the heading; NULL or not valid: the name */
+	const char *support_email; /* "Questions? Write to ..." in the footer, NULL: no such line */
 };
 
 struct mail_rendered {
@@ -61,6 +63,8 @@ bool mail_brand_logo_ok(const char *url);
 
 /* Is template_id one of the templates above? */
 bool mail_template_known(const char *template_id);
+/* The i-th template's id (for previews), NULL past the last. */
+const char *mail_template_id(size_t i);
 
 /* Render. locale: any code (unsupported -> "en"). AG_ENOTFOUND for an unknown
  * template, AG_EINVAL when a variable the template needs is missing. */

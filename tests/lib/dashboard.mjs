@@ -37,8 +37,9 @@ export function watchErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // A signed-out page asks who is signed in and gets 401: expected, not an error.
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(`console: ${m.text()}`);
+    // A 4xx the page shows to the operator (a signed-out page's 401, a refused value)
+    // is expected; a 5xx or a script error is not.
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   return errors;
 }

@@ -7,6 +7,7 @@ import { clear, fail, field, h, say } from './dom.js';
 const PAGES = {
   projects: () => import('./page-projects.js'),
   webhooks: () => import('./page-webhooks.js'),
+  emails: () => import('./page-emails.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
