@@ -247,6 +247,9 @@ void h_admin_mail_preview_html(struct req *r);
 struct tmpl_var;
 const struct tmpl_var *api_mail_sample_vars(struct arena *a);
 
+/* admin_providers.c: the Providers page's model */
+void h_admin_providers(struct req *r);
+
 /* admin_validate.c: the server's own URL rules, asked as the operator types */
 void h_admin_validate(struct req *r);
 

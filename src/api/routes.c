@@ -311,6 +311,7 @@ const struct route api_routes[] = {
 	 guard_admin_project, 0, NULL, 0, NULL},
 	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver,
 	 guard_admin_project, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/providers", h_admin_providers, guard_admin, 0, NULL, 0, NULL},
 	/* the Emails page: templates, locales, previews as mail clients show them */
 	{"GET", "/admin/api/mail/catalog", h_admin_mail_catalog, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/mail-preview", h_admin_mail_preview, guard_admin, 0, NULL, 0, NULL},

@@ -246,3 +246,58 @@ test('phone and wide, light and dark', async () => {
     await ctx.close();
   }
 });
+
+test('providers: toggle a sign-in method, set an OAuth client (the secret never comes back), the redirect URI to register', async () => {
+  const ctx = await br.context();
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, s.url, token, '/admin/providers');
+  await page.locator('#project-select').selectOption('my-app');
+  const push = page.getByRole('switch', { name: /^Push approval/ });
+  assert.equal(await push.isChecked(), true);
+  await push.uncheck();
+  await page.getByRole('status').filter({ hasText: 'push off.' }).waitFor();
+  let r = await s.req('POST', '/auth/start', { body: { app_id: 'my-app', email: 'a@b.example' } });
+  assert.equal(r.status, 403, 'push is off for the app');
+  await push.check();
+  await page.getByRole('status').filter({ hasText: 'push on.' }).waitFor();
+  assert.equal((await s.req('POST', '/auth/start', { body: { app_id: 'my-app', email: 'a@b.example' } })).status, 200);
+
+  const google = page.getByRole('article', { name: 'Google' });
+  assert.match(await google.textContent(), new RegExp(`${s.url}/api/proxy/google/callback`));
+  await google.getByText('Client settings').click();
+  await google.getByLabel('Client ID').fill('1234.apps.googleusercontent.com');
+  await google.getByLabel('Client secret').fill('GOCSPX-very-secret');
+  await google.getByRole('button', { name: 'Save Google settings' }).click();
+  await page.getByRole('status').filter({ hasText: 'Google settings saved.' }).waitFor();
+  await google.getByText('configured', { exact: true }).waitFor();
+  await google.getByRole('switch', { name: 'Google' }).check();
+  await page.getByRole('status').filter({ hasText: 'google on.' }).waitFor();
+  const model = (await s.req('GET', '/admin/api/projects/my-app/providers', { headers: admin() })).body;
+  const g = model.providers.find((x) => x.name === 'google');
+  assert.equal(g.enabled, true);
+  assert.equal(g.settings.client_id, '1234.apps.googleusercontent.com');
+  assert.equal(g.settings.client_secret_set, true);
+  assert.equal(JSON.stringify(model).includes('GOCSPX-very-secret'), false);
+  await page.reload();
+  await page.getByRole('article', { name: 'Google' }).getByText('Client settings').click();
+  assert.equal(await page.getByRole('article', { name: 'Google' }).getByLabel('Client secret').inputValue(), '');
+  assert.equal((await page.content()).includes('GOCSPX-very-secret'), false);
+  // A bad value is refused with the server's words, at the form.
+  const oidc = page.getByRole('article', { name: model.providers.find((x) => x.name === 'oidc').label });
+  await oidc.getByText('Client settings').click();
+  await oidc.getByLabel('Issuer URL').fill('not a url');
+  await oidc.getByLabel('Client ID').fill('x');
+  await oidc.getByRole('button', { name: /^Save/ }).click();
+  await oidc.locator('.field-msg.error').filter({ hasText: /issuer/i }).waitFor();
+  // The second-factor policy.
+  await page.getByRole('combobox', { name: 'Second factor (MFA)' }).selectOption('optional');
+  await page.getByRole('status').filter({ hasText: 'Second factor: optional.' }).waitFor();
+  assert.equal((await s.req('GET', '/admin/api/projects/my-app/providers', { headers: admin() })).body.mfa, 'optional');
+  await page.getByRole('combobox', { name: 'Second factor (MFA)' }).selectOption('off');
+  await page.getByRole('status').filter({ hasText: 'Second factor: off.' }).waitFor();
+  await shot(page, 'dashboard-providers');
+  await assertAccessible(page);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

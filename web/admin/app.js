@@ -8,6 +8,7 @@ const PAGES = {
   projects: () => import('./page-projects.js'),
   webhooks: () => import('./page-webhooks.js'),
   emails: () => import('./page-emails.js'),
+  providers: () => import('./page-providers.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
