@@ -67,7 +67,7 @@ void h_admin_tester_start(struct req *r)
 		resp_error(r, AG_EINVAL, "email must be an email address");
 		return;
 	}
-	const char *why = url && *url ? hook_check_url(url) : NULL;
+	const char *why = url && *url ? hook_check_url(r->a, url) : NULL;
 	if (why) {
 		resp_error(r, AG_EINVAL, why);
 		return;

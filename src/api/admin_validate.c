@@ -22,11 +22,11 @@ void h_admin_validate(struct req *r)
 	cJSON *one = json_arr(r->a);
 	cJSON_AddItemToArray(one, cJSON_CreateString(value));
 	if (str_eq(kind, "origin")) {
-		why = project_check_origins(one);
+		why = project_check_origins(r->a, one);
 	} else if (str_eq(kind, "callback_url")) {
-		why = project_check_callbacks(one);
+		why = project_check_callbacks(r->a, one);
 	} else if (str_eq(kind, "webhook_url")) {
-		why = hook_check_url(value);
+		why = hook_check_url(r->a, value);
 	} else {
 		resp_error(r, AG_EINVAL, "kind must be origin, callback_url or webhook_url");
 		return;

@@ -56,8 +56,9 @@ static bool precheck(struct req *r, const char *provider)
 		return false;
 	}
 	const char *cb = req_str(r, "callback_url");
-	if (cb && !project_allows_callback(r->project, cb)) {
-		api_fail(r, AG_CALLBACK_URL, NULL);
+	const char *cb_why = cb ? project_callback_problem(r->a, r->project, cb) : NULL;
+	if (cb_why) {
+		api_fail(r, AG_CALLBACK_URL, cb_why);
 		return false;
 	}
 	return true;

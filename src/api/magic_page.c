@@ -116,7 +116,7 @@ static void check(struct req *r, const char *token, struct landing *l)
 		fail(l, 403, "magic_page.disabled");
 		return;
 	}
-	if (!project_allows_callback(l->p, json_get_str(l->claims, "cb"))) {
+	if (!project_allows_callback(r->a, l->p, json_get_str(l->claims, "cb"))) {
 		fail(l, 400, "magic_page.invalid");
 		return;
 	}

@@ -138,7 +138,7 @@ static void locale_of(struct req *r, const char *explicit_locale, struct oauth_f
 
 static bool callback_ok(struct req *r, const struct project *p, const char *cb)
 {
-	if (cb && project_allows_callback(p, cb))
+	if (cb && project_allows_callback(r->a, p, cb))
 		return true;
 	resp_error_status(r, 400, "invalid_callback_url",
 	                  cb ? "callback_url is not one of the project's registered callback URLs"

@@ -19,7 +19,7 @@ void h_passkey_page(struct req *r)
 		api_fail(r, AG_PASSKEY_OFF, NULL);
 		return;
 	}
-	if (!cb || !project_allows_callback(p, cb)) {
+	if (!cb || !project_allows_callback(r->a, p, cb)) {
 		api_fail(r, AG_CALLBACK_URL, NULL);
 		return;
 	}

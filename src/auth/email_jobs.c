@@ -122,7 +122,7 @@ static enum ag_err run_reset(struct job_ctx *c, bool *sent)
 		return AG_OK; /* no account: no mail (the request answered 200 all the same) */
 	if (e)
 		return e;
-	if (!c->callback_url || !project_allows_callback(c->p, c->callback_url))
+	if (!c->callback_url || !project_allows_callback(c->a, c->p, c->callback_url))
 		return AG_OK; /* the project's callbacks changed since: nowhere safe to send */
 	const char *loc = user_locale(c, u);
 	char secret[48];
@@ -145,7 +145,7 @@ static enum ag_err run_reset(struct job_ctx *c, bool *sent)
 static enum ag_err run_magic(struct job_ctx *c, bool *sent)
 {
 	if (!project_provider_on(c->p, "magic-link") || !c->callback_url ||
-	    !project_allows_callback(c->p, c->callback_url))
+	    !project_allows_callback(c->a, c->p, c->callback_url))
 		return AG_OK; /* switched off or callbacks changed since the request */
 	struct user *u;
 	const char *loc = locale_resolve(c->lh.explicit_locale, NULL, c->lh.accept_language, c->p->default_locale);

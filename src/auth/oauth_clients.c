@@ -107,7 +107,7 @@ static const char *check_setting(struct arena *a, const struct oauth_provider_de
 	const char *s = v->valuestring, *why = NULL;
 	switch (st->rule) {
 	case S_URL:
-		why = net_url_problem(s, g_cfg.allow_private_network);
+		why = net_url_problem(a, s, g_cfg.allow_private_network);
 		if (!why && (strchr(s, '?') || strchr(s, '#')))
 			why = "must not carry a query or fragment";
 		return why ? arena_printf(a, "%s %s", st->name, why) : NULL;

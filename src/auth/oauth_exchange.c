@@ -300,7 +300,8 @@ static void take_fields(struct arena *a, struct oauth_profile *p, const char *em
 	}
 	if (!p->name && name && *name && strlen(name) <= USER_NAME_MAX && str_is_utf8(name, strlen(name)))
 		p->name = arena_strdup(a, name);
-	if (!p->picture && picture && strlen(picture) <= 2048 && str_is_http_url(picture))
+	struct url_parts pu;
+	if (!p->picture && picture && url_parse(a, picture, &pu) == NULL && !pu.has_fragment)
 		p->picture = arena_strdup(a, picture);
 }
 

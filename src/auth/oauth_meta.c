@@ -118,7 +118,7 @@ static const char *check_doc(struct arena *a, const char *issuer, const char *te
 	static const char *const urls[] = {"authorization_endpoint", "token_endpoint", "jwks_uri"};
 	for (size_t i = 0; i < ARRAY_LEN(urls); i++) {
 		const char *u = json_get_str(d, urls[i]);
-		if (!u || net_url_problem(u, g_cfg.allow_private_network))
+		if (!u || net_url_problem(a, u, g_cfg.allow_private_network))
 			return arena_printf(a, "the discovery document's %s is missing or not allowed", urls[i]);
 	}
 	*out = d;
@@ -212,7 +212,7 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 	const cJSON *am = cJSON_GetObjectItemCaseSensitive(d, "token_endpoint_auth_methods_supported");
 	out->token_auth_basic =
 	    cJSON_IsArray(am) && !has_string(am, "client_secret_post") && has_string(am, "client_secret_basic");
-	if (out->userinfo && net_url_problem(out->userinfo, g_cfg.allow_private_network))
+	if (out->userinfo && net_url_problem(a, out->userinfo, g_cfg.allow_private_network))
 		out->userinfo = NULL;
 	return AG_OK;
 }

@@ -12,11 +12,13 @@
 
 #include "core/ctx.h"
 #include "core/epcache.h"
+#include "core/form.h"
 #include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/locale.h"
+#include "net/net.h"
 #include "sec/sec.h"
 #include "store/store.h"
 
@@ -79,7 +81,9 @@ bool project_provider_known(const char *name)
 
 /* ---- validation ------------------------------------------------------------------ */
 
-const char *project_check_origins(const cJSON *v)
+/* Every URL here is read by net/url.c (libcurl's CURLU, strict): the one parser. */
+
+const char *project_check_origins(struct arena *a, const cJSON *v)
 {
 	if (!cJSON_IsArray(v))
 		return "allowed_origins must be an array of origins";
@@ -88,13 +92,18 @@ const char *project_check_origins(const cJSON *v)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v)
 	{
-		if (!cJSON_IsString(e) || !str_is_origin(e->valuestring))
-			return "allowed_origins entries must be origins like https://app.example.com (scheme, host, optional port, no path)";
+		if (!cJSON_IsString(e))
+			return "allowed_origins entries must be origins like https://app.example.com";
+		const char *why = url_check_origin(a, e->valuestring);
+		if (why)
+			return arena_printf(a, "allowed_origins entries must be origins like https://app.example.com "
+					       "(scheme, host, optional port, no path): %.100s %s",
+					    e->valuestring, why);
 	}
 	return NULL;
 }
 
-const char *project_check_callbacks(const cJSON *v)
+const char *project_check_callbacks(struct arena *a, const cJSON *v)
 {
 	if (!cJSON_IsArray(v))
 		return "callback_urls must be an array of URLs";
@@ -103,10 +112,62 @@ const char *project_check_callbacks(const cJSON *v)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v)
 	{
-		if (!cJSON_IsString(e) || !str_is_http_url(e->valuestring) || strchr(e->valuestring, '#') ||
-		    strchr(e->valuestring, '?'))
+		struct url_parts u;
+		const char *why = cJSON_IsString(e) ? url_parse(a, e->valuestring, &u) : "is not a string";
+		if (why)
+			return arena_printf(a, "callback_urls entries must be http(s) URLs: %.100s %s",
+					    cJSON_IsString(e) ? e->valuestring : "an entry", why);
+		if (u.query || u.has_fragment)
 			return "callback_urls entries must be http(s) URLs without query or fragment";
 	}
+	return NULL;
+}
+
+/* The parameters AuthGate itself adds to a callback URL: the sign-in token, the MFA
+ * step, the reset token, OAuth errors. */
+static const char *const own_params[] = {
+	"token", "mfa_token", "mfa_methods", "enroll_required", "reset_token", "error", "error_description",
+};
+
+/* A parameter name as apps' frameworks read it: lowercase, with '.', '-', ' ' and
+ * other punctuation as '_' (PHP turns "mfa.token" into "mfa_token"), without a
+ * trailing "[...]" (PHP, Rails arrays). */
+static bool own_param(void *ud, const char *name)
+{
+	(void)ud;
+	char k[64];
+	size_t n = strcspn(name, "[");
+	if (n == 0 || n >= sizeof k)
+		return n < sizeof k; /* "" or "[x]": no name; a long name is no name of ours */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		k[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_');
+	}
+	k[n] = 0;
+	for (size_t i = 0; i < ARRAY_LEN(own_params); i++)
+		if (str_eq(k, own_params[i]))
+			return false;
+	return true;
+}
+
+const char *project_callback_problem(struct arena *a, const struct project *p, const char *url)
+{
+	static const char *const not_registered = "callback_url is not one of the project's registered callback URLs";
+	struct url_parts u;
+	if (!url || url_parse(a, url, &u) || u.has_fragment)
+		return not_registered;
+	/* Exact match of the registered URL; the app may add its own query. */
+	bool registered = false;
+	for (int i = 0; i < p->ncallbacks && !registered; i++) {
+		size_t n = strlen(p->callbacks[i]);
+		registered = strncmp(p->callbacks[i], url, n) == 0 && (url[n] == 0 || url[n] == '?');
+	}
+	if (!registered)
+		return not_registered;
+	/* ... but not one of our parameters: ?token=ATTACKER&token=<JWT> reads as the first. */
+	if (u.query && form_names(a, u.query, strlen(u.query), own_param, NULL) != 1)
+		return "callback_url must not carry a parameter AuthGate adds (token, mfa_token, mfa_methods, "
+		       "enroll_required, reset_token, error, error_description) and its query must be well encoded";
 	return NULL;
 }
 
@@ -311,9 +372,9 @@ struct ag_error project_create(struct arena *a, const char *app_id, const char *
 	else if (!name || !*name || strlen(name) > 100)
 		why = "name must be a non-empty string of at most 100 bytes";
 	else if (origins)
-		why = project_check_origins(origins);
+		why = project_check_origins(a, origins);
 	if (!why && callbacks)
-		why = project_check_callbacks(callbacks);
+		why = project_check_callbacks(a, callbacks);
 	if (why)
 		return AG_ERROR_MSG(AG_EINVAL, why);
 	unsigned char secret[PROJECT_SECRET_LEN];
@@ -369,10 +430,10 @@ struct ag_error project_update(struct arena *a, const char *app_id, const cJSON 
 			else
 				name = v->valuestring;
 		} else if (str_eq(k, "allowed_origins")) {
-			if (!(why = project_check_origins(v)))
+			if (!(why = project_check_origins(a, v)))
 				origins = json_print(a, v);
 		} else if (str_eq(k, "callback_urls")) {
-			if (!(why = project_check_callbacks(v)))
+			if (!(why = project_check_callbacks(a, v)))
 				callbacks = json_print(a, v);
 		} else if (str_eq(k, "providers")) {
 			if (!(why = check_providers(v))) {
@@ -545,16 +606,9 @@ bool project_allows_origin(const struct project *p, const char *origin)
 	return false;
 }
 
-bool project_allows_callback(const struct project *p, const char *url)
+bool project_allows_callback(struct arena *a, const struct project *p, const char *url)
 {
-	if (!url || !str_is_http_url(url) || strchr(url, '#'))
-		return false;
-	for (int i = 0; i < p->ncallbacks; i++) {
-		size_t n = strlen(p->callbacks[i]);
-		if (strncmp(p->callbacks[i], url, n) == 0 && (url[n] == 0 || url[n] == '?'))
-			return true;
-	}
-	return false;
+	return project_callback_problem(a, p, url) == NULL;
 }
 
 bool project_provider_on(const struct project *p, const char *provider)
@@ -581,7 +635,7 @@ static int cb_row(void *ud, const struct store_row *row)
 	int n;
 	const char **list = str_list(c->a, row_str(row, 1), &n);
 	struct project tmp = {.callbacks = list, .ncallbacks = n};
-	if (project_allows_callback(&tmp, c->url)) {
+	if (project_allows_callback(c->a, &tmp, c->url)) {
 		c->found = arena_strdup(c->a, row_str(row, 0));
 		c->n++;
 	}
@@ -591,7 +645,8 @@ static int cb_row(void *ud, const struct store_row *row)
 enum ag_err project_by_callback(struct arena *a, const char *url, struct project **out)
 {
 	*out = NULL;
-	if (!url || !str_is_http_url(url))
+	struct url_parts u;
+	if (!url || url_parse(a, url, &u))
 		return AG_ENOTFOUND;
 	/* The LIKE is a prefilter on the URL without its query; the rule is applied here. */
 	const char *base = arena_strndup(a, url, strcspn(url, "?"));

@@ -70,7 +70,11 @@ enum ag_err project_send_mail(struct arena *a, const struct project *p, const ch
 			      const char *template_id, const struct tmpl_var *vars) MUST_CHECK;
 
 bool project_allows_origin(const struct project *p, const char *origin);
-bool project_allows_callback(const struct project *p, const char *url);
+/* Callback URLs: a registered one exactly, optionally with the app's own query — which
+ * must not carry a parameter AuthGate adds (token, mfa_token, reset_token, error, ...:
+ * see docs/PROJECTS.md). NULL when allowed, else the reason (for a 400). */
+const char *project_callback_problem(struct arena *a, const struct project *p, const char *url);
+bool project_allows_callback(struct arena *a, const struct project *p, const char *url);
 bool project_provider_on(const struct project *p, const char *provider);
 /* The one enabled project that registered this callback URL: AG_ENOTFOUND when none,
  * AG_ECONFLICT when several did (the caller must name the project). */
@@ -79,8 +83,8 @@ enum ag_err project_by_callback(struct arena *a, const char *url, struct project
 bool project_any_allows_origin(const char *origin);
 
 /* Validate and normalise lists (shared with the admin API). */
-const char *project_check_origins(const cJSON *v);
-const char *project_check_callbacks(const cJSON *v);
+const char *project_check_origins(struct arena *a, const cJSON *v);
+const char *project_check_callbacks(struct arena *a, const cJSON *v);
 
 /* Drop everything cached (tests, shutdown). */
 void project_cache_clear(void);

@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "net/net.h"
 
 struct config g_cfg;
 
@@ -27,7 +28,15 @@ struct cfg_def {
 
 static const char *check_url(const char *v)
 {
-	return (!*v || str_is_http_url(v)) ? NULL : "must be an http(s) URL";
+	if (!*v)
+		return NULL;
+	struct arena *a = arena_new();
+	struct url_parts u;
+	const char *why = url_parse(a, v, &u);
+	arena_free(a);
+	return why ? "must be an http(s) URL of printable ASCII, in the form it is read in (no credentials, no "
+		     "trailing dot, a port from 1 to 65535)"
+		   : NULL;
 }
 
 static const char *check_db(const char *v)

@@ -46,6 +46,27 @@ const char *form_get(struct arena *a, const char *body, size_t n, const char *fi
 	return NULL;
 }
 
+int form_names(struct arena *a, const char *s, size_t n, bool (*fn)(void *ud, const char *name), void *ud)
+{
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		size_t len = 0;
+		while (p + len < end && p[len] != '&' && p[len] != ';')
+			len++;
+		const char *eq = memchr(p, '=', len);
+		size_t kl = eq ? (size_t)(eq - p) : len;
+		if (kl) {
+			const char *name = decode(a, p, kl);
+			if (!name)
+				return -1;
+			if (!fn(ud, name))
+				return 0;
+		}
+		p += len + 1;
+	}
+	return 1;
+}
+
 static int encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -115,55 +115,6 @@ bool str_is_slug(const char *s, size_t max)
 	return true;
 }
 
-/* scheme://host[:port] then, when allow_path, an optional /path?query. */
-static bool url_shape(const char *s, bool allow_path)
-{
-	if (!s)
-		return false;
-	const char *p;
-	if (str_starts(s, "https://"))
-		p = s + 8;
-	else if (str_starts(s, "http://"))
-		p = s + 7;
-	else
-		return false;
-	if (strlen(s) > 2048)
-		return false;
-	const char *host = p;
-	while (*p && (is_alnum((unsigned char)*p) || *p == '-' || *p == '.' || *p == '[' || *p == ']' ||
-		      (*p == ':' && host[0] == '[')))
-		p++;
-	if (p == host)
-		return false;
-	if (*p == ':') {
-		const char *port = ++p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == port || p - port > 5)
-			return false;
-	}
-	if (!*p)
-		return true;
-	if (!allow_path || (*p != '/' && *p != '?'))
-		return false;
-	for (; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c <= 32 || c == 127 || c == '\\' || c == '"' || c == '<' || c == '>')
-			return false;
-	}
-	return true;
-}
-
-bool str_is_http_url(const char *s)
-{
-	return url_shape(s, true);
-}
-
-bool str_is_origin(const char *s)
-{
-	return url_shape(s, false);
-}
-
 uint32_t str_utf8_next(const char **s, const char *end)
 {
 	const unsigned char *p = (const unsigned char *)*s, *e = (const unsigned char *)end;

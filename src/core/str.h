@@ -23,8 +23,6 @@ void str_lower(char *s);
 /* Shapes. */
 bool str_is_email(const char *s);            /* local@domain.tld, <= 254 bytes */
 bool str_is_slug(const char *s, size_t max);  /* [a-z0-9][a-z0-9-]*, <= max */
-bool str_is_http_url(const char *s);         /* http(s)://host[:port][/...], no spaces/controls */
-bool str_is_origin(const char *s);           /* scheme://host[:port], no path */
 bool str_is_utf8(const char *s, size_t n);
 /* The one UTF-8 decoder: the code point at *s (before end), *s moved past it; or
  * STR_UTF8_BAD, *s unmoved, for anything but a shortest-form scalar value (overlong,

@@ -18,12 +18,10 @@ static const char *const known_events[] = {"approved", "denied", "sms.send"}; /*
 
 #define EP_COLS "id, app_id, url, events, description, disabled_at, disabled_reason, created_at"
 
-const char *hook_check_url(const char *url)
+const char *hook_check_url(struct arena *a, const char *url)
 {
-	if (!url || !*url || strlen(url) > HOOK_URL_MAX)
-		return "url must be an http(s) URL of at most 2048 bytes";
-	const char *why = net_url_problem(url, g_cfg.allow_private_network);
-	return why;
+	const char *why = url ? net_url_problem(a, url, g_cfg.allow_private_network) : "is missing";
+	return why ? arena_printf(a, "url %s", why) : NULL;
 }
 
 static const char *check_events(const cJSON *v)
@@ -93,7 +91,7 @@ struct ag_error hook_endpoint_create(struct arena *a, const char *app_id, const 
 {
 	*out = NULL;
 	const char *why;
-	if ((why = hook_check_url(url)) || (events && (why = check_events(events))))
+	if ((why = hook_check_url(a, url)) || (events && (why = check_events(events))))
 		return AG_ERROR_MSG(AG_EINVAL, why);
 	int64_t n = 0;
 	enum ag_err e = db_int(g_app.store, &n,
@@ -165,7 +163,7 @@ struct ag_error hook_endpoint_update(struct arena *a, const char *app_id, const 
 	if (url && !cJSON_IsString(url))
 		why = "url must be a string";
 	else if (url)
-		why = hook_check_url(url->valuestring);
+		why = hook_check_url(a, url->valuestring);
 	if (!why && events)
 		why = check_events(events);
 	if (why)

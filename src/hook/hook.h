@@ -27,7 +27,7 @@
 /* ---- endpoints (endpoints.c) ----------------------------------------------------- */
 
 /* Why a URL cannot be an endpoint, or NULL. */
-const char *hook_check_url(const char *url);
+const char *hook_check_url(struct arena *a, const char *url);
 /* events: NULL (approved + denied) or an array of event names. *out carries the secret
  * (the only time it is shown). A bad URL or event list: AG_EINVAL saying why; at the
  * endpoint limit, AG_ECONFLICT. Lookups by id answer AG_HOOK_NOT_FOUND. */

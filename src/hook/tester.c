@@ -24,7 +24,7 @@ static void sweep(int64_t now)
 enum ag_err hook_tester_create(struct arena *a, const struct hook_tester_opts *o, struct hook_tester *out)
 {
 	memset(out, 0, sizeof *out);
-	if (o->url && (out->why = hook_check_url(o->url)))
+	if (o->url && (out->why = hook_check_url(a, o->url)))
 		return AG_EINVAL;
 	int64_t now = time_now_ms();
 	sweep(now);

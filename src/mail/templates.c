@@ -10,6 +10,7 @@
 #include "core/str.h"
 #include "mail/locale.h"
 #include "mail/mail.h"
+#include "net/net.h"
 
 #define MAX_VARS 16
 
@@ -64,7 +65,11 @@ bool mail_brand_color_ok(const char *s)
 
 bool mail_brand_logo_ok(const char *url)
 {
-	return url && str_starts(url, "https://") && str_is_http_url(url);
+	struct arena *a = arena_new();
+	struct url_parts u;
+	bool ok = url && url_parse(a, url, &u) == NULL && u.https && !u.has_fragment;
+	arena_free(a);
+	return ok;
 }
 
 /* Black or white text on the brand colour, whichever reads better (WCAG luminance). */
@@ -208,7 +213,8 @@ enum ag_err mail_render(struct arena *a, const struct mail_brand *b, const char 
 	if ((d->code && !var(vars, "code")) || (d->link && !var(vars, "link")) || (d->minutes && !var(vars, "minutes")))
 		return AG_EINVAL;
 	const char *link = var(vars, "link");
-	if (link && !str_is_http_url(link))
+	struct url_parts lu;
+	if (link && url_parse(a, link, &lu))
 		return AG_EINVAL;
 	/* Variables: the caller's, plus app_name and duration. */
 	struct tmpl_var all[MAX_VARS + 4];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/str.h"
@@ -103,37 +104,6 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-/* Parse the URL, check the scheme, and find the host/port to resolve. */
-static enum ag_err target(const char *url, char **host, long *port, char *why, size_t whysz)
-{
-	enum ag_err e = AG_EINVAL;
-	char *scheme = NULL, *portstr = NULL;
-	CURLU *u = curl_url();
-	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &portstr, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		snprintf(why, whysz, "not a valid URL");
-		goto out;
-	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		snprintf(why, whysz, "only http and https URLs");
-		goto out;
-	}
-	int64_t pn;
-	if (str_to_i64(portstr, 1, 65535, &pn)) {
-		snprintf(why, whysz, "bad port");
-		goto out;
-	}
-	*port = (long)pn;
-	e = AG_OK;
-out:
-	curl_free(scheme);
-	curl_free(portstr);
-	curl_url_cleanup(u);
-	return e;
-}
-
 /* The host of a URL without IPv6 brackets into out; true when it is an IP literal. */
 static bool bare_host(const char *host, char *out, size_t outsz)
 {
@@ -146,43 +116,29 @@ static bool bare_host(const char *host, char *out, size_t outsz)
 	return inet_pton(AF_INET, out, tmp) == 1 || inet_pton(AF_INET6, out, tmp) == 1;
 }
 
-const char *net_url_problem(const char *url, bool allow_private)
+/* localhost and *.localhost, any case (RFC 6761: they resolve to loopback). */
+static bool is_localhost(const char *name)
 {
-	static const char *const reasons[] = {
-		"must be an http(s) URL with a host",
-		"must use https (plain http only when AUTHGATE_ALLOW_PRIVATE_NETWORK is on)",
-		"must not contain a fragment",
-		"points to an address AuthGate may not connect to (private, loopback, link-local, ...)",
-	};
-	const char *why = NULL;
-	char *scheme = NULL, *host = NULL, *frag = NULL;
-	CURLU *u = curl_url();
-	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host ||
-	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
-		why = reasons[0];
-		goto out;
-	}
-	if (strcmp(scheme, "https") != 0 && !allow_private) {
-		why = reasons[1];
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
-		why = reasons[2];
-		goto out;
-	}
+	size_t n = strlen(name), k = strlen("localhost");
+	return n >= k && strcasecmp(name + n - k, "localhost") == 0 && (n == k || name[n - k - 1] == '.');
+}
+
+const char *net_url_problem(struct arena *a, const char *url, bool allow_private)
+{
+	struct url_parts u;
+	const char *why = url_parse(a, url, &u);
+	if (why)
+		return why;
+	if (!u.https && !allow_private)
+		return "must use https (plain http only when AUTHGATE_ALLOW_PRIVATE_NETWORK is on)";
+	if (u.has_fragment)
+		return "must not contain a fragment";
 	char bare[256];
-	if (bare_host(host, bare, sizeof bare) && !ssrf_addr_allowed(bare, allow_private))
-		why = reasons[3];
-	else if (!allow_private && (str_ieq(bare, "localhost") || str_ends(bare, ".localhost")))
-		why = reasons[3];
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(frag);
-	curl_url_cleanup(u);
-	return why;
+	bool literal = bare_host(u.host, bare, sizeof bare);
+	if ((literal && !ssrf_addr_allowed(bare, allow_private)) ||
+	    (!literal && !allow_private && is_localhost(bare)))
+		return "points to an address AuthGate may not connect to (private, loopback, link-local, ...)";
+	return NULL;
 }
 
 enum ag_err http_send(const struct http_out *o, struct http_in *in)
@@ -192,17 +148,23 @@ enum ag_err http_send(const struct http_out *o, struct http_in *in)
 	in->max_age_s = -1;
 	int64_t t0 = time_mono_us();
 	enum ag_err e;
-	char *host = NULL;
-	long port = 0;
+	struct arena *a = arena_new();
 	struct curl_slist *hdrs = NULL, *resolve = NULL;
 	CURL *c = NULL;
-	if ((e = target(o->url, &host, &port, in->error, sizeof in->error)))
+	/* The same parser and rules the URL was registered under (url.c). */
+	struct url_parts u;
+	const char *why = url_parse(a, o->url, &u);
+	if (why) {
+		snprintf(in->error, sizeof in->error, "the URL %s", why);
+		e = AG_EINVAL;
 		goto out;
+	}
+	long port = u.port;
 	/* Resolve ourselves and pin curl to the address we checked: a name that resolves
 	 * to a public address now and to 127.0.0.1 a moment later (DNS rebinding) gets no
 	 * second lookup. IP literals need no pin; the socket callback checks them. */
 	char bare[256];
-	if (bare_host(host, bare, sizeof bare)) {
+	if (bare_host(u.host, bare, sizeof bare)) {
 		if (!ssrf_addr_allowed(bare, o->allow_private)) {
 			snprintf(in->error, sizeof in->error, "address %.64s is not allowed", bare);
 			e = AG_EFORBIDDEN;
@@ -265,7 +227,7 @@ out:
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdrs);
 	curl_slist_free_all(resolve);
-	curl_free(host);
+	arena_free(a);
 	return e;
 }
 

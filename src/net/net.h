@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 /* Once at start-up, before threads: 0 on success. net_cleanup at exit. */
@@ -57,11 +58,32 @@ enum ag_err ssrf_resolve(const char *host, int port, bool allow_private, char *a
 
 /* ---- HTTP client (http_client.c) --------------------------------------------- */
 
+/* ---- URLs (url.c): the one parser, libcurl's CURLU, for every URL we check or use ---- */
+
+#define URL_MAX 2048
+
+struct url_parts {
+	bool https;
+	const char *host;   /* as written; an IPv6 literal in brackets */
+	int port;           /* written, or the scheme's default */
+	bool port_written;
+	const char *path;   /* "/" at least */
+	bool has_path;      /* a path was written (an origin has none) */
+	const char *query;  /* without '?', NULL when none */
+	bool has_fragment;
+};
+
+/* Parse an http(s) URL strictly (see url.c): NULL and *out filled (in the arena), or
+ * the reason, a phrase to follow the URL's name ("callback_url " + reason). */
+const char *url_parse(struct arena *a, const char *s, struct url_parts *out);
+/* An origin as browsers send it: scheme://host[:port], lowercase, no default port. */
+const char *url_check_origin(struct arena *a, const char *s);
+
 /* Registration-time check of a URL others will make us call: http(s), a host, no
  * fragment; an IP-literal host must pass the SSRF guard (names are checked when
  * connecting, since what they resolve to can change). Plain http only when
  * allow_private (development). NULL when fine, else the reason. */
-const char *net_url_problem(const char *url, bool allow_private);
+const char *net_url_problem(struct arena *a, const char *url, bool allow_private);
 
 #define HTTP_CLIENT_MAX_RESPONSE (64 * 1024)
 

@@ -127,6 +127,24 @@ describe('magic links', () => {
     assert.ok(loc.searchParams.get('token'));
   });
 
+  test('callback_url must not carry a parameter AuthGate adds (token, reset_token, ...)', async () => {
+    // ?token=ATTACKER&token=<JWT>: apps read the first, so a victim would be signed in
+    // as the attacker. Names are compared as frameworks read them.
+    for (const q of ['token=ATTACKER', 'Token=x', '%74oken=x', 'next=1&token=x', 'next=1;token=x', 'token[]=x',
+      'mfa_token=x', 'mfa.token=x', 'mfa_methods=totp', 'enroll_required=true', 'reset_token=x', 'error=x',
+      'error_description=x', 'token', 'next%zz=1']) {
+      const r = await api('POST', '/api/proxy/email/magic-link/send', { email: uniqueEmail(), callback_url: `${CB}?${q}` });
+      assert.equal(r.status, 400, q);
+      assert.equal(r.body.error, 'invalid_callback_url', q);
+      assert.match(r.body.message, /must not carry a parameter AuthGate adds/, q);
+    }
+    // The app's own parameters are fine, including names that merely contain ours.
+    for (const q of ['next=%2Fhome', 'tokens=1', 'my_token=1', 'state=abc&lang=en']) {
+      const r = await api('POST', '/api/proxy/email/magic-link/send', { email: uniqueEmail(), callback_url: `${CB}?${q}` });
+      assert.equal(r.status, 200, `${q}: ${r.text}`);
+    }
+  });
+
   test('a link whose callback was unregistered since is refused', async () => {
     const { link } = await sendAndReceive(uniqueEmail(), { callback_url: 'https://other.myapp.com/done' });
     await patchProject(s, 'ml-app', { callback_urls: [CB] });

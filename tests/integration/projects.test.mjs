@@ -80,6 +80,53 @@ test('a key revoked with the CLI (another process) stops working at once', async
   assert.equal(again.code, 1);
 });
 
+test('origins and callback URLs are read by one strict URL parser, with reasons', async () => {
+  const admin = { Authorization: `Bearer ${await s.adminToken()}` };
+  const create = (body) => s.req('POST', '/admin/api/projects', { headers: admin, body: { name: 'URLs', ...body } });
+  let n = 0;
+  const badOrigins = {
+    'https://app.example.': /trailing dot/,
+    'https://app.example:0': /port from 1 to 65535/,
+    'https://App.Example': /lowercase/,
+    'https://app.example:443': /default port/,
+    'https://app.example/': /no path/,
+    'https://app.example?x': /no path, query or fragment/,
+    'https://u@app.example': /user name or password/,
+    'https://app.example:': /must be written as/,
+    'https:/app.example': /must start with https:\/\//,
+    'http://0x7f.1': /must be written as/,
+    '*': /https:\/\//,
+  };
+  for (const [o, why] of Object.entries(badOrigins)) {
+    const r = await create({ app_id: `url-o${n++}`, allowed_origins: [o] });
+    assert.equal(r.status, 400, o);
+    assert.match(r.body.message, why, o);
+  }
+  const badCallbacks = {
+    'https://app.example./cb': /trailing dot/,
+    'https://app.example:0/cb': /port from 1 to 65535/,
+    'https://app.example/a/../cb': /must be written as https:\/\/app\.example\/cb/,
+    'https://app.example/%2E%2e/cb': /path segment/,
+    'https://app.example\\@evil.example/cb': /printable ASCII/,
+    'https://u:p@app.example/cb': /user name or password/,
+    'https://app.example/cb?x=1': /without query or fragment/,
+    'https://app.example/cb#f': /without query or fragment/,
+  };
+  for (const [c, why] of Object.entries(badCallbacks)) {
+    const r = await create({ app_id: `url-c${n++}`, callback_urls: [c] });
+    assert.equal(r.status, 400, c);
+    assert.match(r.body.message, why, c);
+  }
+  const ok = await create({ app_id: 'url-ok', allowed_origins: ['https://app.example', 'http://127.0.0.1:3000', 'https://[::1]:8443'],
+    callback_urls: ['https://app.example/cb', 'https://app.example', 'http://localhost:3000/auth/callback'] });
+  assert.equal(ok.status, 201, ok.text);
+  // The dashboard's as-you-type check is the same rule.
+  const v = async (kind, value) => (await s.req('GET', `/admin/api/validate?kind=${kind}&value=${encodeURIComponent(value)}`, { headers: admin })).body;
+  assert.equal((await v('origin', 'https://app.example.')).valid, false);
+  assert.equal((await v('origin', 'https://app.example')).valid, true);
+  assert.equal((await v('callback_url', 'https://app.example:0/cb')).valid, false);
+});
+
 test('admin API: projects and keys, and revocation through it', async () => {
   let r = await s.req('GET', '/admin/api/projects');
   assert.equal(r.status, 401);

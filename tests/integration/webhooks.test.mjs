@@ -101,6 +101,29 @@ describe('registration', () => {
       const r = await s.req('POST', '/api/webhooks', { body: { url }, headers: auth(proj) });
       assert.equal(r.status, 400, url);
     }
+    // Read by the same strict parser the sender uses (libcurl's CURLU, in the form it
+    // writes back): no trailing-dot host, no port 0, nothing two parsers read apart.
+    const cases = {
+      'https://localhost.:443/h': /trailing dot/,
+      'https://example.com.:443/h': /trailing dot/,
+      'https://example.com:0/h': /port from 1 to 65535/,
+      'https://example.com:/h': /must be written as/,
+      'https://user:pw@example.com/h': /user name or password/,
+      'https://example.com\\@127.0.0.1/h': /printable ASCII/,
+      'http://2130706433/h': /must be written as http:\/\/127\.0\.0\.1\/h/,
+      'https://example.com/a/%2e%2e/h': /path segment/,
+    };
+    for (const [url, why] of Object.entries(cases)) {
+      const r = await s.req('POST', '/api/webhooks', { body: { url }, headers: auth(proj) });
+      assert.equal(r.status, 400, url);
+      assert.match(r.body.message, why, url);
+      assert.match(r.body.message, /^url /, url);
+    }
+    // ... and the dashboard's as-you-type check says the same.
+    const admin = { Authorization: `Bearer ${await s.adminToken()}` };
+    const v = await s.req('GET', `/admin/api/validate?kind=webhook_url&value=${encodeURIComponent('https://localhost.:443/h')}`, { headers: admin });
+    assert.equal(v.status, 200, v.text);
+    assert.equal(v.body.valid, false);
     const r = await s.req('POST', '/api/webhooks', { body: { url: 'https://example.com/h', events: ['exploded'] }, headers: auth(proj) });
     assert.equal(r.status, 400);
   });
@@ -112,7 +135,8 @@ describe('registration', () => {
     try {
       const p = await t.project('strict-app');
       for (const url of [rx.url, 'https://10.0.0.8/h', 'https://169.254.169.254/latest', 'https://[::1]/h',
-        'https://[::ffff:127.0.0.1]/h', 'https://localhost/h', 'http://example.com/h']) {
+        'https://[::ffff:127.0.0.1]/h', 'https://localhost/h', 'https://LocalHost/h', 'https://localhost.:443/h',
+        'https://api.localhost/h', 'http://example.com/h']) {
         const r = await t.req('POST', '/api/webhooks', { body: { url }, headers: auth(p) });
         assert.equal(r.status, 400, `${url}: ${r.text}`);
       }

@@ -111,21 +111,73 @@ static void test_ssrf_addresses(void **state)
 static void test_webhook_urls(void **state)
 {
 	net_init();
-	assert_null(net_url_problem("https://example.com/hook", false));
-	assert_null(net_url_problem("https://93.184.216.34:8443/h?x=1", false));
-	assert_null(net_url_problem("http://127.0.0.1:9000/cb", true));
-	assert_non_null(net_url_problem("http://example.com/hook", false));   /* plain http */
-	assert_non_null(net_url_problem("https://127.0.0.1/hook", false));    /* loopback */
-	assert_non_null(net_url_problem("https://[::1]/hook", false));
-	assert_non_null(net_url_problem("https://[::ffff:10.0.0.1]/h", false));
-	assert_non_null(net_url_problem("https://169.254.169.254/", false));  /* metadata */
-	assert_non_null(net_url_problem("https://localhost/h", false));
-	assert_non_null(net_url_problem("https://api.localhost/h", false));
-	assert_non_null(net_url_problem("https://example.com/h#x", false));   /* fragment */
-	assert_non_null(net_url_problem("ftp://example.com/", true));
-	assert_non_null(net_url_problem("https://0.0.0.0/", true));           /* never */
-	assert_non_null(net_url_problem("not a url", true));
+	struct arena *a = arena_new();
+#define OK(u, priv) assert_null(net_url_problem(a, u, priv))
+#define NO(u, priv) assert_non_null(net_url_problem(a, u, priv))
+	OK("https://example.com/hook", false);
+	OK("https://93.184.216.34:8443/h?x=1", false);
+	OK("http://127.0.0.1:9000/cb", true);
+	OK("https://example.com", false);
+	NO("http://example.com/hook", false);   /* plain http */
+	NO("https://127.0.0.1/hook", false);    /* loopback */
+	NO("https://[::1]/hook", false);
+	NO("https://[::ffff:10.0.0.1]/h", false);
+	NO("https://169.254.169.254/", false);  /* metadata */
+	NO("https://localhost/h", false);
+	NO("https://LOCALHOST/h", false);
+	NO("https://api.localhost/h", false);
+	NO("https://localhost.:443", false);    /* the same name with a trailing dot */
+	NO("https://localhost.:443", true);
+	NO("https://example.com./h", true);
+	NO("https://example.com:0/h", true);    /* port 0 */
+	NO("https://example.com:/h", true);     /* empty port: not the form it is read in */
+	NO("https://example.com:08443/h", true);
+	NO("https://example.com/h#x", false);   /* fragment */
+	NO("https://u:p@example.com/h", true);  /* credentials */
+	NO("https://example.com\\@evil.com/", true); /* read as two different hosts */
+	NO("http://2130706433/", true);         /* numeric shorthand of 127.0.0.1 */
+	NO("https://%6cocalhost/", true);
+	NO("https:/example.com/h", true);
+	NO("https://example.com/a/../h", true);
+	NO("https://example.com/a/%2e%2E/h", true);
+	NO("https://ex ample.com/", true);
+	NO("https://ex\xc3\xa4mple.com/", true);
+	NO("ftp://example.com/", true);
+	NO("https://0.0.0.0/", true);           /* never */
+	NO("not a url", true);
+#undef OK
+#undef NO
+	arena_free(a);
 	net_cleanup();
+}
+
+/* Origins as browsers send them (url_check_origin), by the same parser. */
+static void test_origins(void **state)
+{
+	struct arena *a = arena_new();
+	assert_null(url_check_origin(a, "https://app.example"));
+	assert_null(url_check_origin(a, "http://127.0.0.1:3000"));
+	assert_null(url_check_origin(a, "https://[::1]:8443"));
+	static const char *const bad[] = {
+		"https://app.example/", "https://app.example/x", "https://app.example?x", "https://app.example#x",
+		"https://App.example", "https://app.example:443", "http://app.example:80", "https://app.example.",
+		"https://app.example:0", "https://app.example:", "javascript:alert(1)", "null", "*", "",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		if (!url_check_origin(a, bad[i]))
+			fail_msg("accepted %s", bad[i]);
+	struct url_parts u;
+	assert_null(url_parse(a, "https://app.example:8443/a/b?x=1&y", &u));
+	assert_true(u.https);
+	assert_string_equal(u.host, "app.example");
+	assert_int_equal(u.port, 8443);
+	assert_string_equal(u.path, "/a/b");
+	assert_string_equal(u.query, "x=1&y");
+	assert_null(url_parse(a, "http://app.example?q", &u));
+	assert_int_equal(u.port, 80);
+	assert_false(u.has_path);
+	assert_string_equal(u.path, "/");
+	arena_free(a);
 }
 
 static void test_webhook_signatures(void **state)
@@ -158,7 +210,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_p256_webcrypto_vector), cmocka_unit_test(test_p256_refusals),
-		cmocka_unit_test(test_ssrf_addresses),        cmocka_unit_test(test_webhook_urls),
+		cmocka_unit_test(test_ssrf_addresses),        cmocka_unit_test(test_webhook_urls), cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_webhook_signatures),    cmocka_unit_test(test_retry_schedule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
