@@ -10,8 +10,8 @@ what=${1:-run}
 
 build_pkgs="build-essential meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev libssl-dev
   libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libcbor-dev libqrencode-dev"
-test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl oathtool"
-bench_pkgs="nginx-light wrk"
+test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl oathtool nginx-light"
+bench_pkgs="wrk"
 
 pkgs=$build_pkgs
 case $what in

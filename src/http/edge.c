@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -54,6 +55,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "http/edge.h"
+#include "http/request.h"
 #include "http/server.h"
 #include "http/wire.h"
 
@@ -169,37 +171,58 @@ static const char *reason(int status)
 	}
 }
 
-/* Write the answer, end our side, and read what the client already sent so closing
- * does not reset the connection under the answer before the client reads it. */
-static void write_answer(struct edge_conn *ec, int status, const char *json, size_t len)
+/* Security headers on every answer, as server.c's add_common_headers gives JSON. */
+static const struct resp_header security_headers[] = {
+	{"Cache-Control", "no-store"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+	{"Content-Security-Policy", HTTP_API_CSP},
+};
+
+static bool named(const struct resp_header *h, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcasecmp(h[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Write the answer and end our side of the connection (FIN after the answer). */
+static void write_answer(struct edge_conn *ec, int status, const char *json, size_t len,
+			 const struct resp_header *extra, int nextra, bool head)
 {
 	char date[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
 	struct buf b = BUF_INIT(2048);
-	buf_printf(&b,
-	           "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-	           "Connection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	           "Referrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: %s\r\n\r\n",
-	           status, reason(status), date, len, HTTP_API_CSP);
-	buf_append(&b, json, len);
+	buf_printf(&b, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+		       "Connection: close\r\n",
+		   status, reason(status), date, len);
+	for (int i = 0; i < nextra; i++)
+		buf_printf(&b, "%s: %s\r\n", extra[i].name, extra[i].value);
+	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+		if (!named(extra, nextra, security_headers[i].name))
+			buf_printf(&b, "%s: %s\r\n", security_headers[i].name, security_headers[i].value);
+	buf_puts(&b, "\r\n");
+	if (!head)
+		buf_append(&b, json, len);
 	if (b.p)
 		(void)send(ec->fd, b.p, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	buf_free(&b);
 	shutdown(ec->fd, SHUT_WR);
-	char sink[4096];
-	size_t drained = 0;
-	ssize_t n;
-	while (drained < DRAIN_MAX && (n = libc_recv(ec->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0)
-		drained += (size_t)n;
 	ec->answered = status;
 }
 
-void edge_refuse(struct edge_conn *ec, int status, const char *json, size_t len)
+bool edge_refuse(struct edge_conn *ec, int status, const char *json, size_t len, const struct resp_header *extra,
+		 int nextra, bool head)
 {
-	if (ec && !ec->answered)
-		write_answer(ec, status, json, len);
+	if (!ec)
+		return false;
+	if (!ec->answered)
+		write_answer(ec, status, json, len, extra, nextra, head);
+	return true;
 }
 
 static void peer_ip(int fd, char *out, size_t n)
@@ -226,8 +249,15 @@ static void answer_refused(struct edge_conn *ec)
 	buf_puts(&b, ",\"message\":");
 	json_buf_str(&b, w->why);
 	buf_puts(&b, "}");
-	write_answer(ec, w->status, b.p ? b.p : "{}", b.p ? b.len : 2);
+	write_answer(ec, w->status, b.p ? b.p : "{}", b.p ? b.len : 2, NULL, 0, false);
 	buf_free(&b);
+	/* Read what the client already sent, so that closing with it unread does not reset
+	 * the connection under the answer before the client reads it. */
+	char sink[4096];
+	size_t drained = 0;
+	ssize_t n;
+	while (drained < DRAIN_MAX && (n = libc_recv(ec->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0)
+		drained += (size_t)n;
 	char ip[INET6_ADDRSTRLEN];
 	peer_ip(ec->fd, ip, sizeof ip);
 	log_security("bad_framing", ip, "%s", w->why);
@@ -237,7 +267,7 @@ static void answer_refused(struct edge_conn *ec)
 
 static ssize_t edge_recv(struct edge_conn *ec, void *buf, size_t len, int flags)
 {
-	if (ec->answered)
+	if (ec->answered && ec->w.status)
 		return 0;
 	if (ec->pending) {
 		answer_refused(ec);
@@ -249,6 +279,8 @@ static ssize_t edge_recv(struct edge_conn *ec, void *buf, size_t len, int flags)
 	size_t ok = wire_feed(&ec->w, buf, (size_t)n);
 	if (!ec->w.status)
 		return n;
+	if (ec->answered)
+		return 0; /* the application's refusal is out already: just end */
 	if (ok) {
 		/* Let libmicrohttpd answer the well-formed messages first. Getting fewer bytes
 		 * than it asked for, it takes the socket as drained and waits for epoll to say

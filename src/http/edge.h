@@ -23,10 +23,14 @@ bool edge_take(struct edge_conn *ec);
 /* That request is finished (answered or abandoned). */
 void edge_finish(struct edge_conn *ec);
 
-/* Answer a request in progress at once with `status` and a JSON error body, and close
- * the connection (for errors found while a body still arrives, which libmicrohttpd
- * would otherwise keep reading). The caller then drops the connection. */
-void edge_refuse(struct edge_conn *ec, int status, const char *json, size_t len);
+/* Answer a request in progress at once — status, a JSON body, the extra response headers
+ * given (Allow, CORS) and Connection: close — and end our side of the connection: for
+ * errors chosen while a body is still on its way (server.c's answer_now). No body for
+ * HEAD. False when there is no edge for this connection. The caller closes the
+ * connection after dropping what still arrives. */
+struct resp_header;
+bool edge_refuse(struct edge_conn *ec, int status, const char *json, size_t len, const struct resp_header *extra,
+		 int nextra, bool head);
 /* The status the edge answered on this connection, 0 if none. */
 int edge_answered(const struct edge_conn *ec);
 

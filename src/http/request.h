@@ -73,6 +73,7 @@ struct req {
 	bool framing_error;
 	bool peer_loopback;    /* the socket peer (not a forwarded address) is 127.0.0.0/8 or ::1 */
 	bool bad_forwarded;    /* AUTHGATE_TRUST_PROXY and X-Forwarded-For does not end with an IP */
+	int64_t linger_until_us; /* answered by the edge mid-body: drop the rest until then */
 	void (*async_work)(struct req *r);
 	void *waiter;          /* long-poll registration, see wait.h */
 };

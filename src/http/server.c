@@ -30,6 +30,9 @@
 #include "http/server.h"
 #include "http/stream.h"
 
+/* How long the rest of a body is read and dropped after an early 413. */
+#define HTTP_LINGER_S 5
+
 static struct MHD_Daemon *daemon_;
 static struct http_opts opts;
 static _Atomic int inflight;
@@ -197,13 +200,31 @@ static enum MHD_Result queue(struct req *r)
 	return ret;
 }
 
-/* An error found before the body: answer now when a body is coming (we will not read
- * it; the connection closes), else at the final call so keep-alive survives. */
+/* An error chosen while a request body is on its way. libmicrohttpd 0.9.75 either reads
+ * the body to its end before answering (chunked: possibly forever) or, for a response
+ * queued before the body, closes right after sending it — with the body unread, which
+ * resets the connection, and a client or proxy still sending (nginx: 502) may never read
+ * the answer. So the edge writes the answer to the socket now (Connection: close), and,
+ * like nginx's lingering close, the rest is read and dropped for up to HTTP_LINGER_S
+ * (and wire.c's 1 MiB) before the connection closes. */
+static void answer_now(struct req *r)
+{
+	if (!edge_refuse(conn_edge(r->conn), r->status, r->resp_body, r->resp_len, r->headers, r->nheaders,
+			 strcmp(r->method, "HEAD") == 0)) {
+		queue(r); /* no edge (fails closed at the first call anyway): libmicrohttpd closes */
+		return;
+	}
+	r->linger_until_us = time_mono_us() + (int64_t)HTTP_LINGER_S * 1000000;
+}
+
+/* An error found before the body: answered at the final call when no body is coming,
+ * so keep-alive survives; at once when one is (answer_now). */
 static enum MHD_Result early(struct req *r, bool body_expected)
 {
 	if (body_expected)
-		return queue(r);
-	r->state = RS_DONE;
+		answer_now(r);
+	else
+		r->state = RS_DONE;
 	return MHD_YES;
 }
 
@@ -319,7 +340,8 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 		r->body_max = HTTP_MAX_BODY;
 	if (cl > (int64_t)r->body_max) {
 		r->body_overflow = true;
-		return fail(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
+		resp_error(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
+		return early(r, true);
 	}
 	return MHD_YES;
 }
@@ -343,15 +365,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
+		if (r->linger_until_us) /* answered already (answer_now): drop the rest, for a while */
+			return time_mono_us() < r->linger_until_us ? MHD_YES : MHD_NO;
 		if (r->body_len + n > r->body_max) {
 			/* A chunked body past the route's cap (a declared length was refused at the
-			 * first call). libmicrohttpd 0.9.75 would read a chunked body to its end
-			 * before sending any answer, and drops a response queued mid-body: answer
-			 * 413 on the socket ourselves and close. */
+			 * first call): 413 now, not after the end of a body that may never end. */
 			r->body_overflow = true;
 			resp_error(r, AG_ETOOBIG, arena_printf(r->a, "request body is larger than %zu bytes", r->body_max));
-			edge_refuse(conn_edge(c), r->status, r->resp_body, r->resp_len);
-			return MHD_NO;
+			answer_now(r);
+			return r->linger_until_us ? MHD_YES : MHD_NO;
 		}
 		char *nb = arena_alloc(r->a, r->body_len + n + 1);
 		if (r->body_len)
@@ -362,6 +384,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		r->body_len += n;
 		return MHD_YES;
 	}
+	if (r->linger_until_us)
+		return MHD_NO; /* the body ended after the edge answered: close */
 	if (r->state == RS_READING && !r->body_overflow) {
 		if (!r->body)
 			r->body = "";

@@ -211,3 +211,38 @@ test('a chunked body past the route cap is answered 413 and the connection close
   }
   assert.equal((await s.req('GET', '/healthz')).status, 200);
 });
+
+test('an error chosen before the body is answered at once; the body is then drained, not reset', async () => {
+  const { hostname, port } = new URL(s.url);
+  for (const [head, status, extra] of [
+    ['POST /no/such/thing HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n', 404, null],
+    ['POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n', 405, ['allow', 'GET']],
+    ['POST /admin/api/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n', 413, null],
+  ]) {
+    // allowHalfOpen: keep sending after the server's FIN, as a client mid-upload does.
+    const sock = net.connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+    let raw = '';
+    let ended = false, error = null;
+    sock.on('data', (d) => { raw += d; });
+    sock.on('end', () => { ended = true; });
+    sock.on('error', (e) => { error = e; });
+    await new Promise((r) => sock.on('connect', r));
+    sock.write(head);
+    for (let i = 0; i < 100 && !raw.includes('\r\n\r\n{'); i++) await new Promise((r) => setTimeout(r, 20));
+    const m = /^HTTP\/1\.1 (\d{3})/.exec(raw);
+    assert.equal(m && Number(m[1]), status, `answered before the body was sent: ${raw.slice(0, 200)}`);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
+    if (extra) assert.match(raw, new RegExp(`\\r\\n${extra[0]}: ${extra[1]}\\r\\n`, 'i'));
+    // The body still goes out whole, without a reset (a server that closed with the body
+    // unread answers it with RST), and the server has ended its side.
+    for (let i = 0; i < 30; i++) {
+      sock.write('x'.repeat(1000));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(error, null, `no reset: ${error}`);
+    assert.ok(ended, 'the server ended the connection');
+    assert.equal(statusLines(raw), 1);
+    sock.destroy();
+  }
+});
