@@ -304,14 +304,15 @@ static enum MHD_Result on_first_call(struct req *r, struct MHD_Connection *c, co
 	const char *cls = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	if (cls && str_to_i64(cls, 0, HTTP_MAX_BODY, &cl))
 		cl = HTTP_MAX_BODY;
+	bool body_expected = cl > 0 || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (r->bad_forwarded) {
 		/* Our own proxy always appends the address it saw: anything else is a client
 		 * writing the header itself (or a proxy we do not know). */
 		r->framing_error = true;
 		log_security("bad_forwarded_for", r->ip, "X-Forwarded-For does not end with an IP address");
-		return fail(r, AG_EINVAL, "X-Forwarded-For must end with the client's IP address");
+		resp_error(r, AG_EINVAL, "X-Forwarded-For must end with the client's IP address");
+		return early(r, body_expected);
 	}
-	bool body_expected = cl > 0 || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (strcmp(method, "OPTIONS") == 0) {
 		if (!cors_preflight(r))
 			resp_error(r, AG_ENOTFOUND, "no such endpoint");

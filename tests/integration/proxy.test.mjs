@@ -8,20 +8,17 @@ import http from 'node:http';
 import { startServer } from '../lib/server.mjs';
 import { rawRequest } from '../lib/raw.mjs';
 import { startNginx } from '../lib/nginx.mjs';
-import { startMailbox } from '../lib/mailbox.mjs';
 
-let s, px, mb, admin;
+let s, px, admin;
 
 before(async () => {
-  mb = await startMailbox(); // a non-dev server sends its mail somewhere real
-  s = await startServer({ AUTHGATE_TRUST_PROXY: 'true', ...mb.env });
+  s = await startServer({ AUTHGATE_TRUST_PROXY: 'true' }); // not dev mode: mail goes to an SMTP sink
   px = await startNginx(s.url);
   admin = { Authorization: `Bearer ${await s.adminToken()}` };
 });
 after(async () => {
   await px?.stop();
   await s?.cleanup();
-  await mb?.close();
 });
 
 // One request through the proxy on its own connection, optionally from another
@@ -178,15 +175,34 @@ test('the dev endpoints cannot be reached through the proxy', async () => {
   const paths = ['/_dev/mail', '/_dev/mail/messages', '/_dev/sms', '/_dev/sms/messages'];
   const spoofs = [{}, { 'X-Forwarded-For': '127.0.0.1' }, { 'X-Forwarded-For': '::1' }, { 'X-Test-Peer': '192.0.2.1' },
     { 'X-Test-Peer': '192.0.2.1', 'X-Forwarded-For': '127.0.0.1' }];
+  const clock = (base) => request(base, '/_dev/clock', {
+    method: 'POST', headers: { ...admin, 'Content-Type': 'application/json', 'X-Forwarded-For': '127.0.0.1' },
+    body: '{"offset_ms":1000}',
+  });
+  // Not in dev mode: they do not exist.
   for (const p of paths) {
     for (const h of spoofs) {
       const r = await request(px.url, p, { headers: h });
       assert.equal(r.status, 404, `${p} ${JSON.stringify(h)}: ${r.status}`);
     }
   }
-  const clock = await request(px.url, '/_dev/clock', {
-    method: 'POST', headers: { ...admin, 'Content-Type': 'application/json', 'X-Forwarded-For': '127.0.0.1' },
-    body: '{"offset_ms":1000}',
-  });
-  assert.equal(clock.status, 404);
+  assert.equal((await clock(px.url)).status, 404);
+  // In dev mode, with or without AUTHGATE_TRUST_PROXY: served to a direct loopback
+  // client only, never through the proxy (whose socket is loopback too).
+  for (const trust of ['true', 'false']) {
+    const d = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_TRUST_PROXY: trust });
+    const dp = await startNginx(d.url);
+    try {
+      assert.equal((await request(d.url, '/_dev/mail/messages')).status, 200, 'served to a direct loopback client');
+      for (const p of paths) {
+        for (const h of spoofs) {
+          const r = await request(dp.url, p, { headers: h });
+          assert.equal(r.status, 404, `dev mode, trust ${trust}: ${p} ${JSON.stringify(h)}: ${r.status}`);
+        }
+      }
+    } finally {
+      await dp.stop();
+      await d.cleanup();
+    }
+  }
 });
