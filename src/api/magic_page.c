@@ -74,6 +74,10 @@ static void page(struct req *r, struct landing *l, const char *token)
 	resp_header(r, "Content-Security-Policy",
 		    cb_origin ? arena_printf(a, PAGE_CSP_BASE " %s", cb_origin) : PAGE_CSP_BASE);
 	resp_header(r, "Cache-Control", "no-store");
+	/* The form's POST then carries our real Origin (no-referrer would make it "null",
+	 * which other sites can send too); only the origin, never this URL and its token,
+	 * goes out as Referer. */
+	resp_header(r, "Referrer-Policy", "strict-origin");
 	char *html = arena_strndup(a, b.p ? b.p : "", b.len);
 	size_t n = b.len;
 	buf_free(&b);
@@ -135,11 +139,14 @@ void h_magic_page(struct req *r)
 	page(r, &l, token);
 }
 
-/* A form POST from our own page carries Origin "null" (no-referrer) or ours; refuse
- * other sites' forms. */
+/* Our page's form POST carries our origin (its Referrer-Policy is strict-origin, see
+ * page()). "null" is what a sandboxed iframe or a data: page on any site sends: were
+ * it accepted, a site could post its own link and sign the victim in to the attacker's
+ * account (login CSRF). No Origin at all is a client that is not a browser, or a
+ * browser too old to send one on a form POST: it cannot be driven by another site. */
 static bool origin_ok(struct req *r)
 {
-	if (!r->origin || str_eq(r->origin, "null"))
+	if (!r->origin)
 		return true;
 	const char *own = origin_of(r->a, g_cfg.public_url);
 	return own && str_eq(own, r->origin);

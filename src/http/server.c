@@ -153,16 +153,19 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 {
 	const struct route *rt = r->route;
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	bool page = rt && (rt->flags & ROUTE_PAGE);
-	bool has_cc = false, has_csp = false;
+	bool has_cc = false, has_csp = false, has_rp = false;
 	for (int i = 0; i < r->nheaders; i++) {
 		if (str_ieq(r->headers[i].name, "Cache-Control"))
 			has_cc = true;
 		if (str_ieq(r->headers[i].name, "Content-Security-Policy"))
 			has_csp = true;
+		if (str_ieq(r->headers[i].name, "Referrer-Policy"))
+			has_rp = true;
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
 	}
+	if (!has_rp) /* a page whose form must send its Origin chooses its own (magic_page.c) */
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (!has_cc)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (page || !has_csp)

@@ -185,7 +185,12 @@ describe('magic links', () => {
       assert.equal((await post(t)).status, 400, t);
     }
     assert.equal((await post(lt, { Origin: 'https://evil.example' })).status, 403, 'a form on another site');
-    assert.equal((await post(lt, { Origin: 'null' })).status, 303);
+    // "null" is what a sandboxed iframe on any site sends: login CSRF with the attacker's link.
+    assert.equal((await post(lt, { Origin: 'null' })).status, 403, 'Origin: null');
+    assert.equal((await post(lt, { Origin: new URL(s.url).origin })).status, 303, 'our own page');
+    // The landing page makes the browser send its real origin, and never the link as Referer.
+    const page = await fetch(s.url + '/api/proxy/email/magic-link/verify?token=' + encodeURIComponent(lt));
+    assert.equal(page.headers.get('referrer-policy'), 'strict-origin');
   });
 
   test('form POST only: a JSON body is refused', async () => {
