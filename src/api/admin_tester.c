@@ -58,7 +58,7 @@ void h_admin_tester_start(struct req *r)
 		return;
 	}
 	if (!project_provider_on(p, "push")) {
-		resp_error_status(r, 403, "push_disabled", "push sign-in is off for this project: turn it on under Providers");
+		api_fail(r, AG_PUSH_DISABLED, "push sign-in is off for this project: turn it on under Providers");
 		return;
 	}
 	const char *email = user_normalize_email(r->a, req_str(r, "email"));
