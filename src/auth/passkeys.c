@@ -24,8 +24,9 @@ static const char *host_of(struct arena *a, const char *origin)
 		return NULL;
 	p += 3;
 	size_t n = strcspn(p, ":/");
-	if (n == 0 || p[0] == '[')
-		return NULL; /* IPv6 literals cannot be RP IDs */
+	/* browsers refuse IP addresses as RP IDs: IPv6 literals, and all digits and dots */
+	if (n == 0 || p[0] == '[' || strspn(p, "0123456789.") >= n)
+		return NULL;
 	return arena_strndup(a, p, n);
 }
 
@@ -38,13 +39,13 @@ static bool under(const char *host, const char *rp)
 
 const char *passkey_rp_id(struct arena *a, const struct project *p)
 {
-	const char *rp = NULL;
+	const char *rp = NULL, *first = NULL;
 	for (int i = 0; i < p->norigins; i++) {
 		const char *h = host_of(a, p->origins[i]);
 		if (!h)
 			continue;
 		if (!rp) {
-			rp = h;
+			rp = first = h;
 			continue;
 		}
 		/* shrink rp to the longest dot-separated suffix both share */
@@ -52,8 +53,8 @@ const char *passkey_rp_id(struct arena *a, const struct project *p)
 			const char *dot = strchr(rp, '.');
 			rp = dot ? dot + 1 : NULL;
 		}
-		if (!rp || !strchr(rp, '.')) /* "com" is no RP ID: keep the first origin's host */
-			return host_of(a, p->origins[0]);
+		if (!rp || !strchr(rp, '.')) /* "com" is no RP ID: keep the first named host */
+			return first;
 	}
 	return rp;
 }
