@@ -171,7 +171,7 @@ bool api_token_check(struct arena *a, const struct project *p, const char *tok, 
 /* factors.c: a signed-in user's factors (/api/mfa/...) and the admin reset */
 struct factor_err;
 bool guard_user(struct req *r); /* Authorization: Bearer <session token | enrollment mfa_token> */
-/* Answer a factor engine error: its status, stable code, message, Retry-After. */
+/* Answer a factor engine error (api_fail) with its Retry-After when it has one. */
 void api_factor_fail(struct req *r, enum ag_err e, const struct factor_err *fe);
 void h_factors_list(struct req *r);
 void h_factors_enroll_totp(struct req *r);

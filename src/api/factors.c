@@ -18,13 +18,9 @@
 
 void api_factor_fail(struct req *r, enum ag_err e, const struct factor_err *fe)
 {
-	if (!fe || !fe->code) {
-		api_fail(r, e, ag_err_is(e, AG_ENOTFOUND) ? "not found" : NULL);
-		return;
-	}
-	if (fe->retry_after_s > 0)
+	if (fe && fe->retry_after_s > 0)
 		resp_header(r, "Retry-After", arena_printf(r->a, "%d", fe->retry_after_s));
-	resp_error_status(r, ag_err_status(e), fe->code, fe->message);
+	api_fail(r, e, NULL);
 }
 
 /* The project of a bearer credential, with CORS decided against its origins. */
@@ -202,14 +198,14 @@ void h_factors_confirm(struct req *r)
 	cJSON *f = NULL;
 	enum ag_err e = factor_get(r->a, r->project->app_id, u->id, id, &f);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		e = factor_fail(&fe, e, "factor_not_found", "no such factor for this user");
+		e = AG_FACTOR_NOT_FOUND;
 	const char *type = e ? NULL : json_get_str(f, "type");
 	if (e == AG_OK && str_eq(type, "totp"))
 		e = totp_confirm(r->a, &who, id, req_str(r, "code"), &fe);
 	else if (e == AG_OK && (str_eq(type, "sms") || str_eq(type, "email")))
 		e = code_factor_confirm(r->a, &who, id, req_str(r, "code"), &fe);
 	else if (e == AG_OK)
-		e = factor_fail(&fe, AG_EINVAL, "nothing_to_confirm", "this factor needs no confirmation");
+		e = AG_FACTOR_NOTHING_TO_CONFIRM;
 	if (e == AG_OK)
 		e = factor_get(r->a, r->project->app_id, u->id, id, &f);
 	if (e) {

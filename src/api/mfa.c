@@ -88,8 +88,7 @@ void h_mfa_challenge(struct req *r)
 	struct factor_err fe = {0};
 	enum ag_err e = mfa_peek(r->a, r->project, req_str(r, "mfa_token"), &pend);
 	if (e) {
-		fe = (struct factor_err){"invalid_mfa_token", "the mfa_token is unknown, expired or was used", 0};
-		api_factor_fail(r, e, ag_err_is(e, AG_EUNAUTH) ? &fe : NULL);
+		api_fail(r, e, NULL);
 		return;
 	}
 	const char *m = req_str(r, "method");
@@ -197,7 +196,7 @@ void h_passkey_verify(struct req *r)
 					    &uid, NULL, &uv, &fe);
 	struct user *u = NULL;
 	if (e == AG_OK && ag_err_is(e = user_by_id(r->a, r->project->app_id, uid, &u), AG_ENOTFOUND))
-		e = factor_fail(&fe, AG_EUNAUTH, "unknown_credential", "this passkey's user no longer exists");
+		e = AG_PASSKEY_UNKNOWN;
 	if (e) {
 		api_factor_fail(r, e, &fe);
 		return;

@@ -45,7 +45,7 @@ static enum ag_err limited(const struct rate_policy *p, const char *subject, str
 	enum ag_err e = throttle_hit(p, subject, &retry);
 	if (ag_err_is(e, AG_ERATE)) {
 		fe->retry_after_s = retry;
-		return factor_fail(fe, e, "rate_limited", "too many codes sent; wait before asking for another");
+		return AG_FACTOR_SEND_LIMIT;
 	}
 	return e;
 }
@@ -100,7 +100,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 			      const char *factor_id, const char *dest, struct factor_err *fe)
 {
 	if (str_eq(kind, "sms") && !sms_provider())
-		return factor_fail(fe, AG_EUNAVAIL, "sms_unavailable", "no SMS provider is configured on this server");
+		return AG_SMS_UNAVAILABLE;
 	enum ag_err e = send_limits(a, who, kind, dest, fe);
 	if (e)
 		return e;
@@ -128,7 +128,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	if (e == AG_OK)
 		outbox_kick();
 	else if (ag_err_is(e, AG_EUNAVAIL) && str_eq(kind, "sms"))
-		return factor_fail(fe, e, "sms_unavailable", "the SMS could not be queued (no webhook endpoint subscribed to sms.send?)");
+		return AG_SMS_NO_ENDPOINT;
 	return e;
 }
 
@@ -136,8 +136,7 @@ static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const
 			  const char *name, cJSON **out, struct factor_err *fe)
 {
 	bool sms = str_eq(kind, "sms");
-	enum ag_err e = factor_room(who, sms ? "sms" : "email-code",
-				    sms ? "SMS codes are disabled for this project" : "email codes are disabled for this project", fe);
+	enum ag_err e = factor_room(who, sms ? "sms" : "email-code");
 	if (e)
 		return e;
 	int64_t now = time_now_ms();
@@ -162,8 +161,7 @@ enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const ch
 		       cJSON **out, struct factor_err *fe)
 {
 	if (!phone_is_e164(phone))
-		return factor_fail(fe, AG_EINVAL, "invalid_phone",
-				   "phone must be an E.164 number: + then the country code and number, e.g. +14155550123");
+		return AG_FACTOR_PHONE;
 	return enroll(a, who, "sms", phone, name, out, fe);
 }
 
@@ -210,7 +208,7 @@ static enum ag_err check_code(struct arena *a, const struct factor_actor *who, c
 	if (!ok) {
 		factor_lock_fail(who->p->app_id, who->u->id);
 		factor_log(who->p->app_id, who->u->id, "mfa.failed", factor_id, kind, who->ip, "wrong or expired code");
-		return factor_fail(fe, AG_EUNAUTH, "invalid_code", "the code is wrong, expired or was used already");
+		return AG_FACTOR_BAD_CODE;
 	}
 	factor_lock_clear(who->p->app_id, who->u->id);
 	*matched = row_str(&row, 3);
@@ -227,8 +225,7 @@ enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who,
 			       "AND kind IN ('sms', 'email')",
 			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return factor_fail(fe, e, "enrollment_not_found",
-				   "no pending SMS or email enrollment with this id (it may have expired: start again)");
+		return AG_FACTOR_NO_ENROLLMENT;
 	if (e)
 		return e;
 	const char *kind = row_str(&r, 0), *matched = NULL;
@@ -249,14 +246,14 @@ enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who,
 enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, const char *kind, struct factor_err *fe)
 {
 	if (!str_eq(kind, "sms") && !str_eq(kind, "email"))
-		return factor_fail(fe, AG_EINVAL, "invalid_method", "codes are sent for \"sms\" or \"email\"");
+		return AG_MFA_METHOD;
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
 			       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
 			       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
 			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return factor_fail(fe, AG_EINVAL, "method_not_enrolled", "the user has no such factor");
+		return AG_MFA_NOT_ENROLLED;
 	if (e)
 		return e;
 	return issue_code(a, who, kind, row_str(&r, 0), str_eq(kind, "sms") ? row_str(&r, 1) : who->u->email, fe);

@@ -86,7 +86,7 @@ enum ag_err recovery_verify(struct arena *a, const struct factor_actor *who, con
 	if (n != 1) {
 		factor_lock_fail(app, uid);
 		factor_log(app, uid, "mfa.failed", NULL, "recovery", who->ip, "wrong or used recovery code");
-		return factor_fail(fe, AG_EUNAUTH, "invalid_code", "the recovery code is wrong or was used already");
+		return AG_FACTOR_BAD_CODE;
 	}
 	factor_lock_clear(app, uid);
 	factor_log(app, uid, "recovery.used", NULL, "recovery", who->ip, NULL);

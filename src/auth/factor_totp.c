@@ -25,7 +25,7 @@ static const char *uri_escape(struct arena *a, const char *s)
 enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
 			struct factor_err *fe)
 {
-	enum ag_err e = factor_room(who, "totp", "TOTP is disabled for this project", fe);
+	enum ag_err e = factor_room(who, "totp");
 	if (e)
 		return e;
 	int64_t now = time_now_ms();
@@ -127,7 +127,7 @@ static enum ag_err check(struct arena *a, const struct factor_actor *who, const 
 	if (changed != 1) {
 		factor_lock_fail(who->p->app_id, who->u->id);
 		factor_log(who->p->app_id, who->u->id, "mfa.failed", id, "totp", who->ip, "wrong or reused code");
-		return factor_fail(fe, AG_EUNAUTH, "invalid_code", "the code is wrong, expired or was used already");
+		return AG_FACTOR_BAD_CODE;
 	}
 	factor_lock_clear(who->p->app_id, who->u->id);
 	if (factor_id)
@@ -147,8 +147,7 @@ enum ag_err totp_confirm(struct arena *a, const struct factor_actor *who, const 
 	if (e)
 		return e;
 	if (n != 1)
-		return factor_fail(fe, AG_ENOTFOUND, "enrollment_not_found",
-				   "no pending TOTP enrollment with this id (it may have expired: start again)");
+		return AG_FACTOR_NO_ENROLLMENT;
 	e = check(a, who, id, "pending", code, NULL, fe);
 	if (e)
 		return e;

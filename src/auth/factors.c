@@ -31,10 +31,10 @@ void factor_sweep(void)
 		       P(SV_INT(now), SV_INT(now - (int64_t)FACTOR_LOCK_WINDOW_S * 1000)));
 }
 
-enum ag_err factor_room(const struct factor_actor *who, const char *toggle, const char *what, struct factor_err *fe)
+enum ag_err factor_room(const struct factor_actor *who, const char *toggle)
 {
 	if (!project_provider_on(who->p, toggle))
-		return factor_fail(fe, AG_EFORBIDDEN, "factor_disabled", what);
+		return AG_FACTOR_DISABLED;
 	int64_t count = 0;
 	/* unconfirmed enrollments past their life go first; then the per-user cap */
 	enum ag_err e = db_exec(g_app.store,
@@ -44,16 +44,7 @@ enum ag_err factor_room(const struct factor_actor *who, const char *toggle, cons
 		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
 			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
 	if (e == AG_OK && count >= FACTOR_MAX_PER_USER)
-		return factor_fail(fe, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)");
-	return e;
-}
-
-enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, const char *message)
-{
-	if (fe) {
-		fe->code = code;
-		fe->message = message;
-	}
+		return AG_FACTOR_TOO_MANY;
 	return e;
 }
 
@@ -164,8 +155,7 @@ enum ag_err factor_rename(struct arena *a, const struct factor_actor *who, const
 			  struct factor_err *fe)
 {
 	if (!name_ok(name))
-		return factor_fail(fe, AG_EINVAL, "invalid_name",
-				   "name must be 1 to 64 bytes of printable UTF-8 (no control characters)");
+		return AG_FACTOR_NAME;
 	int64_t n = 0;
 	enum ag_err e = db_exec_n(g_app.store,
 				  "UPDATE factors SET name = $4, updated_at = $5 WHERE app_id = $1 AND user_id = $2 AND id = $3",
@@ -175,7 +165,7 @@ enum ag_err factor_rename(struct arena *a, const struct factor_actor *who, const
 	if (e)
 		return e;
 	if (n == 0)
-		return factor_fail(fe, AG_ENOTFOUND, "factor_not_found", "no such factor for this user");
+		return AG_FACTOR_NOT_FOUND;
 	factor_log(who->p->app_id, who->u->id, "factor.renamed", id, NULL, who->ip, NULL);
 	return AG_OK;
 }
@@ -195,7 +185,7 @@ enum ag_err factor_remove(struct arena *a, const struct factor_actor *who, const
 		factor_log(who->p->app_id, who->u->id, "factor.removed", id, row_str(&r, 0), who->ip, NULL);
 	e = db_end(g_app.store, e);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return factor_fail(fe, e, "factor_not_found", "no such factor for this user");
+		return AG_FACTOR_NOT_FOUND;
 	return e;
 }
 
@@ -308,8 +298,7 @@ enum ag_err factor_lock_check(const char *app_id, const char *user_id, struct fa
 		return AG_OK;
 	if (fe)
 		fe->retry_after_s = (int)((until - now + 999) / 1000);
-	return factor_fail(fe, AG_ERATE, "mfa_locked",
-			   "too many failed attempts: second-factor verification is locked for a while");
+	return AG_MFA_LOCKED;
 }
 
 void factor_lock_fail(const char *app_id, const char *user_id)

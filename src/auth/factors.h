@@ -6,8 +6,9 @@
  * security log; secrets are sealed at rest; failed attempts lock the user's second
  * factor step (5 failures in 15 minutes -> 15 minutes, Retry-After).
  *
- * Errors: functions return an ag_err and fill a struct factor_err with a stable code
- * and a sentence for the user (docs/MFA.md lists every code). */
+ * Errors: functions return the family's codes of the error table (core/err.h,
+ * AG_FACTOR_*, AG_MFA_*, AG_PASSKEY_*, AG_WA_*; docs/MFA.md lists them); a struct
+ * factor_err carries what an answer needs besides the code. */
 #ifndef AG_FACTORS_H
 #define AG_FACTORS_H
 
@@ -30,11 +31,9 @@
 #define RECOVERY_CODES 10
 #define MFA_TOKEN_TTL_S 300
 
-/* What went wrong, for the API to answer: code is stable, message is for people. */
+/* Besides the error code: when a refused attempt may be tried again. */
 struct factor_err {
-	const char *code;
-	const char *message;
-	int retry_after_s; /* > 0 with AG_ERATE */
+	int retry_after_s; /* > 0 with AG_MFA_LOCKED and AG_FACTOR_SEND_LIMIT: the Retry-After */
 };
 
 /* Who acts: the project, the user, the client address (for limits and the log). */
@@ -122,14 +121,11 @@ void factor_lock_fail(const char *app_id, const char *user_id);
 void factor_lock_clear(const char *app_id, const char *user_id);
 /* A factor id / challenge id: prefix + 128 random bits. */
 const char *factor_new_id(struct arena *a, const char *prefix);
-/* May the user enroll another factor? The project's switch `toggle` (what: the
- * message when it is off), stale pending enrollments dropped, at most
- * FACTOR_MAX_PER_USER. */
-enum ag_err factor_room(const struct factor_actor *who, const char *toggle, const char *what,
-			struct factor_err *fe) MUST_CHECK;
+/* May the user enroll another factor? The project's switch `toggle` is on
+ * (AG_FACTOR_DISABLED), stale pending enrollments are dropped, and the user has fewer
+ * than FACTOR_MAX_PER_USER (AG_FACTOR_TOO_MANY). */
+enum ag_err factor_room(const struct factor_actor *who, const char *toggle) MUST_CHECK;
 /* Now and then, delete expired challenges and lapsed lockouts (cheap to call often). */
 void factor_sweep(void);
-/* Fill fe and return e. */
-enum ag_err factor_fail(struct factor_err *fe, enum ag_err e, const char *code, const char *message);
 
 #endif

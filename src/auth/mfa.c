@@ -103,7 +103,7 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 {
 	memset(out, 0, sizeof *out);
 	if (!mfa_token || !str_starts(mfa_token, "mfa_") || strlen(mfa_token) > 128)
-		return AG_EUNAUTH;
+		return AG_MFA_BAD_TOKEN;
 	char h[65];
 	sha256_hex(h, mfa_token);
 	struct store_row r;
@@ -112,7 +112,7 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 			       "AND app_id = $2 AND used_at IS NULL AND expires_at > $3",
 			       P(SV_TEXT(h), SV_TEXT(p->app_id), SV_INT(time_now_ms())));
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return AG_EUNAUTH;
+		return AG_MFA_BAD_TOKEN;
 	if (e)
 		return e;
 	cJSON *d = NULL;
@@ -121,7 +121,7 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 		return AG_EINTERNAL;
 	e = user_by_id(a, p->app_id, row_str(&r, 1), &out->user);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return AG_EUNAUTH;
+		return AG_MFA_BAD_TOKEN;
 	if (e)
 		return e;
 	out->id = row_str(&r, 0);
@@ -158,7 +158,7 @@ static enum ag_err finish(struct arena *a, const struct project *p, const struct
 	if (e)
 		return e;
 	if (n != 1)
-		return AG_EUNAUTH;
+		return AG_MFA_BAD_TOKEN; /* spent meanwhile */
 	/* the methods may have changed while the step was open (enrollment): read them again */
 	struct user *u = pend->user;
 	if ((e = user_by_id(a, p->app_id, u->id, &u)))
@@ -185,13 +185,10 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 {
 	struct mfa_pending pend;
 	enum ag_err e = mfa_peek(a, p, mfa_token, &pend);
-	if (ag_err_is(e, AG_EUNAUTH))
-		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token is unknown, expired or was used");
 	if (e)
 		return e;
 	if (pend.enroll)
-		return factor_fail(fe, AG_EFORBIDDEN, "enrollment_required",
-				   "this project requires a second factor: enroll one with this mfa_token first");
+		return AG_MFA_ENROLL_REQUIRED;
 	struct factor_actor who = {p, pend.user, ip};
 	const char *m = ans->method;
 	cJSON *methods = methods_of(a, pend.user);
@@ -199,7 +196,7 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 	if (str_eq(m, "recovery")) {
 		e = recovery_verify(a, &who, ans->code, fe);
 	} else if (!has_method(methods, m)) {
-		return factor_fail(fe, AG_EINVAL, "method_not_enrolled", "the user has no factor of this method");
+		return AG_MFA_NOT_ENROLLED;
 	} else if (str_eq(m, "totp")) {
 		e = totp_verify(a, &who, ans->code, NULL, fe);
 	} else if (str_eq(m, "sms") || str_eq(m, "email")) {
@@ -211,15 +208,13 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 		if (e == AG_OK)
 			e = passkey_auth_verify(a, p, ans->ceremony_id, ans->assertion, ip, &uid, NULL, &uv, fe);
 		if (e == AG_OK && !str_eq(uid, pend.user->id))
-			e = factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not one of this user's");
+			e = AG_PASSKEY_UNKNOWN;
 	} else {
-		return factor_fail(fe, AG_EINVAL, "invalid_method", "method must be totp, sms, email, passkey or recovery");
+		return AG_MFA_METHOD;
 	}
 	if (e)
 		return e;
 	e = finish(a, p, &pend, amr_of(m, uv), session);
-	if (ag_err_is(e, AG_EUNAUTH))
-		return factor_fail(fe, e, "invalid_mfa_token", "the mfa_token was used already");
 	if (e == AG_OK && user)
 		*user = pend.user;
 	return e;

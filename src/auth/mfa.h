@@ -43,7 +43,7 @@ struct mfa_pending {
 };
 /* The app_id an open mfa_token belongs to (NULL when none). */
 const char *mfa_token_app(struct arena *a, const char *mfa_token);
-/* AG_OK with the pending step; AG_EUNAUTH for an unknown, used or expired token. */
+/* AG_OK with the pending step; AG_MFA_BAD_TOKEN for an unknown, used or expired token. */
 enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_token,
 		     struct mfa_pending *out) MUST_CHECK;
 

@@ -143,14 +143,13 @@ static enum ag_err credentials_of(struct arena *a, const char *app_id, const cha
 
 static enum ag_err no_rp(struct factor_err *fe)
 {
-	return factor_fail(fe, AG_ECONFLICT, "passkeys_unavailable",
-			   "passkeys need the project's allowed_origins: the RP ID is taken from them");
+	return AG_PASSKEYS_UNAVAILABLE;
 }
 
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
 				     const char **ceremony_id, struct factor_err *fe)
 {
-	enum ag_err e = factor_room(who, "passkey", "passkeys are disabled for this project", fe);
+	enum ag_err e = factor_room(who, "passkey");
 	if (e)
 		return e;
 	const char *rp = passkey_rp_id(a, who->p);
@@ -201,8 +200,7 @@ static enum ag_err take_ceremony(struct arena *a, const char *app_id, const char
 			       "AND used_at IS NULL AND expires_at > $4 RETURNING challenge, user_id, data",
 			       P(SV_TEXT(id ? id : ""), SV_TEXT(app_id), SV_TEXT(kind), SV_INT(time_now_ms())));
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return factor_fail(fe, AG_EGONE, "ceremony_expired",
-				   "this passkey ceremony is unknown, expired or was used: ask for new options");
+		return AG_PASSKEY_CEREMONY;
 	if (e)
 		return e;
 	*challenge = row_str(&r, 0);
@@ -228,9 +226,16 @@ static unsigned char *b64_field(struct arena *a, const cJSON *obj, const char *k
 	return out;
 }
 
-static enum ag_err wa_fail(struct factor_err *fe, enum wa_err w)
+/* The error table's code of a WebAuthn check's refusal. */
+static enum ag_err wa_code(enum wa_err w)
 {
-	return factor_fail(fe, w == WA_MALFORMED ? AG_EINVAL : AG_EUNAUTH, wa_err_code(w), wa_err_message(w));
+	static const enum ag_err codes[] = {
+		[WA_OK] = AG_OK,		 [WA_MALFORMED] = AG_WA_MALFORMED, [WA_TYPE] = AG_WA_TYPE,
+		[WA_CHALLENGE] = AG_WA_CHALLENGE, [WA_ORIGIN] = AG_WA_ORIGIN,	   [WA_RP_ID] = AG_WA_RP_ID,
+		[WA_UP] = AG_WA_UP,		 [WA_UV] = AG_WA_UV,		   [WA_ALG] = AG_WA_ALG,
+		[WA_FORMAT] = AG_WA_FORMAT,	 [WA_ATTESTATION] = AG_WA_ATTESTATION, [WA_SIGNATURE] = AG_WA_SIGNATURE,
+	};
+	return (unsigned)w < ARRAY_LEN(codes) ? codes[w] : AG_WA_MALFORMED;
 }
 
 enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
@@ -241,12 +246,12 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	if (e)
 		return e;
 	if (!str_eq(uid, who->u->id))
-		return factor_fail(fe, AG_EGONE, "ceremony_expired", "this ceremony belongs to another user");
+		return AG_PASSKEY_CEREMONY;
 	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(cred, "response");
 	size_t cdn = 0, attn = 0;
 	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn), *att = b64_field(a, resp, "attestationObject", &attn);
 	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !att)
-		return wa_fail(fe, WA_MALFORMED);
+		return wa_code(WA_MALFORMED);
 	int norig;
 	const char **orig = ceremony_origins(a, who->p, rp, &norig);
 	enum wa_err w = client_data_check(a, (const char *)cd, cdn, "webauthn.create", challenge, orig, norig, NULL);
@@ -256,8 +261,8 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	if (w == WA_OK)
 		w = registration_check(a, att, attn, cdh, rp, false, algs, (int)ARRAY_LEN(algs), &reg);
 	if (w != WA_OK) {
-		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip, wa_err_code(w));
-		return wa_fail(fe, w);
+		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip, ag_err_code(wa_code(w)));
+		return wa_code(w);
 	}
 	char *cid = arena_alloc(a, reg.ad.cred_id_len * 4 / 3 + 4), *pk = arena_alloc(a, reg.ad.key.spki_len * 4 / 3 + 4),
 	     aag[33];
@@ -295,7 +300,7 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	e = db_end(g_app.store, e);
 	if (ag_err_is(e, AG_ECONFLICT))
-		return factor_fail(fe, e, "credential_exists", "this passkey is registered already");
+		return AG_PASSKEY_EXISTS;
 	if (e)
 		return e;
 	factor_log(who->p->app_id, who->u->id, "factor.enrolled", id, "passkey", who->ip, reg.fmt);
@@ -343,7 +348,7 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 	const char *uh = json_get_str(resp, "userHandle");
 	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !ad || !sig || !raw || idn > WA_CRED_ID_MAX ||
 	    (uh && *uh && !b64_field(a, resp, "userHandle", &uhn)))
-		return wa_fail(fe, WA_MALFORMED);
+		return wa_code(WA_MALFORMED);
 	char *cid = arena_alloc(a, idn * 4 / 3 + 4);
 	str_b64url(cid, raw, idn);
 	struct store_row r;
@@ -353,19 +358,19 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 		   P(SV_TEXT(p->app_id), SV_TEXT(cid)));
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		factor_log(p->app_id, uid, "mfa.failed", NULL, "passkey", ip, "unknown credential");
-		return factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not registered with this project");
+		return AG_PASSKEY_UNKNOWN;
 	}
 	if (e)
 		return e;
 	const char *fid = row_str(&r, 0), *owner = row_str(&r, 1);
 	if (uid && !str_eq(uid, owner)) {
 		factor_log(p->app_id, uid, "mfa.failed", fid, "passkey", ip, "another user's credential");
-		return factor_fail(fe, AG_EUNAUTH, "unknown_credential", "this passkey is not one of this user's");
+		return AG_PASSKEY_UNKNOWN;
 	}
 	/* §7.2 step 6: a userHandle given must be the credential's; usernameless needs one. */
 	if ((uh && *uh && !str_eq(uh, row_str(&r, 6))) || (!uid && !(uh && *uh))) {
 		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, "user handle mismatch");
-		return factor_fail(fe, AG_EUNAUTH, "user_handle_mismatch", "the passkey's user handle does not match");
+		return AG_PASSKEY_USER_HANDLE;
 	}
 	int norig;
 	const char **orig = ceremony_origins(a, p, rp, &norig);
@@ -381,20 +386,19 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 	if (w == WA_OK)
 		w = assertion_check(a, ad, adn, cdh, sig, sign, rp, !uid, &key, &out);
 	if (w != WA_OK) {
-		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, wa_err_code(w));
-		return wa_fail(fe, w);
+		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, ag_err_code(wa_code(w)));
+		return wa_code(w);
 	}
 	/* §7.2 step 23: a counter that does not move forward means a cloned authenticator. */
 	int64_t stored = row_int(&r, 4);
 	if ((out.sign_count != 0 || stored != 0) && (int64_t)out.sign_count <= stored) {
 		factor_log(p->app_id, owner, "passkey.clone_suspected", fid, "passkey", ip, "sign count went back");
-		return factor_fail(fe, AG_EUNAUTH, "sign_count_regressed",
-				   "this passkey's signature counter went back: the authenticator may have been cloned");
+		return AG_PASSKEY_CLONED;
 	}
 	/* A credential's backup eligibility never changes (§6.1.3). */
 	if (!!(out.flags & AD_BE) != row_bool(&r, 5)) {
 		factor_log(p->app_id, owner, "mfa.failed", fid, "passkey", ip, "backup eligibility changed");
-		return factor_fail(fe, AG_EUNAUTH, "invalid_credential", "the passkey's backup eligibility changed");
+		return AG_PASSKEY_BACKUP;
 	}
 	int64_t now = time_now_ms(), n = 0;
 	e = db_exec_n(g_app.store,
@@ -406,7 +410,7 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 	if (e)
 		return e;
 	if (n != 1)
-		return factor_fail(fe, AG_EUNAUTH, "sign_count_regressed", "this passkey was used concurrently; try again");
+		return AG_PASSKEY_CLONED;
 	*user_id = arena_strdup(a, owner);
 	if (factor_id)
 		*factor_id = arena_strdup(a, fid);

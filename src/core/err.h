@@ -72,7 +72,52 @@
 	X(AG_PUSH_ALREADY_DECIDED, AG_ECONFLICT, "already_decided", "this request was decided already")         \
 	X(AG_PUSH_WRONG_DEVICE, AG_EFORBIDDEN, "wrong_device", "this device belongs to another email")         \
 	X(AG_PUSH_WRONG_CODE, AG_EFORBIDDEN, "wrong_code", "the code does not match the one on the login screen") \
-	X(AG_PUSH_BAD_DECISION, AG_EINVAL, "bad_decision", "decision must be approve, deny or not_me")
+	X(AG_PUSH_BAD_DECISION, AG_EINVAL, "bad_decision", "decision must be approve, deny or not_me") \
+	/* ---- second factors, the MFA step and passkeys (docs/MFA.md, docs/PASSKEYS.md) ---- */                  \
+	X(AG_FACTOR_DISABLED, AG_EFORBIDDEN, "factor_disabled", "this factor is disabled for this project")     \
+	X(AG_FACTOR_TOO_MANY, AG_ECONFLICT, "too_many_factors", "this user has the most factors allowed (20)")  \
+	X(AG_FACTOR_NOT_FOUND, AG_ENOTFOUND, "factor_not_found", "no such factor for this user")                \
+	X(AG_FACTOR_NO_ENROLLMENT, AG_ENOTFOUND, "enrollment_not_found",                                        \
+	  "no pending enrollment with this id (it may have expired: start again)")                              \
+	X(AG_FACTOR_NAME, AG_EINVAL, "invalid_name",                                                            \
+	  "name must be 1 to 64 bytes of printable UTF-8 (no control characters)")                              \
+	X(AG_FACTOR_PHONE, AG_EINVAL, "invalid_phone",                                                          \
+	  "phone must be an E.164 number: + then the country code and number, e.g. +14155550123")               \
+	X(AG_FACTOR_NOTHING_TO_CONFIRM, AG_EINVAL, "nothing_to_confirm", "this factor needs no confirmation")   \
+	X(AG_FACTOR_BAD_CODE, AG_EUNAUTH, "invalid_code", "the code is wrong, expired or was used already")     \
+	X(AG_FACTOR_SEND_LIMIT, AG_ERATE, "rate_limited", "too many codes sent; wait before asking for another") \
+	X(AG_MFA_LOCKED, AG_ERATE, "mfa_locked",                                                                \
+	  "too many failed attempts: second-factor verification is locked for a while")                         \
+	X(AG_SMS_UNAVAILABLE, AG_EUNAVAIL, "sms_unavailable", "no SMS provider is configured on this server")  \
+	X(AG_SMS_NO_ENDPOINT, AG_EUNAVAIL, "sms_unavailable",                                                   \
+	  "the SMS could not be queued: no webhook endpoint of this project takes sms.send")                    \
+	X(AG_MFA_BAD_TOKEN, AG_EUNAUTH, "invalid_mfa_token", "the mfa_token is unknown, expired or was used")  \
+	X(AG_MFA_ENROLL_REQUIRED, AG_EFORBIDDEN, "enrollment_required",                                         \
+	  "this project requires a second factor: enroll one with this mfa_token first")                        \
+	X(AG_MFA_METHOD, AG_EINVAL, "invalid_method", "method must be totp, sms, email, passkey or recovery")    \
+	X(AG_MFA_NOT_ENROLLED, AG_EINVAL, "method_not_enrolled", "the user has no factor of this method")       \
+	X(AG_PASSKEYS_UNAVAILABLE, AG_ECONFLICT, "passkeys_unavailable",                                        \
+	  "passkeys need the project's allowed_origins: the RP ID is taken from them")                          \
+	X(AG_PASSKEY_CEREMONY, AG_EGONE, "ceremony_expired",                                                    \
+	  "this passkey ceremony is unknown, expired or was used: ask for new options")                         \
+	X(AG_PASSKEY_EXISTS, AG_ECONFLICT, "credential_exists", "this passkey is registered already")           \
+	X(AG_PASSKEY_UNKNOWN, AG_EUNAUTH, "unknown_credential", "this passkey is not registered for this user or project") \
+	X(AG_PASSKEY_USER_HANDLE, AG_EUNAUTH, "user_handle_mismatch", "the passkey's user handle does not match") \
+	X(AG_PASSKEY_CLONED, AG_EUNAUTH, "sign_count_regressed",                                                \
+	  "this passkey's signature counter went back: the authenticator may have been cloned")                 \
+	X(AG_PASSKEY_BACKUP, AG_EUNAUTH, "invalid_credential", "the passkey's backup eligibility changed")       \
+	X(AG_WA_MALFORMED, AG_EINVAL, "invalid_credential", "the credential's data is malformed")              \
+	X(AG_WA_TYPE, AG_EUNAUTH, "invalid_client_data", "clientDataJSON.type is not this ceremony's")         \
+	X(AG_WA_CHALLENGE, AG_EUNAUTH, "challenge_mismatch", "the credential answers another challenge")        \
+	X(AG_WA_ORIGIN, AG_EUNAUTH, "origin_not_allowed", "the ceremony ran on an origin this project does not allow") \
+	X(AG_WA_RP_ID, AG_EUNAUTH, "rp_id_mismatch", "the credential belongs to another relying party (RP ID)") \
+	X(AG_WA_UP, AG_EUNAUTH, "user_presence_required", "the authenticator did not confirm user presence")   \
+	X(AG_WA_UV, AG_EUNAUTH, "user_verification_required", "the authenticator did not verify the user")     \
+	X(AG_WA_ALG, AG_EUNAUTH, "unsupported_algorithm",                                                       \
+	  "the key type or algorithm is not accepted (ES256, EdDSA, RS256)")                                    \
+	X(AG_WA_FORMAT, AG_EUNAUTH, "unsupported_attestation", "attestation formats accepted: none, packed")    \
+	X(AG_WA_ATTESTATION, AG_EUNAUTH, "invalid_attestation", "the attestation statement does not verify")    \
+	X(AG_WA_SIGNATURE, AG_EUNAUTH, "invalid_signature", "the assertion signature does not verify")
 
 enum ag_err {
 	AG_OK = 0,

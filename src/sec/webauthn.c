@@ -9,33 +9,6 @@
 #include "sec/cbor.h"
 #include "sec/sec.h"
 
-static const struct {
-	const char *code, *message;
-} errs[] = {
-    [WA_OK] = {"ok", "ok"},
-    [WA_MALFORMED] = {"invalid_credential", "the credential's data is malformed"},
-    [WA_TYPE] = {"invalid_client_data", "clientDataJSON.type is not this ceremony's"},
-    [WA_CHALLENGE] = {"challenge_mismatch", "the credential answers another challenge"},
-    [WA_ORIGIN] = {"origin_not_allowed", "the ceremony ran on an origin this project does not allow"},
-    [WA_RP_ID] = {"rp_id_mismatch", "the credential belongs to another relying party (RP ID)"},
-    [WA_UP] = {"user_presence_required", "the authenticator did not confirm user presence"},
-    [WA_UV] = {"user_verification_required", "the authenticator did not verify the user"},
-    [WA_ALG] = {"unsupported_algorithm", "the key type or algorithm is not accepted (ES256, EdDSA, RS256)"},
-    [WA_FORMAT] = {"unsupported_attestation", "attestation formats accepted: none, packed"},
-    [WA_ATTESTATION] = {"invalid_attestation", "the attestation statement does not verify"},
-    [WA_SIGNATURE] = {"invalid_signature", "the assertion signature does not verify"},
-};
-
-const char *wa_err_code(enum wa_err e)
-{
-	return (unsigned)e < ARRAY_LEN(errs) ? errs[e].code : "invalid_credential";
-}
-
-const char *wa_err_message(enum wa_err e)
-{
-	return (unsigned)e < ARRAY_LEN(errs) ? errs[e].message : "invalid credential";
-}
-
 enum wa_err authdata_parse(struct arena *a, const unsigned char *p, size_t n, struct authdata *out)
 {
 	memset(out, 0, sizeof *out);

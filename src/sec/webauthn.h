@@ -41,9 +41,7 @@ enum wa_err {
 	WA_ATTESTATION, /* attestation statement does not verify */
 	WA_SIGNATURE, /* assertion signature does not verify */
 };
-/* Stable machine-readable code ("challenge_mismatch", ...) and a sentence. */
-const char *wa_err_code(enum wa_err e);
-const char *wa_err_message(enum wa_err e);
+/* (The domain answers these with the error table's AG_WA_* codes, core/err.h.) */
 
 /* A credential public key: its COSE algorithm and the DER SubjectPublicKeyInfo. */
 struct cose_key {
