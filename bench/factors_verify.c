@@ -42,10 +42,12 @@ static int bench_totp(double secs, long *n)
 
 static int bench_passkey(const char *kind, double secs, long *n)
 {
-	int alg = strcmp(kind, "passkey-eddsa") == 0 ? COSE_EDDSA : strcmp(kind, "passkey-rs256") == 0 ? COSE_RS256 : COSE_ES256;
+	int alg = strcmp(kind, "passkey-eddsa") == 0   ? COSE_EDDSA
+	          : strcmp(kind, "passkey-rs256") == 0 ? COSE_RS256
+	                                               : COSE_ES256;
 	EVP_PKEY *k = alg == COSE_ES256   ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")
-		      : alg == COSE_EDDSA ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")
-					  : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	              : alg == COSE_EDDSA ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")
+	                                  : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	unsigned char *spki = NULL;
 	int spki_len = i2d_PUBKEY(k, &spki);
 	unsigned char ad[37], cdh[32], msg[69], sig[512];

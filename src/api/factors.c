@@ -244,7 +244,7 @@ void h_factors_passkey_register(struct req *r)
 	if (!actor(r, &who, &u))
 		return;
 	enum ag_err e = passkey_register_verify(r->a, &who, req_str(r, "ceremony_id"), req_field(r, "credential"),
-						req_str(r, "name"), &f, &fe);
+	                                        req_str(r, "name"), &f, &fe);
 	if (e) {
 		api_factor_fail(r, e, &fe);
 		return;

@@ -33,7 +33,7 @@ cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb)
 }
 
 void api_signin_answer(struct req *r, const struct user *u, const char *provider, const char *amr, const cJSON *extra,
-		       bool success_flag)
+                       bool success_flag)
 {
 	struct mfa_begin mb;
 	enum ag_err e = mfa_begin(r->a, r->project, u, provider, amr, extra, NULL, &mb);
@@ -60,7 +60,7 @@ void api_signin_answer(struct req *r, const struct user *u, const char *provider
 }
 
 const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
-				const char *amr, const cJSON *extra, const char *cb)
+                                const char *amr, const cJSON *extra, const char *cb)
 {
 	struct mfa_begin mb;
 	if (mfa_begin(r->a, p, u, provider, amr, extra, cb, &mb) != AG_OK)
@@ -74,8 +74,8 @@ const char *api_signin_redirect(struct req *r, const struct project *p, const st
 	struct buf b = BUF_INIT(4096);
 	const cJSON *m;
 	cJSON_ArrayForEach(m, mb.methods) buf_printf(&b, "%s%s", b.len ? "," : "", m->valuestring);
-	const char *url = arena_printf(r->a, "%s%cmfa_token=%s&mfa_methods=%s%s", cb, sep, mb.mfa_token,
-				       b.p ? b.p : "", mb.enroll ? "&enroll_required=true" : "");
+	const char *url = arena_printf(r->a, "%s%cmfa_token=%s&mfa_methods=%s%s", cb, sep, mb.mfa_token, b.p ? b.p : "",
+	                               mb.enroll ? "&enroll_required=true" : "");
 	buf_free(&b);
 	return url;
 }
@@ -120,7 +120,7 @@ void h_mfa_verify(struct req *r)
 	if (!api_rate_limit(r, &p_mfa_ip, r->ip))
 		return;
 	struct mfa_answer ans = {req_str(r, "method"), req_str(r, "code"), req_str(r, "ceremony_id"),
-				 req_field(r, "assertion")};
+	                         req_field(r, "assertion")};
 	const char *session = NULL;
 	struct user *u = NULL;
 	struct factor_err fe = {0};
@@ -147,7 +147,7 @@ bool guard_app_query(struct req *r)
 	/* AuthGate's own pages (the hosted /passkey page) are same-origin */
 	size_t pl = strlen(g_cfg.public_url);
 	bool own = r->origin && strncmp(r->origin, g_cfg.public_url, strlen(r->origin)) == 0 &&
-		   (pl == strlen(r->origin) || g_cfg.public_url[strlen(r->origin)] == '/');
+	           (pl == strlen(r->origin) || g_cfg.public_url[strlen(r->origin)] == '/');
 	if (r->origin && !own) {
 		if (!project_allows_origin(r->project, r->origin)) {
 			log_security("cors_refused", r->ip, "origin not allowed for app %s", app);
@@ -192,8 +192,8 @@ void h_passkey_verify(struct req *r)
 	const char *uid = NULL;
 	bool uv = false;
 	struct factor_err fe = {0};
-	enum ag_err e = passkey_auth_verify(r->a, r->project, req_str(r, "ceremony_id"), req_field(r, "credential"), r->ip,
-					    &uid, NULL, &uv, &fe);
+	enum ag_err e = passkey_auth_verify(r->a, r->project, req_str(r, "ceremony_id"), req_field(r, "credential"),
+	                                    r->ip, &uid, NULL, &uv, &fe);
 	struct user *u = NULL;
 	if (e == AG_OK && ag_err_is(e = user_by_id(r->a, r->project->app_id, uid, &u), AG_ENOTFOUND))
 		e = AG_PASSKEY_UNKNOWN;

@@ -24,9 +24,12 @@
 #define CODE_LABEL "authgate factor-code v1"
 
 /* Limits before AUTHGATE_AUTH_RATE_PERCENT scaling (docs/MFA.md). */
-static const struct rate_policy p_sms_number = {"sms:number", 3, 600, true}, p_sms_number_day = {"sms:number-day", 10, 86400, true},
-				    p_sms_ip = {"sms:ip", 10, 3600, true}, p_sms_project = {"sms:project", 1000, 3600, true},
-				    p_email_user = {"email-code:user", 5, 900, true}, p_email_ip = {"email-code:ip", 20, 60, true};
+static const struct rate_policy p_sms_number = {"sms:number", 3, 600, true},
+                                p_sms_number_day = {"sms:number-day", 10, 86400, true},
+                                p_sms_ip = {"sms:ip", 10, 3600, true},
+                                p_sms_project = {"sms:project", 1000, 3600, true},
+                                p_email_user = {"email-code:user", 5, 900, true},
+                                p_email_ip = {"email-code:ip", 20, 60, true};
 
 bool phone_is_e164(const char *s)
 {
@@ -51,7 +54,7 @@ static enum ag_err limited(const struct rate_policy *p, const char *subject, str
 }
 
 static enum ag_err send_limits(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
-			       struct factor_err *fe)
+                               struct factor_err *fe)
 {
 	enum ag_err e;
 	if (str_eq(kind, "sms")) {
@@ -68,17 +71,17 @@ static enum ag_err send_limits(struct arena *a, const struct factor_actor *who, 
 
 /* The message itself, inside the caller's transaction. */
 static enum ag_err deliver(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
-			   const char *code)
+                           const char *code)
 {
 	if (str_eq(kind, "email")) {
 		char minutes[8];
 		snprintf(minutes, sizeof minutes, "%d", CODE_TTL_S / 60);
 		const struct tmpl_var v[] = {{"code", code}, {"minutes", minutes}, {NULL, NULL}};
 		return project_send_mail(a, who->p, dest, who->u->locale ? who->u->locale : who->p->default_locale,
-					  "sign_in_code", v);
+		                         "sign_in_code", v);
 	}
 	const char *body = arena_printf(a, "%s is your %s code. It expires in %d minutes. Never share it.", code,
-					project_display_name(who->p), CODE_TTL_S / 60);
+	                                project_display_name(who->p), CODE_TTL_S / 60);
 	if (!str_eq(sms_provider(), "webhook"))
 		return sms_enqueue(a, who->p->app_id, dest, body);
 	/* The app sends it: a signed sms.send event to its webhook endpoints. */
@@ -96,8 +99,8 @@ static enum ag_err deliver(struct arena *a, const struct factor_actor *who, cons
 }
 
 /* A new code for factor_id (superseding its live one), sent to dest. */
-static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, const char *kind,
-			      const char *factor_id, const char *dest, struct factor_err *fe)
+static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, const char *kind, const char *factor_id,
+                              const char *dest, struct factor_err *fe)
 {
 	if (str_eq(kind, "sms") && !sms_provider())
 		return AG_SMS_UNAVAILABLE;
@@ -113,14 +116,16 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "UPDATE factor_challenges SET used_at = $2 WHERE factor_id = $1 AND kind = 'code' AND used_at IS NULL",
-			    P(SV_TEXT(factor_id), SV_INT(now)));
+		            "UPDATE factor_challenges SET used_at = $2 WHERE factor_id = $1 AND kind = 'code' AND "
+		            "used_at IS NULL",
+		            P(SV_TEXT(factor_id), SV_INT(now)));
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "INSERT INTO factor_challenges (id, kind, app_id, user_id, factor_id, code_hash, expires_at, created_at) "
-			    "VALUES ($1, 'code', $2, $3, $4, $5, $6, $7)",
-			    P(SV_TEXT(cid), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(factor_id), SV_TEXT(h),
-			      SV_INT(now + CODE_TTL_S * 1000LL), SV_INT(now)));
+		            "INSERT INTO factor_challenges (id, kind, app_id, user_id, factor_id, code_hash, "
+		            "expires_at, created_at) "
+		            "VALUES ($1, 'code', $2, $3, $4, $5, $6, $7)",
+		            P(SV_TEXT(cid), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(factor_id),
+		              SV_TEXT(h), SV_INT(now + CODE_TTL_S * 1000LL), SV_INT(now)));
 	if (e == AG_OK)
 		e = deliver(a, who, kind, dest, code);
 	sec_zero(code, sizeof code);
@@ -133,7 +138,7 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 }
 
 static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
-			  const char *name, cJSON **out, struct factor_err *fe)
+                          const char *name, cJSON **out, struct factor_err *fe)
 {
 	bool sms = str_eq(kind, "sms");
 	enum ag_err e = factor_room(who, sms ? "sms" : "email-code");
@@ -142,11 +147,13 @@ static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const
 	int64_t now = time_now_ms();
 	const char *id = factor_new_id(a, "fac");
 	e = db_exec(g_app.store,
-		    "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, created_at, updated_at) "
-		    "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $7)",
-		    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind),
-		      SV_TEXT(name && *name ? name : str_eq(kind, "sms") ? "Phone" : "Email"),
-		      SV_TEXT(str_eq(kind, "sms") ? dest : NULL), SV_INT(now)));
+	            "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, created_at, updated_at) "
+	            "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $7)",
+	            P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind),
+	              SV_TEXT(name && *name         ? name
+	                      : str_eq(kind, "sms") ? "Phone"
+	                                            : "Email"),
+	              SV_TEXT(str_eq(kind, "sms") ? dest : NULL), SV_INT(now)));
 	if (e == AG_OK)
 		e = issue_code(a, who, kind, id, dest, fe);
 	if (e) {
@@ -158,7 +165,7 @@ static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const
 }
 
 enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const char *phone, const char *name,
-		       cJSON **out, struct factor_err *fe)
+                       cJSON **out, struct factor_err *fe)
 {
 	if (!phone_is_e164(phone))
 		return AG_FACTOR_PHONE;
@@ -166,28 +173,29 @@ enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const ch
 }
 
 enum ag_err email_factor_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
-				struct factor_err *fe)
+                                struct factor_err *fe)
 {
 	return enroll(a, who, "email", who->u->email, name, out, fe);
 }
 
 /* Reserve an attempt on the live code of the factor(s) and compare. */
 static enum ag_err check_code(struct arena *a, const struct factor_actor *who, const char *kind, const char *factor_id,
-			      const char *status, const char *code, const char **matched, struct factor_err *fe)
+                              const char *status, const char *code, const char **matched, struct factor_err *fe)
 {
 	enum ag_err e = factor_lock_check(who->p->app_id, who->u->id, fe);
 	if (e)
 		return e;
 	int64_t now = time_now_ms();
 	struct store_row row;
-	e = db_row(g_app.store, a, &row,
-		   "UPDATE factor_challenges SET attempts = attempts + 1 WHERE id = ("
-		   "SELECT c.id FROM factor_challenges c JOIN factors f ON f.id = c.factor_id "
-		   "WHERE c.app_id = $1 AND c.user_id = $2 AND c.kind = 'code' AND c.used_at IS NULL AND c.expires_at > $3 "
-		   "AND c.attempts < $4 AND f.kind = $5 AND f.status = $6 AND ($7 = '' OR f.id = $7) "
-		   "ORDER BY c.created_at DESC LIMIT 1) AND attempts < $4 RETURNING id, code_hash, attempts, factor_id",
-		   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now), SV_INT(CODE_MAX_ATTEMPTS), SV_TEXT(kind),
-		     SV_TEXT(status), SV_TEXT(factor_id ? factor_id : "")));
+	e = db_row(
+	    g_app.store, a, &row,
+	    "UPDATE factor_challenges SET attempts = attempts + 1 WHERE id = ("
+	    "SELECT c.id FROM factor_challenges c JOIN factors f ON f.id = c.factor_id "
+	    "WHERE c.app_id = $1 AND c.user_id = $2 AND c.kind = 'code' AND c.used_at IS NULL AND c.expires_at > $3 "
+	    "AND c.attempts < $4 AND f.kind = $5 AND f.status = $6 AND ($7 = '' OR f.id = $7) "
+	    "ORDER BY c.created_at DESC LIMIT 1) AND attempts < $4 RETURNING id, code_hash, attempts, factor_id",
+	    P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(now), SV_INT(CODE_MAX_ATTEMPTS), SV_TEXT(kind),
+	      SV_TEXT(status), SV_TEXT(factor_id ? factor_id : "")));
 	bool ok = false;
 	if (e == AG_OK) {
 		char h[65];
@@ -196,11 +204,12 @@ static enum ag_err check_code(struct arena *a, const struct factor_actor *who, c
 		ok = shape && ct_streq(h, row_str(&row, 1));
 		int64_t n = 0;
 		if (ok)
-			e = db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
-				      P(SV_TEXT(row_str(&row, 0)), SV_INT(now)), &n);
+			e = db_exec_n(g_app.store,
+			              "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+			              P(SV_TEXT(row_str(&row, 0)), SV_INT(now)), &n);
 		else if (row_int(&row, 2) >= CODE_MAX_ATTEMPTS)
 			(void)!db_exec(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1",
-				      P(SV_TEXT(row_str(&row, 0)), SV_INT(now)));
+			               P(SV_TEXT(row_str(&row, 0)), SV_INT(now)));
 		ok = ok && e == AG_OK && n == 1;
 	} else if (!ag_err_is(e, AG_ENOTFOUND)) {
 		return e;
@@ -212,18 +221,20 @@ static enum ag_err check_code(struct arena *a, const struct factor_actor *who, c
 	}
 	factor_lock_clear(who->p->app_id, who->u->id);
 	*matched = row_str(&row, 3);
-	(void)!db_exec(g_app.store, "UPDATE factors SET last_used_at = $2 WHERE id = $1", P(SV_TEXT(*matched), SV_INT(now)));
+	(void)!db_exec(g_app.store, "UPDATE factors SET last_used_at = $2 WHERE id = $1",
+	               P(SV_TEXT(*matched), SV_INT(now)));
 	return AG_OK;
 }
 
 enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
-				struct factor_err *fe)
+                                struct factor_err *fe)
 {
 	struct store_row r;
-	enum ag_err e = db_row(g_app.store, a, &r,
-			       "SELECT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 AND status = 'pending' "
-			       "AND kind IN ('sms', 'email')",
-			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
+	enum ag_err e =
+	    db_row(g_app.store, a, &r,
+	           "SELECT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 AND status = 'pending' "
+	           "AND kind IN ('sms', 'email')",
+	           P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_FACTOR_NO_ENROLLMENT;
 	if (e)
@@ -234,7 +245,7 @@ enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who,
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec(g_app.store, "UPDATE factors SET status = 'active', updated_at = $2 WHERE id = $1",
-			    P(SV_TEXT(id), SV_INT(time_now_ms())));
+		            P(SV_TEXT(id), SV_INT(time_now_ms())));
 	if (e == AG_OK)
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	e = db_end(g_app.store, e);
@@ -249,9 +260,9 @@ enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, co
 		return AG_MFA_METHOD;
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
-			       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
-			       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
-			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
+	                       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
+	                       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
+	                       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_MFA_NOT_ENROLLED;
 	if (e)
@@ -260,7 +271,7 @@ enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, co
 }
 
 enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,
-			       const char **factor_id, struct factor_err *fe)
+                               const char **factor_id, struct factor_err *fe)
 {
 	const char *matched = NULL;
 	enum ag_err e = check_code(a, who, kind, NULL, "active", code, &matched, fe);

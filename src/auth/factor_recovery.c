@@ -39,7 +39,7 @@ enum ag_err recovery_generate(struct arena *a, const struct factor_actor *who, c
 	enum ag_err e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec(g_app.store, "DELETE FROM recovery_codes WHERE app_id = $1 AND user_id = $2",
-			    P(SV_TEXT(app), SV_TEXT(uid)));
+		            P(SV_TEXT(app), SV_TEXT(uid)));
 	cJSON *arr = json_arr(a);
 	for (int i = 0; e == AG_OK && i < RECOVERY_CODES; i++) {
 		char raw[REC_LEN + 1], shown[REC_LEN + 2], h[65];
@@ -51,8 +51,9 @@ enum ag_err recovery_generate(struct arena *a, const struct factor_actor *who, c
 		memcpy(shown + 6, raw + 5, 6);
 		master_mac_hex(h, REC_LABEL, uid, raw);
 		e = db_exec(g_app.store,
-			    "INSERT INTO recovery_codes (id, app_id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-			    P(SV_TEXT(factor_new_id(a, "rec")), SV_TEXT(app), SV_TEXT(uid), SV_TEXT(h), SV_INT(now)));
+		            "INSERT INTO recovery_codes (id, app_id, user_id, code_hash, created_at) VALUES ($1, $2, "
+		            "$3, $4, $5)",
+		            P(SV_TEXT(factor_new_id(a, "rec")), SV_TEXT(app), SV_TEXT(uid), SV_TEXT(h), SV_INT(now)));
 		cJSON_AddItemToArray(arr, cJSON_CreateString(shown));
 		sec_zero(raw, sizeof raw);
 		sec_zero(shown, sizeof shown);
@@ -75,10 +76,11 @@ enum ag_err recovery_verify(struct arena *a, const struct factor_actor *who, con
 	int64_t n = 0;
 	if (normalise(code, norm)) {
 		master_mac_hex(h, REC_LABEL, uid, norm);
-		e = db_exec_n(g_app.store,
-			      "UPDATE recovery_codes SET used_at = $4 WHERE app_id = $1 AND user_id = $2 AND code_hash = $3 "
-			      "AND used_at IS NULL",
-			      P(SV_TEXT(app), SV_TEXT(uid), SV_TEXT(h), SV_INT(time_now_ms())), &n);
+		e = db_exec_n(
+		    g_app.store,
+		    "UPDATE recovery_codes SET used_at = $4 WHERE app_id = $1 AND user_id = $2 AND code_hash = $3 "
+		    "AND used_at IS NULL",
+		    P(SV_TEXT(app), SV_TEXT(uid), SV_TEXT(h), SV_INT(time_now_ms())), &n);
 		if (e)
 			return e;
 	}
@@ -96,6 +98,6 @@ enum ag_err recovery_verify(struct arena *a, const struct factor_actor *who, con
 enum ag_err recovery_remaining(const char *app_id, const char *user_id, int64_t *n)
 {
 	return db_int(g_app.store, n,
-		      "SELECT COUNT(*) FROM recovery_codes WHERE app_id = $1 AND user_id = $2 AND used_at IS NULL",
-		      P(SV_TEXT(app_id), SV_TEXT(user_id)));
+	              "SELECT COUNT(*) FROM recovery_codes WHERE app_id = $1 AND user_id = $2 AND used_at IS NULL",
+	              P(SV_TEXT(app_id), SV_TEXT(user_id)));
 }

@@ -23,7 +23,7 @@ static const char *uri_escape(struct arena *a, const char *s)
 }
 
 enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
-			struct factor_err *fe)
+                        struct factor_err *fe)
 {
 	enum ag_err e = factor_room(who, "totp");
 	if (e)
@@ -39,16 +39,16 @@ enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const c
 	if (!sealed)
 		return AG_EINTERNAL;
 	e = db_exec(g_app.store,
-		    "INSERT INTO factors (id, app_id, user_id, kind, name, status, secret, created_at, updated_at) "
-		    "VALUES ($1, $2, $3, 'totp', $4, 'pending', $5, $6, $6)",
-		    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
-		      SV_TEXT(name && *name ? name : "Authenticator app"), SV_TEXT(sealed), SV_INT(now)));
+	            "INSERT INTO factors (id, app_id, user_id, kind, name, status, secret, created_at, updated_at) "
+	            "VALUES ($1, $2, $3, 'totp', $4, 'pending', $5, $6, $6)",
+	            P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
+	              SV_TEXT(name && *name ? name : "Authenticator app"), SV_TEXT(sealed), SV_INT(now)));
 	free(sealed);
 	if (e)
 		return e;
 	const char *issuer = uri_escape(a, project_display_name(who->p));
 	const char *uri = arena_printf(a, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d",
-				       issuer, uri_escape(a, who->u->email), b32, issuer, TOTP_DIGITS, TOTP_PERIOD_S);
+	                               issuer, uri_escape(a, who->u->email), b32, issuer, TOTP_DIGITS, TOTP_PERIOD_S);
 	cJSON *o = json_obj(a);
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "type", "totp");
@@ -85,7 +85,8 @@ static int try_row(void *ud, const struct store_row *r)
 		return 0;
 	}
 	int64_t fence = row_int(r, 2);
-	int64_t step = totp_match(OTP_SHA1, secret, n, c->code, TOTP_DIGITS, TOTP_PERIOD_S, c->now_s, TOTP_WINDOW, fence);
+	int64_t step =
+	    totp_match(OTP_SHA1, secret, n, c->code, TOTP_DIGITS, TOTP_PERIOD_S, c->now_s, TOTP_WINDOW, fence);
 	sec_zero(secret, n);
 	free(secret);
 	if (step >= 0 && !c->matched_id) {
@@ -98,17 +99,17 @@ static int try_row(void *ud, const struct store_row *r)
 
 /* Shared by confirm (one pending factor) and verify (every active one). */
 static enum ag_err check(struct arena *a, const struct factor_actor *who, const char *id, const char *status,
-			 const char *code, const char **factor_id, struct factor_err *fe)
+                         const char *code, const char **factor_id, struct factor_err *fe)
 {
 	enum ag_err e = factor_lock_check(who->p->app_id, who->u->id, fe);
 	if (e)
 		return e;
 	struct totp_row c = {a, who->p->app_id, who->u->id, code, status, time_now_ms() / 1000, NULL, -1, -1, AG_OK};
-	e = db_query(g_app.store,
-		     "SELECT id, secret, totp_last_step FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = 'totp' "
-		     "AND status = $3 AND ($4 = '' OR id = $4)",
-		     P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(status), SV_TEXT(id ? id : "")), try_row,
-		     &c);
+	e = db_query(
+	    g_app.store,
+	    "SELECT id, secret, totp_last_step FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = 'totp' "
+	    "AND status = $3 AND ($4 = '' OR id = $4)",
+	    P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(status), SV_TEXT(id ? id : "")), try_row, &c);
 	if (e)
 		return e;
 	if (c.err)
@@ -116,11 +117,11 @@ static enum ag_err check(struct arena *a, const struct factor_actor *who, const 
 	int64_t changed = 0;
 	if (c.matched_id) {
 		/* compare-and-set on the fence: of two requests with one code, one wins */
-		e = db_exec_n(g_app.store,
-			      "UPDATE factors SET totp_last_step = $2, last_used_at = $3, updated_at = $3, status = 'active' "
-			      "WHERE id = $1 AND totp_last_step = $4",
-			      P(SV_TEXT(c.matched_id), SV_INT(c.matched_step), SV_INT(time_now_ms()), SV_INT(c.fence)),
-			      &changed);
+		e = db_exec_n(
+		    g_app.store,
+		    "UPDATE factors SET totp_last_step = $2, last_used_at = $3, updated_at = $3, status = 'active' "
+		    "WHERE id = $1 AND totp_last_step = $4",
+		    P(SV_TEXT(c.matched_id), SV_INT(c.matched_step), SV_INT(time_now_ms()), SV_INT(c.fence)), &changed);
 		if (e)
 			return e;
 	}
@@ -136,14 +137,14 @@ static enum ag_err check(struct arena *a, const struct factor_actor *who, const 
 }
 
 enum ag_err totp_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
-			 struct factor_err *fe)
+                         struct factor_err *fe)
 {
 	int64_t n = 0;
 	enum ag_err e = db_int(g_app.store, &n,
-			       "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 "
-			       "AND kind = 'totp' AND status = 'pending' AND created_at >= $4",
-			       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id),
-				 SV_INT(time_now_ms() - TOTP_ENROLL_TTL_S * 1000LL)));
+	                       "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 "
+	                       "AND kind = 'totp' AND status = 'pending' AND created_at >= $4",
+	                       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id),
+	                         SV_INT(time_now_ms() - TOTP_ENROLL_TTL_S * 1000LL)));
 	if (e)
 		return e;
 	if (n != 1)
@@ -161,7 +162,7 @@ enum ag_err totp_confirm(struct arena *a, const struct factor_actor *who, const 
 }
 
 enum ag_err totp_verify(struct arena *a, const struct factor_actor *who, const char *code, const char **factor_id,
-			struct factor_err *fe)
+                        struct factor_err *fe)
 {
 	return check(a, who, NULL, "active", code, factor_id, fe);
 }

@@ -28,7 +28,7 @@ void factor_sweep(void)
 	int64_t now = time_now_ms();
 	(void)!db_exec(g_app.store, "DELETE FROM factor_challenges WHERE expires_at < $1", P(SV_INT(now - 86400000LL)));
 	(void)!db_exec(g_app.store, "DELETE FROM mfa_lockouts WHERE locked_until < $1 AND window_start < $2",
-		       P(SV_INT(now), SV_INT(now - (int64_t)FACTOR_LOCK_WINDOW_S * 1000)));
+	               P(SV_INT(now), SV_INT(now - (int64_t)FACTOR_LOCK_WINDOW_S * 1000)));
 }
 
 enum ag_err factor_room(const struct factor_actor *who, const char *toggle)
@@ -37,26 +37,27 @@ enum ag_err factor_room(const struct factor_actor *who, const char *toggle)
 		return AG_FACTOR_DISABLED;
 	int64_t count = 0;
 	/* unconfirmed enrollments past their life go first; then the per-user cap */
-	enum ag_err e = db_exec(g_app.store,
-				"DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
-				P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(time_now_ms() - TOTP_ENROLL_TTL_S * 1000LL)));
+	enum ag_err e = db_exec(
+	    g_app.store,
+	    "DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'pending' AND created_at < $3",
+	    P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_INT(time_now_ms() - TOTP_ENROLL_TTL_S * 1000LL)));
 	if (e == AG_OK)
 		e = db_int(g_app.store, &count, "SELECT COUNT(*) FROM factors WHERE app_id = $1 AND user_id = $2",
-			   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
+		           P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id)));
 	if (e == AG_OK && count >= FACTOR_MAX_PER_USER)
 		return AG_FACTOR_TOO_MANY;
 	return e;
 }
 
 void factor_log(const char *app_id, const char *user_id, const char *event, const char *factor_id, const char *kind,
-		const char *ip, const char *detail)
+                const char *ip, const char *detail)
 {
 	struct arena *a = arena_new();
 	if (db_exec(g_app.store,
-		    "INSERT INTO security_log (id, app_id, user_id, event, factor_id, kind, ip, detail, created_at) "
-		    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		    P(SV_TEXT(factor_new_id(a, "sev")), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(event),
-		      SV_TEXT(factor_id), SV_TEXT(kind), SV_TEXT(ip), SV_TEXT(detail), SV_INT(time_now_ms()))))
+	            "INSERT INTO security_log (id, app_id, user_id, event, factor_id, kind, ip, detail, created_at) "
+	            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	            P(SV_TEXT(factor_new_id(a, "sev")), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(event),
+	              SV_TEXT(factor_id), SV_TEXT(kind), SV_TEXT(ip), SV_TEXT(detail), SV_INT(time_now_ms()))))
 		log_error("factors", "cannot write the security log (%s)", event);
 	log_security(event, ip, "app %s user %s kind %s", app_id, user_id ? user_id : "-", kind ? kind : "-");
 	arena_free(a);
@@ -64,8 +65,8 @@ void factor_log(const char *app_id, const char *user_id, const char *event, cons
 
 /* ---- list -------------------------------------------------------------------------- */
 
-#define FACTOR_COLS                                                                                             \
-	"id, kind, name, status, phone, aaguid, user_verified, backup_eligible, backup_state, transports, "     \
+#define FACTOR_COLS                                                                                                    \
+	"id, kind, name, status, phone, aaguid, user_verified, backup_eligible, backup_state, transports, "            \
 	"attestation, created_at, last_used_at, alg, sign_count"
 
 /* "+4915112345678" -> "+49 ••• ••• 5678": enough to recognise, not to text. */
@@ -124,17 +125,17 @@ enum ag_err factor_list(struct arena *a, const char *app_id, const char *user_id
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT " FACTOR_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 "
-			"AND (status = 'active' OR $3 = 1) ORDER BY created_at, id",
-			P(SV_TEXT(app_id), SV_TEXT(user_id), SV_BOOL(with_pending)), list_row, &c);
+	                "SELECT " FACTOR_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 "
+	                "AND (status = 'active' OR $3 = 1) ORDER BY created_at, id",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id), SV_BOOL(with_pending)), list_row, &c);
 }
 
 enum ag_err factor_get(struct arena *a, const char *app_id, const char *user_id, const char *id, cJSON **out)
 {
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
-			       "SELECT " FACTOR_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3",
-			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(id)));
+	                       "SELECT " FACTOR_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3",
+	                       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(id)));
 	if (e == AG_OK)
 		*out = factor_row_json(a, &r);
 	return e;
@@ -152,16 +153,14 @@ static bool name_ok(const char *name)
 }
 
 enum ag_err factor_rename(struct arena *a, const struct factor_actor *who, const char *id, const char *name,
-			  struct factor_err *fe)
+                          struct factor_err *fe)
 {
 	if (!name_ok(name))
 		return AG_FACTOR_NAME;
 	int64_t n = 0;
-	enum ag_err e = db_exec_n(g_app.store,
-				  "UPDATE factors SET name = $4, updated_at = $5 WHERE app_id = $1 AND user_id = $2 AND id = $3",
-				  P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id), SV_TEXT(name),
-				    SV_INT(time_now_ms())),
-				  &n);
+	enum ag_err e = db_exec_n(
+	    g_app.store, "UPDATE factors SET name = $4, updated_at = $5 WHERE app_id = $1 AND user_id = $2 AND id = $3",
+	    P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id), SV_TEXT(name), SV_INT(time_now_ms())), &n);
 	if (e)
 		return e;
 	if (n == 0)
@@ -177,8 +176,8 @@ enum ag_err factor_remove(struct arena *a, const struct factor_actor *who, const
 	if (e)
 		return e;
 	e = db_row(g_app.store, a, &r,
-		   "DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 RETURNING kind, status",
-		   P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
+	           "DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 RETURNING kind, status",
+	           P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
 	if (e == AG_OK)
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	if (e == AG_OK)
@@ -195,13 +194,13 @@ enum ag_err factor_reset_user(struct arena *a, const char *app_id, const char *u
 	if (e)
 		return e;
 	e = db_exec(g_app.store, "DELETE FROM factors WHERE app_id = $1 AND user_id = $2",
-		    P(SV_TEXT(app_id), SV_TEXT(user_id)));
+	            P(SV_TEXT(app_id), SV_TEXT(user_id)));
 	if (e == AG_OK)
 		e = db_exec(g_app.store, "DELETE FROM recovery_codes WHERE app_id = $1 AND user_id = $2",
-			    P(SV_TEXT(app_id), SV_TEXT(user_id)));
+		            P(SV_TEXT(app_id), SV_TEXT(user_id)));
 	if (e == AG_OK)
 		e = db_exec(g_app.store, "DELETE FROM mfa_lockouts WHERE key = $1",
-			    P(SV_TEXT(arena_printf(a, "%s:%s", app_id, user_id))));
+		            P(SV_TEXT(arena_printf(a, "%s:%s", app_id, user_id))));
 	if (e == AG_OK)
 		e = factor_methods_changed(a, app_id, user_id);
 	if (e == AG_OK)
@@ -225,9 +224,9 @@ static int method_row(void *ud, const struct store_row *r)
 enum ag_err factor_methods(struct arena *a, const char *app_id, const char *user_id, cJSON **methods)
 {
 	unsigned mask = 0;
-	enum ag_err e = db_query(g_app.store,
-				 "SELECT DISTINCT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active'",
-				 P(SV_TEXT(app_id), SV_TEXT(user_id)), method_row, &mask);
+	enum ag_err e = db_query(
+	    g_app.store, "SELECT DISTINCT kind FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active'",
+	    P(SV_TEXT(app_id), SV_TEXT(user_id)), method_row, &mask);
 	*methods = json_arr(a);
 	for (unsigned i = 0; e == AG_OK && i < ARRAY_LEN(method_order); i++)
 		if (mask & (1u << i))
@@ -241,8 +240,8 @@ enum ag_err factor_methods_changed(struct arena *a, const char *app_id, const ch
 	enum ag_err e = factor_methods(a, app_id, user_id, &m);
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "UPDATE users SET mfa_methods = $3, factors_changed_at = $4 WHERE app_id = $1 AND id = $2",
-			    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(json_print(a, m)), SV_INT(time_now_ms())));
+		            "UPDATE users SET mfa_methods = $3, factors_changed_at = $4 WHERE app_id = $1 AND id = $2",
+		            P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(json_print(a, m)), SV_INT(time_now_ms())));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_FACTORS));
 	return e;
@@ -270,10 +269,10 @@ enum ag_err factor_security_log(struct arena *a, const char *app_id, const char 
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT id, event, factor_id, kind, ip, detail, created_at FROM security_log "
-			"WHERE app_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
-			P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(limit < 1 || limit > 200 ? 50 : limit)), log_row,
-			&c);
+	                "SELECT id, event, factor_id, kind, ip, detail, created_at FROM security_log "
+	                "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(limit < 1 || limit > 200 ? 50 : limit)), log_row,
+	                &c);
 }
 
 /* ---- lockout ------------------------------------------------------------------------ */
@@ -289,7 +288,7 @@ enum ag_err factor_lock_check(const char *app_id, const char *user_id, struct fa
 	char key[256];
 	int64_t until = 0, now = time_now_ms();
 	enum ag_err e = db_int(g_app.store, &until, "SELECT locked_until FROM mfa_lockouts WHERE key = $1",
-			       P(SV_TEXT(lock_key(key, sizeof key, app_id, user_id))));
+	                       P(SV_TEXT(lock_key(key, sizeof key, app_id, user_id))));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_OK;
 	if (e)
@@ -307,15 +306,16 @@ void factor_lock_fail(const char *app_id, const char *user_id)
 	int64_t now = time_now_ms(), win = (int64_t)FACTOR_LOCK_WINDOW_S * 1000;
 	lock_key(key, sizeof key, app_id, user_id);
 	/* A failure in a window that ended starts a new window; the 5th locks. */
-	if (db_exec(g_app.store,
-		    "INSERT INTO mfa_lockouts (key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) "
-		    "ON CONFLICT (key) DO UPDATE SET "
-		    "failures = CASE WHEN mfa_lockouts.window_start <= $3 THEN 1 ELSE mfa_lockouts.failures + 1 END, "
-		    "window_start = CASE WHEN mfa_lockouts.window_start <= $3 THEN $2 ELSE mfa_lockouts.window_start END, "
-		    "locked_until = CASE WHEN mfa_lockouts.window_start > $3 AND mfa_lockouts.failures + 1 >= $4 "
-		    "THEN $5 ELSE mfa_lockouts.locked_until END",
-		    P(SV_TEXT(key), SV_INT(now), SV_INT(now - win), SV_INT(FACTOR_LOCK_FAILURES),
-		      SV_INT(now + (int64_t)FACTOR_LOCK_S * 1000))))
+	if (db_exec(
+	        g_app.store,
+	        "INSERT INTO mfa_lockouts (key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) "
+	        "ON CONFLICT (key) DO UPDATE SET "
+	        "failures = CASE WHEN mfa_lockouts.window_start <= $3 THEN 1 ELSE mfa_lockouts.failures + 1 END, "
+	        "window_start = CASE WHEN mfa_lockouts.window_start <= $3 THEN $2 ELSE mfa_lockouts.window_start END, "
+	        "locked_until = CASE WHEN mfa_lockouts.window_start > $3 AND mfa_lockouts.failures + 1 >= $4 "
+	        "THEN $5 ELSE mfa_lockouts.locked_until END",
+	        P(SV_TEXT(key), SV_INT(now), SV_INT(now - win), SV_INT(FACTOR_LOCK_FAILURES),
+	          SV_INT(now + (int64_t)FACTOR_LOCK_S * 1000))))
 		log_error("factors", "cannot count a failed attempt");
 }
 
@@ -323,5 +323,5 @@ void factor_lock_clear(const char *app_id, const char *user_id)
 {
 	char key[256];
 	(void)!db_exec(g_app.store, "DELETE FROM mfa_lockouts WHERE key = $1 AND locked_until <= $2",
-		       P(SV_TEXT(lock_key(key, sizeof key, app_id, user_id)), SV_INT(time_now_ms())));
+	               P(SV_TEXT(lock_key(key, sizeof key, app_id, user_id)), SV_INT(time_now_ms())));
 }

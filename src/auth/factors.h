@@ -26,8 +26,8 @@
 #define FACTOR_LOCK_FAILURES 5
 #define FACTOR_LOCK_WINDOW_S 900
 #define FACTOR_LOCK_S 900
-#define TOTP_WINDOW 1               /* steps either side of now */
-#define TOTP_ENROLL_TTL_S 900       /* an unconfirmed TOTP enrollment lives this long */
+#define TOTP_WINDOW 1 /* steps either side of now */
+#define TOTP_ENROLL_TTL_S 900 /* an unconfirmed TOTP enrollment lives this long */
 #define RECOVERY_CODES 10
 #define MFA_TOKEN_TTL_S 300
 
@@ -48,33 +48,33 @@ struct factor_actor {
 /* The user's factors, oldest first: [{id, type, name, status, created_at, last_used_at,
  * ...kind-specific public fields}]. Pending enrollments are left out unless asked. */
 enum ag_err factor_list(struct arena *a, const char *app_id, const char *user_id, bool with_pending,
-			cJSON **out) MUST_CHECK;
+                        cJSON **out) MUST_CHECK;
 /* One factor (any status) as factor_list shows it; AG_ENOTFOUND if not the user's. */
 enum ag_err factor_get(struct arena *a, const char *app_id, const char *user_id, const char *id,
-		       cJSON **out) MUST_CHECK;
+                       cJSON **out) MUST_CHECK;
 enum ag_err factor_rename(struct arena *a, const struct factor_actor *who, const char *id, const char *name,
-			  struct factor_err *fe) MUST_CHECK;
+                          struct factor_err *fe) MUST_CHECK;
 enum ag_err factor_remove(struct arena *a, const struct factor_actor *who, const char *id,
-			  struct factor_err *fe) MUST_CHECK;
+                          struct factor_err *fe) MUST_CHECK;
 /* Admin reset: every factor and recovery code of the user goes. */
 enum ag_err factor_reset_user(struct arena *a, const char *app_id, const char *user_id, const char *ip) MUST_CHECK;
 /* The user's active methods ("passkey", "totp", "sms", "email"), in that order. */
 enum ag_err factor_methods(struct arena *a, const char *app_id, const char *user_id, cJSON **methods) MUST_CHECK;
 /* The security log of a user, newest first (limit 1..200). */
 enum ag_err factor_security_log(struct arena *a, const char *app_id, const char *user_id, int limit,
-				cJSON **out) MUST_CHECK;
+                                cJSON **out) MUST_CHECK;
 
 /* ---- TOTP (factor_totp.c) ------------------------------------------------------- */
 
 /* Start an enrollment: {id, type, secret, otpauth_uri, qr_svg, ...}. The factor is
  * pending until totp_confirm sees a first code. */
 enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
-			struct factor_err *fe) MUST_CHECK;
+                        struct factor_err *fe) MUST_CHECK;
 enum ag_err totp_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
-			 struct factor_err *fe) MUST_CHECK;
+                         struct factor_err *fe) MUST_CHECK;
 /* Check a code against the user's active TOTP factors; each code works once. */
-enum ag_err totp_verify(struct arena *a, const struct factor_actor *who, const char *code,
-			const char **factor_id, struct factor_err *fe) MUST_CHECK;
+enum ag_err totp_verify(struct arena *a, const struct factor_actor *who, const char *code, const char **factor_id,
+                        struct factor_err *fe) MUST_CHECK;
 
 /* ---- SMS and email codes (factor_codes.c) -------------------------------------- */
 
@@ -82,27 +82,27 @@ enum ag_err totp_verify(struct arena *a, const struct factor_actor *who, const c
 bool phone_is_e164(const char *s);
 /* Start an SMS factor for phone (E.164) and text it a code; {id, type, phone, ...}. */
 enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const char *phone, const char *name,
-		       cJSON **out, struct factor_err *fe) MUST_CHECK;
+                       cJSON **out, struct factor_err *fe) MUST_CHECK;
 /* Start an email-code factor for the user's own address and mail it a code. */
 enum ag_err email_factor_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
-				struct factor_err *fe) MUST_CHECK;
+                                struct factor_err *fe) MUST_CHECK;
 /* Confirm a pending SMS or email factor with the code it was sent. */
 enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
-				struct factor_err *fe) MUST_CHECK;
+                                struct factor_err *fe) MUST_CHECK;
 /* Send a sign-in code to the user's active factor of kind ("sms" | "email"). A new
  * code supersedes the previous one. Limits per number/address and per client IP. */
 enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, const char *kind,
-			     struct factor_err *fe) MUST_CHECK;
+                             struct factor_err *fe) MUST_CHECK;
 /* Check the live code of kind; single use, 3 attempts, 5 minutes. */
 enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,
-			       const char **factor_id, struct factor_err *fe) MUST_CHECK;
+                               const char **factor_id, struct factor_err *fe) MUST_CHECK;
 
 /* ---- recovery codes (factor_recovery.c) --------------------------------------- */
 
 /* A fresh set of RECOVERY_CODES codes ("xxxxx-xxxxx"), shown once; the old set dies. */
 enum ag_err recovery_generate(struct arena *a, const struct factor_actor *who, cJSON **codes) MUST_CHECK;
 enum ag_err recovery_verify(struct arena *a, const struct factor_actor *who, const char *code,
-			    struct factor_err *fe) MUST_CHECK;
+                            struct factor_err *fe) MUST_CHECK;
 /* Unused codes left. */
 enum ag_err recovery_remaining(const char *app_id, const char *user_id, int64_t *n) MUST_CHECK;
 
@@ -110,7 +110,7 @@ enum ag_err recovery_remaining(const char *app_id, const char *user_id, int64_t 
 
 /* Log a security event (inside or outside a transaction). */
 void factor_log(const char *app_id, const char *user_id, const char *event, const char *factor_id, const char *kind,
-		const char *ip, const char *detail);
+                const char *ip, const char *detail);
 /* Recompute users.mfa_methods after a factor became active or went away (inside the
  * caller's transaction; bumps the cache epoch so token verification sees it). */
 enum ag_err factor_methods_changed(struct arena *a, const char *app_id, const char *user_id) MUST_CHECK;

@@ -34,7 +34,7 @@ static bool has_method(const cJSON *methods, const char *m)
 }
 
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
-			const char *amr, const cJSON *extra)
+                        const char *amr, const cJSON *extra)
 {
 	cJSON *x = extra ? json_own(a, cJSON_Duplicate(extra, 1)) : json_obj(a);
 	/* amr: space-separated values in, a JSON array out; "mfa" when two factors were used */
@@ -60,7 +60,7 @@ const char *mfa_session(struct arena *a, const struct project *p, const struct u
 }
 
 enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct user *u, const char *provider,
-		      const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out)
+                      const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *pol = p->mfa_policy ? p->mfa_policy : "off";
@@ -84,11 +84,12 @@ enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct use
 		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(extra, 1));
 	int64_t now = time_now_ms();
 	factor_sweep();
-	enum ag_err e = db_exec(g_app.store,
-				"INSERT INTO factor_challenges (id, token_hash, kind, app_id, user_id, data, expires_at, created_at) "
-				"VALUES ($1, $2, 'mfa', $3, $4, $5, $6, $7)",
-				P(SV_TEXT(factor_new_id(a, "mfa")), SV_TEXT(h), SV_TEXT(p->app_id), SV_TEXT(u->id),
-				  SV_TEXT(json_print(a, d)), SV_INT(now + MFA_TOKEN_TTL_S * 1000LL), SV_INT(now)));
+	enum ag_err e = db_exec(
+	    g_app.store,
+	    "INSERT INTO factor_challenges (id, token_hash, kind, app_id, user_id, data, expires_at, created_at) "
+	    "VALUES ($1, $2, 'mfa', $3, $4, $5, $6, $7)",
+	    P(SV_TEXT(factor_new_id(a, "mfa")), SV_TEXT(h), SV_TEXT(p->app_id), SV_TEXT(u->id),
+	      SV_TEXT(json_print(a, d)), SV_INT(now + MFA_TOKEN_TTL_S * 1000LL), SV_INT(now)));
 	sec_zero(tok, sizeof tok);
 	if (e)
 		return e;
@@ -108,9 +109,9 @@ enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_t
 	sha256_hex(h, mfa_token);
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
-			       "SELECT id, user_id, data FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' "
-			       "AND app_id = $2 AND used_at IS NULL AND expires_at > $3",
-			       P(SV_TEXT(h), SV_TEXT(p->app_id), SV_INT(time_now_ms())));
+	                       "SELECT id, user_id, data FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' "
+	                       "AND app_id = $2 AND used_at IS NULL AND expires_at > $3",
+	                       P(SV_TEXT(h), SV_TEXT(p->app_id), SV_INT(time_now_ms())));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_MFA_BAD_TOKEN;
 	if (e)
@@ -141,20 +142,21 @@ const char *mfa_token_app(struct arena *a, const char *mfa_token)
 	sha256_hex(h, mfa_token);
 	struct store_row r;
 	if (db_row(g_app.store, a, &r,
-		   "SELECT app_id FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' AND used_at IS NULL "
-		   "AND expires_at > $2",
-		   P(SV_TEXT(h), SV_INT(time_now_ms()))) != AG_OK)
+	           "SELECT app_id FROM factor_challenges WHERE token_hash = $1 AND kind = 'mfa' AND used_at IS NULL "
+	           "AND expires_at > $2",
+	           P(SV_TEXT(h), SV_INT(time_now_ms()))) != AG_OK)
 		return NULL;
 	return row_str(&r, 0);
 }
 
 /* Spend the token once and issue the session. */
 static enum ag_err finish(struct arena *a, const struct project *p, const struct mfa_pending *pend,
-			  const char *second_amr, const char **session)
+                          const char *second_amr, const char **session)
 {
 	int64_t n = 0;
-	enum ag_err e = db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
-				  P(SV_TEXT(pend->id), SV_INT(time_now_ms())), &n);
+	enum ag_err e =
+	    db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+	              P(SV_TEXT(pend->id), SV_INT(time_now_ms())), &n);
 	if (e)
 		return e;
 	if (n != 1)
@@ -181,7 +183,7 @@ static const char *amr_of(const char *method, bool uv)
 }
 
 enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *mfa_token, const struct mfa_answer *ans,
-			 const char *ip, const char **session, struct user **user, struct factor_err *fe)
+                         const char *ip, const char **session, struct user **user, struct factor_err *fe)
 {
 	struct mfa_pending pend;
 	enum ag_err e = mfa_peek(a, p, mfa_token, &pend);
@@ -221,7 +223,7 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 }
 
 enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, const struct mfa_pending *pend,
-				  const char *method, const char **session)
+                                  const char *method, const char **session)
 {
 	return finish(a, p, pend, amr_of(method, false), session);
 }
@@ -278,9 +280,9 @@ static enum ag_err load_recent(void *ud, const char *key, struct cached **out)
 	if (!r || !(r->m = hmap_new(free)))
 		abort();
 	cached_init(&r->hdr, recent_destroy);
-	enum ag_err e = db_query(g_app.store,
-				 "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
-				 P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, r->m);
+	enum ag_err e = db_query(
+	    g_app.store, "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
+	    P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, r->m);
 	if (e) {
 		cached_unref(&r->hdr);
 		log_error("mfa", "cannot load recent factor changes");

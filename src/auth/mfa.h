@@ -20,10 +20,10 @@
 #include "auth/factors.h"
 
 struct mfa_begin {
-	bool required;         /* false: issue the session now */
+	bool required; /* false: issue the session now */
 	const char *mfa_token; /* when required */
-	cJSON *methods;        /* when required: methods the user can answer with */
-	bool enroll;           /* required policy, no factor yet: enroll first */
+	cJSON *methods; /* when required: methods the user can answer with */
+	bool enroll; /* required policy, no factor yet: enroll first */
 };
 
 /* Decide the step after a first factor. provider: the first factor's provider name
@@ -31,7 +31,7 @@ struct mfa_begin {
  * extra: claims to carry into the session token (may be NULL); callback_url: where a
  * browser flow returns (may be NULL). */
 enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct user *u, const char *provider,
-		      const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out) MUST_CHECK;
+                      const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out) MUST_CHECK;
 
 /* What an mfa_token stands for (peeked without consuming it). */
 struct mfa_pending {
@@ -45,7 +45,7 @@ struct mfa_pending {
 const char *mfa_token_app(struct arena *a, const char *mfa_token);
 /* AG_OK with the pending step; AG_MFA_BAD_TOKEN for an unknown, used or expired token. */
 enum ag_err mfa_peek(struct arena *a, const struct project *p, const char *mfa_token,
-		     struct mfa_pending *out) MUST_CHECK;
+                     struct mfa_pending *out) MUST_CHECK;
 
 /* Complete the step with one factor: method "totp" | "sms" | "email" | "recovery"
  * (code) or "passkey" (ceremony_id + assertion). On success the token is spent and
@@ -57,14 +57,14 @@ struct mfa_answer {
 	const cJSON *assertion;
 };
 enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *mfa_token, const struct mfa_answer *ans,
-			 const char *ip, const char **session, struct user **user, struct factor_err *fe) MUST_CHECK;
+                         const char *ip, const char **session, struct user **user, struct factor_err *fe) MUST_CHECK;
 /* Spend an enrollment mfa_token after the user enrolled a factor with it. */
 enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, const struct mfa_pending *pend,
-				  const char *method, const char **session) MUST_CHECK;
+                                  const char *method, const char **session) MUST_CHECK;
 
 /* A session token with amr and mfa claims (every sign-in path issues through this). */
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
-			const char *amr, const cJSON *extra);
+                        const char *amr, const cJSON *extra);
 
 /* The user's methods now (a JSON array as stored, e.g. ["passkey","totp"]) when their
  * factors changed after a token issued at iat_s, else NULL: the token's own "mfa" claim

@@ -97,18 +97,19 @@ static const char *new_challenge(struct arena *a)
 }
 
 static enum ag_err store_ceremony(struct arena *a, const char *kind, const char *app_id, const char *user_id,
-				  const char *challenge, const char *rp, const char **id)
+                                  const char *challenge, const char *rp, const char **id)
 {
 	int64_t now = time_now_ms();
 	*id = factor_new_id(a, "cer");
 	cJSON *d = json_obj(a);
 	cJSON_AddStringToObject(d, "rp_id", rp);
 	factor_sweep();
-	return db_exec(g_app.store,
-		       "INSERT INTO factor_challenges (id, kind, app_id, user_id, challenge, data, expires_at, created_at) "
-		       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		       P(SV_TEXT(*id), SV_TEXT(kind), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(challenge),
-			 SV_TEXT(json_print(a, d)), SV_INT(now + PASSKEY_CEREMONY_TTL_S * 1000LL), SV_INT(now)));
+	return db_exec(
+	    g_app.store,
+	    "INSERT INTO factor_challenges (id, kind, app_id, user_id, challenge, data, expires_at, created_at) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	    P(SV_TEXT(*id), SV_TEXT(kind), SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(challenge),
+	      SV_TEXT(json_print(a, d)), SV_INT(now + PASSKEY_CEREMONY_TTL_S * 1000LL), SV_INT(now)));
 }
 
 struct cred_list {
@@ -135,10 +136,11 @@ static enum ag_err credentials_of(struct arena *a, const char *app_id, const cha
 {
 	struct cred_list c = {a, json_arr(a)};
 	*out = c.arr;
-	return db_query(g_app.store,
-			"SELECT credential_id, transports FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = 'passkey' "
-			"AND status = 'active' ORDER BY created_at",
-			P(SV_TEXT(app_id), SV_TEXT(user_id)), cred_row, &c);
+	return db_query(
+	    g_app.store,
+	    "SELECT credential_id, transports FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = 'passkey' "
+	    "AND status = 'active' ORDER BY created_at",
+	    P(SV_TEXT(app_id), SV_TEXT(user_id)), cred_row, &c);
 }
 
 static enum ag_err no_rp(struct factor_err *fe)
@@ -147,7 +149,7 @@ static enum ag_err no_rp(struct factor_err *fe)
 }
 
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
-				     const char **ceremony_id, struct factor_err *fe)
+                                     const char **ceremony_id, struct factor_err *fe)
 {
 	enum ag_err e = factor_room(who, "passkey");
 	if (e)
@@ -192,13 +194,13 @@ enum ag_err passkey_register_options(struct arena *a, const struct factor_actor 
 
 /* Take a ceremony once: AG_OK with its challenge, user and RP ID. */
 static enum ag_err take_ceremony(struct arena *a, const char *app_id, const char *kind, const char *id,
-				 const char **challenge, const char **user_id, const char **rp, struct factor_err *fe)
+                                 const char **challenge, const char **user_id, const char **rp, struct factor_err *fe)
 {
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
-			       "UPDATE factor_challenges SET used_at = $4 WHERE id = $1 AND app_id = $2 AND kind = $3 "
-			       "AND used_at IS NULL AND expires_at > $4 RETURNING challenge, user_id, data",
-			       P(SV_TEXT(id ? id : ""), SV_TEXT(app_id), SV_TEXT(kind), SV_INT(time_now_ms())));
+	                       "UPDATE factor_challenges SET used_at = $4 WHERE id = $1 AND app_id = $2 AND kind = $3 "
+	                       "AND used_at IS NULL AND expires_at > $4 RETURNING challenge, user_id, data",
+	                       P(SV_TEXT(id ? id : ""), SV_TEXT(app_id), SV_TEXT(kind), SV_INT(time_now_ms())));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_PASSKEY_CEREMONY;
 	if (e)
@@ -230,16 +232,24 @@ static unsigned char *b64_field(struct arena *a, const cJSON *obj, const char *k
 static enum ag_err wa_code(enum wa_err w)
 {
 	static const enum ag_err codes[] = {
-		[WA_OK] = AG_OK,		 [WA_MALFORMED] = AG_WA_MALFORMED, [WA_TYPE] = AG_WA_TYPE,
-		[WA_CHALLENGE] = AG_WA_CHALLENGE, [WA_ORIGIN] = AG_WA_ORIGIN,	   [WA_RP_ID] = AG_WA_RP_ID,
-		[WA_UP] = AG_WA_UP,		 [WA_UV] = AG_WA_UV,		   [WA_ALG] = AG_WA_ALG,
-		[WA_FORMAT] = AG_WA_FORMAT,	 [WA_ATTESTATION] = AG_WA_ATTESTATION, [WA_SIGNATURE] = AG_WA_SIGNATURE,
+	    [WA_OK] = AG_OK,
+	    [WA_MALFORMED] = AG_WA_MALFORMED,
+	    [WA_TYPE] = AG_WA_TYPE,
+	    [WA_CHALLENGE] = AG_WA_CHALLENGE,
+	    [WA_ORIGIN] = AG_WA_ORIGIN,
+	    [WA_RP_ID] = AG_WA_RP_ID,
+	    [WA_UP] = AG_WA_UP,
+	    [WA_UV] = AG_WA_UV,
+	    [WA_ALG] = AG_WA_ALG,
+	    [WA_FORMAT] = AG_WA_FORMAT,
+	    [WA_ATTESTATION] = AG_WA_ATTESTATION,
+	    [WA_SIGNATURE] = AG_WA_SIGNATURE,
 	};
 	return (unsigned)w < ARRAY_LEN(codes) ? codes[w] : AG_WA_MALFORMED;
 }
 
 enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
-				    const cJSON *cred, const char *name, cJSON **out, struct factor_err *fe)
+                                    const cJSON *cred, const char *name, cJSON **out, struct factor_err *fe)
 {
 	const char *challenge, *uid, *rp;
 	enum ag_err e = take_ceremony(a, who->p->app_id, "passkey-register", ceremony_id, &challenge, &uid, &rp, fe);
@@ -249,7 +259,8 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 		return AG_PASSKEY_CEREMONY;
 	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(cred, "response");
 	size_t cdn = 0, attn = 0;
-	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn), *att = b64_field(a, resp, "attestationObject", &attn);
+	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn),
+	              *att = b64_field(a, resp, "attestationObject", &attn);
 	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !att)
 		return wa_code(WA_MALFORMED);
 	int norig;
@@ -261,11 +272,12 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	if (w == WA_OK)
 		w = registration_check(a, att, attn, cdh, rp, false, algs, (int)ARRAY_LEN(algs), &reg);
 	if (w != WA_OK) {
-		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip, ag_err_code(wa_code(w)));
+		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip,
+		           ag_err_code(wa_code(w)));
 		return wa_code(w);
 	}
-	char *cid = arena_alloc(a, reg.ad.cred_id_len * 4 / 3 + 4), *pk = arena_alloc(a, reg.ad.key.spki_len * 4 / 3 + 4),
-	     aag[33];
+	char *cid = arena_alloc(a, reg.ad.cred_id_len * 4 / 3 + 4),
+	     *pk = arena_alloc(a, reg.ad.key.spki_len * 4 / 3 + 4), aag[33];
 	str_b64url(cid, reg.ad.cred_id, reg.ad.cred_id_len);
 	str_b64url(pk, reg.ad.key.spki, reg.ad.key.spki_len);
 	str_hex(aag, reg.ad.aaguid, sizeof reg.ad.aaguid);
@@ -284,18 +296,20 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	int64_t now = time_now_ms();
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
-		e = db_exec(g_app.store,
-			    "INSERT INTO factors (id, app_id, user_id, kind, name, status, credential_id, public_key, alg, "
-			    "sign_count, aaguid, user_handle, user_verified, backup_eligible, backup_state, transports, "
-			    "attestation, created_at, updated_at) VALUES ($1, $2, $3, 'passkey', $4, 'active', $5, $6, $7, $8, "
-			    "$9, $10, $11, $12, $13, $14, $15, $16, $16)",
-			    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
-			      SV_TEXT(name && *name ? name : "Passkey"), SV_TEXT(cid), SV_TEXT(pk), SV_INT(reg.ad.key.alg),
-			      SV_INT(reg.ad.sign_count), SV_TEXT(aaguid), SV_TEXT(user_handle(a, who->p->app_id, who->u->id)),
-			      SV_BOOL(reg.ad.flags & AD_UV), SV_BOOL(reg.ad.flags & AD_BE), SV_BOOL(reg.ad.flags & AD_BS),
-			      SV_TEXT(json_print(a, tr)),
-			      SV_TEXT(str_eq(reg.fmt, "none") ? "none" : arena_printf(a, "%s/%s", reg.fmt, reg.attestation_type)),
-			      SV_INT(now)));
+		e = db_exec(
+		    g_app.store,
+		    "INSERT INTO factors (id, app_id, user_id, kind, name, status, credential_id, public_key, alg, "
+		    "sign_count, aaguid, user_handle, user_verified, backup_eligible, backup_state, transports, "
+		    "attestation, created_at, updated_at) VALUES ($1, $2, $3, 'passkey', $4, 'active', $5, $6, $7, $8, "
+		    "$9, $10, $11, $12, $13, $14, $15, $16, $16)",
+		    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
+		      SV_TEXT(name && *name ? name : "Passkey"), SV_TEXT(cid), SV_TEXT(pk), SV_INT(reg.ad.key.alg),
+		      SV_INT(reg.ad.sign_count), SV_TEXT(aaguid), SV_TEXT(user_handle(a, who->p->app_id, who->u->id)),
+		      SV_BOOL(reg.ad.flags & AD_UV), SV_BOOL(reg.ad.flags & AD_BE), SV_BOOL(reg.ad.flags & AD_BS),
+		      SV_TEXT(json_print(a, tr)),
+		      SV_TEXT(str_eq(reg.fmt, "none") ? "none"
+		                                      : arena_printf(a, "%s/%s", reg.fmt, reg.attestation_type)),
+		      SV_INT(now)));
 	if (e == AG_OK)
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	e = db_end(g_app.store, e);
@@ -308,7 +322,7 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 }
 
 enum ag_err passkey_auth_options(struct arena *a, const struct project *p, const struct user *u, cJSON **options,
-				 const char **ceremony_id, struct factor_err *fe)
+                                 const char **ceremony_id, struct factor_err *fe)
 {
 	const char *rp = passkey_rp_id(a, p);
 	if (!rp)
@@ -333,9 +347,9 @@ enum ag_err passkey_auth_options(struct arena *a, const struct project *p, const
 	return AG_OK;
 }
 
-enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const char *ceremony_id,
-				const cJSON *cred, const char *ip, const char **user_id, const char **factor_id,
-				bool *user_verified, struct factor_err *fe)
+enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const char *ceremony_id, const cJSON *cred,
+                                const char *ip, const char **user_id, const char **factor_id, bool *user_verified,
+                                struct factor_err *fe)
 {
 	const char *challenge, *uid, *rp;
 	enum ag_err e = take_ceremony(a, p->app_id, "passkey-signin", ceremony_id, &challenge, &uid, &rp, fe);
@@ -343,8 +357,9 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 		return e;
 	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(cred, "response");
 	size_t cdn = 0, adn = 0, sign = 0, idn = 0, uhn = 0;
-	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn), *ad = b64_field(a, resp, "authenticatorData", &adn),
-		      *sig = b64_field(a, resp, "signature", &sign), *raw = b64_field(a, cred, "rawId", &idn);
+	unsigned char *cd = b64_field(a, resp, "clientDataJSON", &cdn),
+	              *ad = b64_field(a, resp, "authenticatorData", &adn),
+	              *sig = b64_field(a, resp, "signature", &sign), *raw = b64_field(a, cred, "rawId", &idn);
 	const char *uh = json_get_str(resp, "userHandle");
 	if (!str_eq(json_get_str(cred, "type"), "public-key") || !cd || !ad || !sig || !raw || idn > WA_CRED_ID_MAX ||
 	    (uh && *uh && !b64_field(a, resp, "userHandle", &uhn)))
@@ -353,9 +368,9 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 	str_b64url(cid, raw, idn);
 	struct store_row r;
 	e = db_row(g_app.store, a, &r,
-		   "SELECT id, user_id, public_key, alg, sign_count, backup_eligible, user_handle FROM factors "
-		   "WHERE app_id = $1 AND credential_id = $2 AND kind = 'passkey' AND status = 'active'",
-		   P(SV_TEXT(p->app_id), SV_TEXT(cid)));
+	           "SELECT id, user_id, public_key, alg, sign_count, backup_eligible, user_handle FROM factors "
+	           "WHERE app_id = $1 AND credential_id = $2 AND kind = 'passkey' AND status = 'active'",
+	           P(SV_TEXT(p->app_id), SV_TEXT(cid)));
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		factor_log(p->app_id, uid, "mfa.failed", NULL, "passkey", ip, "unknown credential");
 		return AG_PASSKEY_UNKNOWN;
@@ -402,11 +417,11 @@ enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const 
 	}
 	int64_t now = time_now_ms(), n = 0;
 	e = db_exec_n(g_app.store,
-		      "UPDATE factors SET sign_count = $2, backup_state = $3, user_verified = $4, last_used_at = $5, "
-		      "updated_at = $5 WHERE id = $1 AND sign_count = $6",
-		      P(SV_TEXT(fid), SV_INT(out.sign_count), SV_BOOL(out.flags & AD_BS), SV_BOOL(out.flags & AD_UV),
-			SV_INT(now), SV_INT(stored)),
-		      &n);
+	              "UPDATE factors SET sign_count = $2, backup_state = $3, user_verified = $4, last_used_at = $5, "
+	              "updated_at = $5 WHERE id = $1 AND sign_count = $6",
+	              P(SV_TEXT(fid), SV_INT(out.sign_count), SV_BOOL(out.flags & AD_BS), SV_BOOL(out.flags & AD_UV),
+	                SV_INT(now), SV_INT(stored)),
+	              &n);
 	if (e)
 		return e;
 	if (n != 1)

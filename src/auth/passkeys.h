@@ -25,21 +25,21 @@ const char *passkey_rp_id(struct arena *a, const struct project *p);
  * PublicKeyCredential.parseCreationOptionsFromJSON and the usual browser libraries
  * take) and the ceremony id to send back with the result. */
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
-				     const char **ceremony_id, struct factor_err *fe) MUST_CHECK;
+                                     const char **ceremony_id, struct factor_err *fe) MUST_CHECK;
 /* Verify a registration (the credential as PublicKeyCredential.toJSON() gives it) and
  * store the passkey, active at once. *out: the factor as factor_list shows it. */
 enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
-				    const cJSON *credential, const char *name, cJSON **out,
-				    struct factor_err *fe) MUST_CHECK;
+                                    const cJSON *credential, const char *name, cJSON **out,
+                                    struct factor_err *fe) MUST_CHECK;
 
 /* Authentication options (PublicKeyCredentialRequestOptionsJSON). user NULL:
  * usernameless / conditional UI (no allowCredentials, user verification required). */
 enum ag_err passkey_auth_options(struct arena *a, const struct project *p, const struct user *u, cJSON **options,
-				 const char **ceremony_id, struct factor_err *fe) MUST_CHECK;
+                                 const char **ceremony_id, struct factor_err *fe) MUST_CHECK;
 /* Verify an assertion. For a ceremony started with a user, the credential must be
  * theirs; without, the credential's user is the answer (*user_id). */
 enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const char *ceremony_id,
-				const cJSON *credential, const char *ip, const char **user_id, const char **factor_id,
-				bool *user_verified, struct factor_err *fe) MUST_CHECK;
+                                const cJSON *credential, const char *ip, const char **user_id, const char **factor_id,
+                                bool *user_verified, struct factor_err *fe) MUST_CHECK;
 
 #endif

@@ -20,9 +20,9 @@ int cmd_sms(int argc, char **argv)
 		cli_print_json(arr);
 	} else if (e == AG_OK) {
 		const cJSON *m;
-		cJSON_ArrayForEach(m, arr)
-		printf("--- %s  to %s  [%s]\n%s\n\n", json_get_str(m, "created_at"), json_get_str(m, "to"),
-		       json_get_str(m, "id"), json_get_str(m, "body") ? json_get_str(m, "body") : "(cannot be opened)");
+		cJSON_ArrayForEach(m, arr) printf(
+		    "--- %s  to %s  [%s]\n%s\n\n", json_get_str(m, "created_at"), json_get_str(m, "to"),
+		    json_get_str(m, "id"), json_get_str(m, "body") ? json_get_str(m, "body") : "(cannot be opened)");
 	}
 	arena_free(a);
 	if (e) {

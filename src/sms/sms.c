@@ -34,7 +34,7 @@ enum ag_err sms_enqueue(struct arena *a, const char *app_id, const char *to, con
 }
 
 static enum outbox_result capture(const struct outbox_job *job, const char *to, const char *body, char *err,
-				  size_t errsz)
+                                  size_t errsz)
 {
 	char *sealed = master_seal("sms-captured", job->id, body, strlen(body));
 	if (!sealed) {
@@ -42,14 +42,15 @@ static enum outbox_result capture(const struct outbox_job *job, const char *to, 
 		return OUTBOX_RETRY;
 	}
 	/* The job id is the row id: a second attempt of the same job captures nothing new. */
-	enum ag_err e = db_exec(g_app.store,
-				"INSERT INTO sms_captured (id, app_id, to_number, body, created_at) VALUES ($1, $2, $3, $4, $5) "
-				"ON CONFLICT (id) DO NOTHING",
-				P(SV_TEXT(job->id), SV_TEXT(job->app_id), SV_TEXT(to), SV_TEXT(sealed), SV_INT(time_now_ms())));
+	enum ag_err e =
+	    db_exec(g_app.store,
+	            "INSERT INTO sms_captured (id, app_id, to_number, body, created_at) VALUES ($1, $2, $3, $4, $5) "
+	            "ON CONFLICT (id) DO NOTHING",
+	            P(SV_TEXT(job->id), SV_TEXT(job->app_id), SV_TEXT(to), SV_TEXT(sealed), SV_INT(time_now_ms())));
 	free(sealed);
 	/* Keep a day of captured messages. */
 	(void)!db_exec(g_app.store, "DELETE FROM sms_captured WHERE created_at < $1",
-		       P(SV_INT(time_now_ms() - 86400000LL)));
+	               P(SV_INT(time_now_ms() - 86400000LL)));
 	if (e) {
 		snprintf(err, errsz, "cannot store the captured message: %s", ag_err_code(e));
 		return OUTBOX_RETRY;
@@ -66,27 +67,31 @@ static char *form(struct arena *a, const char *s)
 }
 
 static enum outbox_result twilio(struct arena *a, const struct outbox_job *job, const char *to, const char *body,
-				 char *err, size_t errsz, int64_t *retry_after_ms)
+                                 char *err, size_t errsz, int64_t *retry_after_ms)
 {
 	if (!*g_cfg.sms_twilio_sid || !*g_cfg.sms_twilio_token || !*g_cfg.sms_from) {
 		snprintf(err, errsz,
-			 "AUTHGATE_SMS_TWILIO_ACCOUNT_SID, AUTHGATE_SMS_TWILIO_AUTH_TOKEN and AUTHGATE_SMS_FROM must be set");
+		         "AUTHGATE_SMS_TWILIO_ACCOUNT_SID, AUTHGATE_SMS_TWILIO_AUTH_TOKEN and AUTHGATE_SMS_FROM must "
+		         "be set");
 		return OUTBOX_GIVE_UP;
 	}
 	const char *base = g_cfg.sms_twilio_url;
 	size_t bl = strlen(base);
-	const char *url = arena_printf(a, "%.*s/2010-04-01/Accounts/%s/Messages.json",
-				       (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, form(a, g_cfg.sms_twilio_sid));
+	const char *url =
+	    arena_printf(a, "%.*s/2010-04-01/Accounts/%s/Messages.json", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl),
+	                 base, form(a, g_cfg.sms_twilio_sid));
 	bool service = str_starts(g_cfg.sms_from, "MG");
-	const char *payload = arena_printf(a, "To=%s&%s=%s&Body=%s", form(a, to), service ? "MessagingServiceSid" : "From",
-					   form(a, g_cfg.sms_from), form(a, body));
+	const char *payload =
+	    arena_printf(a, "To=%s&%s=%s&Body=%s", form(a, to), service ? "MessagingServiceSid" : "From",
+	                 form(a, g_cfg.sms_from), form(a, body));
 	const char *cred = arena_printf(a, "%s:%s", g_cfg.sms_twilio_sid, g_cfg.sms_twilio_token);
 	char *b64 = arena_alloc(a, strlen(cred) * 4 / 3 + 8);
 	str_b64(b64, (const unsigned char *)cred, strlen(cred));
 	const char *headers[] = {arena_printf(a, "Authorization: Basic %s", b64),
-				 "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
-				 arena_printf(a, "I-Twilio-Idempotency-Token: %s", job->id), NULL};
-	struct http_out o = {"POST", url, headers, payload, strlen(payload), 10000, g_cfg.allow_private_network || g_cfg.dev};
+	                         "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
+	                         arena_printf(a, "I-Twilio-Idempotency-Token: %s", job->id), NULL};
+	struct http_out o = {
+	    "POST", url, headers, payload, strlen(payload), 10000, g_cfg.allow_private_network || g_cfg.dev};
 	struct http_in in = {0};
 	enum ag_err e = http_send(&o, &in);
 	sec_zero(b64, strlen(b64));
@@ -118,8 +123,8 @@ static enum outbox_result handle_sms(const struct outbox_job *job, char *err, si
 	enum outbox_result res = OUTBOX_GIVE_UP;
 	cJSON *p = NULL;
 	const char *detail;
-	if (json_parse_strict(a, job->payload, strlen(job->payload), &p, &detail) != JSON_OK || !json_get_str(p, "to") ||
-	    !json_get_str(p, "body")) {
+	if (json_parse_strict(a, job->payload, strlen(job->payload), &p, &detail) != JSON_OK ||
+	    !json_get_str(p, "to") || !json_get_str(p, "body")) {
 		snprintf(err, errsz, "sms payload is malformed");
 		goto out;
 	}
@@ -169,7 +174,7 @@ enum ag_err sms_captured_list(struct arena *a, int limit, cJSON **out)
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT id, app_id, to_number, body, created_at FROM sms_captured "
-			"ORDER BY created_at DESC, id DESC LIMIT $1",
-			P(SV_INT(limit)), list_row, &c);
+	                "SELECT id, app_id, to_number, body, created_at FROM sms_captured "
+	                "ORDER BY created_at DESC, id DESC LIMIT $1",
+	                P(SV_INT(limit)), list_row, &c);
 }
