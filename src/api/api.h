@@ -250,6 +250,15 @@ const struct tmpl_var *api_mail_sample_vars(struct arena *a);
 /* admin_providers.c: the Providers page's model */
 void h_admin_providers(struct req *r);
 
+/* admin_users.c: the Users and Devices pages */
+void h_admin_users_search(struct req *r);
+void h_admin_user_get(struct req *r);
+void h_admin_user_update(struct req *r);
+void h_admin_user_end_sessions(struct req *r);
+void h_admin_user_delete(struct req *r);
+void h_admin_devices_list(struct req *r);
+void h_admin_device_remove(struct req *r);
+
 /* admin_validate.c: the server's own URL rules, asked as the operator types */
 void h_admin_validate(struct req *r);
 

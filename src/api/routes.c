@@ -242,6 +242,11 @@ static const struct field f_tester_start[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_admin_user_patch[] = {
+	{"disabled", FK_BOOL, false, 0},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_test_mail[] = {
 	{"to", FK_STRING, true, 254},
 	{"template", FK_STRING, false, 32},
@@ -312,6 +317,17 @@ const struct route api_routes[] = {
 	{"POST", "/admin/api/projects/{app_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", h_webhooks_redeliver,
 	 guard_admin_project, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/providers", h_admin_providers, guard_admin, 0, NULL, 0, NULL},
+	/* the Users and Devices pages (a user's factors: api/factors.c below) */
+	{"GET", "/admin/api/projects/{app_id}/users", h_admin_users_search, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/users/{user_id}", h_admin_user_get, guard_admin, 0, NULL, 0, NULL},
+	{"PATCH", "/admin/api/projects/{app_id}/users/{user_id}", h_admin_user_update, guard_admin, 1 * KB,
+	 f_admin_user_patch, 0, NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/users/{user_id}", h_admin_user_delete, guard_admin, 0, NULL, 0, NULL},
+	{"POST", "/admin/api/projects/{app_id}/users/{user_id}/sessions/end", h_admin_user_end_sessions, guard_admin, 0,
+	 NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/devices", h_admin_devices_list, guard_admin, 0, NULL, 0, NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/devices/{device_id}", h_admin_device_remove, guard_admin, 0, NULL, 0,
+	 NULL},
 	/* the Emails page: templates, locales, previews as mail clients show them */
 	{"GET", "/admin/api/mail/catalog", h_admin_mail_catalog, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/mail-preview", h_admin_mail_preview, guard_admin, 0, NULL, 0, NULL},

@@ -63,6 +63,9 @@ enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct use
                       const char *amr, const cJSON *extra, const char *callback_url, struct mfa_begin *out)
 {
 	memset(out, 0, sizeof *out);
+	/* Every sign-in ends here before a token or an MFA step: a disabled user gets neither. */
+	if (u->disabled_at)
+		return AG_USER_DISABLED;
 	const char *pol = p->mfa_policy ? p->mfa_policy : "off";
 	cJSON *methods = methods_of(a, u);
 	int nm = cJSON_GetArraySize(methods);

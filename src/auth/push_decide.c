@@ -73,6 +73,8 @@ static enum ag_err decide_tx(struct arena *a, struct push_decided *out, const ch
 	enum ag_err e = AG_OK;
 	if (str_eq(status, "approved")) {
 		e = user_upsert(a, s->app_id, email, true, NULL, &out->u);
+		if (e == AG_OK && out->u->disabled_at)
+			e = AG_USER_DISABLED; /* the phone is told; the sign-in stays pending, then expires */
 		if (e == AG_OK)
 			e = user_touch_login(out->u->id);
 		if (e == AG_OK)

@@ -64,7 +64,8 @@ static int load_row(void *ud, const struct store_row *row)
 	int64_t *v = malloc(sizeof *v);
 	if (!v)
 		return 1;
-	*v = row_int(row, 2);
+	/* A disabled user has no valid token at all, however new (INT64_MAX). */
+	*v = row_str(row, 3) ? INT64_MAX : row_int(row, 2);
 	if (hmap_put(c->m, arena_printf(c->a, "%s\n%s", row_str(row, 0), row_str(row, 1)), v))
 		free(v);
 	return 0;
@@ -80,7 +81,8 @@ static enum ag_err load_ended(void *ud, const char *key, struct cached **out)
 	struct arena *a = arena_new();
 	struct load_ctx c = {en->m, a};
 	enum ag_err e = db_query(g_app.store,
-				 "SELECT app_id, id, tokens_valid_after FROM users WHERE tokens_valid_after > $1",
+				 "SELECT app_id, id, tokens_valid_after, disabled_at FROM users "
+				 "WHERE tokens_valid_after > $1 OR disabled_at IS NOT NULL",
 				 P(SV_INT(time_now_ms() - ENDED_HORIZON_MS)), load_row, &c);
 	arena_free(a);
 	if (e) {

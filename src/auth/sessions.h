@@ -5,7 +5,9 @@
  * small in-memory list (users whose sessions ended within the last token lifetime),
  * reloaded whenever the epoch moves, so the hot path makes no store round trip and
  * every process (and node on PostgreSQL) learns of a reset at once. A token without
- * "sv" (signed elsewhere with the project secret) falls back to its iat (seconds). */
+ * "sv" (signed elsewhere with the project secret) falls back to its iat (seconds).
+ * Every token of a disabled user counts as ended (users.disabled_at; the list holds
+ * them too, so it grows with the number of disabled users, not with time). */
 #ifndef AG_SESSIONS_H
 #define AG_SESSIONS_H
 

@@ -11,7 +11,7 @@
 
 #define USER_COLS                                                                                          \
 	"id, app_id, email, name, picture, email_verified, locale, password_hash, plan, features, "         \
-	"tokens_valid_after, created_at, last_login_at, mfa_methods"
+	"tokens_valid_after, created_at, last_login_at, mfa_methods, disabled_at"
 
 const char *user_normalize_email(struct arena *a, const char *email)
 {
@@ -46,6 +46,7 @@ static struct user *from_row(struct arena *a, const struct store_row *r)
 	u->created_at = row_int(r, 11);
 	u->last_login_at = row_int(r, 12);
 	u->mfa_methods = row_str(r, 13);
+	u->disabled_at = row_str(r, 14) ? row_int(r, 14) : 0;
 	return u;
 }
 
@@ -130,6 +131,7 @@ cJSON *user_json(struct arena *a, const struct user *u, bool full)
 		json_add_str(o, "locale", u->locale);
 		cJSON_AddStringToObject(o, "plan", u->plan ? u->plan : "free");
 		json_add_time(o, "created_at", u->created_at);
+		cJSON_AddBoolToObject(o, "disabled", u->disabled_at != 0);
 	}
 	return o;
 }

@@ -28,6 +28,7 @@ struct user {
 	int64_t created_at;
 	int64_t last_login_at;
 	const char *mfa_methods; /* JSON array of active factor kinds (auth/factors.h) */
+	int64_t disabled_at;     /* an admin disabled the user (ms); 0: enabled. Sign-in refused. */
 };
 
 /* Trimmed, lower-cased copy in the arena, or NULL when not an email address. */
@@ -44,6 +45,29 @@ enum ag_err user_upsert(struct arena *a, const char *app_id, const char *email, 
 			const char *locale, struct user **out) MUST_CHECK;
 enum ag_err user_set_locale(const char *user_id, const char *locale) MUST_CHECK;
 enum ag_err user_touch_login(const char *user_id) MUST_CHECK;
+
+/* ---- for administrators (users_admin.c) ---- */
+
+/* Users whose email contains q, or whose id is q (q NULL: all), most recently seen
+ * first: [{id, email, name, email_verified, created_at, last_login_at, disabled,
+ * mfa_methods}]. */
+enum ag_err user_search(struct arena *a, const char *app_id, const char *q, int limit, cJSON **out) MUST_CHECK;
+/* Disable (sign-in refused, every session ended at once) or enable again. */
+enum ag_err user_set_disabled(const char *app_id, const char *user_id, bool disabled) MUST_CHECK;
+/* Remove the user and everything that names them in the project (codes, tokens,
+ * factors, identities, push sign-ins, the devices' approvals for the project, security
+ * log entries); the row stays an hour as a tombstone without personal data so the
+ * verifiers refuse the tokens it still had. */
+enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *user_id,
+			     const char *email) MUST_CHECK;
+/* Enrolled devices whose email contains email_q (NULL: all), with their first approval
+ * for app_id: [{id, email, name, created_at, last_seen_at, first_approved_at}]. */
+enum ag_err user_devices_list(struct arena *a, const char *app_id, const char *email_q, int limit,
+			      cJSON **out) MUST_CHECK;
+/* The user's recent push sign-ins: [{request_id, status, reason, ip, user_agent,
+ * device_id, created_at, decided_at}]. */
+enum ag_err user_push_sessions(struct arena *a, const char *app_id, const char *user_id, const char *email,
+			       int limit, cJSON **out) MUST_CHECK;
 
 /* {id, email, name, email_verified} — the seed 001 shape; more fields with `full`. */
 cJSON *user_json(struct arena *a, const struct user *u, bool full);

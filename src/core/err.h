@@ -36,6 +36,8 @@
 	X(AG_ADMIN_SESSION_EXPIRED, AG_EUNAUTH, "session_expired", "your dashboard session ended: sign in again") \
 	X(AG_ADMIN_CSRF_REFUSED, AG_EFORBIDDEN, "csrf_refused",                                                 \
 	  "refused: changes need the dashboard's X-CSRF-Token and its own origin")                              \
+	X(AG_USER_NOT_FOUND, AG_ENOTFOUND, "not_found", "no such user in this project")                         \
+	X(AG_USER_DISABLED, AG_EFORBIDDEN, "user_disabled", "this account is disabled; ask the app's operator")  \
 	/* ---- every sign-in flow ---- */                                                                       \
 	X(AG_CALLBACK_URL, AG_EINVAL, "invalid_callback_url",                                                   \
 	  "callback_url is not one of the project's registered callback URLs")                                  \

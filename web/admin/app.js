@@ -9,6 +9,8 @@ const PAGES = {
   webhooks: () => import('./page-webhooks.js'),
   emails: () => import('./page-emails.js'),
   providers: () => import('./page-providers.js'),
+  users: () => import('./page-users.js'),
+  devices: () => import('./page-devices.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
