@@ -141,27 +141,24 @@ done
 echo "fresh: Debian $(cat "$root/etc/debian_version"), $(wc -l <<<"$installed") packages, HEAD $head"
 
 # ---- make run, until /healthz answers ----------------------------------------------------------
-port=
-for _ in $(seq 1 50); do
-  p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { port=$p; break; }
-done
-[ -n "$port" ] || die "no free port"
+# AUTHGATE_PORT=0: the server picks a free port and logs it (a port chosen here could be
+# taken by another program on this machine during the minute of installing and building).
 # chroot itself in the background (not a function's subshell), so that $! leads the
 # process group that setsid makes: make and the server it starts.
-chroot "$root" "${root_env[@]}" setsid sh -c "cd /root/authgate && AUTHGATE_PORT=$port exec make run" \
+chroot "$root" "${root_env[@]}" setsid sh -c "cd /root/authgate && AUTHGATE_PORT=0 exec make run" \
   >"$work/run.log" 2>&1 </dev/null &
 run_pid=$!
-health=
+health= url=
 for _ in $(seq 1 $((${FRESH_RUN_TIMEOUT:-1200} / 2))); do
-  health=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null) && break
+  url=${url:-$(sed -nE 's/^authgate listening on (http:[^ ]+).*/\1/p' "$work/run.log" | head -n 1)}
+  [ -n "$url" ] && health=$(curl -fsS --max-time 2 "$url/healthz" 2>/dev/null) && break
   kill -0 "$run_pid" 2>/dev/null || break
   sleep 2
 done
 [ -n "${FRESH_LOGS:-}" ] && mkdir -p "$FRESH_LOGS" && cp "$work/run.log" "$FRESH_LOGS/run.log"
 if [ -z "$health" ]; then
   tail -60 "$work/run.log"
-  die "make run: /healthz never answered on port $port"
+  die "make run: /healthz never answered (${url:-no listening line in the log})"
 fi
 phase "make-run-until-healthz"
 echo "fresh: /healthz: $health"
