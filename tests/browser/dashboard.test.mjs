@@ -218,6 +218,10 @@ test('an expired session sends the page back to sign-in', async () => {
   const ctx = await br.context();
   const page = await ctx.newPage();
   await signIn(page, s.url, token);
+  // The Projects page has loaded (its last section is there): no request of its own is in
+  // flight to meet the clock jump and end the session before the click below (seen on a
+  // loaded machine: the nav was hidden already and the click waited 30 s).
+  await page.getByRole('button', { name: 'Reveal' }).waitFor();
   try {
     await s.req('POST', '/_dev/clock', { body: { offset_ms: 13 * 3600_000 }, headers: admin() });
     await page.getByRole('link', { name: 'Projects' }).click();
