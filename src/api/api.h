@@ -265,4 +265,42 @@ void h_admin_validate(struct req *r);
 /* devclock.c: shift the wall clock in dev mode (tests of expiry) */
 void h_dev_clock(struct req *r);
 
+/* actions.c: the Authsignal-compatible server API under /v1 (docs/ACTIONS.md) */
+struct factor_err;
+/* Every /v1 route's error writer: {error, errorCode, errorDescription}. */
+void as_error_body(struct req *r, int status, const char *code, const char *message);
+bool guard_as_secret(struct req *r); /* HTTP Basic: the project's secret (API key), empty password */
+/* The user name of an HTTP Basic Authorization header (up to a colon), or NULL. */
+const char *as_basic_user(struct req *r);
+const char *as_challenge_url(struct req *r, const char *token);
+void h_as_track(struct req *r);
+void h_as_validate(struct req *r);
+void h_as_action_get(struct req *r);
+void h_as_action_update(struct req *r);
+void h_as_actions_list(struct req *r);
+void h_as_user_get(struct req *r);
+void h_as_user_update(struct req *r);
+void h_as_user_delete(struct req *r);
+void h_as_users_query(struct req *r);
+void h_as_authenticators(struct req *r);
+void h_as_authenticator_enroll(struct req *r);
+void h_as_authenticator_delete(struct req *r);
+
+/* actions_client.c: the Authsignal-compatible client API under /v1/client */
+bool guard_as_client(struct req *r); /* Bearer <action token> or Basic <tenant id>; CORS */
+void h_asc_passkey_registration_options(struct req *r);
+void h_asc_passkey_add(struct req *r);
+void h_asc_passkey_lookup(struct req *r);
+void h_asc_passkey_authentication_options(struct req *r);
+void h_asc_verify_passkey(struct req *r);
+void h_asc_challenge(struct req *r);
+void h_asc_totp_enroll(struct req *r);
+void h_asc_totp_verify(struct req *r);
+void h_asc_email_enroll(struct req *r);
+void h_asc_email_challenge(struct req *r);
+void h_asc_email_verify(struct req *r);
+void h_asc_sms_enroll(struct req *r);
+void h_asc_sms_challenge(struct req *r);
+void h_asc_sms_verify(struct req *r);
+
 #endif

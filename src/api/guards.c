@@ -258,7 +258,8 @@ const char *api_guard_name(bool (*guard)(struct req *r))
 	static const struct {
 		bool (*guard)(struct req *r);
 		const char *name;
-	} names[] = {{guard_api_key, "api_key"}, {guard_admin, "admin_token"}, {guard_metrics, "metrics_token"}};
+	} names[] = {{guard_api_key, "api_key"}, {guard_admin, "admin_token"}, {guard_metrics, "metrics_token"},
+		       {guard_as_secret, "secret_key"}, {guard_as_client, "action_token"}};
 	if (!guard)
 		return "public";
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
@@ -270,4 +271,5 @@ const char *api_guard_name(bool (*guard)(struct req *r))
 void api_install_hooks(void)
 {
 	cors_set_origin_check(project_any_allows_origin);
+	resp_set_alt_error_body(as_error_body);
 }

@@ -254,6 +254,99 @@ static const struct field f_test_mail[] = {
 	{NULL, 0, false, 0},
 };
 
+
+/* The Authsignal-compatible server API (docs/ACTIONS.md): the fields @authsignal/node sends. */
+static const struct field f_as_track[] = {
+	{"idempotencyKey", FK_STRING, false, 128}, {"redirectUrl", FK_STRING, false, 2048},
+	{"redirectToSettings", FK_BOOL, false, 0}, {"ipAddress", FK_STRING, false, 64},
+	{"userAgent", FK_STRING, false, 1024},     {"deviceId", FK_STRING, false, 128},
+	{"scope", FK_STRING, false, 256},          {"email", FK_STRING, false, 320},
+	{"phoneNumber", FK_STRING, false, 32},     {"username", FK_STRING, false, 255},
+	{"custom", FK_OBJECT, false, 0},           {"challengeId", FK_STRING, false, 64},
+	{"locale", FK_STRING, false, 35},          {"customDomain", FK_STRING, false, 255},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_validate[] = {
+	{"token", FK_STRING, true, 512},
+	{"userId", FK_STRING, false, 255},
+	{"action", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_user[] = {
+	{"email", FK_STRING, false, 320},      {"emailVerified", FK_BOOL, false, 0},
+	{"phoneNumber", FK_STRING, false, 32}, {"phoneNumberVerified", FK_BOOL, false, 0},
+	{"username", FK_STRING, false, 255},   {"displayName", FK_STRING, false, 255},
+	{"custom", FK_OBJECT, false, 0},       {"locale", FK_STRING, false, 35},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_enroll_verified[] = {
+	{"verificationMethod", FK_STRING, true, 32},
+	{"phoneNumber", FK_STRING, false, 32},
+	{"email", FK_STRING, false, 320},
+	{"isDefault", FK_BOOL, false, 0},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_action_update[] = {
+	{"state", FK_STRING, true, 32},
+	{NULL, 0, false, 0},
+};
+
+
+/* The client API (@authsignal/browser). */
+static const struct field f_asc_reg_options[] = {
+	{"username", FK_STRING, false, 255},
+	{"displayName", FK_STRING, false, 255},
+	{"authenticatorAttachment", FK_STRING, false, 32},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_passkey_add[] = {
+	{"registrationCredential", FK_OBJECT, true, 0},
+	{"conditionalCreate", FK_BOOL, false, 0},
+	{"challengeId", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_auth_options[] = {
+	{"challengeId", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_verify_passkey[] = {
+	{"authenticationCredential", FK_OBJECT, true, 0},
+	{"deviceId", FK_STRING, false, 128},
+	{"challengeId", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_challenge[] = {
+	{"action", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_code[] = {
+	{"verificationCode", FK_STRING, true, 32},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_email[] = {
+	{"email", FK_STRING, false, 320},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_asc_sms[] = {
+	{"phoneNumber", FK_STRING, true, 32},
+	{NULL, 0, false, 0},
+};
+
+/* A route of the Authsignal-compatible family: its errors are Authsignal's shape. */
+#define AS(method, pattern, handler, guard, body, fields, flags) \
+	{method, pattern, handler, guard, body, fields, (flags) | ROUTE_ALT_ERRORS, NULL}
+
 const struct route api_routes[] = {
 	/* operations */
 	{"GET", "/healthz", h_ops_healthz, NULL, 0, NULL, 0, NULL},
@@ -444,6 +537,43 @@ const struct route api_routes[] = {
 
 	/* dev mode and loopback peers only (404 otherwise): shift the clock to test expiry */
 	{"POST", "/_dev/clock", h_dev_clock, guard_admin, 1 * KB, f_dev_clock, ROUTE_DEV, NULL},
+
+	/* the Authsignal-compatible server API (docs/ACTIONS.md), HTTP Basic with the secret key */
+	AS("POST", "/v1/users/{userId}/actions/{action}", h_as_track, guard_as_secret, 16 * KB, f_as_track, 0),
+	AS("GET", "/v1/users/{userId}/actions/{action}/{idempotencyKey}", h_as_action_get, guard_as_secret, 0, NULL, 0),
+	AS("PATCH", "/v1/users/{userId}/actions/{action}/{idempotencyKey}", h_as_action_update, guard_as_secret, 1 * KB,
+	   f_as_action_update, 0),
+	AS("GET", "/v1/users/{userId}/actions", h_as_actions_list, guard_as_secret, 0, NULL, 0),
+	AS("POST", "/v1/validate", h_as_validate, guard_as_secret, 2 * KB, f_as_validate, 0),
+	AS("GET", "/v1/users", h_as_users_query, guard_as_secret, 0, NULL, 0),
+	AS("GET", "/v1/users/{userId}", h_as_user_get, guard_as_secret, 0, NULL, 0),
+	AS("PATCH", "/v1/users/{userId}", h_as_user_update, guard_as_secret, 16 * KB, f_as_user, 0),
+	AS("DELETE", "/v1/users/{userId}", h_as_user_delete, guard_as_secret, 0, NULL, 0),
+	AS("GET", "/v1/users/{userId}/authenticators", h_as_authenticators, guard_as_secret, 0, NULL, 0),
+	AS("POST", "/v1/users/{userId}/authenticators", h_as_authenticator_enroll, guard_as_secret, 2 * KB,
+	   f_as_enroll_verified, 0),
+	AS("DELETE", "/v1/users/{userId}/authenticators/{authenticatorId}", h_as_authenticator_delete, guard_as_secret,
+	   0, NULL, 0),
+	/* the client API (@authsignal/browser): Bearer <token> or Basic <tenant id>, CORS */
+	AS("POST", "/v1/client/user-authenticators/passkey/registration-options", h_asc_passkey_registration_options,
+	   guard_as_client, 2 * KB, f_asc_reg_options, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/passkey", h_asc_passkey_add, guard_as_client, 32 * KB,
+	   f_asc_passkey_add, ROUTE_CORS),
+	AS("GET", "/v1/client/user-authenticators/passkey", h_asc_passkey_lookup, guard_as_client, 0, NULL, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/passkey/authentication-options", h_asc_passkey_authentication_options,
+	   guard_as_client, 1 * KB, f_asc_auth_options, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/passkey", h_asc_verify_passkey, guard_as_client, 32 * KB, f_asc_verify_passkey,
+	   ROUTE_CORS),
+	AS("POST", "/v1/client/challenge", h_asc_challenge, guard_as_client, 1 * KB, f_asc_challenge, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/totp", h_asc_totp_enroll, guard_as_client, 1 * KB, f_none, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/totp", h_asc_totp_verify, guard_as_client, 1 * KB, f_asc_code, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/email-otp", h_asc_email_enroll, guard_as_client, 1 * KB, f_asc_email,
+	   ROUTE_CORS),
+	AS("POST", "/v1/client/challenge/email-otp", h_asc_email_challenge, guard_as_client, 1 * KB, f_none, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/email-otp", h_asc_email_verify, guard_as_client, 1 * KB, f_asc_code, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/sms", h_asc_sms_enroll, guard_as_client, 1 * KB, f_asc_sms, ROUTE_CORS),
+	AS("POST", "/v1/client/challenge/sms", h_asc_sms_challenge, guard_as_client, 1 * KB, f_none, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/sms", h_asc_sms_verify, guard_as_client, 1 * KB, f_asc_code, ROUTE_CORS),
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

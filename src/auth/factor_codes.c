@@ -137,8 +137,9 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 	return e;
 }
 
+/* own_email: an email factor's own address (NULL: the user's). */
 static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
-                          const char *name, cJSON **out, struct factor_err *fe)
+                          const char *own_email, const char *name, cJSON **out, struct factor_err *fe)
 {
 	bool sms = str_eq(kind, "sms");
 	enum ag_err e = factor_room(who, sms ? "sms" : "email-code");
@@ -146,14 +147,15 @@ static enum ag_err enroll(struct arena *a, const struct factor_actor *who, const
 		return e;
 	int64_t now = time_now_ms();
 	const char *id = factor_new_id(a, "fac");
-	e = db_exec(g_app.store,
-	            "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, created_at, updated_at) "
-	            "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $7)",
-	            P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind),
-	              SV_TEXT(name && *name         ? name
-	                      : str_eq(kind, "sms") ? "Phone"
-	                                            : "Email"),
-	              SV_TEXT(str_eq(kind, "sms") ? dest : NULL), SV_INT(now)));
+	e = db_exec(
+	    g_app.store,
+	    "INSERT INTO factors (id, app_id, user_id, kind, name, status, phone, email, created_at, updated_at) "
+	    "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $8)",
+	    P(SV_TEXT(id), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind),
+	      SV_TEXT(name && *name         ? name
+	              : str_eq(kind, "sms") ? "Phone"
+	                                    : "Email"),
+	      SV_TEXT(str_eq(kind, "sms") ? dest : NULL), SV_TEXT(own_email), SV_INT(now)));
 	if (e == AG_OK)
 		e = issue_code(a, who, kind, id, dest, fe);
 	if (e) {
@@ -169,13 +171,22 @@ enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const ch
 {
 	if (!phone_is_e164(phone))
 		return AG_FACTOR_PHONE;
-	return enroll(a, who, "sms", phone, name, out, fe);
+	return enroll(a, who, "sms", phone, NULL, name, out, fe);
 }
 
 enum ag_err email_factor_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
                                 struct factor_err *fe)
 {
-	return enroll(a, who, "email", who->u->email, name, out, fe);
+	return email_factor_enroll_to(a, who, NULL, name, out, fe);
+}
+
+enum ag_err email_factor_enroll_to(struct arena *a, const struct factor_actor *who, const char *address,
+                                   const char *name, cJSON **out, struct factor_err *fe)
+{
+	const char *own = address ? user_normalize_email(a, address) : NULL;
+	if ((address && !own) || (!own && !who->u->email))
+		return AG_FACTOR_EMAIL; /* not an address; or a user without one who named none */
+	return enroll(a, who, "email", own ? own : who->u->email, own, name, out, fe);
 }
 
 /* Reserve an attempt on the live code of the factor(s) and compare. */
@@ -260,14 +271,31 @@ enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, co
 		return AG_MFA_METHOD;
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
-	                       "SELECT id, phone FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
+	                       "SELECT id, phone, email FROM factors WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
 	                       "AND status = 'active' ORDER BY COALESCE(last_used_at, 0) DESC, created_at LIMIT 1",
 	                       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(kind)));
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_MFA_NOT_ENROLLED;
 	if (e)
 		return e;
-	return issue_code(a, who, kind, row_str(&r, 0), str_eq(kind, "sms") ? row_str(&r, 1) : who->u->email, fe);
+	const char *dest = str_eq(kind, "sms") ? row_str(&r, 1) : row_str(&r, 2) ? row_str(&r, 2) : who->u->email;
+	return dest ? issue_code(a, who, kind, row_str(&r, 0), dest, fe) : AG_FACTOR_EMAIL;
+}
+
+enum ag_err code_factor_resend(struct arena *a, const struct factor_actor *who, const char *id, struct factor_err *fe)
+{
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+	                       "SELECT kind, phone, email FROM factors WHERE app_id = $1 AND user_id = $2 AND id = $3 "
+	                       "AND status = 'pending' AND kind IN ('sms', 'email')",
+	                       P(SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(id)));
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return AG_FACTOR_NO_ENROLLMENT;
+	if (e)
+		return e;
+	const char *kind = row_str(&r, 0);
+	const char *dest = str_eq(kind, "sms") ? row_str(&r, 1) : row_str(&r, 2) ? row_str(&r, 2) : who->u->email;
+	return dest ? issue_code(a, who, kind, id, dest, fe) : AG_FACTOR_EMAIL;
 }
 
 enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,

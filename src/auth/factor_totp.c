@@ -47,8 +47,12 @@ enum ag_err totp_enroll(struct arena *a, const struct factor_actor *who, const c
 	if (e)
 		return e;
 	const char *issuer = uri_escape(a, project_display_name(who->p));
-	const char *uri = arena_printf(a, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d",
-	                               issuer, uri_escape(a, who->u->email), b32, issuer, TOTP_DIGITS, TOTP_PERIOD_S);
+	const char *uri =
+	    arena_printf(a, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", issuer,
+	                 uri_escape(a, who->u->email  ? who->u->email
+	                               : who->u->name ? who->u->name
+	                                              : who->u->id),
+	                 b32, issuer, TOTP_DIGITS, TOTP_PERIOD_S);
 	cJSON *o = json_obj(a);
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "type", "totp");

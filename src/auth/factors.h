@@ -86,6 +86,10 @@ enum ag_err sms_enroll(struct arena *a, const struct factor_actor *who, const ch
 /* Start an email-code factor for the user's own address and mail it a code. */
 enum ag_err email_factor_enroll(struct arena *a, const struct factor_actor *who, const char *name, cJSON **out,
                                 struct factor_err *fe) MUST_CHECK;
+/* The same for an address of the factor's own (an app's user may have none, or name
+ * another); address NULL: the user's own. */
+enum ag_err email_factor_enroll_to(struct arena *a, const struct factor_actor *who, const char *address,
+                                   const char *name, cJSON **out, struct factor_err *fe) MUST_CHECK;
 /* Confirm a pending SMS or email factor with the code it was sent. */
 enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who, const char *id, const char *code,
                                 struct factor_err *fe) MUST_CHECK;
@@ -93,6 +97,9 @@ enum ag_err code_factor_confirm(struct arena *a, const struct factor_actor *who,
  * code supersedes the previous one. Limits per number/address and per client IP. */
 enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, const char *kind,
                              struct factor_err *fe) MUST_CHECK;
+/* A new code for a pending SMS or email enrollment (the first one was lost or expired). */
+enum ag_err code_factor_resend(struct arena *a, const struct factor_actor *who, const char *id,
+                               struct factor_err *fe) MUST_CHECK;
 /* Check the live code of kind; single use, 3 attempts, 5 minutes. */
 enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,
                                const char **factor_id, struct factor_err *fe) MUST_CHECK;

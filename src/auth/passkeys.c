@@ -151,12 +151,21 @@ static enum ag_err no_rp(struct factor_err *fe)
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
                                      const char **ceremony_id, struct factor_err *fe)
 {
+	return passkey_register_options_named(a, who, who->u->email, who->u->name, options, ceremony_id, fe);
+}
+
+enum ag_err passkey_register_options_named(struct arena *a, const struct factor_actor *who, const char *name,
+                                           const char *display_name, cJSON **options, const char **ceremony_id,
+                                           struct factor_err *fe)
+{
 	enum ag_err e = factor_room(who, "passkey");
 	if (e)
 		return e;
 	const char *rp = passkey_rp_id(a, who->p);
 	if (!rp)
 		return no_rp(fe);
+	if (!name || !*name)
+		name = who->u->id;
 	const char *challenge = new_challenge(a);
 	if ((e = store_ceremony(a, "passkey-register", who->p->app_id, who->u->id, challenge, rp, ceremony_id)))
 		return e;
@@ -167,8 +176,8 @@ enum ag_err passkey_register_options(struct arena *a, const struct factor_actor 
 	cJSON_AddStringToObject(x, "name", project_display_name(who->p));
 	x = cJSON_AddObjectToObject(o, "user");
 	cJSON_AddStringToObject(x, "id", user_handle(a, who->p->app_id, who->u->id));
-	cJSON_AddStringToObject(x, "name", who->u->email);
-	cJSON_AddStringToObject(x, "displayName", who->u->name && *who->u->name ? who->u->name : who->u->email);
+	cJSON_AddStringToObject(x, "name", name);
+	cJSON_AddStringToObject(x, "displayName", display_name && *display_name ? display_name : name);
 	x = cJSON_AddArrayToObject(o, "pubKeyCredParams");
 	for (size_t i = 0; i < ARRAY_LEN(algs); i++) {
 		cJSON *pp = cJSON_CreateObject();
@@ -211,6 +220,55 @@ static enum ag_err take_ceremony(struct arena *a, const char *app_id, const char
 	const char *detail, *ds = row_str(&r, 2);
 	*rp = ds && json_parse_strict(a, ds, strlen(ds), &d, &detail) == JSON_OK ? json_get_str(d, "rp_id") : NULL;
 	return *rp ? AG_OK : AG_EINTERNAL;
+}
+
+enum ag_err passkey_ceremony_note(struct arena *a, const char *app_id, const char *ceremony_id, const char *note)
+{
+	int64_t n = 0;
+	cJSON *d = json_obj(a);
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r, "SELECT data FROM factor_challenges WHERE id = $1 AND app_id = $2",
+	                       P(SV_TEXT(ceremony_id), SV_TEXT(app_id)));
+	if (e)
+		return e;
+	const char *detail, *ds = row_str(&r, 0);
+	if (ds && json_parse_strict(a, ds, strlen(ds), &d, &detail) != JSON_OK)
+		return AG_EINTERNAL;
+	cJSON_DeleteItemFromObjectCaseSensitive(d, "note");
+	cJSON_AddStringToObject(d, "note", note);
+	e = db_exec_n(g_app.store,
+	              "UPDATE factor_challenges SET data = $3 WHERE id = $1 AND app_id = $2 AND used_at IS NULL",
+	              P(SV_TEXT(ceremony_id), SV_TEXT(app_id), SV_TEXT(json_print(a, d))), &n);
+	return e ? e : n == 1 ? AG_OK : AG_PASSKEY_CEREMONY;
+}
+
+const char *passkey_ceremony_peek_note(struct arena *a, const char *app_id, const char *ceremony_id)
+{
+	struct store_row r;
+	cJSON *d = NULL;
+	const char *detail, *ds;
+	if (db_row(g_app.store, a, &r,
+	           "SELECT data FROM factor_challenges WHERE id = $1 AND app_id = $2 AND kind = 'passkey-signin' "
+	           "AND used_at IS NULL AND expires_at > $3",
+	           P(SV_TEXT(ceremony_id ? ceremony_id : ""), SV_TEXT(app_id), SV_INT(time_now_ms()))) != AG_OK ||
+	    !(ds = row_str(&r, 0)) || json_parse_strict(a, ds, strlen(ds), &d, &detail) != JSON_OK)
+		return NULL;
+	return json_get_str(d, "note");
+}
+
+enum ag_err passkey_credential_json(struct arena *a, const char *app_id, const char *credential_id, cJSON **out)
+{
+	struct store_row r;
+	enum ag_err e = db_row(g_app.store, a, &r,
+	                       "SELECT credential_id, created_at FROM factors WHERE app_id = $1 AND credential_id = $2 "
+	                       "AND kind = 'passkey' AND status = 'active'",
+	                       P(SV_TEXT(app_id), SV_TEXT(credential_id)));
+	if (e)
+		return e;
+	*out = json_obj(a);
+	cJSON_AddStringToObject(*out, "credentialId", row_str(&r, 0));
+	json_add_time(*out, "verifiedAt", row_int(&r, 1));
+	return AG_OK;
 }
 
 /* base64url field of credential.response -> bytes (arena). */

@@ -26,6 +26,12 @@ const char *passkey_rp_id(struct arena *a, const struct project *p);
  * take) and the ceremony id to send back with the result. */
 enum ag_err passkey_register_options(struct arena *a, const struct factor_actor *who, cJSON **options,
                                      const char **ceremony_id, struct factor_err *fe) MUST_CHECK;
+/* The same with the names the authenticator shows for the account (user.name, e.g. a
+ * username; user.displayName): for users an app names itself (auth/actions.h), who may
+ * have no email. name NULL: the user's id. */
+enum ag_err passkey_register_options_named(struct arena *a, const struct factor_actor *who, const char *name,
+                                           const char *display_name, cJSON **options, const char **ceremony_id,
+                                           struct factor_err *fe) MUST_CHECK;
 /* Verify a registration (the credential as PublicKeyCredential.toJSON() gives it) and
  * store the passkey, active at once. *out: the factor as factor_list shows it. */
 enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
@@ -41,5 +47,15 @@ enum ag_err passkey_auth_options(struct arena *a, const struct project *p, const
 enum ag_err passkey_auth_verify(struct arena *a, const struct project *p, const char *ceremony_id,
                                 const cJSON *credential, const char *ip, const char **user_id, const char **factor_id,
                                 bool *user_verified, struct factor_err *fe) MUST_CHECK;
+
+/* A note another API keeps with an open ceremony (the action a usernameless sign-in is
+ * for), and reading it back before the ceremony is taken (NULL: none, or the ceremony is
+ * gone). */
+enum ag_err passkey_ceremony_note(struct arena *a, const char *app_id, const char *ceremony_id,
+                                  const char *note) MUST_CHECK;
+const char *passkey_ceremony_peek_note(struct arena *a, const char *app_id, const char *ceremony_id);
+/* {credentialId, verifiedAt} of an active passkey of the project; AG_ENOTFOUND if none. */
+enum ag_err passkey_credential_json(struct arena *a, const char *app_id, const char *credential_id,
+                                    cJSON **out) MUST_CHECK;
 
 #endif

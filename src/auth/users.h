@@ -16,7 +16,7 @@
 struct user {
 	const char *id;
 	const char *app_id;
-	const char *email;
+	const char *email; /* NULL for a user known only by an app's id (user_create_external) */
 	const char *name;
 	const char *picture;
 	bool email_verified;
@@ -40,6 +40,11 @@ enum ag_err user_by_id(struct arena *a, const char *app_id, const char *id, stru
 enum ag_err user_create(struct arena *a, const char *app_id, const char *email, const char *name,
 			const char *password_hash, bool email_verified, const char *locale,
 			struct user **out) MUST_CHECK;
+/* A user known only by an app's own id (the Authsignal-compatible API, auth/actions.h):
+ * no email address. users.email is NOT NULL and unique per project (SQLite cannot drop a
+ * NOT NULL in place), so the row stores "~" + its id there: no address can equal it
+ * (addresses have an '@'; lookups normalise first), and reads give email NULL. */
+enum ag_err user_create_external(struct arena *a, const char *app_id, struct user **out) MUST_CHECK;
 /* Find or create (email_verified is set on creation and upgraded, never downgraded). */
 enum ag_err user_upsert(struct arena *a, const char *app_id, const char *email, bool email_verified,
 			const char *locale, struct user **out) MUST_CHECK;

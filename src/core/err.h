@@ -119,7 +119,45 @@
 	  "the key type or algorithm is not accepted (ES256, EdDSA, RS256)")                                    \
 	X(AG_WA_FORMAT, AG_EUNAUTH, "unsupported_attestation", "attestation formats accepted: none, packed")    \
 	X(AG_WA_ATTESTATION, AG_EUNAUTH, "invalid_attestation", "the attestation statement does not verify")    \
-	X(AG_WA_SIGNATURE, AG_EUNAUTH, "invalid_signature", "the assertion signature does not verify")
+	X(AG_WA_SIGNATURE, AG_EUNAUTH, "invalid_signature", "the assertion signature does not verify")         \
+	/* ---- actions and challenges, the Authsignal-compatible API (docs/ACTIONS.md) ---- */                 \
+	X(AG_FACTOR_EMAIL, AG_EINVAL, "invalid_email", "email must be an email address (this user has none)")   \
+	X(AG_AS_TOKEN_EXPIRED, AG_EUNAUTH, "expired_token", "the token expired: track the action again")        \
+	X(AG_AS_BAD_TOKEN, AG_EUNAUTH, "unauthorized", "the token is not valid")                                \
+	X(AG_AS_TOKEN_REQUIRED, AG_EUNAUTH, "unauthorized",                                                     \
+	  "this call needs Authorization: Bearer <token> (from track)")                                         \
+	X(AG_AS_TENANT, AG_EUNAUTH, "unauthorized", "unknown tenant")                                           \
+	X(AG_AS_ORIGIN, AG_EFORBIDDEN, "forbidden", "this origin is not one of the project's allowed origins")  \
+	X(AG_AS_ACTION_CODE, AG_EINVAL, "invalid_request", "action must match ^[a-zA-Z0-9_-]{1,64}$")           \
+	X(AG_AS_USER_ID, AG_EINVAL, "invalid_request", "userId must be 1 to 255 bytes of printable text without '/'") \
+	X(AG_AS_IKEY, AG_EINVAL, "invalid_request",                                                             \
+	  "idempotencyKey must be 1 to 128 visible ASCII characters without '/'")                               \
+	X(AG_AS_REDIRECT, AG_EINVAL, "invalid_redirect_url",                                                    \
+	  "redirectUrl must be one of the project's registered callback URLs")                                  \
+	X(AG_AS_SCOPE, AG_EINVAL, "invalid_request",                                                            \
+	  "scope is a space-separated list of read:authenticators, add:authenticators, remove:authenticators, "  \
+	  "update:authenticators")                                                                              \
+	X(AG_AS_DEVICE_ID, AG_EINVAL, "invalid_request", "deviceId must be at most 128 bytes of UTF-8")          \
+	X(AG_AS_STATE, AG_EINVAL, "invalid_request",                                                            \
+	  "state must be one of ALLOW, BLOCK, CHALLENGE_REQUIRED, CHALLENGE_SUCCEEDED, CHALLENGE_FAILED, "       \
+	  "REVIEW_REQUIRED, REVIEW_SUCCEEDED, REVIEW_FAILED")                                                   \
+	X(AG_AS_METHOD, AG_EINVAL, "invalid_request",                                                           \
+	  "verificationMethod must be SMS or EMAIL_OTP (the others need the user's own device)")                \
+	X(AG_AS_INVALID, AG_EINVAL, "invalid_request", "the request is not valid")                             \
+	X(AG_AS_IKEY_CONFLICT, AG_ECONFLICT, "conflict",                                                        \
+	  "this idempotencyKey names an action of another user or action code")                                 \
+	X(AG_AS_USER_NOT_FOUND, AG_ENOTFOUND, "not_found", "no user with this userId")                          \
+	X(AG_AS_ACTION_NOT_FOUND, AG_ENOTFOUND, "not_found", "no such action for this user")                    \
+	X(AG_AS_RULES_NOT_FOUND, AG_ENOTFOUND, "not_found", "this action has no rules")                         \
+	X(AG_AS_CHALLENGE_GONE, AG_EGONE, "challenge_expired", "the challenge is unknown or expired: start again") \
+	X(AG_AS_BLOCKED, AG_EFORBIDDEN, "action_blocked", "this action was blocked")                            \
+	X(AG_AS_IN_REVIEW, AG_EFORBIDDEN, "action_in_review", "this action is waiting for a review")            \
+	X(AG_AS_VALIDATED, AG_EFORBIDDEN, "action_validated", "this action was completed and validated")        \
+	X(AG_AS_NOT_COMPLETABLE, AG_EFORBIDDEN, "forbidden", "this action can no longer be completed")          \
+	X(AG_AS_SCOPE_REQUIRED, AG_EFORBIDDEN, "forbidden",                                                     \
+	  "the user has an authenticator: adding another needs the add:authenticators scope on track")          \
+	X(AG_AS_VERIFY_FIRST, AG_EFORBIDDEN, "forbidden",                                                       \
+	  "the user has an authenticator: verify with it before adding another")
 
 enum ag_err {
 	AG_OK = 0,

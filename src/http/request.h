@@ -52,6 +52,7 @@ struct req {
 	const char *auth_subject; /* who authenticated (key id, admin token id) for logs */
 	bool cors_ok;          /* Origin is allowed: CORS headers go on the response */
 	void *done_ud;         /* the API layer's state for http_opts.on_done (e.g. an audit row) */
+	void *auth_ctx;        /* what the guard learned of the caller, for the handler (API layer's) */
 
 	/* response */
 	int status;
@@ -107,6 +108,8 @@ void resp_raw(struct req *r, int status, const char *content_type, const char *b
 void resp_error(struct req *r, enum ag_err e, const char *message);
 void resp_errorf(struct req *r, enum ag_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void resp_header(struct req *r, const char *name, const char *value);
+/* Who writes the errors of ROUTE_ALT_ERRORS routes (set once, before serving). */
+void resp_set_alt_error_body(void (*fn)(struct req *r, int status, const char *code, const char *message));
 void resp_redirect(struct req *r, int status, const char *location);
 int ag_err_status(enum ag_err e);
 

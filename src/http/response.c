@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http/request.h"
+#include "http/route.h"
 
 int ag_err_status(enum ag_err e)
 {
@@ -38,8 +39,19 @@ void resp_json(struct req *r, int status, const cJSON *body)
 	resp_raw(r, status, "application/json", s, strlen(s));
 }
 
+static void (*alt_error_body)(struct req *r, int status, const char *code, const char *message);
+
+void resp_set_alt_error_body(void (*fn)(struct req *r, int status, const char *code, const char *message))
+{
+	alt_error_body = fn;
+}
+
 void resp_error_status(struct req *r, int status, const char *code, const char *message)
 {
+	if (alt_error_body && r->route && (r->route->flags & ROUTE_ALT_ERRORS)) {
+		alt_error_body(r, status, code, message);
+		return;
+	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "error", code);
 	cJSON_AddStringToObject(o, "message", message);
