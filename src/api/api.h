@@ -232,6 +232,10 @@ void h_admin_app_qr(struct req *r);
 
 /* admin_activity.c: the security log and the server's own metrics over time */
 void h_admin_security_events(struct req *r);
+/* admin_metrics.c: the sampler (start before serving, stop after) and its series */
+int api_metrics_start(void);
+void api_metrics_stop(void);
+void h_admin_metrics_series(struct req *r);
 
 /* admin_tester.c: the Live Webhook Tester (/wh1) and AuthGate's own receiver */
 void api_tester_init(void); /* follow deliveries (before the outbox starts) */

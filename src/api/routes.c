@@ -388,6 +388,7 @@ const struct route api_routes[] = {
 	{"GET", "/admin/api/sessions", h_admin_sessions_list, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/audit", h_admin_audit_list, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/security-events", h_admin_security_events, guard_admin, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/metrics/series", h_admin_metrics_series, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/validate", h_admin_validate, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/app-qr.svg", h_admin_app_qr, guard_admin, 0, NULL, 0, NULL},
 	/* webhooks of a project for the dashboard (/wh1): the API-key handlers, the admin

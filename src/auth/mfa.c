@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/metrics.h"
 #include "sec/sec.h"
 #include "store/store.h"
 #include "auth/passkeys.h"
@@ -33,6 +34,21 @@ static bool has_method(const cJSON *methods, const char *m)
 	return false;
 }
 
+/* Every sign-in that ends with a session token passes here: the count of sign-ins. */
+static struct metric_counter m_signins = {"authgate_signins_total",
+					  "Sign-ins that ended with a session token (every method, after any second factor)",
+					  0, NULL};
+
+void mfa_metrics_init(void)
+{
+	metrics_register_counter(&m_signins);
+}
+
+uint64_t mfa_signins_total(void)
+{
+	return atomic_load(&m_signins.value);
+}
+
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
                         const char *amr, const cJSON *extra)
 {
@@ -56,7 +72,10 @@ const char *mfa_session(struct arena *a, const struct project *p, const struct u
 	cJSON_DeleteItemFromObjectCaseSensitive(x, "mfa");
 	cJSON_AddItemToObject(x, "mfa", m);
 	(void)n;
-	return token_issue(a, p, u, TOKEN_AUD_SESSION, provider, SESSION_TOKEN_TTL_S, x);
+	char *t = token_issue(a, p, u, TOKEN_AUD_SESSION, provider, SESSION_TOKEN_TTL_S, x);
+	if (t)
+		metric_inc(&m_signins);
+	return t;
 }
 
 enum ag_err mfa_begin(struct arena *a, const struct project *p, const struct user *u, const char *provider,

@@ -63,6 +63,10 @@ enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, cons
                                   const char *method, const char **session) MUST_CHECK;
 
 /* A session token with amr and mfa claims (every sign-in path issues through this). */
+/* The authgate_signins_total counter (session tokens issued by mfa_session): register
+ * once before serving; read for the dashboard's charts. */
+void mfa_metrics_init(void);
+uint64_t mfa_signins_total(void);
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
                         const char *amr, const cJSON *extra);
 

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sec/sec.h"
@@ -41,8 +42,25 @@ static void copy_text(char *dst, size_t dstsz, const char *src)
 		dst[--n] = 0;
 }
 
+static struct metric_counter m_failures = {"authgate_security_failures_total",
+					   "Refused credentials, codes and requests (security events that are failures)", 0,
+					   NULL};
+
+bool seclog_is_failure(const char *event)
+{
+	return strstr(event, "failed") || strstr(event, "wrong") || strstr(event, "refused") ||
+	       strstr(event, "rate_limited") || strstr(event, "not_me") || strstr(event, "blocked");
+}
+
+uint64_t seclog_failures_total(void)
+{
+	return atomic_load(&m_failures.value);
+}
+
 static void sink(const char *event, const char *ip, const char *msg)
 {
+	if (event && seclog_is_failure(event))
+		metric_inc(&m_failures);
 	pthread_mutex_lock(&mu);
 	if (queued < SECLOG_QUEUE_MAX) {
 		struct event *e = &queue[queued++];
@@ -126,6 +144,10 @@ int seclog_start(void)
 {
 	if (running)
 		return 0;
+	static bool registered;
+	if (!registered)
+		metrics_register_counter(&m_failures);
+	registered = true;
 	stopping = false;
 	if (pthread_create(&thread, NULL, writer, NULL))
 		return -1;

@@ -7,6 +7,7 @@
 #ifndef AG_SECLOG_H
 #define AG_SECLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -22,6 +23,11 @@ int seclog_start(void);
 void seclog_stop(void);
 /* Write what is queued now (tests, shutdown). */
 void seclog_flush(void);
+
+/* Is this event a failure (refused credentials, codes, origins, CSRF, rate limits, "this
+ * wasn't me")? Such events count in authgate_security_failures_total. */
+bool seclog_is_failure(const char *event);
+uint64_t seclog_failures_total(void);
 
 struct seclog_filter {
 	const char *event;          /* exact event name, or NULL */

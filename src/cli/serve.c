@@ -58,7 +58,7 @@ static const char *self_url(char *buf, size_t n)
  * that, newest first (stop). */
 struct serving {
 	sigset_t signals; /* taken by the main thread only (sigwait), never by workers */
-	bool net, seclog, waiters, outbox;
+	bool net, seclog, sampler, waiters, outbox;
 	struct workpool *workers;
 };
 
@@ -121,6 +121,11 @@ static int start_services(struct serving *s)
 		return -1;
 	}
 	s->seclog = true;
+	if (api_metrics_start()) {
+		log_error("serve", "cannot start the metrics sampler");
+		return -1;
+	}
+	s->sampler = true;
 	push_keys_init();
 	api_push_configure();
 	api_device_configure();
@@ -178,6 +183,8 @@ static void stop(struct serving *s)
 		outbox_stop(); /* an attempt in progress finishes and is recorded */
 	if (s->seclog)
 		seclog_stop();
+	if (s->sampler)
+		api_metrics_stop();
 	if (s->workers)
 		workpool_free(s->workers);
 	if (s->net)

@@ -58,6 +58,24 @@ void route_metrics_observe(int route_index, int status, int64_t dur_us)
 	atomic_fetch_add(&m->count, 1);
 }
 
+_Static_assert(NBUCKETS + 1 == ROUTE_METRICS_BUCKETS, "route_totals has one slot per bucket");
+
+void route_metrics_totals(struct route_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; rm && i <= nroutes; i++) {
+		for (size_t s = 0; s < NSTATUS; s++)
+			t->requests += atomic_load(&rm[i].by_status[s]);
+		for (size_t b = 0; b <= NBUCKETS; b++)
+			t->buckets[b] += atomic_load(&rm[i].buckets[b]);
+	}
+}
+
+double route_metrics_bound(int b)
+{
+	return b >= 0 && (size_t)b < NBUCKETS ? bounds[b] : -1;
+}
+
 static const char *route_label(size_t i)
 {
 	if (i == nroutes)

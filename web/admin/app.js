@@ -11,6 +11,7 @@ const PAGES = {
   providers: () => import('./page-providers.js'),
   users: () => import('./page-users.js'),
   devices: () => import('./page-devices.js'),
+  activity: () => import('./page-activity.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
@@ -64,6 +65,7 @@ function showChrome(on) {
   for (const id of ['nav', 'who']) document.getElementById(id).hidden = !on;
   if (!on) document.getElementById('project-pick').hidden = true;
   document.getElementById('nav-mail').hidden = !(on && state.session?.dev);
+  document.getElementById('nav-sms').hidden = !(on && state.session?.dev);
 }
 
 async function render() {
