@@ -30,7 +30,8 @@
 #include "http/server.h"
 #include "http/stream.h"
 
-/* How long the rest of a body is read and dropped after an early 413. */
+/* How long the rest of a body is read and dropped after an answer written before it
+ * ended (answer_now). */
 #define HTTP_LINGER_S 5
 
 static struct MHD_Daemon *daemon_;
