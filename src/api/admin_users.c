@@ -22,7 +22,7 @@ static bool path_user(struct req *r, struct project **p, struct user **u)
 	if (!api_path_project(r, p))
 		return false;
 	enum ag_err e = user_by_id(r->a, (*p)->app_id, req_param(r, 1), u);
-	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && str_starts((*u)->email, "deleted:")))
+	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && (*u)->deleted))
 		e = AG_USER_NOT_FOUND;
 	if (e)
 		api_fail(r, e, NULL);
@@ -72,7 +72,7 @@ void h_admin_user_get(struct req *r)
 	if (e == AG_OK)
 		e = factor_list(r->a, p->app_id, u->id, true, &factors);
 	if (e == AG_OK)
-		e = user_devices_list(r->a, p->app_id, u->email, 50, &devices);
+		e = user_devices_list(r->a, p->app_id, u->email ? u->email : u->id, 50, &devices);
 	if (e == AG_OK)
 		e = user_push_sessions(r->a, p->app_id, u->id, u->email, 20, &push);
 	if (e == AG_OK)
@@ -92,7 +92,7 @@ void h_admin_user_get(struct req *r)
 	cJSON_AddItemReferenceToObject(o, "user", uj);
 	cJSON_AddItemReferenceToObject(o, "identities", ids);
 	cJSON_AddItemReferenceToObject(o, "factors", factors);
-	cJSON_AddItemReferenceToObject(o, "devices", only(r->a, devices, "email", u->email));
+	cJSON_AddItemReferenceToObject(o, "devices", u->email ? only(r->a, devices, "email", u->email) : json_arr(r->a));
 	cJSON_AddItemReferenceToObject(o, "push_sessions", push);
 	cJSON_AddItemReferenceToObject(o, "factor_log", flog);
 	cJSON_AddItemReferenceToObject(o, "security_events", events);

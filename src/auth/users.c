@@ -35,8 +35,9 @@ static struct user *from_row(struct arena *a, const struct store_row *r)
 	u->id = row_str(r, 0);
 	u->app_id = row_str(r, 1);
 	u->email = row_str(r, 2);
+	u->deleted = str_starts(u->email, USER_TOMBSTONE_PREFIX);
 	if (u->email && !strchr(u->email, '@'))
-		u->email = NULL; /* user_create_external's placeholder */
+		u->email = NULL; /* user_create_external's placeholder, or a deleted user's */
 	u->name = row_str(r, 3);
 	u->picture = row_str(r, 4);
 	u->email_verified = row_bool(r, 5);

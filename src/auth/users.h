@@ -29,7 +29,11 @@ struct user {
 	int64_t last_login_at;
 	const char *mfa_methods; /* JSON array of active factor kinds (auth/factors.h) */
 	int64_t disabled_at;     /* an admin disabled the user (ms); 0: enabled. Sign-in refused. */
+	bool deleted;            /* deleted by an admin: a tombstone without personal data (users_admin.c) */
 };
+
+/* The email column of a deleted user's tombstone: the prefix and the id. */
+#define USER_TOMBSTONE_PREFIX "deleted:"
 
 /* Trimmed, lower-cased copy in the arena, or NULL when not an email address. */
 const char *user_normalize_email(struct arena *a, const char *email);

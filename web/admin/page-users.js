@@ -22,9 +22,9 @@ export async function render(root, ctx) {
   async function search() {
     const r = await get(`${base}${query({ q: q.value.trim(), limit: 50 })}`);
     clear(results, table('Users', ['Email', 'Name', 'Verified', 'Last sign-in', 'Factors', 'State', ''], r.users.map((u) => [
-      u.email, u.name || '—', u.email_verified ? 'yes' : 'no', timeEl(u.last_login_at),
+      u.email || '— (named by id)', u.name || '—', u.email_verified ? 'yes' : 'no', timeEl(u.last_login_at),
       u.mfa_methods.join(', ') || '—', u.disabled ? badge('disabled', 'bad') : badge('active', 'good'),
-      h('button', { type: 'button', class: 'small', 'aria-label': `Open ${u.email}`, onclick: () => open(u.id) }, 'Open'),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Open ${u.email || u.id}`, onclick: () => open(u.id) }, 'Open'),
     ]), { empty: q.value.trim() ? 'No user matches.' : 'No user yet.' }));
   }
   form.addEventListener('submit', (ev) => {
@@ -87,7 +87,7 @@ async function userView(base, id, p, refresh, gone) {
   ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
   const id2 = `user-${u.id}`;
   return h('section', { class: 'card', 'aria-labelledby': id2 },
-    h('h2', { id: id2, tabindex: '-1' }, u.email, ' ', u.disabled ? badge('disabled', 'bad') : badge('active', 'good')),
+    h('h2', { id: id2, tabindex: '-1' }, u.email || u.id, ' ', u.disabled ? badge('disabled', 'bad') : badge('active', 'good')),
     h('dl', { class: 'kv' },
       h('dt', {}, 'id'), h('dd', {}, h('code', {}, u.id)),
       h('dt', {}, 'Name'), h('dd', {}, u.name || '—'),
