@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/oauth.h"
 #include "core/ratelimit.h"
 #include "http/request.h"
 #include "http/route.h"
@@ -158,6 +159,30 @@ void h_admin_oauth_list(struct req *r);
 void h_admin_oauth_get(struct req *r);
 void h_admin_oauth_put(struct req *r);
 void h_admin_oauth_delete(struct req *r);
+/* Shared with seed 004's sign-in (users_oauth.c) and connections (connections.c). */
+struct oauth_client;
+struct oauth_flow_req;
+struct oauth_fail;
+void api_oauth_error_page(struct req *r, int status, const char *message);
+void api_oauth_fail_json(struct req *r, const struct oauth_fail *f);
+/* The provider of the path, switched on and configured for p; false having answered
+ * (an HTML page when page, else JSON). */
+bool api_oauth_provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c,
+			      bool page);
+/* The flow's locale: the parameter, else Accept-Language. */
+void api_oauth_locale(struct req *r, const char *explicit_locale, struct oauth_flow_req *q);
+/* A callback being completed: the flow taken, and what the checks found. */
+struct api_oauth_cb {
+	struct oauth_flow *fl;
+	struct project *p;
+	struct oauth_client *c;
+	struct oauth_endpoints ep;
+	struct oauth_fail f;
+};
+/* Everything about the flow and the response that needs no token request (browser
+ * binding, provider of the path, expiry, project and provider switches, issuer, the
+ * provider's error, the code); false with x->f set. */
+bool api_oauth_callback_checks(struct req *r, struct api_oauth_cb *x);
 
 /* token.c (seed 002) */
 void h_token_verify(struct req *r);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/users.h"
 #include "auth/admin.h"
 #include "auth/apikeys.h"
 #include "auth/throttle.h"
@@ -271,5 +272,6 @@ const char *api_guard_name(bool (*guard)(struct req *r))
 void api_install_hooks(void)
 {
 	cors_set_origin_check(project_any_allows_origin);
-	resp_set_alt_error_body(as_error_body);
+	resp_set_error_writer(ROUTE_ALT_ERRORS, as_error_body);
+	resp_set_error_writer(ROUTE_ENVELOPE, users_error_body);
 }

@@ -41,7 +41,7 @@ static bool within_limit(struct req *r, const struct rate_policy *p)
 /* ---- answers ------------------------------------------------------------------------ */
 
 /* No safe place to send the browser: a small page of our own. */
-static void error_page(struct req *r, int status, const char *message)
+void api_oauth_error_page(struct req *r, int status, const char *message)
 {
 	const char *html =
 	    arena_printf(r->a,
@@ -65,7 +65,7 @@ static void to_app_error(struct req *r, const char *callback_url, const struct o
 	buf_free(&b);
 }
 
-static void fail_json(struct req *r, const struct oauth_fail *f)
+void api_oauth_fail_json(struct req *r, const struct oauth_fail *f)
 {
 	int status = ag_err_status(f->kind);
 	resp_error_status(r, status, f->code,
@@ -101,7 +101,8 @@ static void set_binding(struct req *r, const char *binding)
 /* ---- checks shared by the starts ----------------------------------------------------- */
 
 /* The provider of the path, switched on and configured for p; false having answered. */
-static bool provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c, bool page)
+bool api_oauth_provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c,
+                              bool page)
 {
 	struct oauth_fail f = {AG_OK, NULL, NULL};
 	enum ag_err e = AG_OK;
@@ -118,14 +119,14 @@ static bool provider_ready(struct req *r, const struct project *p, const char *n
 	if (!f.code)
 		return true;
 	if (page)
-		error_page(r, ag_err_status(f.kind), f.message);
+		api_oauth_error_page(r, ag_err_status(f.kind), f.message);
 	else
-		fail_json(r, &f);
+		api_oauth_fail_json(r, &f);
 	return false;
 }
 
 /* The request's locale (seed 001: the parameter, else Accept-Language). */
-static void locale_of(struct req *r, const char *explicit_locale, struct oauth_flow_req *q)
+void api_oauth_locale(struct req *r, const char *explicit_locale, struct oauth_flow_req *q)
 {
 	const char *al = req_header(r, "Accept-Language");
 	if (explicit_locale && *explicit_locale) {
@@ -186,10 +187,10 @@ static void start_get_work(struct req *r)
 		return;
 	}
 	struct oauth_client *c;
-	if (!callback_ok(r, p, cb) || !provider_ready(r, p, req_param(r, 0), &c, false))
+	if (!callback_ok(r, p, cb) || !api_oauth_provider_ready(r, p, req_param(r, 0), &c, false))
 		return;
-	struct oauth_flow_req q = {p->app_id, c->def->name, cb, NULL, false, "signin", NULL};
-	locale_of(r, req_query(r, "locale"), &q);
+	struct oauth_flow_req q = {.app_id = p->app_id, .provider = c->def->name, .callback_url = cb, .purpose = "signin"};
+	api_oauth_locale(r, req_query(r, "locale"), &q);
 	begin(r, c, &q);
 }
 
@@ -220,10 +221,11 @@ static void start_post_work(struct req *r)
 {
 	struct oauth_client *c;
 	const char *cb = req_str(r, "callback_url");
-	if (!callback_ok(r, r->project, cb) || !provider_ready(r, r->project, req_param(r, 0), &c, false))
+	if (!callback_ok(r, r->project, cb) || !api_oauth_provider_ready(r, r->project, req_param(r, 0), &c, false))
 		return;
-	struct oauth_flow_req q = {r->project->app_id, c->def->name, cb, NULL, false, "signin", NULL};
-	locale_of(r, req_str(r, "locale"), &q);
+	struct oauth_flow_req q = {
+	    .app_id = r->project->app_id, .provider = c->def->name, .callback_url = cb, .purpose = "signin"};
+	api_oauth_locale(r, req_str(r, "locale"), &q);
 	answer_ticket(r, &q);
 }
 
@@ -250,10 +252,14 @@ static void link_work(struct req *r)
 {
 	struct oauth_client *c;
 	const char *cb = req_str(r, "callback_url"), *uid = session_user(r);
-	if (!uid || !callback_ok(r, r->project, cb) || !provider_ready(r, r->project, req_param(r, 0), &c, false))
+	if (!uid || !callback_ok(r, r->project, cb) || !api_oauth_provider_ready(r, r->project, req_param(r, 0), &c, false))
 		return;
-	struct oauth_flow_req q = {r->project->app_id, c->def->name, cb, NULL, false, "link", uid};
-	locale_of(r, req_str(r, "locale"), &q);
+	struct oauth_flow_req q = {.app_id = r->project->app_id,
+	                           .provider = c->def->name,
+	                           .callback_url = cb,
+	                           .purpose = "link",
+	                           .user_id = uid};
+	api_oauth_locale(r, req_str(r, "locale"), &q);
 	answer_ticket(r, &q);
 }
 
@@ -267,20 +273,20 @@ static void start_ticket_work(struct req *r)
 	struct oauth_flow_req *q;
 	enum ag_err e = oauth_ticket_take(r->a, req_query(r, "ticket"), req_param(r, 0), &q);
 	if (ag_err_is(e, AG_EGONE)) {
-		error_page(r, 410, "This sign-in link is invalid, has expired or was already used.");
+		api_oauth_error_page(r, 410, "This sign-in link is invalid, has expired or was already used.");
 		return;
 	}
 	struct project *p = NULL;
 	if (e == AG_OK)
 		e = project_get(r->a, q->app_id, &p);
 	if (e) {
-		error_page(r, ag_err_status(e), "The sign-in cannot start right now; try again shortly.");
+		api_oauth_error_page(r, ag_err_status(e), "The sign-in cannot start right now; try again shortly.");
 		return;
 	}
 	struct oauth_client *c;
-	if (p->disabled || !provider_ready(r, p, q->provider, &c, true)) {
+	if (p->disabled || !api_oauth_provider_ready(r, p, q->provider, &c, true)) {
 		if (p->disabled)
-			error_page(r, 403, "This application is disabled.");
+			api_oauth_error_page(r, 403, "This application is disabled.");
 		return;
 	}
 	begin(r, c, q);
@@ -294,22 +300,14 @@ void h_oauth_start_ticket(struct req *r)
 
 /* ---- the callback -------------------------------------------------------------------------- */
 
-struct cb {
-	struct oauth_flow *fl;
-	struct project *p;
-	struct oauth_client *c;
-	struct oauth_endpoints ep;
-	struct oauth_fail f;
-};
-
-static bool fail_cb(struct cb *x, enum ag_err kind, const char *code, const char *message)
+static bool fail_cb(struct api_oauth_cb *x, enum ag_err kind, const char *code, const char *message)
 {
 	x->f = (struct oauth_fail){kind, code, message};
 	return false;
 }
 
 /* Everything about the flow and the response that needs no token request. */
-static bool callback_checks(struct req *r, struct cb *x)
+bool api_oauth_callback_checks(struct req *r, struct api_oauth_cb *x)
 {
 	const char *provider = req_param(r, 0), *iss = req_query(r, "iss"), *perr = req_query(r, "error");
 	struct oauth_flow *fl = x->fl;
@@ -354,22 +352,22 @@ static bool callback_checks(struct req *r, struct cb *x)
 
 static void callback_work(struct req *r)
 {
-	struct cb x = {0};
+	struct api_oauth_cb x = {0};
 	enum ag_err e = oauth_flow_take(r->a, req_query(r, "state"), cookie(r, OAUTH_BINDING_COOKIE), &x.fl);
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		log_security("oauth_state_unknown", r->ip, "provider %s", req_param(r, 0));
-		error_page(r, 400,
+		api_oauth_error_page(r, 400,
 		           "This sign-in response is invalid or was already used. Start again from the application.");
 		return;
 	}
 	if (e) {
-		error_page(r, 503, "The sign-in cannot be completed right now; try again shortly.");
+		api_oauth_error_page(r, 503, "The sign-in cannot be completed right now; try again shortly.");
 		return;
 	}
 	struct oauth_tokens t;
 	struct oauth_profile pr;
 	struct user *u = NULL;
-	bool ok = callback_checks(r, &x) &&
+	bool ok = api_oauth_callback_checks(r, &x) &&
 	          oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier,
 	                              &t, &x.f) == AG_OK &&
 	          oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
@@ -462,7 +460,7 @@ static void unlink_work(struct req *r)
 	}
 	struct oauth_fail f;
 	if (oauth_identity_unlink(r->a, r->project->app_id, uid, req_param(r, 0), &f)) {
-		fail_json(r, &f);
+		api_oauth_fail_json(r, &f);
 		return;
 	}
 	identities_answer(r, uid, true);

@@ -198,6 +198,34 @@ enum ag_err email_magic_live(struct arena *a, const struct project *p, const cJS
 	return e;
 }
 
+/* A passwordless sign-in proved the mailbox (inside the caller's transaction). A
+ * password set by whoever signed up before the mailbox was ever proven goes, with its
+ * sessions: it may be an attacker's, set ahead of the owner (docs/EMAIL.md). */
+static enum ag_err passwordless_proven(const struct project *p, struct user *u, bool *cleared)
+{
+	enum ag_err e = AG_OK;
+	*cleared = false;
+	if (u->email_verified)
+		return AG_OK;
+	if (u->password_hash) {
+		e = db_exec(g_app.store, "UPDATE users SET password_hash = NULL WHERE id = $1", P(SV_TEXT(u->id)));
+		if (e == AG_OK)
+			e = session_end_all(p->app_id, u->id, &u->tokens_valid_after);
+		*cleared = true;
+	}
+	return e ? e : mailbox_proven(u);
+}
+
+/* After its transaction committed. */
+static void passwordless_done(struct user *u, bool cleared, const char *how)
+{
+	if (cleared)
+		log_security("unproven_password_cleared", NULL, "user %s: a %s proved the mailbox", u->id, how);
+	u->email_verified = true;
+	u->password_hash = cleared ? NULL : u->password_hash;
+	(void)!user_touch_login(u->id);
+}
+
 enum ag_err email_magic_complete(struct arena *a, const struct project *p, const cJSON *claims, struct user **out)
 {
 	*out = NULL;
@@ -213,23 +241,36 @@ enum ag_err email_magic_complete(struct arena *a, const struct project *p, const
 		e = user_by_id(a, p->app_id, uid, &u);
 	if (ag_err_is(e, AG_ENOTFOUND))
 		e = AG_EGONE;
-	if (e == AG_OK && !u->email_verified && u->password_hash) {
-		/* A password set by whoever signed up before the mailbox was proven. */
-		e = db_exec(g_app.store, "UPDATE users SET password_hash = NULL WHERE id = $1", P(SV_TEXT(u->id)));
-		if (e == AG_OK)
-			e = session_end_all(p->app_id, u->id, &u->tokens_valid_after);
-		cleared = true;
-	}
-	if (e == AG_OK && !u->email_verified)
-		e = mailbox_proven(u);
+	if (e == AG_OK)
+		e = passwordless_proven(p, u, &cleared);
 	e = db_end(g_app.store, e);
 	if (e)
 		return e;
-	if (cleared)
-		log_security("unproven_password_cleared", NULL, "user %s: magic link proved the mailbox", u->id);
-	u->email_verified = true;
-	u->password_hash = cleared ? NULL : u->password_hash;
-	(void)!user_touch_login(u->id);
+	passwordless_done(u, cleared, "magic link");
+	*out = u;
+	return AG_OK;
+}
+
+enum ag_err email_signin_code(struct arena *a, const struct project *p, const char *email, const char *code,
+			      const struct locale_hint *lh, struct user **out)
+{
+	*out = NULL;
+	struct user *u = NULL;
+	bool cleared = false;
+	enum ag_err e = user_by_email(a, p->app_id, email, &u);
+	if (e == AG_ENOTFOUND)
+		return AG_EINVAL;
+	if (e == AG_OK)
+		e = code_check(a, p->app_id, u->id, code);
+	if (e)
+		return e;
+	e = db_begin(g_app.store);
+	if (e == AG_OK)
+		e = passwordless_proven(p, u, &cleared);
+	if ((e = db_end(g_app.store, e)))
+		return e;
+	passwordless_done(u, cleared, "sign-in code");
+	remember_locale(u, resolve(p, u, lh));
 	*out = u;
 	return AG_OK;
 }

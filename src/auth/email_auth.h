@@ -69,4 +69,14 @@ enum ag_err email_magic_live(struct arena *a, const struct project *p, const cJS
 enum ag_err email_magic_complete(struct arena *a, const struct project *p, const cJSON *link_claims,
 				 struct user **out) MUST_CHECK;
 
+/* Seed 004's magic link: a 6-digit sign-in code (codes.h: 5 minutes, 3 attempts, single
+ * use) mailed to email; the user is created when new. Queued like the flows above, so
+ * the request answers the same whoever the address belongs to. */
+enum ag_err email_queue_signin_code(struct arena *a, const struct project *p, const char *email,
+				    const struct locale_hint *lh) MUST_CHECK;
+/* Check a sign-in code: AG_OK with the user (the mailbox is proven, as by a magic link),
+ * AG_EINVAL for an unknown email and a wrong, expired, used or dead code alike. */
+enum ag_err email_signin_code(struct arena *a, const struct project *p, const char *email, const char *code,
+			      const struct locale_hint *lh, struct user **out) MUST_CHECK;
+
 #endif

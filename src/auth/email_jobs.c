@@ -24,6 +24,7 @@
 #define JOB_RESEND "email.resend"
 #define JOB_RESET "email.reset"
 #define JOB_MAGIC "email.magic"
+#define JOB_SIGNIN_CODE "email.signin_code"
 
 static enum ag_err queue(struct arena *a, const char *kind, const struct project *p, const char *email,
 			 const char *callback_url, const struct locale_hint *lh)
@@ -57,6 +58,12 @@ enum ag_err email_queue_magic(struct arena *a, const struct project *p, const ch
 			      const struct locale_hint *lh)
 {
 	return queue(a, JOB_MAGIC, p, email, callback_url, lh);
+}
+
+enum ag_err email_queue_signin_code(struct arena *a, const struct project *p, const char *email,
+				    const struct locale_hint *lh)
+{
+	return queue(a, JOB_SIGNIN_CODE, p, email, NULL, lh);
 }
 
 /* ---- job side ------------------------------------------------------------------- */
@@ -171,6 +178,27 @@ static enum ag_err run_magic(struct job_ctx *c, bool *sent)
 	return e;
 }
 
+static enum ag_err run_signin_code(struct job_ctx *c, bool *sent)
+{
+	if (!project_provider_on(c->p, "magic-link"))
+		return AG_OK; /* switched off since the request */
+	struct user *u;
+	const char *loc = locale_resolve(c->lh.explicit_locale, NULL, c->lh.accept_language, c->p->default_locale);
+	enum ag_err e = user_upsert(c->a, c->p->app_id, c->email, false, loc, &u);
+	if (e)
+		return e;
+	loc = user_locale(c, u);
+	char code[CODE_DIGITS + 1];
+	e = code_create(c->p->app_id, u->id, code);
+	if (e == AG_OK) {
+		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
+		e = project_send_mail(c->a, c->p, u->email, loc, "magic_code", v);
+	}
+	sec_zero(code, sizeof code);
+	*sent = e == AG_OK;
+	return e;
+}
+
 static enum outbox_result run(const struct outbox_job *job, enum ag_err (*fn)(struct job_ctx *, bool *), char *err,
 			      size_t errsz)
 {
@@ -233,8 +261,16 @@ static enum outbox_result h_magic(const struct outbox_job *job, char *err, size_
 	return run(job, run_magic, err, errsz);
 }
 
+static enum outbox_result h_signin_code(const struct outbox_job *job, char *err, size_t errsz,
+					int64_t *retry_after_ms)
+{
+	(void)retry_after_ms;
+	return run(job, run_signin_code, err, errsz);
+}
+
 int email_auth_init(int pwhash_concurrency)
 {
+	outbox_register(JOB_SIGNIN_CODE, h_signin_code);
 	outbox_register(JOB_RESEND, h_resend);
 	outbox_register(JOB_RESET, h_reset);
 	outbox_register(JOB_MAGIC, h_magic);

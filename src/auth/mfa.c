@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "auth/passkeys.h"
 #include "auth/tokens.h"
+#include "auth/user_sessions.h"
 #include "core/epcache.h"
 #include "core/hmap.h"
 #include "core/log.h"
@@ -52,6 +53,9 @@ uint64_t mfa_signins_total(void)
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
                         const char *amr, const cJSON *extra)
 {
+	/* seed 004's sign-ins end in a long-lived user session instead (auth/user_sessions.h) */
+	if (user_session_wanted(extra))
+		return user_session_from_extra(a, p, u, amr, extra);
 	cJSON *x = extra ? json_own(a, cJSON_Duplicate(extra, 1)) : json_obj(a);
 	/* amr: space-separated values in, a JSON array out; "mfa" when two factors were used */
 	cJSON *arr = cJSON_CreateArray();

@@ -42,6 +42,8 @@ enum oauth_kind {
 	OAUTH_KIND_OIDC, /* ID token (+ userinfo when the token lacks claims) */
 	OAUTH_KIND_GITHUB, /* /user and /user/emails */
 	OAUTH_KIND_DISCORD, /* /users/@me */
+	OAUTH_KIND_PLAIN, /* plain OAuth 2.0 with no known profile API: a connection's custom
+	                     provider; its userinfo URL, when set, is read for id and email */
 };
 
 /* One entry of the built-in registry. */
@@ -72,6 +74,8 @@ struct oauth_client {
 	const char *tenant; /* Microsoft: "common", "organizations", "consumers" or a tenant id */
 	const char *team_id, *key_id; /* Apple */
 	const char *authorize_url, *token_url, *userinfo_url, *emails_url; /* plain OAuth 2.0 (overridable) */
+	const char *revoke_url; /* plain OAuth 2.0: an RFC 7009 endpoint (connections' custom providers) */
+	bool no_pkce; /* the provider refuses PKCE parameters (a custom provider says so) */
 	int64_t updated_at;
 };
 
@@ -94,8 +98,13 @@ const char *oauth_redirect_uri(struct arena *a, const char *provider);
 struct oauth_endpoints {
 	const char *issuer; /* what the flow is bound to; for plain OAuth 2.0 the authorize origin */
 	const char *authorize, *token, *userinfo, *jwks_uri;
+	const char *revoke; /* RFC 7009 revocation endpoint, NULL when the provider has none */
+	bool offline_access; /* discovery lists the offline_access scope (refresh tokens) */
 	bool iss_param; /* RFC 9207: the provider sends iss with the response */
 	bool token_auth_basic; /* client_secret_basic only (discovery said so) */
+	/* The redirect URI of this flow, sent again with the code; NULL: oauth_redirect_uri.
+	 * Set by the caller (endpoints_get leaves it NULL). */
+	const char *redirect_uri;
 };
 enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out,
                                 struct oauth_fail *f) MUST_CHECK;
@@ -106,8 +115,14 @@ struct oauth_flow_req {
 	const char *app_id, *provider, *callback_url;
 	const char *locale; /* resolved at the start, may be NULL */
 	bool locale_explicit; /* from a locale parameter (stored even over a user's own) */
-	const char *purpose; /* "signin" | "link" */
-	const char *user_id; /* link: who is signed in */
+	const char *purpose; /* "signin" | "link" | "user" (seed 004 sign-in) | "connect" */
+	const char *user_id; /* link, connect: who is signed in */
+	/* Where the provider sends the browser back (not stored: the callback knows it);
+	 * NULL: oauth_redirect_uri's /api/proxy/{provider}/callback. */
+	const char *redirect_uri;
+	/* More authorization parameters, form-encoded ("access_type=offline&prompt=consent"),
+	 * or NULL. Not stored. */
+	const char *extra_params;
 };
 
 /* A start asked for over the API: a single-use ticket (returned, 256 bits) that the
@@ -150,6 +165,12 @@ struct oauth_tokens {
 enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
                                 const char *grant, const char *code_or_refresh, const char *code_verifier,
                                 struct oauth_tokens *out, struct oauth_fail *f) MUST_CHECK;
+
+/* RFC 7009: ask the provider to revoke a token (hint "refresh_token" or "access_token").
+ * AG_OK when it said so (200) or has no revocation endpoint (nothing to do, *revoked
+ * false); AG_EUNAVAIL when it could not be reached. */
+enum ag_err oauth_token_revoke(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                               const char *token, const char *hint, bool *revoked) MUST_CHECK;
 
 struct oauth_profile {
 	const char *subject;

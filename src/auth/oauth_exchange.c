@@ -78,6 +78,24 @@ static const char *apple_secret(struct arena *a, const struct oauth_client *c)
 	                        : NULL;
 }
 
+/* The client's credentials: HTTP Basic (RFC 6749 2.3.1: each part form-encoded before
+ * base64) when discovery allows only that, else in the form body. */
+static int client_auth(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                       const char *secret, struct buf *b, const char **auth_header)
+{
+	if (!ep->token_auth_basic)
+		return form_add(b, "client_id", c->client_id) | form_add(b, "client_secret", secret);
+	struct buf id = BUF_INIT(2048), sec = BUF_INIT(8192);
+	int rc = form_add(&id, "x", c->client_id) | form_add(&sec, "x", secret);
+	const char *pair = arena_printf(a, "%s:%s", id.p ? id.p + 2 : "", sec.p ? sec.p + 2 : "");
+	char *b64 = arena_alloc(a, strlen(pair) * 4 / 3 + 8);
+	str_b64(b64, (const unsigned char *)pair, strlen(pair));
+	*auth_header = arena_printf(a, "Authorization: Basic %s", b64);
+	buf_free(&id);
+	buf_free(&sec);
+	return rc;
+}
+
 enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
                                 const char *grant, const char *code_or_refresh, const char *code_verifier,
                                 struct oauth_tokens *out, struct oauth_fail *f)
@@ -90,27 +108,16 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	bool code = str_eq(grant, "authorization_code");
 	int rc = form_add(&b, "grant_type", grant) | form_add(&b, code ? "code" : "refresh_token", code_or_refresh);
 	if (code)
-		rc |= form_add(&b, "redirect_uri", oauth_redirect_uri(a, c->def->name)) |
-		      form_add(&b, "code_verifier", code_verifier);
+		rc |= form_add(&b, "redirect_uri", ep->redirect_uri ? ep->redirect_uri : oauth_redirect_uri(a, c->def->name));
+	if (code && !c->no_pkce)
+		rc |= form_add(&b, "code_verifier", code_verifier);
 	const char *hdrs[6] = {"Accept: application/json",
 	                       "Content-Type: application/x-www-form-urlencoded",
 	                       "User-Agent: AuthGate",
 	                       NULL,
 	                       NULL,
 	                       NULL};
-	if (ep->token_auth_basic) {
-		/* RFC 6749 2.3.1: each part form-encoded before base64 */
-		struct buf id = BUF_INIT(2048), sec = BUF_INIT(8192);
-		rc |= form_add(&id, "x", c->client_id) | form_add(&sec, "x", secret);
-		const char *pair = arena_printf(a, "%s:%s", id.p ? id.p + 2 : "", sec.p ? sec.p + 2 : "");
-		char *b64 = arena_alloc(a, strlen(pair) * 4 / 3 + 8);
-		str_b64(b64, (const unsigned char *)pair, strlen(pair));
-		hdrs[3] = arena_printf(a, "Authorization: Basic %s", b64);
-		buf_free(&id);
-		buf_free(&sec);
-	} else {
-		rc |= form_add(&b, "client_id", c->client_id) | form_add(&b, "client_secret", secret);
-	}
+	rc |= client_auth(a, c, ep, secret, &b, &hdrs[3]);
 	const char *body = rc ? NULL : arena_strndup(a, b.p, b.len);
 	size_t blen = b.len;
 	buf_free(&b);
@@ -155,6 +162,43 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	out->scope = json_get_str(v, "scope");
 	double ei = json_get_num(v, "expires_in", 0);
 	out->expires_in = ei > 0 && ei < 1e9 ? (int64_t)ei : 0;
+	return AG_OK;
+}
+
+enum ag_err oauth_token_revoke(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                               const char *token, const char *hint, bool *revoked)
+{
+	*revoked = false;
+	if (!ep->revoke || !token)
+		return AG_OK;
+	const char *secret = c->def->secret_is_es256_jwt ? apple_secret(a, c) : c->client_secret;
+	if (!secret)
+		return AG_EINTERNAL;
+	struct buf b = BUF_INIT(16384);
+	const char *hdrs[5] = {"Accept: application/json", "Content-Type: application/x-www-form-urlencoded",
+	                       "User-Agent: AuthGate", NULL, NULL};
+	int rc = form_add(&b, "token", token) | form_add(&b, "token_type_hint", hint) |
+	         client_auth(a, c, ep, secret, &b, &hdrs[3]);
+	const char *body = rc ? NULL : arena_strndup(a, b.p, b.len);
+	size_t blen = b.len;
+	buf_free(&b);
+	if (!body)
+		return AG_EINVAL;
+	struct http_out o = {
+	    "POST", ep->revoke, hdrs, body, blen, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
+	struct http_in in;
+	enum ag_err e = http_send(&o, &in);
+	int status = in.status;
+	if (e)
+		log_warn("oauth", "revocation endpoint of %s unreachable: %s", c->def->name, in.error);
+	http_in_free(&in);
+	if (e || status >= 500)
+		return AG_EUNAVAIL;
+	/* RFC 7009 2.2: 200 whether or not the token was valid; a 400 means the provider
+	 * refused the request (logged: the connection is dropped on our side all the same). */
+	if (status != 200)
+		log_warn("oauth", "revocation endpoint of %s answered %d", c->def->name, status);
+	*revoked = status == 200;
 	return AG_OK;
 }
 
@@ -377,6 +421,29 @@ static enum ag_err discord_profile(struct arena *a, const struct oauth_client *c
 	return AG_OK;
 }
 
+/* A custom provider: its userinfo URL, when it has one, for an id and an email address
+ * (never taken as verified); none is no error (a connection needs no profile). */
+static enum ag_err plain_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
+                                 struct oauth_profile *p, struct oauth_fail *f)
+{
+	cJSON *u;
+	if (!c->userinfo_url)
+		return AG_OK;
+	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u, f);
+	if (e)
+		return e;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(u, "id");
+	const char *sub = json_get_str(u, "sub");
+	if (sub && *sub && strlen(sub) <= OAUTH_SUBJECT_MAX)
+		p->subject = sub;
+	else if (cJSON_IsString(id) && *id->valuestring && strlen(id->valuestring) <= OAUTH_SUBJECT_MAX)
+		p->subject = id->valuestring;
+	else if (cJSON_IsNumber(id) && id->valuedouble >= 0 && id->valuedouble < 9e15)
+		p->subject = arena_printf(a, "%.0f", id->valuedouble);
+	take_fields(a, p, json_get_str(u, "email"), false, json_get_str(u, "name"), NULL);
+	return AG_OK;
+}
+
 enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
                               const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
                               struct oauth_fail *f)
@@ -387,6 +454,7 @@ enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, con
 	case OAUTH_KIND_OIDC: e = oidc_profile(a, c, ep, fl, t, out, f); break;
 	case OAUTH_KIND_GITHUB: e = github_profile(a, c, t, out, f); break;
 	case OAUTH_KIND_DISCORD: e = discord_profile(a, c, t, out, f); break;
+	case OAUTH_KIND_PLAIN: e = plain_profile(a, c, t, out, f); break;
 	default: e = failed(f, AG_EINTERNAL, "server_error", "unknown provider kind");
 	}
 	if (e == AG_OK && !c->def->trusts_email_verified)

@@ -138,7 +138,7 @@ enum ag_err oauth_ticket_take(struct arena *a, const char *ticket, const char *p
 }
 
 static const char *authorize_url(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                 const char *state)
+                                 const char *state, const char *extra_params)
 {
 	struct buf b = BUF_INIT(8192);
 	const char *scopes = c->scopes;
@@ -149,14 +149,19 @@ static const char *authorize_url(struct arena *a, const struct oauth_client *c, 
 	sha256(digest, verifier, strlen(verifier));
 	char challenge[TOKEN_CHARS + 2];
 	str_b64url(challenge, digest, sizeof digest);
+	const char *redirect = ep->redirect_uri ? ep->redirect_uri : oauth_redirect_uri(a, c->def->name);
 	int rc = form_add(&b, "response_type", "code") | form_add(&b, "client_id", c->client_id) |
-	         form_add(&b, "redirect_uri", oauth_redirect_uri(a, c->def->name)) | form_add(&b, "scope", scopes) |
-	         form_add(&b, "state", state) | form_add(&b, "code_challenge", challenge) |
-	         form_add(&b, "code_challenge_method", "S256");
+	         form_add(&b, "redirect_uri", redirect) | form_add(&b, "state", state);
+	if (scopes && *scopes)
+		rc |= form_add(&b, "scope", scopes);
+	if (!c->no_pkce)
+		rc |= form_add(&b, "code_challenge", challenge) | form_add(&b, "code_challenge_method", "S256");
 	if (c->def->kind == OAUTH_KIND_OIDC)
 		rc |= form_add(&b, "nonce", derived(a, "nonce", state));
 	if (c->def->form_post)
 		rc |= form_add(&b, "response_mode", "form_post");
+	if (extra_params && *extra_params)
+		buf_printf(&b, "&%s", extra_params);
 	const char *url =
 	    rc ? NULL : arena_printf(a, "%s%c%s", ep->authorize, strchr(ep->authorize, '?') ? '&' : '?', b.p);
 	buf_free(&b);
@@ -172,8 +177,9 @@ enum ag_err oauth_flow_start(struct arena *a, const struct oauth_client *c, cons
 	enum ag_err e = oauth_endpoints_get(a, c, &ep, f);
 	if (e)
 		return e;
+	ep.redirect_uri = q->redirect_uri;
 	const char *state = random_token(a);
-	if (!(*url = authorize_url(a, c, &ep, state))) {
+	if (!(*url = authorize_url(a, c, &ep, state, q->extra_params))) {
 		*f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the authorization URL is too long"};
 		return AG_EINTERNAL;
 	}

@@ -197,6 +197,7 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 		out->authorize = c->authorize_url;
 		out->token = c->token_url;
 		out->userinfo = c->userinfo_url;
+		out->revoke = c->revoke_url;
 		return AG_OK;
 	}
 	cJSON *d;
@@ -208,6 +209,10 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 	out->token = json_get_str(d, "token_endpoint");
 	out->userinfo = json_get_str(d, "userinfo_endpoint");
 	out->jwks_uri = json_get_str(d, "jwks_uri");
+	out->revoke = json_get_str(d, "revocation_endpoint");
+	out->offline_access = has_string(cJSON_GetObjectItemCaseSensitive(d, "scopes_supported"), "offline_access");
+	if (out->revoke && net_url_problem(a, out->revoke, g_cfg.allow_private_network))
+		out->revoke = NULL;
 	out->iss_param = json_get_bool(d, "authorization_response_iss_parameter_supported", false);
 	const cJSON *am = cJSON_GetObjectItemCaseSensitive(d, "token_endpoint_auth_methods_supported");
 	out->token_auth_basic =

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "auth/tokens.h"
+#include "auth/plans.h"
+#include "auth/user_sessions.h"
 #include "core/ctx.h"
 #include "core/epcache.h"
 #include "core/hmap.h"
@@ -50,6 +52,11 @@ enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *va
 				P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(now)));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_SESSIONS));
+	/* the long-lived sessions of seed 004 end with the short ones */
+	if (e == AG_OK)
+		e = user_sessions_end_user(app_id, user_id, "ended", NULL);
+	if (e == AG_OK) /* a disabled user's API keys stop too (auth/plans.h) */
+		e = user_state_touch(app_id, user_id);
 	return e;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth/sessions.h"
+#include "auth/user_sessions.h"
 #include "auth/users.h"
 #include "core/ctx.h"
 #include "core/log.h"
@@ -113,6 +114,8 @@ enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *us
 	if (e == AG_OK)
 		e = db_exec(g_app.store, "DELETE FROM security_events WHERE message LIKE $1 ESCAPE '\\'",
 			    P(SV_TEXT(db_like_contains(a, user_id))));
+	if (e == AG_OK) /* seed 004: long-lived sessions, API keys, connections, provider keys */
+		e = user_forget(app_id, user_id);
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_SESSIONS));
 	e = db_end(g_app.store, e);

@@ -82,6 +82,11 @@ static const char *check_from(const char *v)
 	return str_is_email(v) ? NULL : "must be an email address";
 }
 
+static const char *check_slug(const char *v)
+{
+	return !*v || str_is_slug(v, 63) ? NULL : "must be a project's app_id (lower-case letters, digits, '-')";
+}
+
 static const char *check_key(const char *v)
 {
 	if (!*v)
@@ -138,6 +143,8 @@ static const struct cfg_def defs[] = {
 	 "Let webhooks and outgoing requests reach private and loopback addresses (always on in dev mode)."},
 	{"AUTHGATE_OAUTH_TIMEOUT", T_INT, S(oauth_timeout_s), "10", 1, 60, NULL,
 	 "Seconds each call to an OAuth / OpenID provider may take (discovery, keys, token, profile)."},
+	{"AUTHGATE_DEFAULT_PROJECT", T_STR, S(default_project), "", 0, 0, check_slug,
+	 "The project (app_id) that serves end users' routes (/users/..., /auth/providers, forward-auth) reached without a /p/{app_id} prefix on a host no project claims (docs/USERS.md). Unset: `my-app` in dev mode, none otherwise."},
 	{"AUTHGATE_TRUST_PROXY", T_BOOL, S(trust_proxy), "false", 0, 0, NULL,
 	 "Take the client address from the last X-Forwarded-For entry (only behind your own proxy)."},
 	{"AUTHGATE_PWHASH_MEM_KIB", T_INT, S(pwhash_mem_kib), "19456", 1024, 4194304, NULL,
@@ -299,6 +306,8 @@ int config_load(struct config *c, const char *file, struct buf *errs)
 	/* Derived defaults. */
 	if (!c->public_url[0])
 		snprintf(c->public_url, sizeof c->public_url, "http://%s:%lld", c->host, (long long)c->port);
+	if (!c->default_project[0] && c->dev)
+		snprintf(c->default_project, sizeof c->default_project, "my-app"); /* make run's project */
 	size_t pl = strlen(c->public_url);
 	while (pl && c->public_url[pl - 1] == '/')
 		c->public_url[--pl] = 0;

@@ -38,6 +38,7 @@ struct config {
 	bool access_log;
 	bool allow_private_network;
 	bool trust_proxy;
+	char default_project[64]; /* app_id of end users' routes without a project (docs/USERS.md) */
 	int64_t oauth_timeout_s;
 	int64_t pwhash_mem_kib;
 	int64_t pwhash_ops;

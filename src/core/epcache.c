@@ -20,6 +20,9 @@ struct epcache {
 	pthread_cond_t loaded; /* a load ended (any key) */
 	struct hmap *m;        /* key -> struct slot* */
 	int64_t epoch;
+	epcache_delta_fn delta; /* NULL: a new epoch empties the cache */
+	void *delta_ud;
+	size_t max_entries;    /* 0: unbounded */
 };
 
 void cached_init(struct cached *c, void (*destroy)(struct cached *c))
@@ -84,6 +87,28 @@ void epcache_clear(struct epcache *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+void epcache_set_delta(struct epcache *c, epcache_delta_fn fn, void *ud, size_t max_entries)
+{
+	pthread_mutex_lock(&c->mu);
+	c->delta = fn;
+	c->delta_ud = ud;
+	c->max_entries = max_entries;
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void drop_key(void *dctx, const char *key)
+{
+	hmap_del(((struct epcache *)dctx)->m, key); /* a slot being loaded is marked stale */
+}
+
+/* The epoch moved: drop what changed (deltas) or everything. Called locked. */
+static void advance(struct epcache *c, int64_t epoch)
+{
+	if (!c->delta || c->epoch < 0 || !hmap_len(c->m) || c->delta(c->delta_ud, c->epoch, drop_key, c) != AG_OK)
+		hmap_clear(c->m);
+	c->epoch = epoch;
+}
+
 enum ag_err epcache_get(struct epcache *c, int64_t epoch, const char *key, epcache_load_fn load, void *ud,
 			struct cached **out)
 {
@@ -91,10 +116,8 @@ enum ag_err epcache_get(struct epcache *c, int64_t epoch, const char *key, epcac
 	pthread_mutex_lock(&c->mu);
 	/* Epochs only grow; a reader that saw an older one than the cache's gets the newer
 	 * contents, which is what it would get a moment later anyway. */
-	if (epoch > c->epoch) {
-		hmap_clear(c->m);
-		c->epoch = epoch;
-	}
+	if (epoch > c->epoch)
+		advance(c, epoch);
 	struct slot *s;
 	while ((s = hmap_get(c->m, key)) && s->loading)
 		pthread_cond_wait(&c->loaded, &c->mu); /* another thread loads it */
@@ -104,6 +127,8 @@ enum ag_err epcache_get(struct epcache *c, int64_t epoch, const char *key, epcac
 		pthread_mutex_unlock(&c->mu);
 		return AG_OK;
 	}
+	if (c->max_entries && hmap_len(c->m) >= c->max_entries)
+		hmap_clear(c->m);
 	s = calloc(1, sizeof *s);
 	if (!s || hmap_put(c->m, key, s))
 		abort();

@@ -11,6 +11,7 @@
 #define AG_EPCACHE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -40,5 +41,17 @@ enum ag_err epcache_get(struct epcache *c, int64_t epoch, const char *key, epcac
 			struct cached **out) MUST_CHECK;
 /* Drop everything (tests, shutdown); the next get loads again. */
 void epcache_clear(struct epcache *c);
+
+/* Deltas. A cache whose rows record the epoch of their last change can, when the epoch
+ * moves, drop only the keys that changed since the epoch it last saw instead of
+ * everything: a logout then costs each node one small query, not a reload of every
+ * active session. fn lists those keys by calling drop(dctx, key) for each; it runs
+ * with the cache locked (only when the epoch moved) and must not use the cache. If it
+ * fails the cache is emptied as without deltas. Values being loaded meanwhile are
+ * handed to their callers but not kept when their key was dropped. max_entries bounds
+ * the cache (reaching it empties it; 0: no bound). Set once, before the first get. */
+typedef enum ag_err (*epcache_delta_fn)(void *ud, int64_t since, void (*drop)(void *dctx, const char *key),
+					void *dctx);
+void epcache_set_delta(struct epcache *c, epcache_delta_fn fn, void *ud, size_t max_entries);
 
 #endif

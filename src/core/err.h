@@ -157,7 +157,42 @@
 	X(AG_AS_SCOPE_REQUIRED, AG_EFORBIDDEN, "forbidden",                                                     \
 	  "the user has an authenticator: adding another needs the add:authenticators scope on track")          \
 	X(AG_AS_VERIFY_FIRST, AG_EFORBIDDEN, "forbidden",                                                       \
-	  "the user has an authenticator: verify with it before adding another")
+	  "the user has an authenticator: verify with it before adding another")                                \
+	/* ---- end users: sessions, keys, plans, connections (seed 004, docs/USERS.md) ---- */                   \
+	X(AG_USERS_NO_PROJECT, AG_ENOTFOUND, "unknown_project",                                                 \
+	  "no project serves this address: use the base URL /p/{app_id}, a host name the project claims, or "   \
+	  "set AUTHGATE_DEFAULT_PROJECT (docs/USERS.md)")                                                      \
+	X(AG_USERS_PROJECT_DISABLED, AG_EFORBIDDEN, "project_disabled", "this project is disabled")              \
+	X(AG_USERS_NO_CREDENTIAL, AG_EUNAUTH, "unauthorized",                                                   \
+	  "No token provided: send Authorization: Bearer <token> or X-API-Key: <key>")                          \
+	X(AG_USERS_BAD_TOKEN, AG_EUNAUTH, "invalid_token", "The token is malformed, expired or was signed out") \
+	X(AG_USERS_BAD_API_KEY, AG_EUNAUTH, "invalid_api_key", "The API key is invalid or was revoked")         \
+	X(AG_USERS_SESSION_REQUIRED, AG_EFORBIDDEN, "session_required",                                         \
+	  "this needs the user's session token (Authorization: Bearer), not an API key")                        \
+	X(AG_USERS_COOKIE_CSRF, AG_EFORBIDDEN, "csrf_refused",                                                  \
+	  "a change with the session cookie must come from the app's own origin")                               \
+	X(AG_USERS_TOO_MANY_KEYS, AG_ECONFLICT, "too_many_keys",                                                \
+	  "this user has the maximum number of API keys; revoke one first")                                     \
+	X(AG_USERS_KEY_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user has no such active API key")             \
+	X(AG_USERS_SESSION_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user has no such active session")         \
+	X(AG_USERS_BAD_STATE, AG_EINVAL, "invalid_state",                                                       \
+	  "This sign-in response is invalid or was already used. Start again from the application.")            \
+	X(AG_USERS_UNKNOWN_PLAN, AG_EINVAL, "unknown_plan", "the plan is not one of this project's plans")       \
+	X(AG_USERS_BAD_FEATURE, AG_EINVAL, "invalid_feature", "a feature is 1-64 letters, digits, '_', '-', '.' or ':'") \
+	X(AG_USERS_BAD_URI, AG_EINVAL, "invalid_uri", "the original URI is malformed")                          \
+	X(AG_USERS_HOST_CLAIMED, AG_ECONFLICT, "host_claimed", "a host name is claimed by another project")      \
+	X(AG_USERS_NOT_YOURS, AG_EFORBIDDEN, "forbidden", "userId must be the caller's own id")                 \
+	X(AG_USERS_USER_ID_REQUIRED, AG_EINVAL, "invalid_request", "userId is required with the project's API key") \
+	X(AG_PROVIDERS_ADMIN_REQUIRED, AG_EFORBIDDEN, "admin_required",                                          \
+	  "changing the provider registry needs the project's API key or an admin token")                      \
+	X(AG_PROVIDERS_BUILTIN, AG_EFORBIDDEN, "builtin_provider",                                              \
+	  "built-in providers are configured with /admin/api/projects/{app_id}/oauth/{provider}")              \
+	X(AG_PROVIDERS_EXISTS, AG_ECONFLICT, "conflict", "a provider with this id exists (built-in ids included)") \
+	X(AG_PROVIDERS_NOT_FOUND, AG_ENOTFOUND, "not_found", "no such provider")                                \
+	X(AG_CONNECT_REDIRECT, AG_EINVAL, "invalid_redirect_uri",                                               \
+	  "redirect_uri is not one of the project's registered callback URLs")                                  \
+	X(AG_CONNECT_NOT_FOUND, AG_ENOTFOUND, "not_connected", "this user has no connection to this provider")  \
+	X(AG_PROVIDER_KEY_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user stored no key for this provider")
 
 enum ag_err {
 	AG_OK = 0,

@@ -35,7 +35,7 @@ bool cors_preflight(struct req *r)
 	}
 	r->cors_ok = true;
 	resp_header(r, "Access-Control-Allow-Methods", r->route->method);
-	resp_header(r, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+	resp_header(r, "Access-Control-Allow-Headers", "Content-Type, Authorization, X-API-Key");
 	resp_header(r, "Access-Control-Max-Age", "600");
 	resp_raw(r, 204, NULL, "", 0);
 	return true;

@@ -68,6 +68,8 @@ static bool check_value(struct req *r, const struct field *f, const struct jval 
 		if (v->kind != JK_OBJ)
 			return bad(r, f->name, "must be an object");
 		return true;
+	case FK_JSON:
+		return true;
 	}
 	return bad(r, f->name, "has an unsupported type");
 }

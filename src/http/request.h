@@ -48,6 +48,7 @@ struct req {
 	size_t body_len;
 	struct jobj *fields;   /* the JSON body's members (routes that declare fields), no tree */
 	cJSON *json;           /* its tree, built on first req_json()/req_field() */
+	const char *tenant;    /* the {app_id} of a /p/{app_id}/... path (ROUTE_TENANT routes), or NULL */
 	struct project *project; /* set by API-key / app_id authentication */
 	const char *auth_subject; /* who authenticated (key id, admin token id) for logs */
 	bool cors_ok;          /* Origin is allowed: CORS headers go on the response */
@@ -108,8 +109,11 @@ void resp_raw(struct req *r, int status, const char *content_type, const char *b
 void resp_error(struct req *r, enum ag_err e, const char *message);
 void resp_errorf(struct req *r, enum ag_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void resp_header(struct req *r, const char *name, const char *value);
-/* Who writes the errors of ROUTE_ALT_ERRORS routes (set once, before serving). */
-void resp_set_alt_error_body(void (*fn)(struct req *r, int status, const char *code, const char *message));
+/* Who writes the errors of routes with route_flag (ROUTE_ALT_ERRORS, ROUTE_ENVELOPE:
+ * API families with an error shape of their own), every error of the route included —
+ * the transport's 400/401/413/415 too. Set once, before serving; at most four. */
+typedef void (*resp_error_writer)(struct req *r, int status, const char *code, const char *message);
+void resp_set_error_writer(unsigned route_flag, resp_error_writer fn);
 void resp_redirect(struct req *r, int status, const char *location);
 int ag_err_status(enum ag_err e);
 

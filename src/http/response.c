@@ -39,19 +39,28 @@ void resp_json(struct req *r, int status, const cJSON *body)
 	resp_raw(r, status, "application/json", s, strlen(s));
 }
 
-static void (*alt_error_body)(struct req *r, int status, const char *code, const char *message);
+/* API families with an error shape of their own, by route flag (set before serving). */
+#define MAX_ERROR_WRITERS 4
+struct error_writer {
+	unsigned flag;
+	resp_error_writer fn;
+};
+static struct error_writer writers[MAX_ERROR_WRITERS];
+static int nwriters;
 
-void resp_set_alt_error_body(void (*fn)(struct req *r, int status, const char *code, const char *message))
+void resp_set_error_writer(unsigned route_flag, resp_error_writer fn)
 {
-	alt_error_body = fn;
+	if (nwriters < MAX_ERROR_WRITERS)
+		writers[nwriters++] = (struct error_writer){route_flag, fn};
 }
 
 void resp_error_status(struct req *r, int status, const char *code, const char *message)
 {
-	if (alt_error_body && r->route && (r->route->flags & ROUTE_ALT_ERRORS)) {
-		alt_error_body(r, status, code, message);
-		return;
-	}
+	for (int i = 0; r->route && i < nwriters; i++)
+		if (r->route->flags & writers[i].flag) {
+			writers[i].fn(r, status, code, message);
+			return;
+		}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "error", code);
 	cJSON_AddStringToObject(o, "message", message);

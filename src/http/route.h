@@ -16,6 +16,7 @@ enum field_kind {
 	FK_BOOL,       /* JSON true/false */
 	FK_STRINGS,    /* array of strings, each <= max bytes, at most 64 */
 	FK_OBJECT,     /* JSON object (validated by the handler) */
+	FK_JSON,       /* any JSON value (validated by the handler) */
 };
 
 struct field {
@@ -36,7 +37,14 @@ struct field {
  * resp_set_alt_error_body (the Authsignal-compatible API's {error, errorDescription}),
  * every error of the route included — the transport's 400/401/413/415 too. */
 #define ROUTE_ALT_ERRORS 0x40
-#define ROUTE_RAW 0x40      /* the handler takes the body's bytes as they came (a signature covers them) */
+#define ROUTE_RAW 0x200     /* the handler takes the body's bytes as they came (a signature covers them) */
+/* Also served under /p/{app_id}/...: a per-project base URL for paths that carry no
+ * project (seed 004); the segment goes to r->tenant, not to params. */
+#define ROUTE_TENANT 0x80
+/* Errors in seed 004's envelope {"success": false, "error": <title>, "message", "code",
+ * "statusCode", "timestamp"}: written by the writer set for this flag (api/users.c). */
+#define ROUTE_ENVELOPE 0x100
+#define TENANT_PREFIX "/p/"
 
 struct route {
 	const char *method;

@@ -72,15 +72,36 @@ static bool first_segment_may_match(size_t i, const char *path, size_t seg_len)
 	return (size_t)first_len[i] == seg_len && memcmp(table[i].pattern + 1, path + 1, seg_len) == 0;
 }
 
+/* /p/{tenant}/rest: the tenant when it looks like an app_id, and where rest starts. */
+static const char *tenant_split(struct req *r, const char *path)
+{
+	if (strncmp(path, TENANT_PREFIX, sizeof TENANT_PREFIX - 1) != 0)
+		return NULL;
+	const char *t = path + sizeof TENANT_PREFIX - 1, *rest = strchr(t, '/');
+	size_t n = rest ? (size_t)(rest - t) : 0;
+	if (!n || n > 63)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return NULL;
+	r->tenant = arena_strndup(r->a, t, n);
+	return rest;
+}
+
 int router_match(struct req *r, const char *method, const char *path, int *status, const char **allow)
 {
 	struct buf methods = BUF_INIT(256);
 	bool path_seen = false;
 	*allow = NULL;
+	const char *rest = tenant_split(r, path);
+	unsigned need = rest ? ROUTE_TENANT : 0;
+	if (rest)
+		path = rest;
 	size_t seg_len = path[0] == '/' ? strcspn(path + 1, "/") : 0;
 	for (size_t i = 0; i < table_n; i++) {
 		const struct route *rt = &table[i];
-		if (path[0] != '/' || !first_segment_may_match(i, path, seg_len) || !match_one(r, rt->pattern, path, false))
+		if (path[0] != '/' || (rt->flags & need) != need || !first_segment_may_match(i, path, seg_len) ||
+		    !match_one(r, rt->pattern, path, false))
 			continue;
 		if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
 			buf_free(&methods);

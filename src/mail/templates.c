@@ -25,6 +25,7 @@ static const struct tmpl_def defs[] = {
 	{"verify_code", true, false, true},     {"reset_password", false, true, true},
 	{"magic_link", false, true, true},      {"password_changed", false, false, false},
 	{"device_enroll", true, true, false},   {"sign_in_code", true, false, true},
+	{"magic_code", true, false, true},
 };
 
 static const struct tmpl_def *find_def(const char *id)

@@ -9,6 +9,8 @@
  *   "password_changed" {email}
  *   "device_enroll"    {code} 6-digit code, {link} enrollment link   (push approval)
  *   "sign_in_code"     {code} 6 digits, {minutes}: a second-factor code (docs/MFA.md)
+ *   "magic_code"       {code} 6 digits, {email}, {minutes}: a passwordless sign-in code
+ *                      (seed 004's magic link, docs/USERS.md)
  * {app_name} is always available (the brand's name); a catalog
  * writes {duration}, which the renderer makes from {minutes} with the locale's plural
  * rules. Every value is HTML-escaped in the HTML part; links must be http(s) URLs.

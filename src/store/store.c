@@ -277,6 +277,12 @@ void db_rollback(struct store *st)
 	memset(t->bumped, 0, sizeof t->bumped);
 }
 
+bool db_in_tx(struct store *st)
+{
+	struct tconn *t = tconn_get(st);
+	return t && t->in_tx;
+}
+
 enum ag_err db_end(struct store *st, enum ag_err e)
 {
 	if (e == AG_OK)
@@ -483,7 +489,8 @@ void store_event_seen(struct store *st, const char *payload)
 		fn(payload);
 }
 
-static const char *const cache_names[STORE_CACHES] = {"projects", "api_keys", "sessions", "factors"};
+static const char *const cache_names[STORE_CACHES] = {"projects",      "api_keys",  "sessions", "factors",
+						       "user_sessions", "user_keys", "users"};
 
 static void epoch_seen(struct store *st, int i, int64_t epoch)
 {

@@ -107,6 +107,8 @@ const char *db_like_contains(struct arena *a, const char *q);
 enum ag_err db_begin(struct store *st) MUST_CHECK;
 enum ag_err db_commit(struct store *st) MUST_CHECK;
 void db_rollback(struct store *st);
+/* Is the calling thread's connection inside a transaction? */
+bool db_in_tx(struct store *st);
 /* End the current transaction by the outcome of its work: commit when e is AG_OK
  * (returning the commit's result), else roll back and return e. */
 enum ag_err db_end(struct store *st, enum ag_err e) MUST_CHECK;
@@ -135,7 +137,20 @@ enum ag_err store_ping(struct store *st);
  * warm. store_epoch_bump runs inside the caller's transaction and publishes at commit.
  * store_epoch_current is cheap (no round trip unless another connection committed);
  * epochs only grow. */
-enum store_cache { CACHE_PROJECTS, CACHE_API_KEYS, CACHE_SESSIONS, CACHE_FACTORS, STORE_CACHES };
+enum store_cache {
+	CACHE_PROJECTS,
+	CACHE_API_KEYS,
+	CACHE_SESSIONS,
+	CACHE_FACTORS,
+	CACHE_USER_SESSIONS, /* long-lived user sessions (auth/user_sessions.h) */
+	CACHE_USER_KEYS,     /* users' own API keys */
+	CACHE_USERS,         /* users' plans and features */
+	STORE_CACHES
+};
+/* The SQL value of a cache's current epoch, for a row changed in the transaction that
+ * bumped it (after store_epoch_bump): rows carry the epoch of their last change, so a
+ * cache can evict just them (core/epcache.h, deltas). */
+#define STORE_EPOCH_SQL(cache) "(SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch." cache "')"
 #define CACHE_BIT(c) (1u << (c))
 #define STORE_EPOCH_PREFIX "cache_epoch."
 #define STORE_EPOCHS_SQL "SELECT key, CAST(value AS BIGINT) FROM meta WHERE substr(key, 1, 12) = 'cache_epoch.'"

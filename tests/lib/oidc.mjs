@@ -15,19 +15,26 @@ export function account(sub) {
 }
 
 // clients: [{client_id, client_secret, redirect_uris}]; port: reuse one (key rotation).
-export async function startOidcProvider({ clients, port = 0 }) {
+// Options for connections (docs/USERS.md): rotateRefreshToken (every refresh issues a new
+// refresh token and retires the old one), revocation (RFC 7009 endpoint on),
+// accessTokenTtl (seconds, or a function of the grant type).
+export async function startOidcProvider({ clients, port = 0, rotateRefreshToken, revocation, accessTokenTtl }) {
   const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await jose.exportJWK(privateKey)), kid: crypto.randomBytes(6).toString('hex'), use: 'sig', alg: 'RS256' };
   const server = http.createServer();
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${server.address().port}`;
-  const stats = { jwks: 0, token: 0, tokenBodies: [] };
+  const stats = { jwks: 0, token: 0, tokenBodies: [], revocations: 0, refreshGrants: 0 };
+  const ttl = accessTokenTtl === undefined ? {} : { ttl: { AccessToken: (ctx) => (typeof accessTokenTtl === 'function'
+    ? accessTokenTtl(ctx.oidc.params?.grant_type) : accessTokenTtl) } };
   const provider = new Provider(issuer, {
     clients: clients.map((c) => ({ grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post', ...c })),
     jwks: { keys: [jwk] },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: true } },
+    features: { devInteractions: { enabled: true }, revocation: { enabled: !!revocation } },
+    ...(rotateRefreshToken ? { rotateRefreshToken: () => true } : {}),
+    ...ttl,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
     scopes: ['openid', 'offline_access', 'email', 'profile'],
     findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => account(sub) }),
@@ -37,10 +44,14 @@ export async function startOidcProvider({ clients, port = 0 }) {
   const cb = provider.callback();
   server.on('request', (req, res) => {
     if (req.url.startsWith('/jwks')) stats.jwks++;
-    if (req.url.startsWith('/token')) stats.token++;
+    if (req.url.startsWith('/token/revocation')) stats.revocations++;
+    else if (req.url.startsWith('/token')) stats.token++;
     cb(req, res);
   });
-  provider.on('grant.success', (ctx) => stats.tokenBodies.push({ ...(ctx.oidc.params || {}) }));
+  provider.on('grant.success', (ctx) => {
+    stats.tokenBodies.push({ ...(ctx.oidc.params || {}) });
+    if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshGrants++;
+  });
   return {
     issuer, kid: jwk.kid, stats, port: server.address().port,
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),

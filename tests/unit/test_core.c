@@ -5,10 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/epcache.h"
 #include "core/form.h"
 #include "core/hash.h"
 #include "core/hmap.h"
@@ -277,6 +279,69 @@ static void test_client_addr(void **st)
 	assert_false(lo);
 }
 
+/* epcache deltas: a new epoch drops only the keys the delta names; a failing delta
+ * empties the cache; a bound empties it when reached. */
+struct val {
+	struct cached hdr;
+	int n;
+};
+static int loads, delta_calls;
+static int64_t delta_since;
+static bool delta_fails;
+static void val_free(struct cached *c)
+{
+	free(c);
+}
+static enum ag_err load_val(void *ud, const char *key, struct cached **out)
+{
+	(void)ud;
+	struct val *v = calloc(1, sizeof *v);
+	cached_init(&v->hdr, val_free);
+	v->n = ++loads;
+	(void)key;
+	*out = &v->hdr;
+	return AG_OK;
+}
+static enum ag_err delta(void *ud, int64_t since, void (*drop)(void *, const char *), void *dctx)
+{
+	(void)ud;
+	delta_calls++;
+	delta_since = since;
+	if (delta_fails)
+		return AG_EUNAVAIL;
+	drop(dctx, "b");
+	return AG_OK;
+}
+static int get(struct epcache *c, int64_t epoch, const char *key)
+{
+	struct cached *h;
+	assert_int_equal(epcache_get(c, epoch, key, load_val, NULL, &h), AG_OK);
+	int n = ((struct val *)h)->n;
+	cached_unref(h);
+	return n;
+}
+
+static void test_epcache_delta(void **state)
+{
+	(void)state;
+	struct epcache *c = epcache_new();
+	epcache_set_delta(c, delta, NULL, 3);
+	int a = get(c, 1, "a"), b = get(c, 1, "b");
+	assert_int_equal(delta_calls, 0);
+	assert_int_equal(get(c, 2, "a"), a); /* kept: the delta named only b */
+	assert_int_equal(delta_calls, 1);
+	assert_int_equal(delta_since, 1);
+	assert_true(get(c, 2, "b") > b); /* reloaded */
+	delta_fails = true;
+	assert_true(get(c, 3, "a") > a); /* a failed delta empties the cache */
+	delta_fails = false;
+	int x = get(c, 3, "a");
+	(void)get(c, 3, "b"), (void)get(c, 3, "c");
+	assert_true(get(c, 3, "d") > 0); /* the fourth key: the bound (3) empties the cache */
+	assert_true(get(c, 3, "a") > x);
+	epcache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,7 +349,7 @@ int main(void)
 		cmocka_unit_test(test_str_numbers),  cmocka_unit_test(test_base64),    cmocka_unit_test(test_json_strict),
 		cmocka_unit_test(test_json_escape),  cmocka_unit_test(test_hmap),       cmocka_unit_test(test_form),
 		cmocka_unit_test(test_client_addr),
-		cmocka_unit_test(test_hash_and_utf8),
+		cmocka_unit_test(test_hash_and_utf8), cmocka_unit_test(test_epcache_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,398 @@
+/* connections.c — seed 004's provider API under /auth (docs/USERS.md): the provider
+ * registry (list and get for users, changes for project admins only: a user who could
+ * change a provider's URLs could phish the others), OAuth connections (connect, both
+ * callbacks, disconnect, the connected list), users' own provider keys, a fresh access
+ * token for a connection, and the project's Google search keys. The work is
+ * auth/connections.h's. */
+#include <string.h>
+
+#include "api/api.h"
+#include "api/users.h"
+#include "auth/apikeys.h"
+#include "auth/connections.h"
+#include "auth/user_config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "mail/i18n.h"
+
+/* Reading a stored provider key back: per user, and per address. */
+static const struct rate_policy p_key_read = {"provider-key-read:user", 10, 60, false},
+				p_key_read_ip = {"provider-key-read:ip", 30, 60, false};
+
+/* ---- who may change the registry --------------------------------------------------------- */
+
+/* The project's own backend: Authorization: Bearer <an API key of this project>. */
+static bool backend_key(struct req *r)
+{
+	const char *tok = req_bearer(r);
+	struct project *p = NULL;
+	const char *key_id = NULL;
+	if (!tok || !str_starts(tok, API_KEY_PREFIX))
+		return false;
+	if (apikey_authenticate(r->a, tok, &p, &key_id) != AG_OK || !str_eq(p->app_id, r->project->app_id))
+		return false;
+	r->auth_subject = key_id;
+	return true;
+}
+
+/* A project admin: its API key (its backend) or an admin token. */
+static bool project_admin(struct req *r)
+{
+	const char *tok = req_bearer(r), *id = NULL;
+	if (api_auth_throttled(r))
+		return false;
+	if (backend_key(r))
+		return true;
+	if (tok && str_starts(tok, ADMIN_TOKEN_PREFIX) && admin_token_check(r->a, tok, &id) == AG_OK) {
+		r->auth_subject = id;
+		return true;
+	}
+	if (tok && (str_starts(tok, API_KEY_PREFIX) || str_starts(tok, ADMIN_TOKEN_PREFIX))) {
+		api_auth_failed(r, "the project API key or admin token is not valid here");
+		api_fail(r, AG_EUNAUTH, "the project API key or admin token is not valid here");
+		return false;
+	}
+	api_fail(r, AG_PROVIDERS_ADMIN_REQUIRED, NULL);
+	return false;
+}
+
+/* ---- the registry ----------------------------------------------------------------------- */
+
+void h_providers_list(struct req *r)
+{
+	struct user_principal who;
+	cJSON *arr;
+	if (!backend_key(r) && !users_who(r, WHO_API_KEY | WHO_COOKIE, &who))
+		return;
+	enum ag_err e = providers_list(r->a, r->project, &arr);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	resp_json(r, 200, arr); /* the seed's answer is the bare list */
+}
+
+void h_providers_get(struct req *r)
+{
+	struct user_principal who;
+	cJSON *o;
+	if (!backend_key(r) && !users_who(r, WHO_API_KEY | WHO_COOKIE, &who))
+		return;
+	enum ag_err e = provider_get_json(r->a, r->project, req_param(r, 0), &o);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	resp_json(r, 200, o);
+}
+
+static void registry_answer(struct req *r, enum ag_err e, const char *why, int status, const char *id)
+{
+	if (e) {
+		api_fail(r, e, why);
+		return;
+	}
+	log_info("providers", "project %s: provider %s changed by %s", r->project->app_id, id, r->auth_subject);
+	cJSON *o;
+	if (status == 204 || provider_get_json(r->a, r->project, id, &o) != AG_OK) {
+		cJSON *ok = json_obj(r->a);
+		cJSON_AddBoolToObject(ok, "success", true);
+		resp_json(r, 200, ok);
+		return;
+	}
+	resp_json(r, status, o);
+}
+
+void h_providers_create(struct req *r)
+{
+	if (!project_admin(r))
+		return;
+	const char *why = NULL;
+	enum ag_err e = provider_create(r->a, r->project->app_id, req_json(r), &why);
+	registry_answer(r, e, why, 201, req_str(r, "id"));
+}
+
+void h_providers_update(struct req *r)
+{
+	if (!project_admin(r))
+		return;
+	const char *why = NULL;
+	enum ag_err e = provider_update(r->a, r->project->app_id, req_param(r, 0), req_json(r), &why);
+	registry_answer(r, e, why, 200, req_param(r, 0));
+}
+
+void h_providers_delete(struct req *r)
+{
+	if (!project_admin(r))
+		return;
+	enum ag_err e = provider_delete(r->project->app_id, req_param(r, 0));
+	registry_answer(r, e, NULL, 204, req_param(r, 0));
+}
+
+/* ---- connect ----------------------------------------------------------------------------- */
+
+static void connect_work(struct req *r)
+{
+	struct user_principal who;
+	if (!users_who(r, WHO_API_KEY, &who))
+		return;
+	const char *provider = req_param(r, 0), *ru = req_query(r, "redirect_uri");
+	if (ru && !project_allows_callback(r->a, r->project, ru)) {
+		api_fail(r, AG_CONNECT_REDIRECT, NULL);
+		return;
+	}
+	if (!ru)
+		ru = arena_printf(r->a, "%s/auth/callback/%s", users_base_url(r), provider);
+	const char *url;
+	struct oauth_fail f;
+	if (connect_start(r->a, r->project, who.user_id, provider, ru, req_query(r, "scope"), &url, &f)) {
+		api_oauth_fail_json(r, &f);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "authUrl", url);
+	resp_json(r, 200, o);
+}
+
+void h_connect_start(struct req *r)
+{
+	req_async(r, connect_work);
+}
+
+/* The provider said no (?error=): the flow is spent all the same. */
+static const char *provider_error(struct req *r, const char *err)
+{
+	if (!err)
+		return NULL;
+	return str_eq(err, "access_denied") ? "the user declined" : "the provider reported an error";
+}
+
+static void callback_post_work(struct req *r)
+{
+	struct user_principal who;
+	if (!users_who(r, WHO_API_KEY, &who))
+		return;
+	struct connect_result res;
+	struct oauth_fail f;
+	const char *perr = provider_error(r, req_str(r, "error"));
+	enum ag_err e = connect_finish(r->a, r->project, req_str(r, "state"), perr ? NULL : req_str(r, "code"),
+				       req_str(r, "iss"), who.user_id, NULL, &res, &f);
+	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
+		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
+	if (e || perr) {
+		api_oauth_fail_json(r, &f);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddStringToObject(o, "provider", res.provider);
+	json_add_str(o, "email", res.email);
+	resp_json(r, 200, o);
+}
+
+void h_connect_callback_post(struct req *r)
+{
+	req_async(r, callback_post_work);
+}
+
+static void page(struct req *r, int status, const char *title, const char *message)
+{
+	const char *html = arena_printf(r->a,
+					"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+					"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+					"<title>%s</title>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n<p id=\"message\">%s</p>\n"
+					"<p>You can close this window and go back to the application.</p>\n</main>\n</body>\n"
+					"</html>\n",
+					html_escape(r->a, title), html_escape(r->a, title), html_escape(r->a, message));
+	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
+}
+
+static void callback_get_work(struct req *r)
+{
+	struct connect_result res;
+	struct oauth_fail f;
+	const char *perr = provider_error(r, req_query(r, "error"));
+	enum ag_err e = connect_finish(r->a, r->project, req_query(r, "state"), perr ? NULL : req_query(r, "code"),
+				       req_query(r, "iss"), NULL, req_param(r, 0), &res, &f);
+	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
+		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
+	if (e || perr) {
+		page(r, ag_err_status(f.kind), "Connection failed", f.message ? f.message : "the connection failed");
+		return;
+	}
+	/* Say which account got what, so a connection someone else started is noticed. */
+	struct user *u = NULL;
+	(void)!user_by_id(r->a, r->project->app_id, res.user_id, &u);
+	page(r, 200, "Connected",
+	     arena_printf(r->a, "%s%s%s is now connected to %s.", res.provider, res.email ? " account " : "",
+			  res.email ? res.email : "", u ? u->email : "your account"));
+}
+
+void h_connect_callback_get(struct req *r)
+{
+	req_async(r, callback_get_work);
+}
+
+static void disconnect_work(struct req *r)
+{
+	struct user_principal who;
+	bool revoked = false;
+	if (!users_who(r, WHO_API_KEY, &who))
+		return;
+	enum ag_err e = connection_disconnect(r->a, r->project, who.user_id, req_param(r, 0), &revoked);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddBoolToObject(o, "revokedAtProvider", revoked);
+	resp_json(r, 200, o);
+}
+
+void h_connect_disconnect(struct req *r)
+{
+	req_async(r, disconnect_work);
+}
+
+void h_connected_list(struct req *r)
+{
+	struct user_principal who;
+	cJSON *arr;
+	if (!users_who(r, WHO_API_KEY | WHO_COOKIE, &who))
+		return;
+	enum ag_err e = connections_list(r->a, r->project->app_id, who.user_id, &arr);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddItemReferenceToObject(o, "connectedApps", arr);
+	resp_json(r, 200, o);
+}
+
+/* ---- the user's own provider keys ---------------------------------------------------------- */
+
+void h_provider_key_put(struct req *r)
+{
+	struct user_principal who;
+	if (!users_who(r, WHO_API_KEY, &who))
+		return;
+	const char *key = req_str(r, "apiKey");
+	if (!key || !*key) {
+		api_fail(r, AG_EINVAL, "apiKey is required");
+		return;
+	}
+	enum ag_err e = provider_key_set(r->a, r->project, who.user_id, req_param(r, 0), key);
+	if (e) {
+		api_fail(r, e, ag_err_is(e, AG_EINVAL) ? "apiKey is 1 to 4096 bytes" : NULL);
+		return;
+	}
+	log_security("provider_key_stored", r->ip, "project %s user %s provider %s", r->project->app_id, who.user_id,
+		     req_param(r, 0));
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	resp_json(r, 200, o);
+}
+
+void h_provider_key_get(struct req *r)
+{
+	struct user_principal who;
+	/* the user's session only: an API key (or a page's cookie) cannot read secrets back */
+	if (!users_who(r, 0, &who) || !api_rate_limit(r, &p_key_read_ip, r->ip) ||
+	    !api_rate_limit(r, &p_key_read, arena_printf(r->a, "%s:%s", r->project->app_id, who.user_id)))
+		return;
+	const char *key;
+	enum ag_err e = provider_key_get(r->a, r->project->app_id, who.user_id, req_param(r, 0), &key);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	log_security("provider_key_read", r->ip, "project %s user %s provider %s session %s", r->project->app_id,
+		     who.user_id, req_param(r, 0), who.session_id);
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	cJSON_AddStringToObject(o, "apiKey", key);
+	resp_json(r, 200, o);
+}
+
+void h_provider_key_delete(struct req *r)
+{
+	struct user_principal who;
+	if (!users_who(r, WHO_API_KEY, &who))
+		return;
+	enum ag_err e = provider_key_delete(r->project->app_id, who.user_id, req_param(r, 0));
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	resp_json(r, 200, o);
+}
+
+/* ---- GET /auth/valid-token?providerId=&userId= ------------------------------------------------ */
+
+static void valid_token_work(struct req *r)
+{
+	struct user_principal who;
+	const char *provider = req_query(r, "providerId"), *uid = req_query(r, "userId");
+	bool backend = backend_key(r);
+	if (!backend && !users_who(r, WHO_API_KEY, &who))
+		return;
+	if (!provider || !*provider) {
+		api_fail(r, AG_EINVAL, "providerId is required");
+		return;
+	}
+	if (backend && (!uid || !*uid)) {
+		api_fail(r, AG_USERS_USER_ID_REQUIRED, NULL);
+		return;
+	}
+	if (!backend && uid && *uid && !str_eq(uid, who.user_id)) {
+		log_security("valid_token_foreign", r->ip, "project %s user %s asked for another user's token",
+			     r->project->app_id, who.user_id);
+		api_fail(r, AG_USERS_NOT_YOURS, NULL);
+		return;
+	}
+	const char *tok;
+	int64_t exp = 0;
+	struct oauth_fail f;
+	if (connection_valid_token(r->a, r->project, backend ? uid : who.user_id, provider, &tok, &exp, &f)) {
+		api_oauth_fail_json(r, &f);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "access_token", tok);
+	if (exp)
+		json_add_time(o, "expiresAt", exp);
+	resp_json(r, 200, o);
+}
+
+void h_valid_token(struct req *r)
+{
+	req_async(r, valid_token_work);
+}
+
+/* ---- GET /auth/google-search-keys ----------------------------------------------------------- */
+
+void h_google_search_keys(struct req *r)
+{
+	struct user_principal who;
+	const struct user_config *cfg;
+	if (!users_who(r, WHO_API_KEY | WHO_COOKIE, &who))
+		return;
+	enum ag_err e = user_config_get(r->a, r->project->app_id, &cfg);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	if (!cfg->google_api_key) {
+		api_fail(r, AG_ENOTFOUND, "this project has no Google search keys");
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "apiKey", cfg->google_api_key);
+	cJSON_AddStringToObject(o, "searchEngineId", cfg->google_engine_id);
+	resp_json(r, 200, o);
+}

@@ -1,0 +1,889 @@
+/* connections.c — the provider registry, users' connections and provider keys (see
+ * connections.h). */
+#include "auth/connections.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/ctx.h"
+#include "core/hmap.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "net/net.h"
+#include "sec/sec.h"
+#include "store/store.h"
+
+/* ---- the registry -------------------------------------------------------------------- */
+
+/* What the registry shows of the OAuth engine's providers. */
+static const struct builtin_meta {
+	const char *id;
+	const char *categories; /* JSON */
+} builtins[] = {
+    {"google", "[\"productivity\"]"}, {"github", "[\"developer\"]"},   {"microsoft", "[\"productivity\"]"},
+    {"gitlab", "[\"developer\"]"},     {"discord", "[\"communication\"]"}, {"apple", "[\"identity\"]"},
+    {"oidc", "[\"identity\"]"},
+};
+
+struct custom {
+	const char *id, *name, *icon, *categories, *type;
+	const char *authorize_url, *token_url, *revoke_url, *userinfo_url, *scopes, *client_id, *secret;
+	bool pkce, has_secret;
+};
+
+#define CUSTOM_COLS                                                                                                    \
+	"id, name, icon, categories, connection_type, authorize_url, token_url, revoke_url, userinfo_url, scopes, "   \
+	"client_id, secret_sealed, pkce"
+
+static const char *sealed_id(struct arena *a, const char *app_id, const char *id)
+{
+	return arena_printf(a, "%s:%s", app_id, id);
+}
+
+/* A row into c; the secret opened when open_secret. */
+static enum ag_err custom_of_row(struct arena *a, const char *app_id, const struct store_row *row, bool open_secret,
+				 struct custom *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = row_str(row, 0);
+	c->name = row_str(row, 1);
+	c->icon = row_str(row, 2);
+	c->categories = row_str(row, 3);
+	c->type = row_str(row, 4);
+	c->authorize_url = row_str(row, 5);
+	c->token_url = row_str(row, 6);
+	c->revoke_url = row_str(row, 7);
+	c->userinfo_url = row_str(row, 8);
+	c->scopes = row_str(row, 9);
+	c->client_id = row_str(row, 10);
+	c->has_secret = row_str(row, 11) != NULL;
+	c->pkce = row_bool(row, 12);
+	if (open_secret && c->has_secret) {
+		size_t n = 0;
+		unsigned char *pt = master_open("provider-client", sealed_id(a, app_id, c->id), row_str(row, 11), &n);
+		if (!pt)
+			return AG_EINTERNAL;
+		c->secret = arena_strndup(a, (const char *)pt, n);
+		sec_zero(pt, n);
+		free(pt);
+	}
+	return AG_OK;
+}
+
+static enum ag_err custom_get(struct arena *a, const char *app_id, const char *id, bool open_secret,
+			      struct custom *c)
+{
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, a, &row,
+			       "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 AND id = $2",
+			       P(SV_TEXT(app_id), SV_TEXT(id)));
+	return e ? e : custom_of_row(a, app_id, &row, open_secret, c);
+}
+
+static cJSON *categories_json(struct arena *a, const char *json)
+{
+	cJSON *v = NULL;
+	const char *detail;
+	if (!json || json_parse_strict(a, json, strlen(json), &v, &detail) != JSON_OK || !cJSON_IsArray(v))
+		return json_arr(a);
+	return v;
+}
+
+static cJSON *entry_json(struct arena *a, const char *id, const char *name, const char *icon, const char *categories,
+			 const char *type, bool builtin)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "name", name);
+	json_add_str(o, "icon", icon);
+	cJSON_AddItemReferenceToObject(o, "categories", categories_json(a, categories));
+	cJSON_AddStringToObject(o, "connectionType", type);
+	cJSON_AddBoolToObject(o, "builtin", builtin);
+	return o;
+}
+
+static cJSON *custom_json(struct arena *a, const struct custom *c)
+{
+	cJSON *o = entry_json(a, c->id, c->name, c->icon, c->categories, c->type, false);
+	if (str_eq(c->type, "oauth")) {
+		json_add_str(o, "authorizeUrl", c->authorize_url);
+		json_add_str(o, "tokenUrl", c->token_url);
+		json_add_str(o, "revokeUrl", c->revoke_url);
+		json_add_str(o, "userinfoUrl", c->userinfo_url);
+		json_add_str(o, "scopes", c->scopes);
+		json_add_str(o, "clientId", c->client_id);
+		cJSON_AddBoolToObject(o, "clientSecretSet", c->has_secret);
+		cJSON_AddBoolToObject(o, "pkce", c->pkce);
+	}
+	return o;
+}
+
+static const struct builtin_meta *builtin(const char *id)
+{
+	for (size_t i = 0; i < ARRAY_LEN(builtins); i++)
+		if (str_eq(builtins[i].id, id))
+			return &builtins[i];
+	return NULL;
+}
+
+/* A built-in the project configured (client id and secret set). */
+static cJSON *builtin_json(struct arena *a, const struct project *p, const char *id)
+{
+	struct oauth_client *c;
+	const struct builtin_meta *m = builtin(id);
+	if (!m || oauth_client_get(a, p->app_id, id, &c) != AG_OK)
+		return NULL;
+	return entry_json(a, id, c->def->label, NULL, m->categories, "oauth", true);
+}
+
+struct list_ctx {
+	struct arena *a;
+	const char *app_id;
+	cJSON *arr;
+	enum ag_err e;
+};
+
+static int custom_row(void *ud, const struct store_row *row)
+{
+	struct list_ctx *l = ud;
+	struct custom c;
+	if ((l->e = custom_of_row(l->a, l->app_id, row, false, &c)))
+		return 1;
+	cJSON_AddItemToArray(l->arr, custom_json(l->a, &c));
+	return 0;
+}
+
+enum ag_err providers_list(struct arena *a, const struct project *p, cJSON **out)
+{
+	struct list_ctx l = {a, p->app_id, json_arr(a), AG_OK};
+	*out = l.arr;
+	for (size_t i = 0; i < ARRAY_LEN(builtins); i++) {
+		cJSON *o = builtin_json(a, p, builtins[i].id);
+		if (o)
+			cJSON_AddItemToArray(l.arr, o);
+	}
+	enum ag_err e = db_query(g_app.store, "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 ORDER BY id",
+				 P(SV_TEXT(p->app_id)), custom_row, &l);
+	return e ? e : l.e;
+}
+
+enum ag_err provider_get_json(struct arena *a, const struct project *p, const char *id, cJSON **out)
+{
+	*out = NULL;
+	if (!id || strlen(id) > PROVIDER_ID_MAX)
+		return AG_PROVIDERS_NOT_FOUND;
+	if (builtin(id)) {
+		*out = builtin_json(a, p, id);
+		if (*out)
+			json_own(a, *out);
+		return *out ? AG_OK : AG_PROVIDERS_NOT_FOUND;
+	}
+	struct custom c;
+	enum ag_err e = custom_get(a, p->app_id, id, false, &c);
+	if (e == AG_OK)
+		*out = json_own(a, custom_json(a, &c));
+	return ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDERS_NOT_FOUND : e;
+}
+
+/* ---- custom providers: validation ------------------------------------------------------------- */
+
+static bool id_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > PROVIDER_ID_MAX || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+static bool printable(const char *s, size_t max)
+{
+	if (!s || !*s || strlen(s) > max || !str_is_utf8(s, strlen(s)))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static const char *const fields_all[] = {"id",         "name",        "icon",     "categories", "connectionType",
+					 "authorizeUrl", "tokenUrl",  "revokeUrl", "userinfoUrl", "scopes",
+					 "clientId",   "clientSecret", "pkce"};
+
+/* Apply body's fields to c (which holds the current values on update); NULL or why. */
+static const char *apply(struct arena *a, const cJSON *body, struct custom *c, bool create)
+{
+	if (!cJSON_IsObject(body))
+		return "the body must be an object";
+	for (const cJSON *k = body->child; k; k = k->next) {
+		bool known = false;
+		for (size_t i = 0; i < ARRAY_LEN(fields_all); i++)
+			known |= str_eq(fields_all[i], k->string);
+		if (!known)
+			return arena_printf(a,
+					    "unknown field '%.64s' (id, name, icon, categories, connectionType, authorizeUrl, "
+					    "tokenUrl, revokeUrl, userinfoUrl, scopes, clientId, clientSecret, pkce)",
+					    k->string);
+		if (!create && str_eq(k->string, "id"))
+			return "id cannot change";
+		const char *s = cJSON_IsString(k) ? k->valuestring : NULL;
+		bool nul = cJSON_IsNull(k);
+		if (str_eq(k->string, "id")) {
+			if (!id_ok(s))
+				return "id is 1-64 of a-z, 0-9, '-' or '_', starting with a letter or digit";
+			c->id = s;
+		} else if (str_eq(k->string, "name")) {
+			if (!printable(s, 100))
+				return "name is 1-100 printable characters";
+			c->name = s;
+		} else if (str_eq(k->string, "icon")) {
+			struct url_parts u;
+			if (!nul && (!s || url_parse(a, s, &u)))
+				return "icon is an http(s) URL";
+			c->icon = s;
+		} else if (str_eq(k->string, "categories")) {
+			if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) > 16)
+				return "categories is a list of at most 16 names";
+			const cJSON *x;
+			cJSON_ArrayForEach(x, k) if (!cJSON_IsString(x) || !printable(x->valuestring, 64)) return
+			    "each category is 1-64 printable characters";
+			c->categories = json_print(a, k);
+		} else if (str_eq(k->string, "connectionType")) {
+			if (!str_eq(s, "oauth") && !str_eq(s, "api_key"))
+				return "connectionType is oauth or api_key";
+			c->type = s;
+		} else if (str_eq(k->string, "pkce")) {
+			if (!cJSON_IsBool(k))
+				return "pkce is true or false";
+			c->pkce = cJSON_IsTrue(k);
+		} else if (str_eq(k->string, "scopes")) {
+			if (!nul && (!s || strlen(s) > 512))
+				return "scopes is a space-separated string";
+			for (const char *p = s; p && *p; p++)
+				if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+					return "scopes is a space-separated string of scope names";
+			c->scopes = s;
+		} else if (str_eq(k->string, "clientId")) {
+			if (!printable(s, 256))
+				return "clientId is 1-256 printable characters";
+			c->client_id = s;
+		} else if (str_eq(k->string, "clientSecret")) {
+			if (!printable(s, 4096))
+				return "clientSecret is 1-4096 printable characters";
+			c->secret = s;
+		} else { /* the URLs: https (plain http only with private networks allowed) */
+			const char *why = nul ? NULL : s ? net_url_problem(a, s, g_cfg.allow_private_network) : "must be a URL";
+			if (why)
+				return arena_printf(a, "%s %s", k->string, why);
+			if (str_eq(k->string, "authorizeUrl"))
+				c->authorize_url = s;
+			else if (str_eq(k->string, "tokenUrl"))
+				c->token_url = s;
+			else if (str_eq(k->string, "revokeUrl"))
+				c->revoke_url = s;
+			else
+				c->userinfo_url = s;
+		}
+	}
+	if (!c->id || !c->name || !c->type)
+		return "id, name and connectionType are required";
+	if (str_eq(c->type, "oauth") && (!c->authorize_url || !c->token_url || !c->client_id || !(c->secret || c->has_secret)))
+		return "an oauth provider needs authorizeUrl, tokenUrl, clientId and clientSecret";
+	return NULL;
+}
+
+static enum ag_err store_custom(struct arena *a, const char *app_id, const struct custom *c, bool create)
+{
+	char *sealed = c->secret ? master_seal("provider-client", sealed_id(a, app_id, c->id), c->secret, strlen(c->secret))
+				 : NULL;
+	if (c->secret && !sealed)
+		return AG_EINTERNAL;
+	int64_t now = time_now_ms();
+	const struct sqlv v[] = {SV_TEXT(app_id),        SV_TEXT(c->id),           SV_TEXT(c->name),
+				 SV_TEXT(c->icon),       SV_TEXT(c->categories ? c->categories : "[]"),
+				 SV_TEXT(c->type),       SV_TEXT(c->authorize_url), SV_TEXT(c->token_url),
+				 SV_TEXT(c->revoke_url), SV_TEXT(c->userinfo_url), SV_TEXT(c->scopes),
+				 SV_TEXT(c->client_id),  SV_TEXT(sealed),          SV_BOOL(c->pkce),
+				 SV_INT(now)};
+	enum ag_err e;
+	if (create)
+		e = db_exec(g_app.store,
+			    "INSERT INTO custom_providers (app_id, id, name, icon, categories, connection_type, authorize_url, "
+			    "token_url, revoke_url, userinfo_url, scopes, client_id, secret_sealed, pkce, created_at, "
+			    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+			    v, (int)ARRAY_LEN(v));
+	else
+		e = db_exec(g_app.store,
+			    "UPDATE custom_providers SET name = $3, icon = $4, categories = $5, connection_type = $6, "
+			    "authorize_url = $7, token_url = $8, revoke_url = $9, userinfo_url = $10, scopes = $11, "
+			    "client_id = $12, secret_sealed = COALESCE($13, secret_sealed), pkce = $14, updated_at = $15 "
+			    "WHERE app_id = $1 AND id = $2",
+			    v, (int)ARRAY_LEN(v));
+	free(sealed);
+	return e;
+}
+
+enum ag_err provider_create(struct arena *a, const char *app_id, const cJSON *body, const char **why)
+{
+	struct custom c = {.pkce = true};
+	if ((*why = apply(a, body, &c, true)))
+		return AG_EINVAL;
+	if (builtin(c.id) || oauth_provider_find(c.id))
+		return AG_PROVIDERS_EXISTS;
+	enum ag_err e = store_custom(a, app_id, &c, true);
+	return ag_err_is(e, AG_ECONFLICT) ? AG_PROVIDERS_EXISTS : e;
+}
+
+enum ag_err provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body, const char **why)
+{
+	*why = NULL;
+	if (builtin(id) || oauth_provider_find(id))
+		return AG_PROVIDERS_BUILTIN;
+	struct custom c;
+	enum ag_err e = custom_get(a, app_id, id, false, &c);
+	if (e)
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDERS_NOT_FOUND : e;
+	if ((*why = apply(a, body, &c, false)))
+		return AG_EINVAL;
+	return store_custom(a, app_id, &c, false);
+}
+
+enum ag_err provider_delete(const char *app_id, const char *id)
+{
+	if (builtin(id) || oauth_provider_find(id))
+		return AG_PROVIDERS_BUILTIN;
+	int64_t n = 0;
+	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM custom_providers WHERE app_id = $1 AND id = $2",
+				  P(SV_TEXT(app_id), SV_TEXT(id)), &n);
+	return e ? e : n ? AG_OK : AG_PROVIDERS_NOT_FOUND;
+}
+
+/* ---- the OAuth client of a provider --------------------------------------------------------- */
+
+static enum ag_err fail(struct oauth_fail *f, enum ag_err kind, const char *code, const char *message)
+{
+	*f = (struct oauth_fail){kind, code, message};
+	return kind;
+}
+
+/* A built-in's project settings, or a custom oauth provider as a plain OAuth 2.0 client. */
+static enum ag_err provider_client(struct arena *a, const char *app_id, const char *id, struct oauth_client **out,
+				   struct oauth_fail *f)
+{
+	if (!id || strlen(id) > PROVIDER_ID_MAX)
+		return fail(f, AG_ENOTFOUND, "unknown_provider", "no such provider");
+	if (oauth_provider_find(id)) {
+		enum ag_err e = oauth_client_get(a, app_id, id, out);
+		if (ag_err_is(e, AG_ENOTFOUND))
+			return fail(f, AG_ENOTFOUND, "provider_not_configured",
+				    "this provider has no client id and secret in this project");
+		return e ? fail(f, e, "server_error", "the provider's settings cannot be read") : AG_OK;
+	}
+	struct custom c;
+	enum ag_err e = custom_get(a, app_id, id, true, &c);
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return fail(f, AG_ENOTFOUND, "unknown_provider", "no such provider");
+	if (e)
+		return fail(f, e, "server_error", "the provider's settings cannot be read");
+	if (!str_eq(c.type, "oauth"))
+		return fail(f, AG_EINVAL, "not_oauth", "this provider takes an API key, not an OAuth connection");
+	struct oauth_provider_def *d = arena_calloc(a, sizeof *d);
+	d->name = c.id;
+	d->label = c.name;
+	d->kind = OAUTH_KIND_PLAIN;
+	d->scopes = c.scopes ? c.scopes : "";
+	struct oauth_client *cl = arena_calloc(a, sizeof *cl);
+	cl->def = d;
+	cl->app_id = app_id;
+	cl->client_id = c.client_id;
+	cl->client_secret = c.secret;
+	cl->scopes = d->scopes;
+	cl->authorize_url = c.authorize_url;
+	cl->token_url = c.token_url;
+	cl->userinfo_url = c.userinfo_url;
+	cl->revoke_url = c.revoke_url;
+	cl->no_pkce = !c.pkce;
+	*out = cl;
+	return AG_OK;
+}
+
+/* ---- connect ------------------------------------------------------------------------------- */
+
+static bool scope_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > 1024)
+		return false;
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+			  const char *redirect_uri, const char *scope, const char **auth_url, struct oauth_fail *f)
+{
+	struct oauth_client *c;
+	enum ag_err e = provider_client(a, p->app_id, provider, &c, f);
+	if (e)
+		return e;
+	if (scope && !scope_ok(scope))
+		return fail(f, AG_EINVAL, "invalid_scope", "scope is a space-separated list of scope names");
+	struct oauth_client *cc = arena_alloc(a, sizeof *cc);
+	*cc = *c;
+	if (scope)
+		cc->scopes = scope;
+	struct oauth_flow_req q = {.app_id = p->app_id,
+				   .provider = c->def->name,
+				   .callback_url = redirect_uri,
+				   .purpose = "connect",
+				   .user_id = user_id,
+				   .redirect_uri = redirect_uri};
+	/* A connection is for later, offline use: ask for a refresh token. Google wants
+	 * access_type=offline (and consent, or it sends one only the first time); other
+	 * OpenID providers the offline_access scope, which needs consent too. */
+	if (str_eq(c->def->name, "google")) {
+		q.extra_params = "access_type=offline&prompt=consent";
+	} else if (c->def->kind == OAUTH_KIND_OIDC) {
+		struct oauth_endpoints ep;
+		if (oauth_endpoints_get(a, cc, &ep, f))
+			return f->kind;
+		if (ep.offline_access && !strstr(cc->scopes, "offline_access")) {
+			cc->scopes = arena_printf(a, "%s offline_access", cc->scopes);
+			q.extra_params = "prompt=consent";
+		}
+	}
+	const char *binding;
+	return oauth_flow_start(a, cc, &q, NULL, &binding, auth_url, f);
+}
+
+static char *seal_token(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+			const char *which, const char *tok)
+{
+	if (!tok)
+		return NULL;
+	return master_seal("connection", arena_printf(a, "%s:%s:%s:%s", app_id, user_id, provider, which), tok,
+			   strlen(tok));
+}
+
+static const char *open_token(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+			      const char *which, const char *sealed)
+{
+	if (!sealed)
+		return NULL;
+	size_t n = 0;
+	unsigned char *pt =
+	    master_open("connection", arena_printf(a, "%s:%s:%s:%s", app_id, user_id, provider, which), sealed, &n);
+	if (!pt)
+		return NULL;
+	char *s = arena_strndup(a, (const char *)pt, n);
+	sec_zero(pt, n);
+	free(pt);
+	return s;
+}
+
+static int64_t expiry_of(const struct oauth_tokens *t, int64_t now)
+{
+	return t->expires_in > 0 ? now + t->expires_in * 1000 : 0;
+}
+
+/* Insert or replace the user's connection to provider with fresh tokens. */
+static enum ag_err save_connection(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+				   const struct oauth_tokens *t, const struct oauth_profile *pr)
+{
+	char *acc = seal_token(a, app_id, user_id, provider, "access", t->access_token);
+	char *ref = seal_token(a, app_id, user_id, provider, "refresh", t->refresh_token);
+	int64_t now = time_now_ms(), exp = expiry_of(t, now);
+	char id[24];
+	rand_token(id, 12);
+	enum ag_err e = !acc ? AG_EINTERNAL
+			     : db_exec(g_app.store,
+				       "INSERT INTO connections (id, app_id, user_id, provider, account_email, account_subject, "
+				       "scope, access_sealed, refresh_sealed, expires_at, status, connected_at, updated_at) "
+				       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11) "
+				       "ON CONFLICT (app_id, user_id, provider) DO UPDATE SET account_email = $5, "
+				       "account_subject = $6, scope = $7, access_sealed = $8, "
+				       "refresh_sealed = COALESCE($9, connections.refresh_sealed), expires_at = $10, "
+				       "status = 'active', version = connections.version + 1, refresh_owner = NULL, "
+				       "refresh_until = 0, connected_at = $11, updated_at = $11",
+				       P(SV_TEXT(arena_printf(a, "con_%s", id)), SV_TEXT(app_id), SV_TEXT(user_id),
+					 SV_TEXT(provider), SV_TEXT(pr->email), SV_TEXT(pr->subject), SV_TEXT(t->scope),
+					 SV_TEXT(acc), SV_TEXT(ref), exp ? SV_INT(exp) : SV_NULL, SV_INT(now)));
+	free(acc);
+	free(ref);
+	return e;
+}
+
+enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
+			   const char *iss, const char *user_id, const char *provider, struct connect_result *out,
+			   struct oauth_fail *f)
+{
+	memset(out, 0, sizeof *out);
+	struct oauth_flow *fl;
+	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
+	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))))
+		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+	if (e)
+		return fail(f, e, "server_error", "the connection cannot be completed right now");
+	if (user_id && !str_eq(user_id, fl->q.user_id)) {
+		log_security("connect_state_foreign", NULL, "project %s provider %s: a callback for another user",
+			     p->app_id, fl->q.provider);
+		return fail(f, AG_EFORBIDDEN, "invalid_state", "this connection was started by another user");
+	}
+	if (provider && !str_eq(provider, fl->q.provider))
+		return fail(f, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
+	if (fl->expired)
+		return fail(f, AG_EGONE, "flow_expired", "the connection took too long; connect again");
+	if (!code || !*code || strlen(code) > 2048)
+		return fail(f, AG_EINVAL, "invalid_request", "code is required");
+	struct oauth_client *c;
+	struct oauth_endpoints ep;
+	if ((e = provider_client(a, p->app_id, fl->q.provider, &c, f)) || (e = oauth_endpoints_get(a, c, &ep, f)))
+		return e;
+	/* RFC 9207 and the mix-up defence of sign-in apply here too (docs/OAUTH.md). */
+	if (!str_eq(ep.issuer, fl->issuer) || (iss && !str_eq(iss, fl->issuer)) || (!iss && ep.iss_param && user_id == NULL))
+		return fail(f, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
+	ep.redirect_uri = fl->q.callback_url;
+	struct oauth_tokens t;
+	struct oauth_profile pr = {0};
+	if ((e = oauth_token_request(a, c, &ep, "authorization_code", code, fl->code_verifier, &t, f)))
+		return e;
+	if (c->def->kind != OAUTH_KIND_PLAIN || c->userinfo_url)
+		if ((e = oauth_profile_get(a, c, &ep, fl, &t, &pr, f)))
+			return e;
+	if ((e = save_connection(a, p->app_id, fl->q.user_id, fl->q.provider, &t, &pr)))
+		return fail(f, e, "server_error", "the connection cannot be stored");
+	log_info("connection", "project %s user %s: %s connected", p->app_id, fl->q.user_id, fl->q.provider);
+	out->provider = fl->q.provider;
+	out->user_id = fl->q.user_id;
+	out->email = pr.email;
+	return AG_OK;
+}
+
+/* ---- reading connections ------------------------------------------------------------------ */
+
+struct conn_row {
+	const char *id, *email, *scope, *access_sealed, *refresh_sealed, *status, *refresh_owner;
+	int64_t expires_at, version, refresh_until, connected_at;
+};
+
+static enum ag_err conn_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+			    struct conn_row *c)
+{
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, a, &row,
+			       "SELECT id, account_email, scope, access_sealed, refresh_sealed, status, refresh_owner, "
+			       "expires_at, version, refresh_until, connected_at FROM connections "
+			       "WHERE app_id = $1 AND user_id = $2 AND provider = $3",
+			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)));
+	if (e)
+		return e;
+	*c = (struct conn_row){row_str(&row, 0), row_str(&row, 1), row_str(&row, 2), row_str(&row, 3), row_str(&row, 4),
+			       row_str(&row, 5), row_str(&row, 6), row_int(&row, 7), row_int(&row, 8), row_int(&row, 9),
+			       row_int(&row, 10)};
+	return AG_OK;
+}
+
+static int list_row(void *ud, const struct store_row *row)
+{
+	struct list_ctx *l = ud;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "provider", row_str(row, 0));
+	json_add_str(o, "email", row_str(row, 1));
+	json_add_time(o, "connectedAt", row_int(row, 2));
+	cJSON_AddStringToObject(o, "status", row_str(row, 3));
+	json_add_str(o, "scope", row_str(row, 4));
+	json_add_time(o, "expiresAt", row_int(row, 5));
+	cJSON_AddItemToArray(l->arr, o);
+	return 0;
+}
+
+enum ag_err connections_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out)
+{
+	struct list_ctx l = {a, app_id, json_arr(a), AG_OK};
+	*out = l.arr;
+	return db_query(g_app.store,
+			"SELECT provider, account_email, connected_at, status, scope, expires_at FROM connections "
+			"WHERE app_id = $1 AND user_id = $2 ORDER BY provider",
+			P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &l);
+}
+
+enum ag_err connection_disconnect(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+				  bool *revoked)
+{
+	*revoked = false;
+	struct conn_row c;
+	enum ag_err e = conn_get(a, p->app_id, user_id, provider, &c);
+	if (e)
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_CONNECT_NOT_FOUND : e;
+	/* Revoke first (the refresh token, which takes its access tokens with it at most
+	 * providers), then forget: a provider that cannot be reached does not keep the
+	 * user connected against their will; the failure is logged. */
+	struct oauth_client *cl;
+	struct oauth_endpoints ep;
+	struct oauth_fail f;
+	const char *rt = open_token(a, p->app_id, user_id, provider, "refresh", c.refresh_sealed);
+	const char *at = open_token(a, p->app_id, user_id, provider, "access", c.access_sealed);
+	if (provider_client(a, p->app_id, provider, &cl, &f) == AG_OK && oauth_endpoints_get(a, cl, &ep, &f) == AG_OK &&
+	    (rt || at)) {
+		if (oauth_token_revoke(a, cl, &ep, rt ? rt : at, rt ? "refresh_token" : "access_token", revoked))
+			log_warn("connection", "project %s user %s: %s did not answer the revocation", p->app_id, user_id,
+				 provider);
+	}
+	e = db_exec(g_app.store, "DELETE FROM connections WHERE id = $1", P(SV_TEXT(c.id)));
+	if (e == AG_OK)
+		log_info("connection", "project %s user %s: %s disconnected (revoked at the provider: %s)", p->app_id,
+			 user_id, provider, *revoked ? "yes" : "no");
+	return e;
+}
+
+/* ---- valid-token: one refresh however many ask ---------------------------------------------- */
+
+/* Threads of this process waiting on one connection's refresh: the first leads, the
+ * others wait for it and read the row again. */
+struct flight {
+	int waiters;
+	bool done;
+	enum ag_err result; /* the leader's: waiters share a failure instead of retrying it */
+	const char *code;   /* a string literal */
+};
+
+static pthread_mutex_t flights_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flights_cv = PTHREAD_COND_INITIALIZER;
+static struct hmap *flights; /* connection id -> struct flight* */
+
+/* true: the caller leads (call flight_end); false: another thread led and finished,
+ * with *result and *code. */
+static bool flight_begin(const char *id, enum ag_err *result, const char **code)
+{
+	pthread_mutex_lock(&flights_mu);
+	if (!flights && !(flights = hmap_new(NULL)))
+		abort();
+	struct flight *fl = hmap_get(flights, id);
+	if (!fl) {
+		fl = calloc(1, sizeof *fl);
+		if (!fl || hmap_put(flights, id, fl))
+			abort();
+		pthread_mutex_unlock(&flights_mu);
+		return true;
+	}
+	fl->waiters++;
+	while (!fl->done)
+		pthread_cond_wait(&flights_cv, &flights_mu);
+	*result = fl->result;
+	*code = fl->code;
+	if (--fl->waiters == 0)
+		free(fl);
+	pthread_mutex_unlock(&flights_mu);
+	return false;
+}
+
+static void flight_end(const char *id, enum ag_err result, const char *code)
+{
+	pthread_mutex_lock(&flights_mu);
+	struct flight *fl = hmap_get(flights, id);
+	hmap_del(flights, id); /* later askers start a new flight (with the row refreshed) */
+	if (fl) {
+		fl->done = true;
+		fl->result = result;
+		fl->code = code;
+		if (fl->waiters == 0)
+			free(fl);
+	}
+	pthread_cond_broadcast(&flights_cv);
+	pthread_mutex_unlock(&flights_mu);
+}
+
+/* A failure's code as a literal that outlives the leader's arena. */
+static const char *stable_code(const char *code)
+{
+	static const char *const known[] = {"reconnect_required", "provider_unavailable", "provider_error",
+					    "invalid_grant", "server_error"};
+	for (size_t i = 0; i < ARRAY_LEN(known); i++)
+		if (str_eq(code, known[i]))
+			return known[i];
+	return "provider_error";
+}
+
+static bool fresh_enough(const struct conn_row *c, int64_t now)
+{
+	return !c->expires_at || c->expires_at - now > CONNECT_REFRESH_AHEAD_S * 1000LL;
+}
+
+/* Holding the row's lease: refresh at the provider and store the result. */
+static enum ag_err refresh_locked(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+				  const struct conn_row *c, const char *owner, struct oauth_fail *f)
+{
+	const char *rt = open_token(a, p->app_id, user_id, provider, "refresh", c->refresh_sealed);
+	struct oauth_client *cl;
+	struct oauth_endpoints ep;
+	struct oauth_tokens t;
+	enum ag_err e = !rt ? fail(f, AG_EINTERNAL, "server_error", "the stored refresh token cannot be opened")
+			    : provider_client(a, p->app_id, provider, &cl, f);
+	if (e == AG_OK)
+		e = oauth_endpoints_get(a, cl, &ep, f);
+	if (e == AG_OK)
+		e = oauth_token_request(a, cl, &ep, "refresh_token", rt, NULL, &t, f);
+	int64_t now = time_now_ms();
+	if (e == AG_OK) {
+		/* The rotated refresh token is stored before anyone is answered: the old one may
+		 * be dead at the provider already. */
+		char *acc = seal_token(a, p->app_id, user_id, provider, "access", t.access_token);
+		char *ref = seal_token(a, p->app_id, user_id, provider, "refresh", t.refresh_token);
+		int64_t exp = expiry_of(&t, now);
+		e = !acc ? AG_EINTERNAL
+			 : db_exec(g_app.store,
+				   "UPDATE connections SET access_sealed = $3, refresh_sealed = COALESCE($4, refresh_sealed), "
+				   "expires_at = $5, scope = COALESCE($6, scope), version = version + 1, refresh_owner = NULL, "
+				   "refresh_until = 0, refreshed_at = $7, updated_at = $7 WHERE id = $1 AND refresh_owner = $2",
+				   P(SV_TEXT(c->id), SV_TEXT(owner), SV_TEXT(acc), SV_TEXT(ref), exp ? SV_INT(exp) : SV_NULL,
+				     SV_TEXT(t.scope), SV_INT(now)));
+		free(acc);
+		free(ref);
+		if (e)
+			fail(f, e, "server_error", "the refreshed token cannot be stored");
+		else
+			log_info("connection", "project %s user %s: %s token refreshed", p->app_id, user_id, provider);
+		return e;
+	}
+	bool dead = str_eq(f->code, "invalid_grant");
+	if (db_exec(g_app.store,
+		    "UPDATE connections SET status = CASE WHEN $3 = 1 THEN 'reconnect_required' ELSE status END, "
+		    "refresh_owner = NULL, refresh_until = 0, updated_at = $4 WHERE id = $1 AND refresh_owner = $2",
+		    P(SV_TEXT(c->id), SV_TEXT(owner), SV_BOOL(dead), SV_INT(now))))
+		log_warn("connection", "cannot release the refresh lease of %s", c->id);
+	if (dead) {
+		log_info("connection", "project %s user %s: %s refused the refresh token; reconnect required", p->app_id,
+			 user_id, provider);
+		return fail(f, AG_ECONFLICT, "reconnect_required",
+			    "the provider no longer accepts this connection's refresh token: connect again");
+	}
+	return e;
+}
+
+enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+				   const char **access_token, int64_t *expires_at, struct oauth_fail *f)
+{
+	*access_token = NULL;
+	char owner[24];
+	rand_token(owner, 12);
+	int64_t deadline = time_now_ms() + (CONNECT_LEASE_S + 10) * 1000LL;
+	for (;;) {
+		struct conn_row c;
+		enum ag_err e = conn_get(a, p->app_id, user_id, provider, &c);
+		if (ag_err_is(e, AG_ENOTFOUND))
+			return fail(f, AG_ENOTFOUND, "not_connected", "this user has no connection to this provider");
+		if (e)
+			return fail(f, e, "server_error", "the connection cannot be read");
+		if (str_eq(c.status, "reconnect_required"))
+			return fail(f, AG_ECONFLICT, "reconnect_required",
+				    "the provider no longer accepts this connection: connect again");
+		int64_t now = time_now_ms();
+		if (fresh_enough(&c, now) || (!c.refresh_sealed && c.expires_at > now)) {
+			*access_token = open_token(a, p->app_id, user_id, provider, "access", c.access_sealed);
+			*expires_at = c.expires_at;
+			return *access_token ? AG_OK : fail(f, AG_EINTERNAL, "server_error", "the token cannot be opened");
+		}
+		if (!c.refresh_sealed)
+			return fail(f, AG_ECONFLICT, "reconnect_required",
+				    "the access token expired and the provider gave no refresh token: connect again");
+		if (now > deadline)
+			return fail(f, AG_EUNAVAIL, "provider_unavailable", "the token refresh did not finish; retry shortly");
+		enum ag_err led;
+		const char *led_code;
+		if (!flight_begin(c.id, &led, &led_code)) {
+			/* another thread of ours refreshed: read the row again (a refusal shows there) */
+			if (led == AG_OK || str_eq(led_code, "reconnect_required"))
+				continue;
+			return fail(f, led, led_code, "the token cannot be refreshed right now; retry shortly");
+		}
+		/* Leading in this process: take the row's lease, or wait for the node holding it. */
+		int64_t n = 0;
+		e = db_exec_n(g_app.store,
+			      "UPDATE connections SET refresh_owner = $2, refresh_until = $3 WHERE id = $1 AND version = $4 "
+			      "AND status = 'active' AND refresh_until < $5",
+			      P(SV_TEXT(c.id), SV_TEXT(owner), SV_INT(now + CONNECT_LEASE_S * 1000LL), SV_INT(c.version),
+				SV_INT(now)),
+			      &n);
+		if (e == AG_OK && n == 1) {
+			e = refresh_locked(a, p, user_id, provider, &c, owner, f);
+			flight_end(c.id, e, e ? stable_code(f->code) : NULL);
+			if (e)
+				return e;
+			continue; /* answer from the row as stored */
+		}
+		/* Another node refreshes (or the row changed under us): wait for its version. */
+		struct conn_row d = c;
+		while (e == AG_OK && d.version == c.version && str_eq(d.status, "active") && d.refresh_until >= time_now_ms() &&
+		       time_now_ms() < deadline) {
+			usleep(25 * 1000);
+			e = conn_get(a, p->app_id, user_id, provider, &d);
+		}
+		flight_end(c.id, AG_OK, NULL);
+		if (e && !ag_err_is(e, AG_ENOTFOUND))
+			return fail(f, e, "server_error", "the connection cannot be read");
+	}
+}
+
+/* ---- provider keys ---------------------------------------------------------------------------- */
+
+static bool in_registry(struct arena *a, const struct project *p, const char *provider)
+{
+	cJSON *o;
+	return provider_get_json(a, p, provider, &o) == AG_OK;
+}
+
+enum ag_err provider_key_set(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+			     const char *key)
+{
+	if (!in_registry(a, p, provider))
+		return AG_PROVIDERS_NOT_FOUND;
+	if (!key || !*key || strlen(key) > PROVIDER_KEY_MAX)
+		return AG_EINVAL;
+	char *sealed = master_seal("provider-key", arena_printf(a, "%s:%s:%s", p->app_id, user_id, provider), key,
+				   strlen(key));
+	if (!sealed)
+		return AG_EINTERNAL;
+	int64_t now = time_now_ms();
+	enum ag_err e = db_exec(g_app.store,
+				"INSERT INTO provider_keys (app_id, user_id, provider, key_sealed, created_at, updated_at) "
+				"VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (app_id, user_id, provider) DO UPDATE SET "
+				"key_sealed = $4, updated_at = $5",
+				P(SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_TEXT(sealed), SV_INT(now)));
+	free(sealed);
+	return e;
+}
+
+enum ag_err provider_key_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+			     const char **key)
+{
+	*key = NULL;
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, a, &row,
+			       "UPDATE provider_keys SET last_read_at = $4 WHERE app_id = $1 AND user_id = $2 AND provider = $3 "
+			       "RETURNING key_sealed",
+			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_INT(time_now_ms())));
+	if (e)
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDER_KEY_NOT_FOUND : e;
+	size_t n = 0;
+	unsigned char *pt =
+	    master_open("provider-key", arena_printf(a, "%s:%s:%s", app_id, user_id, provider), row_str(&row, 0), &n);
+	if (!pt)
+		return AG_EINTERNAL;
+	*key = arena_strndup(a, (const char *)pt, n);
+	sec_zero(pt, n);
+	free(pt);
+	return AG_OK;
+}
+
+enum ag_err provider_key_delete(const char *app_id, const char *user_id, const char *provider)
+{
+	int64_t n = 0;
+	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM provider_keys WHERE app_id = $1 AND user_id = $2 AND provider = $3",
+				  P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)), &n);
+	return e ? e : n ? AG_OK : AG_PROVIDER_KEY_NOT_FOUND;
+}

@@ -1,0 +1,80 @@
+/* connections.h — seed 004's tool providers: the registry (the OAuth engine's built-in
+ * providers a project configured, plus custom ones of connectionType "oauth" or
+ * "api_key"), users' OAuth connections to them, and users' own API keys for them.
+ *
+ * A connection is made with the OAuth engine's flows (auth/oauth.h: state 256 random
+ * bits stored as a hash, single use, 10 minutes, bound to project, user and provider;
+ * PKCE S256 unless a custom provider says it cannot take it). Its access and refresh
+ * tokens are sealed under the master key bound to "app:user:provider", so a row moved
+ * to another user or provider does not open. valid-token refreshes a token near expiry
+ * once however many callers ask at once, on one node or many: one thread per process
+ * leads, and one process at a time holds the row's refresh lease; the rotated refresh
+ * token is stored before anyone is answered. A refresh refused with invalid_grant marks
+ * the connection "reconnect required". */
+#ifndef AG_CONNECTIONS_H
+#define AG_CONNECTIONS_H
+
+#include "auth/oauth.h"
+
+#define PROVIDER_ID_MAX 64
+#define PROVIDER_KEY_MAX 4096
+#define CONNECT_REFRESH_AHEAD_S 60 /* refresh a token with less than this left */
+#define CONNECT_LEASE_S 30         /* how long one refresh may hold the row */
+
+/* ---- the registry ---------------------------------------------------------------------- */
+
+/* Every provider a project's users can use, public view: [{id, name, icon, categories,
+ * connectionType, builtin}] (built-ins only when the project configured them). */
+enum ag_err providers_list(struct arena *a, const struct project *p, cJSON **out) MUST_CHECK;
+/* One provider, public view (no secret); AG_ENOTFOUND. */
+enum ag_err provider_get_json(struct arena *a, const struct project *p, const char *id, cJSON **out) MUST_CHECK;
+/* Custom providers (project admins only): create, merge-update, delete. AG_EINVAL with
+ * *why, AG_ECONFLICT for an id in use (built-in ids included), AG_EFORBIDDEN for a
+ * built-in (configured through /admin/api/projects/{app_id}/oauth/{provider}). */
+enum ag_err provider_create(struct arena *a, const char *app_id, const cJSON *body, const char **why) MUST_CHECK;
+enum ag_err provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body,
+			    const char **why) MUST_CHECK;
+enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
+
+/* ---- connections ------------------------------------------------------------------------ */
+
+/* The provider's authorization URL for this user. redirect_uri: where the provider sends
+ * the browser back (AuthGate's GET callback or an app page the project registered);
+ * scope: NULL for the provider's scopes. */
+enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+			  const char *redirect_uri, const char *scope, const char **auth_url,
+			  struct oauth_fail *f) MUST_CHECK;
+
+/* What came back to a callback. user_id: the caller (POST /auth/callback), who must be
+ * the user the flow was started for; NULL for the browser's GET callback (the state
+ * alone). provider: the path's (GET), or NULL. iss: RFC 9207's parameter, may be NULL. */
+struct connect_result {
+	const char *provider, *user_id, *email;
+};
+enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
+			   const char *iss, const char *user_id, const char *provider, struct connect_result *out,
+			   struct oauth_fail *f) MUST_CHECK;
+
+/* Forget the connection, revoking its token at the provider when it has a revocation
+ * endpoint (*revoked). AG_ENOTFOUND when there is none. */
+enum ag_err connection_disconnect(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+				  bool *revoked) MUST_CHECK;
+/* [{provider, email, connectedAt, status, scope, expiresAt}] */
+enum ag_err connections_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
+
+/* A fresh access token (refreshed when less than CONNECT_REFRESH_AHEAD_S is left).
+ * AG_ENOTFOUND: not connected; AG_ECONFLICT: reconnect required (f says why);
+ * AG_EUNAVAIL: the provider did not answer. */
+enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+				   const char **access_token, int64_t *expires_at, struct oauth_fail *f) MUST_CHECK;
+
+/* ---- users' own provider keys --------------------------------------------------------------- */
+
+/* AG_ENOTFOUND for a provider not in the registry. */
+enum ag_err provider_key_set(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+			     const char *key) MUST_CHECK;
+enum ag_err provider_key_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
+			     const char **key) MUST_CHECK;
+enum ag_err provider_key_delete(const char *app_id, const char *user_id, const char *provider) MUST_CHECK;
+
+#endif
