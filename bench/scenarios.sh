@@ -6,6 +6,8 @@
 here=${here:-$(dirname "${BASH_SOURCE[0]}")}
 # shellcheck source=bench/email_scenarios.sh
 source "$here/email_scenarios.sh"
+# shellcheck source=bench/users_scenarios.sh
+source "$here/users_scenarios.sh"
 
 # Runs once, after both servers are up and before any measurement. Create what the
 # scenarios need through the CLI or HTTP and export it for the Lua scripts (os.getenv).
@@ -16,6 +18,7 @@ bench_setup() {
   BENCH_ADMIN_TOKEN=$(ag_cli admin-token create | json_field key)
   export BENCH_ADMIN_TOKEN
   email_bench_setup
+  users_bench_setup
   # the factor verifiers, in process (bench/factors_verify.c against this build's library)
   cc -O2 -I"$root/src" -o "$tmp/factors_verify" "$root/bench/factors_verify.c" "$BUILD/libagcore.a" \
     $(pkg-config --libs libmicrohttpd libcjson openssl libsodium sqlite3 libpq libcurl libcbor libqrencode) -lm -pthread
@@ -37,6 +40,7 @@ bench_scenarios() {
   scenario nginx-c256 nginx / conns=256 ref=-
   scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
   email_bench_scenarios
+  users_bench_scenarios
   # push sign-in (seed 000): starts are writes (a session row each); the rest are events
   scenario push-start authgate /auth/start lua=push_start.lua ref=-
   measure push-wake-longpoll -- node bench/push_wake.mjs longpoll
