@@ -362,6 +362,7 @@ void h_asc_totp_enroll(struct req *r)
 	cJSON_AddStringToObject(o, "userId", client(r)->act->external_id);
 	cJSON_AddStringToObject(o, "uri", json_get_str(f, "otpauth_uri"));
 	cJSON_AddStringToObject(o, "secret", json_get_str(f, "secret"));
+	json_add_str(o, "qrSvg", json_get_str(f, "qr_svg")); /* AuthGate's: the hosted page shows it */
 	resp_json(r, 200, o);
 }
 

@@ -331,5 +331,7 @@ void h_asc_email_verify(struct req *r);
 void h_asc_sms_enroll(struct req *r);
 void h_asc_sms_challenge(struct req *r);
 void h_asc_sms_verify(struct req *r);
+/* actions_page.c: the hosted challenge page (GET /challenge?token=…) */
+void h_as_page(struct req *r);
 
 #endif

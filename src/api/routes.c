@@ -693,6 +693,8 @@ const struct route api_routes[] = {
 	   f_as_enroll_verified, 0),
 	AS("DELETE", "/v1/users/{userId}/authenticators/{authenticatorId}", h_as_authenticator_delete, guard_as_secret,
 	   0, NULL, 0),
+	/* the hosted challenge page the track url opens; its script calls the client API */
+	{"GET", "/challenge", h_as_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
 	/* the client API (@authsignal/browser): Bearer <token> or Basic <tenant id>, CORS */
 	AS("POST", "/v1/client/user-authenticators/passkey/registration-options", h_asc_passkey_registration_options,
 	   guard_as_client, 2 * KB, f_asc_reg_options, ROUTE_CORS),

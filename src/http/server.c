@@ -155,12 +155,16 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 	const struct route *rt = r->route;
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	bool page = rt && (rt->flags & ROUTE_PAGE);
-	bool has_cc = false, has_csp = false, has_rp = false;
+	bool has_cc = false, has_csp = false, has_rp = false, framable = false;
 	for (int i = 0; i < r->nheaders; i++) {
 		if (str_ieq(r->headers[i].name, "Cache-Control"))
 			has_cc = true;
-		if (str_ieq(r->headers[i].name, "Content-Security-Policy"))
+		if (str_ieq(r->headers[i].name, "Content-Security-Policy")) {
 			has_csp = true;
+			/* a page that names who may frame it (frame-ancestors) gets no X-Frame-Options */
+			framable = strstr(r->headers[i].value, "frame-ancestors") &&
+				   !strstr(r->headers[i].value, "frame-ancestors 'none'");
+		}
 		if (str_ieq(r->headers[i].name, "Referrer-Policy"))
 			has_rp = true;
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
@@ -169,7 +173,7 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (!has_cc)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (page || !has_csp)
+	if ((page && !framable) || !has_csp)
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	if (!has_csp)
 		MHD_add_response_header(resp, "Content-Security-Policy",
