@@ -331,6 +331,11 @@ void h_asc_email_verify(struct req *r);
 void h_asc_sms_enroll(struct req *r);
 void h_asc_sms_challenge(struct req *r);
 void h_asc_sms_verify(struct req *r);
+/* actions_rules.c: the admin API of actions' rules (/admin/api/projects/{app_id}/actions) */
+void h_admin_action_rules_list(struct req *r);
+void h_admin_action_rules_get(struct req *r);
+void h_admin_action_rules_put(struct req *r);
+void h_admin_action_rules_delete(struct req *r);
 /* actions_page.c: the hosted challenge page (GET /challenge?token=…) */
 void h_as_page(struct req *r);
 

@@ -259,7 +259,7 @@ const char *api_guard_name(bool (*guard)(struct req *r))
 	static const struct {
 		bool (*guard)(struct req *r);
 		const char *name;
-	} names[] = {{guard_api_key, "api_key"}, {guard_admin, "admin_token"}, {guard_metrics, "metrics_token"},
+	} names[] = {{guard_api_key, "api_key"}, {guard_admin, "admin_token"}, {guard_metrics, "metrics_token"}, {guard_admin_project, "admin_token"},
 		       {guard_as_secret, "secret_key"}, {guard_as_client, "action_token"}};
 	if (!guard)
 		return "public";

@@ -412,6 +412,13 @@ static const struct field f_asc_sms[] = {
 	{NULL, 0, false, 0},
 };
 
+/* An action's rules (admin API): a bad rule is refused naming its field. */
+static const struct field f_action_rules[] = {
+	{"defaultOutcome", FK_STRING, false, 16},
+	{"rules", FK_ARRAY, false, 0},
+	{NULL, 0, false, 0},
+};
+
 /* A route of the Authsignal-compatible family: its errors are Authsignal's shape. */
 #define AS(method, pattern, handler, guard, body, fields, flags) \
 	{method, pattern, handler, guard, body, fields, (flags) | ROUTE_ALT_ERRORS, NULL}
@@ -693,6 +700,14 @@ const struct route api_routes[] = {
 	   f_as_enroll_verified, 0),
 	AS("DELETE", "/v1/users/{userId}/authenticators/{authenticatorId}", h_as_authenticator_delete, guard_as_secret,
 	   0, NULL, 0),
+	/* actions' rules: a default outcome and ordered rules per action code (admin) */
+	{"GET", "/admin/api/projects/{app_id}/actions", h_admin_action_rules_list, guard_admin_project, 0, NULL, 0, NULL},
+	{"GET", "/admin/api/projects/{app_id}/actions/{action}", h_admin_action_rules_get, guard_admin_project, 0, NULL, 0,
+	 NULL},
+	{"PUT", "/admin/api/projects/{app_id}/actions/{action}", h_admin_action_rules_put, guard_admin_project, 64 * KB,
+	 f_action_rules, 0, NULL},
+	{"DELETE", "/admin/api/projects/{app_id}/actions/{action}", h_admin_action_rules_delete, guard_admin_project, 0,
+	 NULL, 0, NULL},
 	/* the hosted challenge page the track url opens; its script calls the client API */
 	{"GET", "/challenge", h_as_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
 	/* the client API (@authsignal/browser): Bearer <token> or Basic <tenant id>, CORS */

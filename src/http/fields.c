@@ -68,6 +68,10 @@ static bool check_value(struct req *r, const struct field *f, const struct jval 
 		if (v->kind != JK_OBJ)
 			return bad(r, f->name, "must be an object");
 		return true;
+	case FK_ARRAY:
+		if (v->kind != JK_ARR)
+			return bad(r, f->name, "must be an array");
+		return true;
 	case FK_JSON:
 		return true;
 	}

@@ -17,6 +17,7 @@ enum field_kind {
 	FK_STRINGS,    /* array of strings, each <= max bytes, at most 64 */
 	FK_OBJECT,     /* JSON object (validated by the handler) */
 	FK_JSON,       /* any JSON value (validated by the handler) */
+	FK_ARRAY,      /* JSON array of anything (validated by the handler) */
 };
 
 struct field {
