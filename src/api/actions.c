@@ -287,3 +287,69 @@ void h_as_authenticator_delete(struct req *r)
 	else
 		resp_json(r, 200, json_obj(r->a));
 }
+
+/* ---- app-started SMS and email challenges ------------------------------------------------ */
+
+void h_as_challenge(struct req *r)
+{
+	struct as_challenge_in in = {req_str(r, "verificationMethod"), req_str(r, "userId"), req_str(r, "email"),
+	                             req_str(r, "phoneNumber"), req_str(r, "action"), req_str(r, "ipAddress"),
+	                             req_str(r, "locale")};
+	if (!in.ip)
+		in.ip = r->ip; /* the sending limits per address need one */
+	struct factor_err fe = {0};
+	const char *id = NULL;
+	int64_t expires = 0;
+	struct ag_error err = as_challenge_start(r->a, r->project, &in, &id, &expires, &fe);
+	if (err.code) {
+		if (fe.retry_after_s > 0)
+			resp_header(r, "Retry-After", arena_printf(r->a, "%d", fe.retry_after_s));
+		api_fail(r, err.code, err.message);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "challengeId", id);
+	json_add_str(o, "idempotencyKey", req_str(r, "idempotencyKey"));
+	cJSON_AddNumberToObject(o, "expiresAt", (double)(expires / 1000));
+	resp_json(r, 200, o);
+}
+
+void h_as_verify(struct req *r)
+{
+	cJSON *o;
+	enum ag_err e = as_challenge_verify(r->a, r->project, req_str(r, "challengeId"), req_str(r, "verificationCode"), r->ip, &o);
+	if (e)
+		api_fail(r, e, NULL);
+	else
+		resp_json(r, 200, o);
+}
+
+void h_as_claim(struct req *r)
+{
+	if (req_bool(r, "skipVerificationCheck", false)) {
+		api_fail(r, AG_AS_INVALID, "skipVerificationCheck is not supported: verify the code with /v1/verify, then claim");
+		return;
+	}
+	cJSON *o;
+	enum ag_err e = as_challenge_claim(r->a, r->project, req_str(r, "challengeId"), req_str(r, "userId"), r->ip, &o);
+	if (e)
+		api_fail(r, e, NULL);
+	else
+		resp_json(r, 200, o);
+}
+
+void h_as_challenges(struct req *r)
+{
+	struct as_challenge_query q = {req_query(r, "challengeId"), req_query(r, "userId"), req_query(r, "action"),
+	                               req_query(r, "verificationMethod")};
+	if (!q.challenge_id && !q.external_id) {
+		api_fail(r, AG_AS_INVALID, "challengeId or userId is required");
+		return;
+	}
+	cJSON *o;
+	enum ag_err e = as_challenge_get(r->a, r->project, &q, &o);
+	if (e)
+		api_fail(r, e, NULL);
+	else
+		resp_json(r, 200, o);
+}

@@ -314,6 +314,10 @@ void h_as_users_query(struct req *r);
 void h_as_authenticators(struct req *r);
 void h_as_authenticator_enroll(struct req *r);
 void h_as_authenticator_delete(struct req *r);
+void h_as_challenge(struct req *r);
+void h_as_verify(struct req *r);
+void h_as_claim(struct req *r);
+void h_as_challenges(struct req *r);
 
 /* actions_client.c: the Authsignal-compatible client API under /v1/client */
 bool guard_as_client(struct req *r); /* Bearer <action token> or Basic <tenant id>; CORS */

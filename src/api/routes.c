@@ -365,6 +365,30 @@ static const struct field f_as_action_update[] = {
 };
 
 
+static const struct field f_as_challenge[] = {
+	{"verificationMethod", FK_STRING, true, 32}, {"action", FK_STRING, false, 64},
+	{"challengeId", FK_STRING, false, 64},       {"idempotencyKey", FK_STRING, false, 128},
+	{"userId", FK_STRING, false, 255},           {"email", FK_STRING, false, 320},
+	{"phoneNumber", FK_STRING, false, 32},       {"smsChannel", FK_STRING, false, 16},
+	{"locale", FK_STRING, false, 35},            {"deviceId", FK_STRING, false, 128},
+	{"ipAddress", FK_STRING, false, 64},         {"userAgent", FK_STRING, false, 1024},
+	{"custom", FK_OBJECT, false, 0},             {"scope", FK_STRING, false, 256},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_verify[] = {
+	{"challengeId", FK_STRING, true, 64},
+	{"verificationCode", FK_STRING, true, 32},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_claim[] = {
+	{"challengeId", FK_STRING, true, 64},
+	{"userId", FK_STRING, true, 255},
+	{"skipVerificationCheck", FK_BOOL, false, 0},
+	{NULL, 0, false, 0},
+};
+
 /* The client API (@authsignal/browser). */
 static const struct field f_asc_reg_options[] = {
 	{"username", FK_STRING, false, 255},
@@ -700,6 +724,10 @@ const struct route api_routes[] = {
 	   f_as_enroll_verified, 0),
 	AS("DELETE", "/v1/users/{userId}/authenticators/{authenticatorId}", h_as_authenticator_delete, guard_as_secret,
 	   0, NULL, 0),
+	AS("POST", "/v1/challenge", h_as_challenge, guard_as_secret, 4 * KB, f_as_challenge, 0),
+	AS("POST", "/v1/verify", h_as_verify, guard_as_secret, 1 * KB, f_as_verify, 0),
+	AS("POST", "/v1/claim", h_as_claim, guard_as_secret, 1 * KB, f_as_claim, 0),
+	AS("GET", "/v1/challenges", h_as_challenges, guard_as_secret, 0, NULL, 0),
 	/* actions' rules: a default outcome and ordered rules per action code (admin) */
 	{"GET", "/admin/api/projects/{app_id}/actions", h_admin_action_rules_list, guard_admin_project, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/actions/{action}", h_admin_action_rules_get, guard_admin_project, 0, NULL, 0,

@@ -166,6 +166,30 @@ enum ag_err action_may_enroll(struct arena *a, const struct project *p, const st
 /* May act's token run a challenge (not BLOCK, REVIEW_*, nor an action validated)? */
 enum ag_err action_may_challenge(const struct action *act) MUST_CHECK;
 
+/* ---- app-started SMS and email challenges (action_challenges.c) ------------------------ */
+
+struct as_challenge_in {
+	const char *method; /* SMS | EMAIL_OTP */
+	const char *external_id, *email, *phone, *code, *ip, *locale;
+};
+/* Send a code to the phone number or address (else the user's); *expires_at in ms. */
+struct ag_error as_challenge_start(struct arena *a, const struct project *p, const struct as_challenge_in *in,
+                                   const char **challenge_id, int64_t *expires_at, struct factor_err *fe) MUST_CHECK;
+/* {isVerified, phoneNumber | email, verificationMethod} or {isVerified: false, failureReason}. */
+enum ag_err as_challenge_verify(struct arena *a, const struct project *p, const char *challenge_id, const char *code,
+                                const char *ip, cJSON **out) MUST_CHECK;
+/* A verified challenge for a user (once, within 10 minutes): the destination becomes
+ * their authenticator, a met action of the challenge's code answers {token,
+ * verificationMethod} (a token validate accepts). */
+enum ag_err as_challenge_claim(struct arena *a, const struct project *p, const char *challenge_id,
+                               const char *external_id, const char *ip, cJSON **out) MUST_CHECK;
+/* An open challenge by id, or the latest of a user (and action, method). */
+struct as_challenge_query {
+	const char *challenge_id, *external_id, *code, *method;
+};
+enum ag_err as_challenge_get(struct arena *a, const struct project *p, const struct as_challenge_query *q,
+                             cJSON **out) MUST_CHECK;
+
 /* ---- rules (action_rules.c) -------------------------------------------------------- */
 
 /* What track knows when the rules run. */

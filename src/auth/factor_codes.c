@@ -14,6 +14,7 @@
 #include "auth/factors.h"
 #include "auth/throttle.h"
 #include "config/config.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "hook/hook.h"
@@ -64,7 +65,7 @@ static enum ag_err send_limits(struct arena *a, const struct factor_actor *who, 
 		return AG_OK;
 	}
 	if ((e = limited(&p_email_ip, who->ip, fe)) ||
-	    (e = limited(&p_email_user, arena_printf(a, "%s:%s", who->p->app_id, who->u->id), fe)))
+	    (e = limited(&p_email_user, arena_printf(a, "%s:%s", who->p->app_id, who->u->id ? who->u->id : dest), fe)))
 		return e;
 	return AG_OK;
 }
@@ -91,16 +92,19 @@ static enum ag_err deliver(struct arena *a, const struct factor_actor *who, cons
 	cJSON_AddStringToObject(d, "to", dest);
 	cJSON_AddStringToObject(d, "body", body);
 	cJSON_AddStringToObject(d, "code", code);
-	cJSON_AddStringToObject(d, "user_id", who->u->id);
+	json_add_str(d, "user_id", who->u->id);
 	json_add_time(ev, "timestamp", time_now_ms());
 	int n = 0;
 	enum ag_err e = hook_emit(a, who->p->app_id, "sms.send", json_print(a, ev), &n);
 	return e ? e : n > 0 ? AG_OK : AG_EUNAVAIL;
 }
 
-/* A new code for factor_id (superseding its live one), sent to dest. */
-static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, const char *kind, const char *factor_id,
-                              const char *dest, struct factor_err *fe)
+/* A new code for factor_id (superseding its live one), sent to dest. Without a factor
+ * (factor_id NULL: a challenge for a number or address, code_challenge_start) the row
+ * keeps data and its id goes to *cid_out; who->u may then be a user without an id. */
+static enum ag_err issue_code_row(struct arena *a, const struct factor_actor *who, const char *kind,
+                                  const char *factor_id, const char *dest, const char *data, const char **cid_out,
+                                  struct factor_err *fe)
 {
 	if (str_eq(kind, "sms") && !sms_provider())
 		return AG_SMS_UNAVAILABLE;
@@ -121,11 +125,12 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 		            P(SV_TEXT(factor_id), SV_INT(now)));
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-		            "INSERT INTO factor_challenges (id, kind, app_id, user_id, factor_id, code_hash, "
+		            "INSERT INTO factor_challenges (id, kind, app_id, user_id, factor_id, code_hash, data, "
 		            "expires_at, created_at) "
-		            "VALUES ($1, 'code', $2, $3, $4, $5, $6, $7)",
-		            P(SV_TEXT(cid), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id), SV_TEXT(factor_id),
-		              SV_TEXT(h), SV_INT(now + CODE_TTL_S * 1000LL), SV_INT(now)));
+		            "VALUES ($1, 'code', $2, $3, $4, $5, $6, $7, $8)",
+		            P(SV_TEXT(cid), SV_TEXT(who->p->app_id), SV_TEXT(who->u->id),
+		              SV_TEXT(factor_id), SV_TEXT(h), SV_TEXT(data ? data : "{}"),
+		              SV_INT(now + CODE_TTL_S * 1000LL), SV_INT(now)));
 	if (e == AG_OK)
 		e = deliver(a, who, kind, dest, code);
 	sec_zero(code, sizeof code);
@@ -134,7 +139,61 @@ static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, c
 		outbox_kick();
 	else if (ag_err_is(e, AG_EUNAVAIL) && str_eq(kind, "sms"))
 		return AG_SMS_NO_ENDPOINT;
+	if (e == AG_OK && cid_out)
+		*cid_out = cid;
 	return e;
+}
+
+static enum ag_err issue_code(struct arena *a, const struct factor_actor *who, const char *kind, const char *factor_id,
+                              const char *dest, struct factor_err *fe)
+{
+	return issue_code_row(a, who, kind, factor_id, dest, NULL, NULL, fe);
+}
+
+enum ag_err code_challenge_start(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
+                                 const char *data, const char **challenge_id, struct factor_err *fe)
+{
+	if (!str_eq(kind, "sms") && !str_eq(kind, "email"))
+		return AG_MFA_METHOD;
+	if (!project_provider_on(who->p, str_eq(kind, "sms") ? "sms" : "email-code"))
+		return AG_FACTOR_DISABLED;
+	return issue_code_row(a, who, kind, NULL, dest, data, challenge_id, fe);
+}
+
+enum ag_err code_challenge_check(struct arena *a, const struct project *p, const char *challenge_id, const char *code,
+                                 const char *ip, const char **data)
+{
+	int64_t now = time_now_ms();
+	struct store_row row;
+	/* Reserve an attempt first: concurrent guesses get no more than 3 compares. */
+	enum ag_err e = db_row(g_app.store, a, &row,
+	                       "UPDATE factor_challenges SET attempts = attempts + 1 WHERE id = $1 AND app_id = $2 "
+	                       "AND kind = 'code' AND factor_id IS NULL AND used_at IS NULL AND expires_at > $3 "
+	                       "AND attempts < $4 RETURNING id, code_hash, attempts, data",
+	                       P(SV_TEXT(challenge_id ? challenge_id : ""), SV_TEXT(p->app_id), SV_INT(now),
+	                         SV_INT(CODE_MAX_ATTEMPTS)));
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return AG_FACTOR_BAD_CODE;
+	if (e)
+		return e;
+	char h[65];
+	bool shape = code && strlen(code) == CODE_DIGITS && strspn(code, "0123456789") == CODE_DIGITS;
+	master_mac_hex(h, CODE_LABEL, row_str(&row, 0), shape ? code : "-");
+	int64_t n = 0;
+	if (shape && ct_streq(h, row_str(&row, 1)))
+		e = db_exec_n(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+		              P(SV_TEXT(row_str(&row, 0)), SV_INT(now)), &n);
+	else if (row_int(&row, 2) >= CODE_MAX_ATTEMPTS)
+		(void)!db_exec(g_app.store, "UPDATE factor_challenges SET used_at = $2 WHERE id = $1",
+		               P(SV_TEXT(row_str(&row, 0)), SV_INT(now)));
+	if (e)
+		return e;
+	if (n != 1) {
+		log_security("code_failed", ip, "app %s challenge code wrong or expired", p->app_id);
+		return AG_FACTOR_BAD_CODE;
+	}
+	*data = row_str(&row, 3);
+	return AG_OK;
 }
 
 /* own_email: an email factor's own address (NULL: the user's). */

@@ -100,6 +100,17 @@ enum ag_err code_factor_send(struct arena *a, const struct factor_actor *who, co
 /* A new code for a pending SMS or email enrollment (the first one was lost or expired). */
 enum ag_err code_factor_resend(struct arena *a, const struct factor_actor *who, const char *id,
                                struct factor_err *fe) MUST_CHECK;
+/* A code sent to a number or address that is no factor of the user (yet): an SMS or
+ * email challenge an app starts itself (the Authsignal-compatible /v1/challenge). who->u
+ * may be a user without an id (not known yet: only its locale counts). The code follows the same rules (6 digits, 5
+ * minutes, 3 attempts, single use, the same sending limits); data (JSON) stays with the
+ * challenge. */
+enum ag_err code_challenge_start(struct arena *a, const struct factor_actor *who, const char *kind, const char *dest,
+                                 const char *data, const char **challenge_id, struct factor_err *fe) MUST_CHECK;
+/* Check it: AG_OK with the challenge's data (now used), AG_FACTOR_BAD_CODE for a wrong,
+ * expired, spent or unknown one. */
+enum ag_err code_challenge_check(struct arena *a, const struct project *p, const char *challenge_id, const char *code,
+                                 const char *ip, const char **data) MUST_CHECK;
 /* Check the live code of kind; single use, 3 attempts, 5 minutes. */
 enum ag_err code_factor_verify(struct arena *a, const struct factor_actor *who, const char *kind, const char *code,
                                const char **factor_id, struct factor_err *fe) MUST_CHECK;

@@ -158,6 +158,9 @@
 	  "the user has an authenticator: adding another needs the add:authenticators scope on track")          \
 	X(AG_AS_VERIFY_FIRST, AG_EFORBIDDEN, "forbidden",                                                       \
 	  "the user has an authenticator: verify with it before adding another")                                \
+	X(AG_AS_NOT_VERIFIED, AG_EFORBIDDEN, "challenge_not_verified",                                          \
+	  "the challenge was not verified, was claimed already, was started for another user, or its claim "    \
+	  "window passed")                                                                        \
 	/* ---- end users: sessions, keys, plans, connections (seed 004, docs/USERS.md) ---- */                   \
 	X(AG_USERS_NO_PROJECT, AG_ENOTFOUND, "unknown_project",                                                 \
 	  "no project serves this address: use the base URL /p/{app_id}, a host name the project claims, or "   \
