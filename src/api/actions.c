@@ -353,3 +353,44 @@ void h_as_challenges(struct req *r)
 	else
 		resp_json(r, 200, o);
 }
+
+/* ---- sessions ---------------------------------------------------------------------------- */
+
+static void answer(struct req *r, enum ag_err e, const cJSON *o)
+{
+	if (e)
+		api_fail(r, e, NULL);
+	else
+		resp_json(r, 200, o ? o : json_obj(r->a));
+}
+
+void h_as_session_create(struct req *r)
+{
+	cJSON *o = NULL;
+	enum ag_err e = as_session_create(r->a, r->project, req_str(r, "clientId"), req_str(r, "token"), req_str(r, "action"), &o);
+	answer(r, e, o);
+}
+
+void h_as_session_validate(struct req *r)
+{
+	cJSON *o = NULL;
+	enum ag_err e = as_session_validate(r->a, r->project, req_str(r, "accessToken"), req_field(r, "clientIds"), &o);
+	answer(r, e, o);
+}
+
+void h_as_session_refresh(struct req *r)
+{
+	cJSON *o = NULL;
+	enum ag_err e = as_session_refresh(r->a, r->project, req_str(r, "refreshToken"), &o);
+	answer(r, e, o);
+}
+
+void h_as_session_revoke(struct req *r)
+{
+	answer(r, as_session_revoke(r->a, r->project, req_str(r, "accessToken")), NULL);
+}
+
+void h_as_session_revoke_user(struct req *r)
+{
+	answer(r, as_session_revoke_user(r->a, r->project, req_str(r, "userId")), NULL);
+}

@@ -318,6 +318,11 @@ void h_as_challenge(struct req *r);
 void h_as_verify(struct req *r);
 void h_as_claim(struct req *r);
 void h_as_challenges(struct req *r);
+void h_as_session_create(struct req *r);
+void h_as_session_validate(struct req *r);
+void h_as_session_refresh(struct req *r);
+void h_as_session_revoke(struct req *r);
+void h_as_session_revoke_user(struct req *r);
 
 /* actions_client.c: the Authsignal-compatible client API under /v1/client */
 bool guard_as_client(struct req *r); /* Bearer <action token> or Basic <tenant id>; CORS */

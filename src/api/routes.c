@@ -389,6 +389,34 @@ static const struct field f_as_claim[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_as_session[] = {
+	{"clientId", FK_STRING, true, 128},
+	{"token", FK_STRING, true, 512},
+	{"action", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_session_validate[] = {
+	{"accessToken", FK_STRING, true, 8192},
+	{"clientIds", FK_STRINGS, false, 128},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_session_refresh[] = {
+	{"refreshToken", FK_STRING, true, 128},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_session_revoke[] = {
+	{"accessToken", FK_STRING, true, 8192},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_as_user_revoke[] = {
+	{"userId", FK_STRING, true, 255},
+	{NULL, 0, false, 0},
+};
+
 /* The client API (@authsignal/browser). */
 static const struct field f_asc_reg_options[] = {
 	{"username", FK_STRING, false, 255},
@@ -728,6 +756,11 @@ const struct route api_routes[] = {
 	AS("POST", "/v1/verify", h_as_verify, guard_as_secret, 1 * KB, f_as_verify, 0),
 	AS("POST", "/v1/claim", h_as_claim, guard_as_secret, 1 * KB, f_as_claim, 0),
 	AS("GET", "/v1/challenges", h_as_challenges, guard_as_secret, 0, NULL, 0),
+	AS("POST", "/v1/sessions", h_as_session_create, guard_as_secret, 2 * KB, f_as_session, 0),
+	AS("POST", "/v1/sessions/validate", h_as_session_validate, guard_as_secret, 16 * KB, f_as_session_validate, 0),
+	AS("POST", "/v1/sessions/refresh", h_as_session_refresh, guard_as_secret, 1 * KB, f_as_session_refresh, 0),
+	AS("POST", "/v1/sessions/revoke", h_as_session_revoke, guard_as_secret, 16 * KB, f_as_session_revoke, 0),
+	AS("POST", "/v1/sessions/user/revoke", h_as_session_revoke_user, guard_as_secret, 1 * KB, f_as_user_revoke, 0),
 	/* actions' rules: a default outcome and ordered rules per action code (admin) */
 	{"GET", "/admin/api/projects/{app_id}/actions", h_admin_action_rules_list, guard_admin_project, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/actions/{action}", h_admin_action_rules_get, guard_admin_project, 0, NULL, 0,

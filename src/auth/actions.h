@@ -190,6 +190,20 @@ struct as_challenge_query {
 enum ag_err as_challenge_get(struct arena *a, const struct project *p, const struct as_challenge_query *q,
                              cJSON **out) MUST_CHECK;
 
+/* ---- sessions from a met challenge (action_sessions.c) --------------------------------- */
+
+/* {accessToken, refreshToken} for a token whose challenge was met (spent like validate). */
+enum ag_err as_session_create(struct arena *a, const struct project *p, const char *client_id, const char *token,
+                              const char *code, cJSON **out) MUST_CHECK;
+/* {user, expiresAt (s), verificationMethod, clientId} for a live access token (client_ids:
+ * an array the session's client must be in, or NULL). */
+enum ag_err as_session_validate(struct arena *a, const struct project *p, const char *access, const cJSON *client_ids,
+                                cJSON **out) MUST_CHECK;
+/* A new pair; the presented refresh token and the older access tokens end. */
+enum ag_err as_session_refresh(struct arena *a, const struct project *p, const char *refresh, cJSON **out) MUST_CHECK;
+enum ag_err as_session_revoke(struct arena *a, const struct project *p, const char *access) MUST_CHECK;
+enum ag_err as_session_revoke_user(struct arena *a, const struct project *p, const char *external_id) MUST_CHECK;
+
 /* ---- rules (action_rules.c) -------------------------------------------------------- */
 
 /* What track knows when the rules run. */

@@ -158,6 +158,7 @@
 	  "the user has an authenticator: adding another needs the add:authenticators scope on track")          \
 	X(AG_AS_VERIFY_FIRST, AG_EFORBIDDEN, "forbidden",                                                       \
 	  "the user has an authenticator: verify with it before adding another")                                \
+	X(AG_AS_CLIENT_ID, AG_EINVAL, "invalid_request", "clientId must be 1 to 128 bytes")                     \
 	X(AG_AS_NOT_VERIFIED, AG_EFORBIDDEN, "challenge_not_verified",                                          \
 	  "the challenge was not verified, was claimed already, was started for another user, or its claim "    \
 	  "window passed")                                                                        \

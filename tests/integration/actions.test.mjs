@@ -238,4 +238,31 @@ describe('Authsignal server API with @authsignal/node', () => {
     assert.equal(r3.status, 200, r3.text);
     assert.ok(r3.body.userAuthenticatorId);
   });
+
+  test('sessions: create from a met challenge (once), validate, refresh (the old tokens end), revoke, revoke all', async () => {
+    const id = userId();
+    const { access } = await enrollTotp((await as.track({ userId: id, action: 'signIn' })).token, await midStep(s));
+    const ses = await as.createSession({ clientId: 'web', token: access, action: 'signIn' });
+    assert.match(ses.refreshToken, /^asr_/);
+    assert.equal((await sdkError(as.createSession({ clientId: 'web', token: access }))).statusCode, 403, 'a met challenge is spent once');
+    assert.equal((await as.validateChallenge({ token: access })).isValid, false, 'spent by the session too');
+    const v = await as.validateSession({ accessToken: ses.accessToken, clientIds: ['web', 'ios'] });
+    assert.equal(v.user.userId, id);
+    assert.equal(v.verificationMethod, 'AUTHENTICATOR_APP');
+    assert.ok(v.expiresAt > Date.now() / 1000);
+    assert.equal((await sdkError(as.validateSession({ accessToken: ses.accessToken, clientIds: ['ios'] }))).statusCode, 401);
+    const next = await as.refreshSession({ refreshToken: ses.refreshToken });
+    assert.notEqual(next.refreshToken, ses.refreshToken);
+    assert.equal((await sdkError(as.validateSession({ accessToken: ses.accessToken }))).statusCode, 401, 'the older access token ended');
+    assert.equal((await sdkError(as.refreshSession({ refreshToken: ses.refreshToken }))).statusCode, 401, 'the used refresh token ended');
+    assert.equal((await as.validateSession({ accessToken: next.accessToken })).user.userId, id);
+    await as.revokeSession({ accessToken: next.accessToken });
+    assert.equal((await sdkError(as.validateSession({ accessToken: next.accessToken }))).statusCode, 401);
+    assert.equal((await sdkError(as.refreshSession({ refreshToken: next.refreshToken }))).statusCode, 401);
+    const two = await enrollTotp((await as.track({ userId: userId(), action: 'signIn' })).token, await midStep(s));
+    const other = await as.createSession({ clientId: 'web', token: two.access });
+    await as.revokeUserSessions({ userId: id });
+    assert.equal((await as.validateSession({ accessToken: other.accessToken })).user.userId !== id, true, 'another user keeps theirs');
+    assert.equal((await sdkError(as.validateSession({ accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.x' }))).statusCode, 401);
+  });
 });
