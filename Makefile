@@ -49,13 +49,10 @@ tsan:
 docs: build ## regenerate README's configuration table
 	@scripts/readme-config.py $(BUILD)/authgate
 
-fuzz: ## build the libFuzzer targets with clang and run each for FUZZ_SECONDS (default 30)
+fuzz: ## build the libFuzzer targets with clang, run each for FUZZ_SECONDS (default 30), print each one's coverage
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	@ninja -C build-fuzz >/dev/null
-	@for t in json jscan jwt accept_language router webauthn cose wire; do \
-	  mkdir -p build-fuzz/corpus-$$t; \
-	  ./build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+	@tests/fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-30}
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

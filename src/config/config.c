@@ -178,6 +178,22 @@ static const struct cfg_def defs[] = {
 	 "Percent of the 120 s lease an outbox attempt holds (a job whose worker died runs again when it ends). For tests; leave at 100."},
 };
 
+/* Printable ASCII only (a key or value echoed in an error must not write control
+ * characters to a terminal or a log). */
+static bool printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* A value as an error may echo it. */
+static const char *shown(const char *v)
+{
+	return printable(v, strlen(v)) ? v : "(unprintable characters)";
+}
+
 static int set_value(struct config *c, const struct cfg_def *d, const char *v, struct buf *errs)
 {
 	char *dst = (char *)c + d->off;
@@ -201,7 +217,7 @@ static int set_value(struct config *c, const struct cfg_def *d, const char *v, s
 		int64_t n;
 		if (str_to_i64(v, d->min, d->max, &n)) {
 			buf_printf(errs, "%s: must be an integer from %lld to %lld (got \"%.40s\")\n", d->key,
-				   (long long)d->min, (long long)d->max, v);
+				   (long long)d->min, (long long)d->max, shown(v));
 			return 1;
 		}
 		*(int64_t *)(void *)dst = n;
@@ -213,7 +229,7 @@ static int set_value(struct config *c, const struct cfg_def *d, const char *v, s
 		else if (str_ieq(v, "0") || str_ieq(v, "false") || str_ieq(v, "no") || str_ieq(v, "off"))
 			*(bool *)dst = false;
 		else {
-			buf_printf(errs, "%s: must be true or false (got \"%.40s\")\n", d->key, v);
+			buf_printf(errs, "%s: must be true or false (got \"%.40s\")\n", d->key, shown(v));
 			return 1;
 		}
 		return 0;
@@ -229,6 +245,61 @@ static const struct cfg_def *find_def(const char *key)
 	return NULL;
 }
 
+int config_parse(struct config *c, const char *text, size_t len, const char *source, struct buf *errs)
+{
+	int n = 0, lineno = 0;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		lineno++;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *next = nl ? nl + 1 : end;
+		if (le > p && le[-1] == '\r')
+			le--;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == le || *p == '#') {
+			p = next;
+			continue;
+		}
+		size_t ll = (size_t)(le - p);
+		if (ll >= CONFIG_LINE_MAX || memchr(p, 0, ll)) {
+			buf_printf(errs, "%s:%d: line longer than %d bytes or holding a NUL byte\n", source, lineno,
+				   CONFIG_LINE_MAX - 1);
+			n++;
+			p = next;
+			continue;
+		}
+		char line[CONFIG_LINE_MAX];
+		memcpy(line, p, ll);
+		line[ll] = 0;
+		p = next;
+		char *eq = strchr(line, '=');
+		if (!eq) {
+			buf_printf(errs, "%s:%d: expected KEY=value\n", source, lineno);
+			n++;
+			continue;
+		}
+		*eq = 0;
+		char *k = line, *v = eq + 1;
+		for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+			*e = 0;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		const struct cfg_def *d = find_def(k);
+		if (!d) {
+			if (printable(k, strlen(k)))
+				buf_printf(errs, "%.64s: unknown key (in %s line %d)\n", k, source, lineno);
+			else
+				buf_printf(errs, "%s:%d: unknown key\n", source, lineno);
+			n++;
+			continue;
+		}
+		n += set_value(c, d, v, errs);
+	}
+	return n;
+}
+
 static int load_file(struct config *c, const char *path, struct buf *errs)
 {
 	FILE *f = fopen(path, "r");
@@ -236,37 +307,22 @@ static int load_file(struct config *c, const char *path, struct buf *errs)
 		buf_printf(errs, "AUTHGATE_CONFIG: cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	int n = 0, lineno = 0;
-	char line[2048];
-	while (fgets(line, sizeof line, f)) {
-		lineno++;
-		char *s = line;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		s[strcspn(s, "\r\n")] = 0;
-		if (!*s || *s == '#')
-			continue;
-		char *eq = strchr(s, '=');
-		if (!eq) {
-			buf_printf(errs, "%s:%d: expected KEY=value\n", path, lineno);
-			n++;
-			continue;
-		}
-		*eq = 0;
-		char *k = s, *v = eq + 1;
-		for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
-			*e = 0;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		const struct cfg_def *d = find_def(k);
-		if (!d) {
-			buf_printf(errs, "%s: unknown key (in %s line %d)\n", k, path, lineno);
-			n++;
-			continue;
-		}
-		n += set_value(c, d, v, errs);
-	}
+	struct buf text = BUF_INIT(CONFIG_FILE_MAX);
+	char chunk[4096];
+	size_t got;
+	bool big = false;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		big = big || buf_append(&text, chunk, got) != 0;
+	bool failed = ferror(f);
 	fclose(f);
+	int n;
+	if (failed || big) {
+		buf_printf(errs, "AUTHGATE_CONFIG: cannot read %s%s\n", path, big ? ": larger than 1 MiB" : "");
+		n = 1;
+	} else {
+		n = config_parse(c, text.p ? text.p : "", text.len, path, errs);
+	}
+	buf_free(&text);
 	return n;
 }
 

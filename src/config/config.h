@@ -62,6 +62,15 @@ struct config {
  * returns the number of problems. */
 int config_load(struct config *c, const char *file, struct buf *errs);
 
+#define CONFIG_LINE_MAX 2048          /* bytes per line of a configuration file */
+#define CONFIG_FILE_MAX (1024 * 1024) /* bytes of a configuration file */
+
+/* Apply the KEY=value lines of a configuration file's text (n bytes, named `source` in
+ * errors) to c: blank lines and '#' comments skipped, blanks around the key and before
+ * the value ignored, CRLF accepted. A line over CONFIG_LINE_MAX or with a NUL byte is
+ * an error, never split into two settings. Returns the number of problems. */
+int config_parse(struct config *c, const char *text, size_t n, const char *source, struct buf *errs);
+
 /* What `authgate serve` needs beyond valid values (the other commands do not): an SMTP
  * server unless in dev mode — mail carries sign-in codes and links, and only dev mode
  * may keep it in the database for the /_dev/mail viewer. Appends "KEY: reason\n" to

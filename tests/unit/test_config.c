@@ -83,6 +83,36 @@ static void test_file_and_env(void **state)
 	clear_env();
 }
 
+/* The file's text: CRLF, blanks, comments; a long line or a NUL byte is an error and
+ * never becomes a second setting; an unprintable unknown key is not echoed. */
+static void test_parse_text(void **state)
+{
+	struct config c;
+	memset(&c, 0, sizeof c);
+	struct buf errs = BUF_INIT(0);
+	const char ok[] = "\r\n  # c\r\n\tAUTHGATE_PORT\t= 9091\r\nAUTHGATE_DEV=true";
+	assert_int_equal(config_parse(&c, ok, sizeof ok - 1, "t.conf", &errs), 0);
+	assert_int_equal(c.port, 9091);
+	assert_true(c.dev);
+
+	char *long_line = malloc(CONFIG_LINE_MAX + 64);
+	memset(long_line, 'x', CONFIG_LINE_MAX + 64);
+	memcpy(long_line, "AUTHGATE_HOST=", 14);
+	memcpy(long_line + CONFIG_LINE_MAX, "\nAUTHGATE_PORT=1\n", 17); /* the old parser read this tail as a line */
+	c.port = 7;
+	assert_int_equal(config_parse(&c, long_line, CONFIG_LINE_MAX + 17, "t.conf", &errs), 1);
+	assert_non_null(strstr(errs.p, "t.conf:1: line longer than 2047 bytes"));
+	assert_int_equal(c.port, 1); /* the next line still counts */
+	free(long_line);
+
+	const char nul[] = "AUTHGATE_PORT=80\0\nAUTHGATE_NOPE\x1b[31m=1\n";
+	assert_int_equal(config_parse(&c, nul, sizeof nul - 1, "t.conf", &errs), 2);
+	assert_non_null(strstr(errs.p, "t.conf:1: line longer than 2047 bytes or holding a NUL byte"));
+	assert_non_null(strstr(errs.p, "t.conf:2: unknown key\n"));
+	assert_null(strchr(errs.p, 0x1b));
+	buf_free(&errs);
+}
+
 static void test_docs(void **state)
 {
 	struct buf b = BUF_INIT(0);
@@ -98,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors_name_keys),
 		cmocka_unit_test(test_file_and_env),
+		cmocka_unit_test(test_parse_text),
 		cmocka_unit_test(test_docs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
