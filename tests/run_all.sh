@@ -92,6 +92,18 @@ if [ -n "${pgurl:-}" ]; then
   tally integration-postgres "$work/integration-pg.tap" $?
 fi
 
+# The JavaScript SDK: built and packed once, installed from its tarball like an app does,
+# its suite run against the binary (sdk/js/README.md, "Tests").
+echo "== SDK (sdk/js)"
+if sdk_consumer=$(node sdk/js/scripts/test-install.mjs "$build/sdk" 2> "$work/sdk-build.log"); then
+  cat "$work/sdk-build.log"
+  SDK_TEST_CONSUMER=$sdk_consumer node --test --test-reporter=tap --test-concurrency=2 sdk/js/test/*.test.mjs > "$work/sdk.tap" 2>&1
+  tally sdk "$work/sdk.tap" $?
+else
+  echo "---- the SDK did not build:"; cat "$work/sdk-build.log"
+  fail=$((fail + 1)); failed_names+=("sdk-build")
+fi
+
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser tests"
   node --test --test-reporter=tap --test-concurrency=1 tests/browser/*.test.mjs > "$work/browser.tap" 2>&1

@@ -4,7 +4,7 @@
 // project's app_id (AuthGate answers CORS for the project's allowed origins).
 // Method names follow seed 001 (`emailSignup`, `getOAuthUrl`); options are camelCase and
 // are sent as the snake_case fields of /openapi.json.
-import { AuthGateError } from './errors.js';
+import { AuthGateError, errorFromResponse } from './errors.js';
 import { Transport, type Credential, type TransportOptions } from './http.js';
 import { PushClient } from './push.js';
 import { PasskeyClient } from './passkeys.js';
@@ -186,7 +186,7 @@ export class AuthGate {
     const b = r as T.TokenVerifyResult | { error: string; message: string };
     if ('valid' in b) return b;
     // A 401 without `valid` is about the API key, not the token.
-    throw new AuthGateError({ status: 401, code: (b as { error: string }).error ?? 'unauthorized', message: (b as { message?: string }).message ?? 'invalid API key', body: b });
+    throw errorFromResponse(401, new Headers(), b);
   }
 
   /** Verify a session token locally with the project's signing secret (no round trip). */

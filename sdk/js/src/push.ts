@@ -29,7 +29,7 @@ export class PushClient {
   }
 
   /** Start a sign-in: show `code` on the login screen; the person's phone asks them to type it. */
-  start(email: string, o: { signal?: AbortSignal } = {}): Promise<PushStarted> {
+  async start(email: string, o: { signal?: AbortSignal } = {}): Promise<PushStarted> {
     return this.http.call('post', '/auth/start', { signal: o.signal, body: { app_id: this.app(), email } });
   }
 
