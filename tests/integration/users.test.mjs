@@ -77,6 +77,13 @@ test('tokens: 30 days, audience "user", a server-side session; /api/v1/token/ver
   const k = await s.req('POST', '/users/generate-api-key', { headers: bearer(su.body.token) });
   assert.equal(k.status, 401);
   assert.equal(k.body.error, 'Invalid token');
+  // the payload changed under a signature already verified (and cached) is refused
+  const [h64, p64, sig] = token.split('.');
+  const other = Buffer.from(JSON.stringify({ ...c, sub: 'user_someone_else' })).toString('base64url');
+  assert.equal((await s.req('GET', '/users/auth/status', { headers: bearer(token) })).body.isAuthenticated, true);
+  assert.deepEqual((await s.req('GET', '/users/auth/status', { headers: bearer(`${h64}.${other}.${sig}`) })).body,
+    { isAuthenticated: false });
+  assert.notEqual(p64, other);
   // a token of the right shape signed with another key
   const forged = token.slice(0, token.lastIndexOf('.') + 1) + Buffer.alloc(32).toString('base64url');
   assert.deepEqual((await s.req('GET', '/users/auth/status', { headers: bearer(forged) })).body, { isAuthenticated: false });
