@@ -17,7 +17,7 @@
 
 /* Reading a stored provider key back: per user, and per address. */
 static const struct rate_policy p_key_read = {"provider-key-read:user", 10, 60, false},
-				p_key_read_ip = {"provider-key-read:ip", 30, 60, false};
+                                p_key_read_ip = {"provider-key-read:ip", 30, 60, false};
 
 /* ---- who may change the registry --------------------------------------------------------- */
 
@@ -176,7 +176,7 @@ static void callback_post_work(struct req *r)
 	struct oauth_fail f;
 	const char *perr = provider_error(r, req_str(r, "error"));
 	enum ag_err e = connect_finish(r->a, r->project, req_str(r, "state"), perr ? NULL : req_str(r, "code"),
-				       req_str(r, "iss"), who.user_id, NULL, &res, &f);
+	                               req_str(r, "iss"), who.user_id, NULL, &res, &f);
 	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
 		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
 	if (e || perr) {
@@ -197,13 +197,14 @@ void h_connect_callback_post(struct req *r)
 
 static void page(struct req *r, int status, const char *title, const char *message)
 {
-	const char *html = arena_printf(r->a,
-					"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-					"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-					"<title>%s</title>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n<p id=\"message\">%s</p>\n"
-					"<p>You can close this window and go back to the application.</p>\n</main>\n</body>\n"
-					"</html>\n",
-					html_escape(r->a, title), html_escape(r->a, title), html_escape(r->a, message));
+	const char *html =
+	    arena_printf(r->a,
+	                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	                 "<title>%s</title>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n<p id=\"message\">%s</p>\n"
+	                 "<p>You can close this window and go back to the application.</p>\n</main>\n</body>\n"
+	                 "</html>\n",
+	                 html_escape(r->a, title), html_escape(r->a, title), html_escape(r->a, message));
 	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
 }
 
@@ -213,7 +214,7 @@ static void callback_get_work(struct req *r)
 	struct oauth_fail f;
 	const char *perr = provider_error(r, req_query(r, "error"));
 	enum ag_err e = connect_finish(r->a, r->project, req_query(r, "state"), perr ? NULL : req_query(r, "code"),
-				       req_query(r, "iss"), NULL, req_param(r, 0), &res, &f);
+	                               req_query(r, "iss"), NULL, req_param(r, 0), &res, &f);
 	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
 		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
 	if (e || perr) {
@@ -225,7 +226,7 @@ static void callback_get_work(struct req *r)
 	(void)!user_by_id(r->a, r->project->app_id, res.user_id, &u);
 	page(r, 200, "Connected",
 	     arena_printf(r->a, "%s%s%s is now connected to %s.", res.provider, res.email ? " account " : "",
-			  res.email ? res.email : "", u ? u->email : "your account"));
+	                  res.email ? res.email : "", u ? u->email : "your account"));
 }
 
 void h_connect_callback_get(struct req *r)
@@ -290,7 +291,7 @@ void h_provider_key_put(struct req *r)
 		return;
 	}
 	log_security("provider_key_stored", r->ip, "project %s user %s provider %s", r->project->app_id, who.user_id,
-		     req_param(r, 0));
+	             req_param(r, 0));
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "success", true);
 	resp_json(r, 200, o);
@@ -310,7 +311,7 @@ void h_provider_key_get(struct req *r)
 		return;
 	}
 	log_security("provider_key_read", r->ip, "project %s user %s provider %s session %s", r->project->app_id,
-		     who.user_id, req_param(r, 0), who.session_id);
+	             who.user_id, req_param(r, 0), who.session_id);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "success", true);
 	cJSON_AddStringToObject(o, "apiKey", key);
@@ -351,7 +352,7 @@ static void valid_token_work(struct req *r)
 	}
 	if (!backend && uid && *uid && !str_eq(uid, who.user_id)) {
 		log_security("valid_token_foreign", r->ip, "project %s user %s asked for another user's token",
-			     r->project->app_id, who.user_id);
+		             r->project->app_id, who.user_id);
 		api_fail(r, AG_USERS_NOT_YOURS, NULL);
 		return;
 	}

@@ -87,9 +87,8 @@ struct verdict {
 };
 
 /* What the original request may do. cred_* are the credentials to check (NULL: none). */
-static void decide(struct req *r, const char *method, const char *path, const char *need_plan,
-		   const char *need_feature, const char *bearer, const char *api_key, const char *cookie_tok,
-		   struct verdict *v)
+static void decide(struct req *r, const char *method, const char *path, const char *need_plan, const char *need_feature,
+                   const char *bearer, const char *api_key, const char *cookie_tok, struct verdict *v)
 {
 	memset(v, 0, sizeof *v);
 	v->status = 500;
@@ -115,8 +114,8 @@ static void decide(struct req *r, const char *method, const char *path, const ch
 		v->status = 401;
 		v->error = bearer || api_key || cookie_tok ? "Invalid token" : "Authentication required";
 		v->message = bearer || cookie_tok ? "The token is malformed, expired or was signed out"
-			     : api_key           ? "The API key is invalid or was revoked"
-						 : "No token provided";
+		             : api_key            ? "The API key is invalid or was revoked"
+		                                  : "No token provided";
 		return;
 	}
 	if (e || user_state_get(r->a, app, v->who.user_id, &v->st)) {
@@ -211,7 +210,7 @@ void h_forward_auth(struct req *r)
 		cookie = req_cookie(r, cfg->cookie_name);
 	/* A browser's cookie on a cross-site change is not the user's intent (CSRF). */
 	bool cross = cookie && !str_eq(method, "GET") && !str_eq(method, "HEAD") &&
-		     str_eq(req_header(r, "Sec-Fetch-Site"), "cross-site");
+	             str_eq(req_header(r, "Sec-Fetch-Site"), "cross-site");
 	struct verdict v;
 	decide(r, method, path, need_plan, need_feature, bearer, key, cross ? NULL : cookie, &v);
 	if (v.status == 200) {

@@ -21,10 +21,11 @@
 
 /* Attempt limits (before AUTHGATE_AUTH_RATE_PERCENT): per client address per minute, per
  * project+email per 15 minutes; a code has 3 attempts of its own (auth/codes.h). */
-static const struct rate_policy p_code_ip = {"user-code:ip", 20, 60, true}, p_code_email = {"user-code:email", 5, 900, true},
-				p_verify_ip = {"user-verify:ip", 60, 60, true},
-				p_verify_email = {"user-verify:email", 10, 900, true},
-				p_refresh_ip = {"user-refresh:ip", 60, 60, false};
+static const struct rate_policy p_code_ip = {"user-code:ip", 20, 60, true},
+                                p_code_email = {"user-code:email", 5, 900, true},
+                                p_verify_ip = {"user-verify:ip", 60, 60, true},
+                                p_verify_email = {"user-verify:email", 10, 900, true},
+                                p_refresh_ip = {"user-refresh:ip", 60, 60, false};
 
 /* ---- the seed's error shape (ROUTE_ENVELOPE) ----------------------------------------- */
 
@@ -80,7 +81,7 @@ bool guard_users(struct req *r)
 	enum ag_err e = project_get(r->a, app, &r->project);
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		api_fail(r, AG_USERS_NO_PROJECT,
-			 str_eq(how, "default") ? "AUTHGATE_DEFAULT_PROJECT names no project" : "no such project");
+		         str_eq(how, "default") ? "AUTHGATE_DEFAULT_PROJECT names no project" : "no such project");
 		return false;
 	}
 	if (e) {
@@ -136,7 +137,7 @@ bool users_who(struct req *r, unsigned allow, struct user_principal *who)
 			return refuse(r, AG_USERS_SESSION_REQUIRED);
 		e = user_key_check(r->a, r->project, key, who);
 	} else if ((allow & WHO_COOKIE) && user_config_get(r->a, r->project->app_id, &cfg) == AG_OK &&
-		   (cookie = req_cookie(r, cfg->cookie_name))) {
+	           (cookie = req_cookie(r, cfg->cookie_name))) {
 		if (unsafe_method(r->method) && !cookie_csrf_ok(r))
 			return refuse(r, AG_USERS_COOKIE_CSRF);
 		e = user_token_check(r->a, r->project, cookie, who);
@@ -184,7 +185,8 @@ static struct locale_hint hint(struct req *r)
 /* Count the attempt against the address and the project+email (durable counters). */
 static bool within_limits(struct req *r, const struct rate_policy *ip, const struct rate_policy *em, const char *email)
 {
-	return api_rate_limit(r, ip, r->ip) && api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email));
+	return api_rate_limit(r, ip, r->ip) &&
+	       api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email));
 }
 
 static const char *email_field(struct req *r)
@@ -296,7 +298,8 @@ static cJSON *principal_json(struct req *r, const struct user_principal *who)
 {
 	const struct user_config *cfg;
 	struct user_state st;
-	if (user_config_get(r->a, r->project->app_id, &cfg) || user_state_get(r->a, r->project->app_id, who->user_id, &st))
+	if (user_config_get(r->a, r->project->app_id, &cfg) ||
+	    user_state_get(r->a, r->project->app_id, who->user_id, &st))
 		return NULL;
 	cJSON *u = json_obj(r->a);
 	cJSON_AddStringToObject(u, "id", who->user_id);
@@ -379,7 +382,7 @@ static void logout_work(struct req *r)
 	bool all = str_eq(req_query(r, "all"), "true");
 	int64_t n = 0;
 	enum ag_err e = all ? user_sessions_end_user(r->project->app_id, who.user_id, "logout", &n)
-			    : user_session_end(r->project->app_id, who.user_id, who.session_id, "logout");
+	                    : user_session_end(r->project->app_id, who.user_id, who.session_id, "logout");
 	if (e && !ag_err_is(e, AG_ENOTFOUND)) {
 		api_fail(r, e, NULL);
 		return;
@@ -449,7 +452,8 @@ void h_users_key_revoke(struct req *r)
 		api_fail(r, e, NULL);
 		return;
 	}
-	log_info("user_api_key", "project %s user %s: key %s revoked", r->project->app_id, who.user_id, req_param(r, 0));
+	log_info("user_api_key", "project %s user %s: key %s revoked", r->project->app_id, who.user_id,
+	         req_param(r, 0));
 	answer_ok(r, "API key revoked");
 }
 
@@ -467,8 +471,8 @@ void h_users_sessions_list(struct req *r)
 		return;
 	}
 	const cJSON *s;
-	cJSON_ArrayForEach(s, arr) cJSON_AddBoolToObject((cJSON *)s, "current",
-							  str_eq(json_get_str(s, "id"), who.session_id));
+	cJSON_ArrayForEach(s, arr)
+	    cJSON_AddBoolToObject((cJSON *)s, "current", str_eq(json_get_str(s, "id"), who.session_id));
 	cJSON *o = json_obj(r->a);
 	cJSON_AddBoolToObject(o, "success", true);
 	cJSON_AddItemReferenceToObject(o, "sessions", arr);

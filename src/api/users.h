@@ -17,7 +17,7 @@ void users_error_body(struct req *r, int status, const char *code, const char *m
 
 /* Credentials users_who accepts besides a user token in Authorization: Bearer. */
 #define WHO_API_KEY 0x1 /* X-API-Key: a user's API key */
-#define WHO_COOKIE 0x2  /* the project's session cookie (changes need our or the project's origin) */
+#define WHO_COOKIE 0x2 /* the project's session cookie (changes need our or the project's origin) */
 /* The caller, or false having answered 401 (counted against the address) / 403. */
 bool users_who(struct req *r, unsigned allow, struct user_principal *who);
 

@@ -25,7 +25,8 @@ void h_admin_users_config_get(struct req *r)
 		return;
 	}
 	/* the stored document with the defaults filled in */
-	cJSON *o = json_obj(r->a), *plans = cJSON_AddArrayToObject(o, "plans"), *rules = cJSON_AddArrayToObject(o, "rules");
+	cJSON *o = json_obj(r->a), *plans = cJSON_AddArrayToObject(o, "plans"),
+	      *rules = cJSON_AddArrayToObject(o, "rules");
 	for (int i = 0; i < c->nplans; i++) {
 		cJSON *pl = cJSON_CreateObject();
 		cJSON_AddStringToObject(pl, "name", c->plans[i].name);
@@ -106,7 +107,7 @@ static void set_plan(struct req *r, const struct project *p, const char *user_id
 		return;
 	}
 	log_info("user_plan", "project %s user %s: plan %s set by %s", p->app_id, user_id,
-		 req_str(r, "plan") ? req_str(r, "plan") : "(unchanged)", r->auth_subject);
+	         req_str(r, "plan") ? req_str(r, "plan") : "(unchanged)", r->auth_subject);
 	struct user *u;
 	if ((e = user_by_id(r->a, p->app_id, user_id, &u))) {
 		api_fail(r, e, NULL);
@@ -162,7 +163,7 @@ void h_admin_user_sessions_end(struct req *r)
 		return;
 	}
 	log_info("admin", "project %s user %s: %lld sessions ended by %s", p->app_id, u->id, (long long)n,
-		 r->auth_subject);
+	         r->auth_subject);
 	cJSON *o = json_obj(r->a);
 	cJSON_AddNumberToObject(o, "ended", (double)n);
 	resp_json(r, 200, o);

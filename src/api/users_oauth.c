@@ -19,7 +19,7 @@
 #define BINDING_COOKIE "ag_oauth_u"
 
 static const struct rate_policy p_start = {"user-oauth-start:ip", 60, 60, false},
-				p_cb = {"user-oauth-cb:ip", 60, 60, false};
+                                p_cb = {"user-oauth-cb:ip", 60, 60, false};
 
 const char *users_base_url(struct req *r)
 {
@@ -49,10 +49,10 @@ static void start_work(struct req *r)
 	if (!api_oauth_provider_ready(r, r->project, req_param(r, 0), &c, false))
 		return;
 	struct oauth_flow_req q = {.app_id = r->project->app_id,
-				   .provider = c->def->name,
-				   .callback_url = cb ? cb : "",
-				   .purpose = "user",
-				   .redirect_uri = redirect_uri(r, c->def->name)};
+	                           .provider = c->def->name,
+	                           .callback_url = cb ? cb : "",
+	                           .purpose = "user",
+	                           .redirect_uri = redirect_uri(r, c->def->name)};
 	api_oauth_locale(r, req_query(r, "locale"), &q);
 	const char *binding = NULL, *url = NULL;
 	struct oauth_fail f;
@@ -61,8 +61,8 @@ static void start_work(struct req *r)
 		return;
 	}
 	resp_header(r, "Set-Cookie",
-		    arena_printf(r->a, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", BINDING_COOKIE, binding,
-				 OAUTH_FLOW_TTL_S, api_is_tls(r) ? "; Secure" : ""));
+	            arena_printf(r->a, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", BINDING_COOKIE, binding,
+	                         OAUTH_FLOW_TTL_S, api_is_tls(r) ? "; Secure" : ""));
 	resp_redirect(r, 302, url);
 }
 
@@ -100,11 +100,12 @@ static void callback_work(struct req *r)
 	struct user *u = NULL;
 	bool ok = api_oauth_callback_checks(r, &x);
 	if (ok && !str_eq(x.p->app_id, r->project->app_id))
-		ok = false, x.f = (struct oauth_fail){AG_EFORBIDDEN, "invalid_state", "this sign-in belongs to another project"};
+		ok = false,
+		x.f = (struct oauth_fail){AG_EFORBIDDEN, "invalid_state", "this sign-in belongs to another project"};
 	if (ok) {
 		x.ep.redirect_uri = redirect_uri(r, x.c->def->name);
 		ok = oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"),
-					 x.fl->code_verifier, &t, &x.f) == AG_OK &&
+		                         x.fl->code_verifier, &t, &x.f) == AG_OK &&
 		     oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK &&
 		     oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u, &x.f) == AG_OK;
 	}

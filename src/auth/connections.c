@@ -24,8 +24,8 @@ static const struct builtin_meta {
 	const char *id;
 	const char *categories; /* JSON */
 } builtins[] = {
-    {"google", "[\"productivity\"]"}, {"github", "[\"developer\"]"},   {"microsoft", "[\"productivity\"]"},
-    {"gitlab", "[\"developer\"]"},     {"discord", "[\"communication\"]"}, {"apple", "[\"identity\"]"},
+    {"google", "[\"productivity\"]"}, {"github", "[\"developer\"]"},      {"microsoft", "[\"productivity\"]"},
+    {"gitlab", "[\"developer\"]"},    {"discord", "[\"communication\"]"}, {"apple", "[\"identity\"]"},
     {"oidc", "[\"identity\"]"},
 };
 
@@ -36,7 +36,7 @@ struct custom {
 };
 
 #define CUSTOM_COLS                                                                                                    \
-	"id, name, icon, categories, connection_type, authorize_url, token_url, revoke_url, userinfo_url, scopes, "   \
+	"id, name, icon, categories, connection_type, authorize_url, token_url, revoke_url, userinfo_url, scopes, "    \
 	"client_id, secret_sealed, pkce"
 
 static const char *sealed_id(struct arena *a, const char *app_id, const char *id)
@@ -46,7 +46,7 @@ static const char *sealed_id(struct arena *a, const char *app_id, const char *id
 
 /* A row into c; the secret opened when open_secret. */
 static enum ag_err custom_of_row(struct arena *a, const char *app_id, const struct store_row *row, bool open_secret,
-				 struct custom *c)
+                                 struct custom *c)
 {
 	memset(c, 0, sizeof *c);
 	c->id = row_str(row, 0);
@@ -74,13 +74,12 @@ static enum ag_err custom_of_row(struct arena *a, const char *app_id, const stru
 	return AG_OK;
 }
 
-static enum ag_err custom_get(struct arena *a, const char *app_id, const char *id, bool open_secret,
-			      struct custom *c)
+static enum ag_err custom_get(struct arena *a, const char *app_id, const char *id, bool open_secret, struct custom *c)
 {
 	struct store_row row;
-	enum ag_err e = db_row(g_app.store, a, &row,
-			       "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 AND id = $2",
-			       P(SV_TEXT(app_id), SV_TEXT(id)));
+	enum ag_err e =
+	    db_row(g_app.store, a, &row, "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 AND id = $2",
+	           P(SV_TEXT(app_id), SV_TEXT(id)));
 	return e ? e : custom_of_row(a, app_id, &row, open_secret, c);
 }
 
@@ -94,7 +93,7 @@ static cJSON *categories_json(struct arena *a, const char *json)
 }
 
 static cJSON *entry_json(struct arena *a, const char *id, const char *name, const char *icon, const char *categories,
-			 const char *type, bool builtin)
+                         const char *type, bool builtin)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);
@@ -166,8 +165,9 @@ enum ag_err providers_list(struct arena *a, const struct project *p, cJSON **out
 		if (o)
 			cJSON_AddItemToArray(l.arr, o);
 	}
-	enum ag_err e = db_query(g_app.store, "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 ORDER BY id",
-				 P(SV_TEXT(p->app_id)), custom_row, &l);
+	enum ag_err e =
+	    db_query(g_app.store, "SELECT " CUSTOM_COLS " FROM custom_providers WHERE app_id = $1 ORDER BY id",
+	             P(SV_TEXT(p->app_id)), custom_row, &l);
 	return e ? e : l.e;
 }
 
@@ -211,9 +211,9 @@ static bool printable(const char *s, size_t max)
 	return true;
 }
 
-static const char *const fields_all[] = {"id",         "name",        "icon",     "categories", "connectionType",
-					 "authorizeUrl", "tokenUrl",  "revokeUrl", "userinfoUrl", "scopes",
-					 "clientId",   "clientSecret", "pkce"};
+static const char *const fields_all[] = {"id",           "name",         "icon",      "categories",  "connectionType",
+                                         "authorizeUrl", "tokenUrl",     "revokeUrl", "userinfoUrl", "scopes",
+                                         "clientId",     "clientSecret", "pkce"};
 
 /* Apply body's fields to c (which holds the current values on update); NULL or why. */
 static const char *apply(struct arena *a, const cJSON *body, struct custom *c, bool create)
@@ -225,10 +225,11 @@ static const char *apply(struct arena *a, const cJSON *body, struct custom *c, b
 		for (size_t i = 0; i < ARRAY_LEN(fields_all); i++)
 			known |= str_eq(fields_all[i], k->string);
 		if (!known)
-			return arena_printf(a,
-					    "unknown field '%.64s' (id, name, icon, categories, connectionType, authorizeUrl, "
-					    "tokenUrl, revokeUrl, userinfoUrl, scopes, clientId, clientSecret, pkce)",
-					    k->string);
+			return arena_printf(
+			    a,
+			    "unknown field '%.64s' (id, name, icon, categories, connectionType, authorizeUrl, "
+			    "tokenUrl, revokeUrl, userinfoUrl, scopes, clientId, clientSecret, pkce)",
+			    k->string);
 		if (!create && str_eq(k->string, "id"))
 			return "id cannot change";
 		const char *s = cJSON_IsString(k) ? k->valuestring : NULL;
@@ -250,8 +251,10 @@ static const char *apply(struct arena *a, const cJSON *body, struct custom *c, b
 			if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) > 16)
 				return "categories is a list of at most 16 names";
 			const cJSON *x;
-			cJSON_ArrayForEach(x, k) if (!cJSON_IsString(x) || !printable(x->valuestring, 64)) return
-			    "each category is 1-64 printable characters";
+			cJSON_ArrayForEach(
+			    x,
+			    k) if (!cJSON_IsString(x) ||
+			           !printable(x->valuestring, 64)) return "each category is 1-64 printable characters";
 			c->categories = json_print(a, k);
 		} else if (str_eq(k->string, "connectionType")) {
 			if (!str_eq(s, "oauth") && !str_eq(s, "api_key"))
@@ -277,7 +280,9 @@ static const char *apply(struct arena *a, const cJSON *body, struct custom *c, b
 				return "clientSecret is 1-4096 printable characters";
 			c->secret = s;
 		} else { /* the URLs: https (plain http only with private networks allowed) */
-			const char *why = nul ? NULL : s ? net_url_problem(a, s, g_cfg.allow_private_network) : "must be a URL";
+			const char *why = nul ? NULL
+			                  : s ? net_url_problem(a, s, g_cfg.allow_private_network)
+			                      : "must be a URL";
 			if (why)
 				return arena_printf(a, "%s %s", k->string, why);
 			if (str_eq(k->string, "authorizeUrl"))
@@ -292,38 +297,51 @@ static const char *apply(struct arena *a, const cJSON *body, struct custom *c, b
 	}
 	if (!c->id || !c->name || !c->type)
 		return "id, name and connectionType are required";
-	if (str_eq(c->type, "oauth") && (!c->authorize_url || !c->token_url || !c->client_id || !(c->secret || c->has_secret)))
+	if (str_eq(c->type, "oauth") &&
+	    (!c->authorize_url || !c->token_url || !c->client_id || !(c->secret || c->has_secret)))
 		return "an oauth provider needs authorizeUrl, tokenUrl, clientId and clientSecret";
 	return NULL;
 }
 
 static enum ag_err store_custom(struct arena *a, const char *app_id, const struct custom *c, bool create)
 {
-	char *sealed = c->secret ? master_seal("provider-client", sealed_id(a, app_id, c->id), c->secret, strlen(c->secret))
-				 : NULL;
+	char *sealed = c->secret
+	                   ? master_seal("provider-client", sealed_id(a, app_id, c->id), c->secret, strlen(c->secret))
+	                   : NULL;
 	if (c->secret && !sealed)
 		return AG_EINTERNAL;
 	int64_t now = time_now_ms();
-	const struct sqlv v[] = {SV_TEXT(app_id),        SV_TEXT(c->id),           SV_TEXT(c->name),
-				 SV_TEXT(c->icon),       SV_TEXT(c->categories ? c->categories : "[]"),
-				 SV_TEXT(c->type),       SV_TEXT(c->authorize_url), SV_TEXT(c->token_url),
-				 SV_TEXT(c->revoke_url), SV_TEXT(c->userinfo_url), SV_TEXT(c->scopes),
-				 SV_TEXT(c->client_id),  SV_TEXT(sealed),          SV_BOOL(c->pkce),
-				 SV_INT(now)};
+	const struct sqlv v[] = {SV_TEXT(app_id),
+	                         SV_TEXT(c->id),
+	                         SV_TEXT(c->name),
+	                         SV_TEXT(c->icon),
+	                         SV_TEXT(c->categories ? c->categories : "[]"),
+	                         SV_TEXT(c->type),
+	                         SV_TEXT(c->authorize_url),
+	                         SV_TEXT(c->token_url),
+	                         SV_TEXT(c->revoke_url),
+	                         SV_TEXT(c->userinfo_url),
+	                         SV_TEXT(c->scopes),
+	                         SV_TEXT(c->client_id),
+	                         SV_TEXT(sealed),
+	                         SV_BOOL(c->pkce),
+	                         SV_INT(now)};
 	enum ag_err e;
 	if (create)
-		e = db_exec(g_app.store,
-			    "INSERT INTO custom_providers (app_id, id, name, icon, categories, connection_type, authorize_url, "
-			    "token_url, revoke_url, userinfo_url, scopes, client_id, secret_sealed, pkce, created_at, "
-			    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
-			    v, (int)ARRAY_LEN(v));
+		e = db_exec(
+		    g_app.store,
+		    "INSERT INTO custom_providers (app_id, id, name, icon, categories, connection_type, authorize_url, "
+		    "token_url, revoke_url, userinfo_url, scopes, client_id, secret_sealed, pkce, created_at, "
+		    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+		    v, (int)ARRAY_LEN(v));
 	else
-		e = db_exec(g_app.store,
-			    "UPDATE custom_providers SET name = $3, icon = $4, categories = $5, connection_type = $6, "
-			    "authorize_url = $7, token_url = $8, revoke_url = $9, userinfo_url = $10, scopes = $11, "
-			    "client_id = $12, secret_sealed = COALESCE($13, secret_sealed), pkce = $14, updated_at = $15 "
-			    "WHERE app_id = $1 AND id = $2",
-			    v, (int)ARRAY_LEN(v));
+		e = db_exec(
+		    g_app.store,
+		    "UPDATE custom_providers SET name = $3, icon = $4, categories = $5, connection_type = $6, "
+		    "authorize_url = $7, token_url = $8, revoke_url = $9, userinfo_url = $10, scopes = $11, "
+		    "client_id = $12, secret_sealed = COALESCE($13, secret_sealed), pkce = $14, updated_at = $15 "
+		    "WHERE app_id = $1 AND id = $2",
+		    v, (int)ARRAY_LEN(v));
 	free(sealed);
 	return e;
 }
@@ -359,7 +377,7 @@ enum ag_err provider_delete(const char *app_id, const char *id)
 		return AG_PROVIDERS_BUILTIN;
 	int64_t n = 0;
 	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM custom_providers WHERE app_id = $1 AND id = $2",
-				  P(SV_TEXT(app_id), SV_TEXT(id)), &n);
+	                          P(SV_TEXT(app_id), SV_TEXT(id)), &n);
 	return e ? e : n ? AG_OK : AG_PROVIDERS_NOT_FOUND;
 }
 
@@ -373,7 +391,7 @@ static enum ag_err fail(struct oauth_fail *f, enum ag_err kind, const char *code
 
 /* A built-in's project settings, or a custom oauth provider as a plain OAuth 2.0 client. */
 static enum ag_err provider_client(struct arena *a, const char *app_id, const char *id, struct oauth_client **out,
-				   struct oauth_fail *f)
+                                   struct oauth_fail *f)
 {
 	if (!id || strlen(id) > PROVIDER_ID_MAX)
 		return fail(f, AG_ENOTFOUND, "unknown_provider", "no such provider");
@@ -381,7 +399,7 @@ static enum ag_err provider_client(struct arena *a, const char *app_id, const ch
 		enum ag_err e = oauth_client_get(a, app_id, id, out);
 		if (ag_err_is(e, AG_ENOTFOUND))
 			return fail(f, AG_ENOTFOUND, "provider_not_configured",
-				    "this provider has no client id and secret in this project");
+			            "this provider has no client id and secret in this project");
 		return e ? fail(f, e, "server_error", "the provider's settings cannot be read") : AG_OK;
 	}
 	struct custom c;
@@ -425,7 +443,7 @@ static bool scope_ok(const char *s)
 }
 
 enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			  const char *redirect_uri, const char *scope, const char **auth_url, struct oauth_fail *f)
+                          const char *redirect_uri, const char *scope, const char **auth_url, struct oauth_fail *f)
 {
 	struct oauth_client *c;
 	enum ag_err e = provider_client(a, p->app_id, provider, &c, f);
@@ -438,11 +456,11 @@ enum ag_err connect_start(struct arena *a, const struct project *p, const char *
 	if (scope)
 		cc->scopes = scope;
 	struct oauth_flow_req q = {.app_id = p->app_id,
-				   .provider = c->def->name,
-				   .callback_url = redirect_uri,
-				   .purpose = "connect",
-				   .user_id = user_id,
-				   .redirect_uri = redirect_uri};
+	                           .provider = c->def->name,
+	                           .callback_url = redirect_uri,
+	                           .purpose = "connect",
+	                           .user_id = user_id,
+	                           .redirect_uri = redirect_uri};
 	/* A connection is for later, offline use: ask for a refresh token. Google wants
 	 * access_type=offline (and consent, or it sends one only the first time); other
 	 * OpenID providers the offline_access scope, which needs consent too. */
@@ -462,16 +480,16 @@ enum ag_err connect_start(struct arena *a, const struct project *p, const char *
 }
 
 static char *seal_token(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-			const char *which, const char *tok)
+                        const char *which, const char *tok)
 {
 	if (!tok)
 		return NULL;
 	return master_seal("connection", arena_printf(a, "%s:%s:%s:%s", app_id, user_id, provider, which), tok,
-			   strlen(tok));
+	                   strlen(tok));
 }
 
 static const char *open_token(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-			      const char *which, const char *sealed)
+                              const char *which, const char *sealed)
 {
 	if (!sealed)
 		return NULL;
@@ -493,45 +511,47 @@ static int64_t expiry_of(const struct oauth_tokens *t, int64_t now)
 
 /* Insert or replace the user's connection to provider with fresh tokens. */
 static enum ag_err save_connection(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-				   const struct oauth_tokens *t, const struct oauth_profile *pr)
+                                   const struct oauth_tokens *t, const struct oauth_profile *pr)
 {
 	char *acc = seal_token(a, app_id, user_id, provider, "access", t->access_token);
 	char *ref = seal_token(a, app_id, user_id, provider, "refresh", t->refresh_token);
 	int64_t now = time_now_ms(), exp = expiry_of(t, now);
 	char id[24];
 	rand_token(id, 12);
-	enum ag_err e = !acc ? AG_EINTERNAL
-			     : db_exec(g_app.store,
-				       "INSERT INTO connections (id, app_id, user_id, provider, account_email, account_subject, "
-				       "scope, access_sealed, refresh_sealed, expires_at, status, connected_at, updated_at) "
-				       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11) "
-				       "ON CONFLICT (app_id, user_id, provider) DO UPDATE SET account_email = $5, "
-				       "account_subject = $6, scope = $7, access_sealed = $8, "
-				       "refresh_sealed = COALESCE($9, connections.refresh_sealed), expires_at = $10, "
-				       "status = 'active', version = connections.version + 1, refresh_owner = NULL, "
-				       "refresh_until = 0, connected_at = $11, updated_at = $11",
-				       P(SV_TEXT(arena_printf(a, "con_%s", id)), SV_TEXT(app_id), SV_TEXT(user_id),
-					 SV_TEXT(provider), SV_TEXT(pr->email), SV_TEXT(pr->subject), SV_TEXT(t->scope),
-					 SV_TEXT(acc), SV_TEXT(ref), exp ? SV_INT(exp) : SV_NULL, SV_INT(now)));
+	enum ag_err e =
+	    !acc ? AG_EINTERNAL
+	         : db_exec(g_app.store,
+	                   "INSERT INTO connections (id, app_id, user_id, provider, account_email, account_subject, "
+	                   "scope, access_sealed, refresh_sealed, expires_at, status, connected_at, updated_at) "
+	                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11) "
+	                   "ON CONFLICT (app_id, user_id, provider) DO UPDATE SET account_email = $5, "
+	                   "account_subject = $6, scope = $7, access_sealed = $8, "
+	                   "refresh_sealed = COALESCE($9, connections.refresh_sealed), expires_at = $10, "
+	                   "status = 'active', version = connections.version + 1, refresh_owner = NULL, "
+	                   "refresh_until = 0, connected_at = $11, updated_at = $11",
+	                   P(SV_TEXT(arena_printf(a, "con_%s", id)), SV_TEXT(app_id), SV_TEXT(user_id),
+	                     SV_TEXT(provider), SV_TEXT(pr->email), SV_TEXT(pr->subject), SV_TEXT(t->scope),
+	                     SV_TEXT(acc), SV_TEXT(ref), exp ? SV_INT(exp) : SV_NULL, SV_INT(now)));
 	free(acc);
 	free(ref);
 	return e;
 }
 
 enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
-			   const char *iss, const char *user_id, const char *provider, struct connect_result *out,
-			   struct oauth_fail *f)
+                           const char *iss, const char *user_id, const char *provider, struct connect_result *out,
+                           struct oauth_fail *f)
 {
 	memset(out, 0, sizeof *out);
 	struct oauth_flow *fl;
 	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
-	if (ag_err_is(e, AG_ENOTFOUND) || (e == AG_OK && (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))))
+	if (ag_err_is(e, AG_ENOTFOUND) ||
+	    (e == AG_OK && (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))))
 		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
 	if (e)
 		return fail(f, e, "server_error", "the connection cannot be completed right now");
 	if (user_id && !str_eq(user_id, fl->q.user_id)) {
 		log_security("connect_state_foreign", NULL, "project %s provider %s: a callback for another user",
-			     p->app_id, fl->q.provider);
+		             p->app_id, fl->q.provider);
 		return fail(f, AG_EFORBIDDEN, "invalid_state", "this connection was started by another user");
 	}
 	if (provider && !str_eq(provider, fl->q.provider))
@@ -545,7 +565,8 @@ enum ag_err connect_finish(struct arena *a, const struct project *p, const char 
 	if ((e = provider_client(a, p->app_id, fl->q.provider, &c, f)) || (e = oauth_endpoints_get(a, c, &ep, f)))
 		return e;
 	/* RFC 9207 and the mix-up defence of sign-in apply here too (docs/OAUTH.md). */
-	if (!str_eq(ep.issuer, fl->issuer) || (iss && !str_eq(iss, fl->issuer)) || (!iss && ep.iss_param && user_id == NULL))
+	if (!str_eq(ep.issuer, fl->issuer) || (iss && !str_eq(iss, fl->issuer)) ||
+	    (!iss && ep.iss_param && user_id == NULL))
 		return fail(f, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
 	ep.redirect_uri = fl->q.callback_url;
 	struct oauth_tokens t;
@@ -572,19 +593,19 @@ struct conn_row {
 };
 
 static enum ag_err conn_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-			    struct conn_row *c)
+                            struct conn_row *c)
 {
 	struct store_row row;
 	enum ag_err e = db_row(g_app.store, a, &row,
-			       "SELECT id, account_email, scope, access_sealed, refresh_sealed, status, refresh_owner, "
-			       "expires_at, version, refresh_until, connected_at FROM connections "
-			       "WHERE app_id = $1 AND user_id = $2 AND provider = $3",
-			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)));
+	                       "SELECT id, account_email, scope, access_sealed, refresh_sealed, status, refresh_owner, "
+	                       "expires_at, version, refresh_until, connected_at FROM connections "
+	                       "WHERE app_id = $1 AND user_id = $2 AND provider = $3",
+	                       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)));
 	if (e)
 		return e;
-	*c = (struct conn_row){row_str(&row, 0), row_str(&row, 1), row_str(&row, 2), row_str(&row, 3), row_str(&row, 4),
-			       row_str(&row, 5), row_str(&row, 6), row_int(&row, 7), row_int(&row, 8), row_int(&row, 9),
-			       row_int(&row, 10)};
+	*c = (struct conn_row){row_str(&row, 0), row_str(&row, 1), row_str(&row, 2), row_str(&row, 3),
+	                       row_str(&row, 4), row_str(&row, 5), row_str(&row, 6), row_int(&row, 7),
+	                       row_int(&row, 8), row_int(&row, 9), row_int(&row, 10)};
 	return AG_OK;
 }
 
@@ -607,13 +628,13 @@ enum ag_err connections_list(struct arena *a, const char *app_id, const char *us
 	struct list_ctx l = {a, app_id, json_arr(a), AG_OK};
 	*out = l.arr;
 	return db_query(g_app.store,
-			"SELECT provider, account_email, connected_at, status, scope, expires_at FROM connections "
-			"WHERE app_id = $1 AND user_id = $2 ORDER BY provider",
-			P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &l);
+	                "SELECT provider, account_email, connected_at, status, scope, expires_at FROM connections "
+	                "WHERE app_id = $1 AND user_id = $2 ORDER BY provider",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &l);
 }
 
 enum ag_err connection_disconnect(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-				  bool *revoked)
+                                  bool *revoked)
 {
 	*revoked = false;
 	struct conn_row c;
@@ -631,13 +652,13 @@ enum ag_err connection_disconnect(struct arena *a, const struct project *p, cons
 	if (provider_client(a, p->app_id, provider, &cl, &f) == AG_OK && oauth_endpoints_get(a, cl, &ep, &f) == AG_OK &&
 	    (rt || at)) {
 		if (oauth_token_revoke(a, cl, &ep, rt ? rt : at, rt ? "refresh_token" : "access_token", revoked))
-			log_warn("connection", "project %s user %s: %s did not answer the revocation", p->app_id, user_id,
-				 provider);
+			log_warn("connection", "project %s user %s: %s did not answer the revocation", p->app_id,
+			         user_id, provider);
 	}
 	e = db_exec(g_app.store, "DELETE FROM connections WHERE id = $1", P(SV_TEXT(c.id)));
 	if (e == AG_OK)
 		log_info("connection", "project %s user %s: %s disconnected (revoked at the provider: %s)", p->app_id,
-			 user_id, provider, *revoked ? "yes" : "no");
+		         user_id, provider, *revoked ? "yes" : "no");
 	return e;
 }
 
@@ -649,7 +670,7 @@ struct flight {
 	int waiters;
 	bool done;
 	enum ag_err result; /* the leader's: waiters share a failure instead of retrying it */
-	const char *code;   /* a string literal */
+	const char *code; /* a string literal */
 };
 
 static pthread_mutex_t flights_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -702,7 +723,7 @@ static void flight_end(const char *id, enum ag_err result, const char *code)
 static const char *stable_code(const char *code)
 {
 	static const char *const known[] = {"reconnect_required", "provider_unavailable", "provider_error",
-					    "invalid_grant", "server_error"};
+	                                    "invalid_grant", "server_error"};
 	for (size_t i = 0; i < ARRAY_LEN(known); i++)
 		if (str_eq(code, known[i]))
 			return known[i];
@@ -716,14 +737,14 @@ static bool fresh_enough(const struct conn_row *c, int64_t now)
 
 /* Holding the row's lease: refresh at the provider and store the result. */
 static enum ag_err refresh_locked(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-				  const struct conn_row *c, const char *owner, struct oauth_fail *f)
+                                  const struct conn_row *c, const char *owner, struct oauth_fail *f)
 {
 	const char *rt = open_token(a, p->app_id, user_id, provider, "refresh", c->refresh_sealed);
 	struct oauth_client *cl;
 	struct oauth_endpoints ep;
 	struct oauth_tokens t;
 	enum ag_err e = !rt ? fail(f, AG_EINTERNAL, "server_error", "the stored refresh token cannot be opened")
-			    : provider_client(a, p->app_id, provider, &cl, f);
+	                    : provider_client(a, p->app_id, provider, &cl, f);
 	if (e == AG_OK)
 		e = oauth_endpoints_get(a, cl, &ep, f);
 	if (e == AG_OK)
@@ -736,12 +757,15 @@ static enum ag_err refresh_locked(struct arena *a, const struct project *p, cons
 		char *ref = seal_token(a, p->app_id, user_id, provider, "refresh", t.refresh_token);
 		int64_t exp = expiry_of(&t, now);
 		e = !acc ? AG_EINTERNAL
-			 : db_exec(g_app.store,
-				   "UPDATE connections SET access_sealed = $3, refresh_sealed = COALESCE($4, refresh_sealed), "
-				   "expires_at = $5, scope = COALESCE($6, scope), version = version + 1, refresh_owner = NULL, "
-				   "refresh_until = 0, refreshed_at = $7, updated_at = $7 WHERE id = $1 AND refresh_owner = $2",
-				   P(SV_TEXT(c->id), SV_TEXT(owner), SV_TEXT(acc), SV_TEXT(ref), exp ? SV_INT(exp) : SV_NULL,
-				     SV_TEXT(t.scope), SV_INT(now)));
+		         : db_exec(g_app.store,
+		                   "UPDATE connections SET access_sealed = $3, refresh_sealed = COALESCE($4, "
+		                   "refresh_sealed), "
+		                   "expires_at = $5, scope = COALESCE($6, scope), version = version + 1, refresh_owner "
+		                   "= NULL, "
+		                   "refresh_until = 0, refreshed_at = $7, updated_at = $7 WHERE id = $1 AND "
+		                   "refresh_owner = $2",
+		                   P(SV_TEXT(c->id), SV_TEXT(owner), SV_TEXT(acc), SV_TEXT(ref),
+		                     exp ? SV_INT(exp) : SV_NULL, SV_TEXT(t.scope), SV_INT(now)));
 		free(acc);
 		free(ref);
 		if (e)
@@ -752,21 +776,21 @@ static enum ag_err refresh_locked(struct arena *a, const struct project *p, cons
 	}
 	bool dead = str_eq(f->code, "invalid_grant");
 	if (db_exec(g_app.store,
-		    "UPDATE connections SET status = CASE WHEN $3 = 1 THEN 'reconnect_required' ELSE status END, "
-		    "refresh_owner = NULL, refresh_until = 0, updated_at = $4 WHERE id = $1 AND refresh_owner = $2",
-		    P(SV_TEXT(c->id), SV_TEXT(owner), SV_BOOL(dead), SV_INT(now))))
+	            "UPDATE connections SET status = CASE WHEN $3 = 1 THEN 'reconnect_required' ELSE status END, "
+	            "refresh_owner = NULL, refresh_until = 0, updated_at = $4 WHERE id = $1 AND refresh_owner = $2",
+	            P(SV_TEXT(c->id), SV_TEXT(owner), SV_BOOL(dead), SV_INT(now))))
 		log_warn("connection", "cannot release the refresh lease of %s", c->id);
 	if (dead) {
-		log_info("connection", "project %s user %s: %s refused the refresh token; reconnect required", p->app_id,
-			 user_id, provider);
+		log_info("connection", "project %s user %s: %s refused the refresh token; reconnect required",
+		         p->app_id, user_id, provider);
 		return fail(f, AG_ECONFLICT, "reconnect_required",
-			    "the provider no longer accepts this connection's refresh token: connect again");
+		            "the provider no longer accepts this connection's refresh token: connect again");
 	}
 	return e;
 }
 
 enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-				   const char **access_token, int64_t *expires_at, struct oauth_fail *f)
+                                   const char **access_token, int64_t *expires_at, struct oauth_fail *f)
 {
 	*access_token = NULL;
 	char owner[24];
@@ -781,18 +805,20 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 			return fail(f, e, "server_error", "the connection cannot be read");
 		if (str_eq(c.status, "reconnect_required"))
 			return fail(f, AG_ECONFLICT, "reconnect_required",
-				    "the provider no longer accepts this connection: connect again");
+			            "the provider no longer accepts this connection: connect again");
 		int64_t now = time_now_ms();
 		if (fresh_enough(&c, now) || (!c.refresh_sealed && c.expires_at > now)) {
 			*access_token = open_token(a, p->app_id, user_id, provider, "access", c.access_sealed);
 			*expires_at = c.expires_at;
-			return *access_token ? AG_OK : fail(f, AG_EINTERNAL, "server_error", "the token cannot be opened");
+			return *access_token ? AG_OK
+			                     : fail(f, AG_EINTERNAL, "server_error", "the token cannot be opened");
 		}
 		if (!c.refresh_sealed)
 			return fail(f, AG_ECONFLICT, "reconnect_required",
-				    "the access token expired and the provider gave no refresh token: connect again");
+			            "the access token expired and the provider gave no refresh token: connect again");
 		if (now > deadline)
-			return fail(f, AG_EUNAVAIL, "provider_unavailable", "the token refresh did not finish; retry shortly");
+			return fail(f, AG_EUNAVAIL, "provider_unavailable",
+			            "the token refresh did not finish; retry shortly");
 		enum ag_err led;
 		const char *led_code;
 		if (!flight_begin(c.id, &led, &led_code)) {
@@ -803,12 +829,13 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 		}
 		/* Leading in this process: take the row's lease, or wait for the node holding it. */
 		int64_t n = 0;
-		e = db_exec_n(g_app.store,
-			      "UPDATE connections SET refresh_owner = $2, refresh_until = $3 WHERE id = $1 AND version = $4 "
-			      "AND status = 'active' AND refresh_until < $5",
-			      P(SV_TEXT(c.id), SV_TEXT(owner), SV_INT(now + CONNECT_LEASE_S * 1000LL), SV_INT(c.version),
-				SV_INT(now)),
-			      &n);
+		e = db_exec_n(
+		    g_app.store,
+		    "UPDATE connections SET refresh_owner = $2, refresh_until = $3 WHERE id = $1 AND version = $4 "
+		    "AND status = 'active' AND refresh_until < $5",
+		    P(SV_TEXT(c.id), SV_TEXT(owner), SV_INT(now + CONNECT_LEASE_S * 1000LL), SV_INT(c.version),
+		      SV_INT(now)),
+		    &n);
 		if (e == AG_OK && n == 1) {
 			e = refresh_locked(a, p, user_id, provider, &c, owner, f);
 			flight_end(c.id, e, e ? stable_code(f->code) : NULL);
@@ -818,8 +845,8 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 		}
 		/* Another node refreshes (or the row changed under us): wait for its version. */
 		struct conn_row d = c;
-		while (e == AG_OK && d.version == c.version && str_eq(d.status, "active") && d.refresh_until >= time_now_ms() &&
-		       time_now_ms() < deadline) {
+		while (e == AG_OK && d.version == c.version && str_eq(d.status, "active") &&
+		       d.refresh_until >= time_now_ms() && time_now_ms() < deadline) {
 			usleep(25 * 1000);
 			e = conn_get(a, p->app_id, user_id, provider, &d);
 		}
@@ -838,35 +865,37 @@ static bool in_registry(struct arena *a, const struct project *p, const char *pr
 }
 
 enum ag_err provider_key_set(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			     const char *key)
+                             const char *key)
 {
 	if (!in_registry(a, p, provider))
 		return AG_PROVIDERS_NOT_FOUND;
 	if (!key || !*key || strlen(key) > PROVIDER_KEY_MAX)
 		return AG_EINVAL;
-	char *sealed = master_seal("provider-key", arena_printf(a, "%s:%s:%s", p->app_id, user_id, provider), key,
-				   strlen(key));
+	char *sealed =
+	    master_seal("provider-key", arena_printf(a, "%s:%s:%s", p->app_id, user_id, provider), key, strlen(key));
 	if (!sealed)
 		return AG_EINTERNAL;
 	int64_t now = time_now_ms();
-	enum ag_err e = db_exec(g_app.store,
-				"INSERT INTO provider_keys (app_id, user_id, provider, key_sealed, created_at, updated_at) "
-				"VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (app_id, user_id, provider) DO UPDATE SET "
-				"key_sealed = $4, updated_at = $5",
-				P(SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_TEXT(sealed), SV_INT(now)));
+	enum ag_err e =
+	    db_exec(g_app.store,
+	            "INSERT INTO provider_keys (app_id, user_id, provider, key_sealed, created_at, updated_at) "
+	            "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (app_id, user_id, provider) DO UPDATE SET "
+	            "key_sealed = $4, updated_at = $5",
+	            P(SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_TEXT(sealed), SV_INT(now)));
 	free(sealed);
 	return e;
 }
 
 enum ag_err provider_key_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-			     const char **key)
+                             const char **key)
 {
 	*key = NULL;
 	struct store_row row;
-	enum ag_err e = db_row(g_app.store, a, &row,
-			       "UPDATE provider_keys SET last_read_at = $4 WHERE app_id = $1 AND user_id = $2 AND provider = $3 "
-			       "RETURNING key_sealed",
-			       P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_INT(time_now_ms())));
+	enum ag_err e =
+	    db_row(g_app.store, a, &row,
+	           "UPDATE provider_keys SET last_read_at = $4 WHERE app_id = $1 AND user_id = $2 AND provider = $3 "
+	           "RETURNING key_sealed",
+	           P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider), SV_INT(time_now_ms())));
 	if (e)
 		return ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDER_KEY_NOT_FOUND : e;
 	size_t n = 0;
@@ -883,7 +912,8 @@ enum ag_err provider_key_get(struct arena *a, const char *app_id, const char *us
 enum ag_err provider_key_delete(const char *app_id, const char *user_id, const char *provider)
 {
 	int64_t n = 0;
-	enum ag_err e = db_exec_n(g_app.store, "DELETE FROM provider_keys WHERE app_id = $1 AND user_id = $2 AND provider = $3",
-				  P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)), &n);
+	enum ag_err e =
+	    db_exec_n(g_app.store, "DELETE FROM provider_keys WHERE app_id = $1 AND user_id = $2 AND provider = $3",
+	              P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(provider)), &n);
 	return e ? e : n ? AG_OK : AG_PROVIDER_KEY_NOT_FOUND;
 }

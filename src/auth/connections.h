@@ -19,7 +19,7 @@
 #define PROVIDER_ID_MAX 64
 #define PROVIDER_KEY_MAX 4096
 #define CONNECT_REFRESH_AHEAD_S 60 /* refresh a token with less than this left */
-#define CONNECT_LEASE_S 30         /* how long one refresh may hold the row */
+#define CONNECT_LEASE_S 30 /* how long one refresh may hold the row */
 
 /* ---- the registry ---------------------------------------------------------------------- */
 
@@ -33,7 +33,7 @@ enum ag_err provider_get_json(struct arena *a, const struct project *p, const ch
  * built-in (configured through /admin/api/projects/{app_id}/oauth/{provider}). */
 enum ag_err provider_create(struct arena *a, const char *app_id, const cJSON *body, const char **why) MUST_CHECK;
 enum ag_err provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body,
-			    const char **why) MUST_CHECK;
+                            const char **why) MUST_CHECK;
 enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
 
 /* ---- connections ------------------------------------------------------------------------ */
@@ -42,8 +42,8 @@ enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
  * the browser back (AuthGate's GET callback or an app page the project registered);
  * scope: NULL for the provider's scopes. */
 enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			  const char *redirect_uri, const char *scope, const char **auth_url,
-			  struct oauth_fail *f) MUST_CHECK;
+                          const char *redirect_uri, const char *scope, const char **auth_url,
+                          struct oauth_fail *f) MUST_CHECK;
 
 /* What came back to a callback. user_id: the caller (POST /auth/callback), who must be
  * the user the flow was started for; NULL for the browser's GET callback (the state
@@ -52,13 +52,13 @@ struct connect_result {
 	const char *provider, *user_id, *email;
 };
 enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
-			   const char *iss, const char *user_id, const char *provider, struct connect_result *out,
-			   struct oauth_fail *f) MUST_CHECK;
+                           const char *iss, const char *user_id, const char *provider, struct connect_result *out,
+                           struct oauth_fail *f) MUST_CHECK;
 
 /* Forget the connection, revoking its token at the provider when it has a revocation
  * endpoint (*revoked). AG_ENOTFOUND when there is none. */
 enum ag_err connection_disconnect(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-				  bool *revoked) MUST_CHECK;
+                                  bool *revoked) MUST_CHECK;
 /* [{provider, email, connectedAt, status, scope, expiresAt}] */
 enum ag_err connections_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
 
@@ -66,15 +66,15 @@ enum ag_err connections_list(struct arena *a, const char *app_id, const char *us
  * AG_ENOTFOUND: not connected; AG_ECONFLICT: reconnect required (f says why);
  * AG_EUNAVAIL: the provider did not answer. */
 enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-				   const char **access_token, int64_t *expires_at, struct oauth_fail *f) MUST_CHECK;
+                                   const char **access_token, int64_t *expires_at, struct oauth_fail *f) MUST_CHECK;
 
 /* ---- users' own provider keys --------------------------------------------------------------- */
 
 /* AG_ENOTFOUND for a provider not in the registry. */
 enum ag_err provider_key_set(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-			     const char *key) MUST_CHECK;
+                             const char *key) MUST_CHECK;
 enum ag_err provider_key_get(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-			     const char **key) MUST_CHECK;
+                             const char **key) MUST_CHECK;
 enum ag_err provider_key_delete(const char *app_id, const char *user_id, const char *provider) MUST_CHECK;
 
 #endif

@@ -43,7 +43,7 @@ static enum ag_err users_delta(void *ud, int64_t since, void (*drop)(void *, con
 	(void)ud;
 	struct delta_ctx d = {drop, dctx};
 	return db_query(g_app.store, "SELECT app_id, id FROM users WHERE plan_epoch > $1", P(SV_INT(since)), delta_row,
-			&d);
+	                &d);
 }
 
 static void cache_init(void)
@@ -72,8 +72,8 @@ static enum ag_err load_state(void *ud, const char *key, struct cached **out)
 	struct arena *tmp = arena_new();
 	struct store_row row;
 	enum ag_err e = db_row(g_app.store, tmp, &row,
-			       "SELECT email, plan, features, disabled_at FROM users WHERE app_id = $1 AND id = $2",
-			       P(SV_TEXT(arena_strndup(tmp, key, (size_t)(nl - key))), SV_TEXT(nl + 1)));
+	                       "SELECT email, plan, features, disabled_at FROM users WHERE app_id = $1 AND id = $2",
+	                       P(SV_TEXT(arena_strndup(tmp, key, (size_t)(nl - key))), SV_TEXT(nl + 1)));
 	if (e == AG_OK) {
 		const char *v[3] = {row_str(&row, 0), row_str(&row, 1), row_str(&row, 2)};
 		size_t n = 0;
@@ -117,7 +117,7 @@ enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user
 }
 
 enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
-			  const cJSON *features, const char **why)
+                          const cJSON *features, const char **why)
 {
 	*why = NULL;
 	const struct user_config *c;
@@ -162,11 +162,11 @@ enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USERS));
 	if (e == AG_OK)
-		e = db_exec_n(g_app.store,
-			      "UPDATE users SET plan = COALESCE($3, plan), features = COALESCE($4, features), updated_at = $5, "
-			      "plan_epoch = " STORE_EPOCH_SQL("users") " WHERE app_id = $1 AND id = $2",
-			      P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(plan), SV_TEXT(fjson), SV_INT(time_now_ms())),
-			      &n);
+		e = db_exec_n(
+		    g_app.store,
+		    "UPDATE users SET plan = COALESCE($3, plan), features = COALESCE($4, features), updated_at = $5, "
+		    "plan_epoch = " STORE_EPOCH_SQL("users") " WHERE app_id = $1 AND id = $2",
+		    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(plan), SV_TEXT(fjson), SV_INT(time_now_ms())), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
 	return db_end(g_app.store, e);
@@ -176,9 +176,9 @@ enum ag_err user_state_touch(const char *app_id, const char *user_id)
 {
 	enum ag_err e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USERS));
 	return e ? e
-		 : db_exec(g_app.store,
-			   "UPDATE users SET plan_epoch = " STORE_EPOCH_SQL("users") " WHERE app_id = $1 AND id = $2",
-			   P(SV_TEXT(app_id), SV_TEXT(user_id)));
+	         : db_exec(g_app.store,
+	                   "UPDATE users SET plan_epoch = " STORE_EPOCH_SQL("users") " WHERE app_id = $1 AND id = $2",
+	                   P(SV_TEXT(app_id), SV_TEXT(user_id)));
 }
 
 /* The user's own features, parsed (names only: they were checked when set). */
@@ -217,8 +217,10 @@ const char *user_features_csv(struct arena *a, const struct user_config *c, cons
 		buf_printf(&b, "%s%s", b.len ? "," : "", c->plans[r].features[i]);
 	if (st->features && strcmp(st->features, "[]")) {
 		const cJSON *f;
-		cJSON_ArrayForEach(f, own_features(a, st->features)) if (cJSON_IsString(f) &&
-									 !(r >= 0 && user_config_has_feature(c, st->plan, NULL, f->valuestring)))
+		cJSON_ArrayForEach(
+		    f, own_features(a, st->features)) if (cJSON_IsString(f) &&
+		                                          !(r >= 0 &&
+		                                            user_config_has_feature(c, st->plan, NULL, f->valuestring)))
 		    buf_printf(&b, "%s%s", b.len ? "," : "", f->valuestring);
 	}
 	const char *s = arena_strndup(a, b.p ? b.p : "", b.len);
@@ -227,7 +229,7 @@ const char *user_features_csv(struct arena *a, const struct user_config *c, cons
 }
 
 enum access_verdict access_decide(const struct user_config *c, const struct user_state *st, const char *need_plan,
-				  const char *need_feature)
+                                  const char *need_feature)
 {
 	if (need_plan && user_config_plan_rank(c, st->plan) < user_config_plan_rank(c, need_plan))
 		return ACCESS_UPGRADE_REQUIRED;

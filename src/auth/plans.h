@@ -11,19 +11,18 @@
 
 struct user_state {
 	const char *email;
-	const char *plan;     /* may be outside the ladder (then below every plan) */
+	const char *plan; /* may be outside the ladder (then below every plan) */
 	const char *features; /* the user's own, a JSON array text */
-	bool disabled;        /* an admin disabled (or deleted) the user */
+	bool disabled; /* an admin disabled (or deleted) the user */
 };
 
 /* AG_ENOTFOUND when the project has no such user. Arena copies. */
-enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user_id,
-			   struct user_state *out) MUST_CHECK;
+enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user_id, struct user_state *out) MUST_CHECK;
 
 /* Set the user's plan (a plan of the ladder) and, when features is not NULL, their own
  * features (a list of names; [] clears). AG_EINVAL with *why; AG_ENOTFOUND for no user. */
 enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
-			  const cJSON *features, const char **why) MUST_CHECK;
+                          const cJSON *features, const char **why) MUST_CHECK;
 
 /* The user's row changed in a way the state above shows (disabled, deleted): stamp it
  * with the users cache epoch, in the caller's transaction, so every process reloads it. */
@@ -36,12 +35,12 @@ const char *user_features_csv(struct arena *a, const struct user_config *c, cons
 
 enum access_verdict {
 	ACCESS_ALLOWED,
-	ACCESS_UPGRADE_REQUIRED,  /* the plan is below the required one */
-	ACCESS_FEATURE_MISSING,   /* the plan (and the user) lack the feature */
+	ACCESS_UPGRADE_REQUIRED, /* the plan is below the required one */
+	ACCESS_FEATURE_MISSING, /* the plan (and the user) lack the feature */
 };
 /* Does a user with st satisfy need_plan (NULL: any) and need_feature (NULL: none)? */
 enum access_verdict access_decide(const struct user_config *c, const struct user_state *st, const char *need_plan,
-				  const char *need_feature);
+                                  const char *need_feature);
 
 void plans_cache_clear(void);
 

@@ -116,7 +116,8 @@ static const char *parse_plans(struct arena *a, const cJSON *v, struct user_conf
 		const char *name = json_get_str(p, "name");
 		const cJSON *fs = cJSON_GetObjectItemCaseSensitive(p, "features"), *f;
 		if (!cJSON_IsObject(p) || !name_ok(name))
-			return "each plan is {\"name\": \"business\", \"features\": [\"advanced_analytics\"]}; names are "
+			return "each plan is {\"name\": \"business\", \"features\": [\"advanced_analytics\"]}; names "
+			       "are "
 			       "1-64 letters, digits, '_', '-', '.' or ':'";
 		for (const cJSON *k = p->child; k; k = k->next)
 			if (!str_eq(k->string, "name") && !str_eq(k->string, "features"))
@@ -126,7 +127,7 @@ static const char *parse_plans(struct arena *a, const cJSON *v, struct user_conf
 				return arena_printf(a, "plan '%s' is listed twice", name);
 		if (fs && (!cJSON_IsArray(fs) || cJSON_GetArraySize(fs) > UCFG_MAX_FEATURES))
 			return arena_printf(a, "features of plan '%s' must be a list of at most %d names", name,
-					    UCFG_MAX_FEATURES);
+			                    UCFG_MAX_FEATURES);
 		cJSON_ArrayForEach(f, fs)
 		{
 			if (!cJSON_IsString(f) || !name_ok(f->valuestring))
@@ -167,12 +168,15 @@ static const char *parse_rules(struct arena *a, const cJSON *v, struct user_conf
 		x->feature = json_get_str(r, "feature");
 		const cJSON *pub = cJSON_GetObjectItemCaseSensitive(r, "public"), *ms = NULL;
 		if (!cJSON_IsObject(r) || !prefix_ok(x->prefix))
-			return "each rule is {\"path\": \"/advanced-feature\", \"plan\": \"business\"} (or \"feature\", or "
+			return "each rule is {\"path\": \"/advanced-feature\", \"plan\": \"business\"} (or "
+			       "\"feature\", or "
 			       "\"public\": true, optional \"methods\"); path is an absolute path prefix without query";
 		for (const cJSON *k = r->child; k; k = k->next)
-			if (!in_list((const char *const[]){"path", "plan", "feature", "methods", "public"}, 5, k->string))
-				return arena_printf(a, "unknown field '%.64s' in a rule (path, plan, feature, methods, public)",
-					    k->string);
+			if (!in_list((const char *const[]){"path", "plan", "feature", "methods", "public"}, 5,
+			             k->string))
+				return arena_printf(
+				    a, "unknown field '%.64s' in a rule (path, plan, feature, methods, public)",
+				    k->string);
 		if (pub && !cJSON_IsBool(pub))
 			return "a rule's public must be true or false";
 		x->public_path = cJSON_IsTrue(pub);
@@ -181,10 +185,12 @@ static const char *parse_rules(struct arena *a, const cJSON *v, struct user_conf
 		if (cJSON_GetObjectItemCaseSensitive(r, "feature") && !name_ok(x->feature))
 			return arena_printf(a, "rule %s names an invalid feature", x->prefix);
 		if (x->public_path == (x->plan || x->feature))
-			return arena_printf(a, "rule %s needs a plan or a feature, or \"public\": true (not both)", x->prefix);
+			return arena_printf(a, "rule %s needs a plan or a feature, or \"public\": true (not both)",
+			                    x->prefix);
 		if ((ms = cJSON_GetObjectItemCaseSensitive(r, "methods"))) {
 			if (!cJSON_IsArray(ms) || !cJSON_GetArraySize(ms))
-				return arena_printf(a, "methods of rule %s must be a list such as [\"POST\"]", x->prefix);
+				return arena_printf(a, "methods of rule %s must be a list such as [\"POST\"]",
+				                    x->prefix);
 			const char *acc = ",";
 			const cJSON *m;
 			cJSON_ArrayForEach(m, ms)
@@ -226,7 +232,7 @@ static const char *parse_hosts(struct arena *a, const cJSON *v, struct user_conf
 }
 
 static const char *const top_fields[] = {"plans",          "rules",         "api_key_prefix",
-					 "session_cookie", "google_search", "hosts"};
+                                         "session_cookie", "google_search", "hosts"};
 
 /* The stored document into c (strings point into it); NULL or what is wrong. */
 static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct user_config *c)
@@ -237,9 +243,9 @@ static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct
 	for (const cJSON *k = doc->child; k; k = k->next)
 		if (!in_list(top_fields, (int)ARRAY_LEN(top_fields), k->string))
 			return arena_printf(a,
-				    "unknown setting '%.64s' (plans, rules, api_key_prefix, session_cookie, "
-				    "google_search, hosts)",
-				    k->string);
+			                    "unknown setting '%.64s' (plans, rules, api_key_prefix, session_cookie, "
+			                    "google_search, hosts)",
+			                    k->string);
 	const char *why;
 	if ((why = parse_plans(a, cJSON_GetObjectItemCaseSensitive(doc, "plans"), c)) ||
 	    (why = parse_rules(a, cJSON_GetObjectItemCaseSensitive(doc, "rules"), c)) ||
@@ -260,7 +266,8 @@ static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct
 		if (!cJSON_IsObject(gs) || cJSON_GetArraySize(gs) != 2 || !c->google_api_key || !c->google_engine_id ||
 		    !*c->google_api_key || !*c->google_engine_id || strlen(c->google_api_key) > 256 ||
 		    strlen(c->google_engine_id) > 256)
-			return "google_search is {\"apiKey\": \"...\", \"searchEngineId\": \"...\"} (at most 256 bytes each)";
+			return "google_search is {\"apiKey\": \"...\", \"searchEngineId\": \"...\"} (at most 256 bytes "
+			       "each)";
 	}
 	return NULL;
 }
@@ -313,8 +320,8 @@ static enum ag_err load_cfg(void *ud, const char *app_id, struct cached **out)
 	s->a = arena_new();
 	struct store_row row;
 	const char *aid = arena_strdup(s->a, app_id);
-	enum ag_err e = db_row(g_app.store, s->a, &row, "SELECT config FROM users_config WHERE app_id = $1",
-			       P(SV_TEXT(app_id)));
+	enum ag_err e =
+	    db_row(g_app.store, s->a, &row, "SELECT config FROM users_config WHERE app_id = $1", P(SV_TEXT(app_id)));
 	cJSON *doc = e == AG_OK ? stored_doc(s->a, row_str(&row, 0)) : json_obj(s->a);
 	if (ag_err_is(e, AG_ENOTFOUND))
 		e = AG_OK;
@@ -425,14 +432,14 @@ enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *
 	int64_t now = time_now_ms();
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "INSERT INTO users_config (app_id, config, updated_at) VALUES ($1, $2, $3) "
-			    "ON CONFLICT (app_id) DO UPDATE SET config = $2, updated_at = $3",
-			    P(SV_TEXT(app_id), SV_TEXT(json_print(a, doc)), SV_INT(now)));
+		            "INSERT INTO users_config (app_id, config, updated_at) VALUES ($1, $2, $3) "
+		            "ON CONFLICT (app_id) DO UPDATE SET config = $2, updated_at = $3",
+		            P(SV_TEXT(app_id), SV_TEXT(json_print(a, doc)), SV_INT(now)));
 	if (e == AG_OK && cJSON_GetObjectItemCaseSensitive(patch, "hosts"))
 		e = db_exec(g_app.store, "DELETE FROM project_hosts WHERE app_id = $1", P(SV_TEXT(app_id)));
 	for (int i = 0; e == AG_OK && cJSON_GetObjectItemCaseSensitive(patch, "hosts") && i < c.nhosts; i++) {
 		e = db_exec(g_app.store, "INSERT INTO project_hosts (host, app_id) VALUES ($1, $2)",
-			    P(SV_TEXT(c.hosts[i]), SV_TEXT(app_id)));
+		            P(SV_TEXT(c.hosts[i]), SV_TEXT(app_id)));
 		if (ag_err_is(e, AG_ECONFLICT)) {
 			*why = arena_printf(a, "host %s is claimed by another project", c.hosts[i]);
 			e = AG_USERS_HOST_CLAIMED;
@@ -464,7 +471,7 @@ static bool json_list_has(const char *list, const char *feature)
 }
 
 bool user_config_has_feature(const struct user_config *c, const char *plan, const char *user_features,
-			     const char *feature)
+                             const char *feature)
 {
 	int r = user_config_plan_rank(c, plan);
 	if (r >= 0 && in_list(c->plans[r].features, c->plans[r].nfeatures, feature))
@@ -479,7 +486,7 @@ const struct access_rule *user_config_rule(const struct user_config *c, const ch
 		const struct access_rule *x = &c->rules[i];
 		size_t n = strlen(x->prefix);
 		bool under = pl >= n && memcmp(path, x->prefix, n) == 0 &&
-			     (pl == n || path[n] == '/' || x->prefix[n - 1] == '/');
+		             (pl == n || path[n] == '/' || x->prefix[n - 1] == '/');
 		if (!under)
 			continue;
 		if (x->methods) {

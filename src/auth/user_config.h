@@ -15,10 +15,10 @@
 #include "core/json.h"
 
 #define UCFG_MAX_PLANS 16
-#define UCFG_MAX_FEATURES 64   /* per plan, and per user */
+#define UCFG_MAX_FEATURES 64 /* per plan, and per user */
 #define UCFG_MAX_RULES 128
 #define UCFG_MAX_HOSTS 16
-#define UCFG_NAME_MAX 64       /* a plan's or a feature's name */
+#define UCFG_NAME_MAX 64 /* a plan's or a feature's name */
 #define UCFG_DEFAULT_KEY_PREFIX "agnt_sk_"
 #define UCFG_DEFAULT_COOKIE "token"
 
@@ -33,10 +33,10 @@ struct plan_def {
  * the feature. The longest matching prefix wins. */
 struct access_rule {
 	const char *prefix;
-	const char *plan;    /* NULL or a plan of the ladder */
+	const char *plan; /* NULL or a plan of the ladder */
 	const char *feature; /* NULL or a feature name */
 	const char *methods; /* NULL or ",GET,POST," */
-	bool public_path;    /* "public": true: no credential needed */
+	bool public_path; /* "public": true: no credential needed */
 };
 
 struct user_config {
@@ -71,7 +71,7 @@ int user_config_plan_rank(const struct user_config *c, const char *plan);
 /* Does the plan (with the user's own extra features, a JSON array text or NULL) have
  * the feature? */
 bool user_config_has_feature(const struct user_config *c, const char *plan, const char *user_features,
-			     const char *feature);
+                             const char *feature);
 /* The rule for method + path (the path may carry a query), or NULL. */
 const struct access_rule *user_config_rule(const struct user_config *c, const char *method, const char *path);
 

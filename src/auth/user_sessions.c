@@ -21,8 +21,8 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
-#define CACHE_MAX 200000     /* sessions or keys a process keeps (reaching it empties the cache) */
-#define VERIFIED_MAX 50000   /* verified tokens a process keeps (below) */
+#define CACHE_MAX 200000 /* sessions or keys a process keeps (reaching it empties the cache) */
+#define VERIFIED_MAX 50000 /* verified tokens a process keeps (below) */
 #define MAX_KEYS_PER_USER 50
 #define UA_MAX 256
 
@@ -68,7 +68,7 @@ static enum ag_err sessions_delta(void *ud, int64_t since, void (*drop)(void *, 
 	(void)ud;
 	struct delta_ctx d = {drop, dctx};
 	return db_query(g_app.store, "SELECT id FROM user_sessions WHERE changed_epoch > $1", P(SV_INT(since)),
-			delta_row, &d);
+	                delta_row, &d);
 }
 
 static enum ag_err keys_delta(void *ud, int64_t since, void (*drop)(void *, const char *), void *dctx)
@@ -76,7 +76,7 @@ static enum ag_err keys_delta(void *ud, int64_t since, void (*drop)(void *, cons
 	(void)ud;
 	struct delta_ctx d = {drop, dctx};
 	return db_query(g_app.store, "SELECT key_hash FROM user_api_keys WHERE changed_epoch > $1", P(SV_INT(since)),
-			delta_row, &d);
+	                delta_row, &d);
 }
 
 static void cache_init(void)
@@ -108,9 +108,10 @@ static enum ag_err load_session(void *ud, const char *sid, struct cached **out)
 	(void)ud;
 	struct arena *tmp = arena_new();
 	struct store_row row;
-	enum ag_err e = db_row(g_app.store, tmp, &row,
-			       "SELECT app_id, user_id, auth_type, expires_at, ended_at FROM user_sessions WHERE id = $1",
-			       P(SV_TEXT(sid)));
+	enum ag_err e =
+	    db_row(g_app.store, tmp, &row,
+	           "SELECT app_id, user_id, auth_type, expires_at, ended_at FROM user_sessions WHERE id = $1",
+	           P(SV_TEXT(sid)));
 	if (e == AG_OK) {
 		size_t n = strlen(row_str(&row, 0)) + strlen(row_str(&row, 1)) + strlen(row_str(&row, 2)) + 3;
 		struct ses_state *s = calloc(1, sizeof *s + n);
@@ -134,9 +135,9 @@ static enum ag_err load_key(void *ud, const char *hash, struct cached **out)
 	(void)ud;
 	struct arena *tmp = arena_new();
 	struct store_row row;
-	enum ag_err e = db_row(g_app.store, tmp, &row,
-			       "SELECT app_id, user_id, id, revoked_at FROM user_api_keys WHERE key_hash = $1",
-			       P(SV_TEXT(hash)));
+	enum ag_err e =
+	    db_row(g_app.store, tmp, &row,
+	           "SELECT app_id, user_id, id, revoked_at FROM user_api_keys WHERE key_hash = $1", P(SV_TEXT(hash)));
 	if (e == AG_OK) {
 		size_t n = strlen(row_str(&row, 0)) + strlen(row_str(&row, 1)) + strlen(row_str(&row, 2)) + 3;
 		struct key_state *k = calloc(1, sizeof *k + n);
@@ -161,11 +162,11 @@ enum ag_err user_forget(const char *app_id, const char *user_id)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USER_KEYS));
 	if (e == AG_OK)
 		e = db_exec(g_app.store,
-			    "UPDATE user_api_keys SET revoked_at = $3, changed_epoch = " STORE_EPOCH_SQL("user_keys")
-			    " WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-			    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(time_now_ms())));
+		            "UPDATE user_api_keys SET revoked_at = $3, changed_epoch = " STORE_EPOCH_SQL(
+		                "user_keys") " WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+		            P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(time_now_ms())));
 	static const char *const gone[] = {"DELETE FROM connections WHERE app_id = $1 AND user_id = $2",
-					   "DELETE FROM provider_keys WHERE app_id = $1 AND user_id = $2"};
+	                                   "DELETE FROM provider_keys WHERE app_id = $1 AND user_id = $2"};
 	for (size_t i = 0; e == AG_OK && i < ARRAY_LEN(gone); i++)
 		e = db_exec(g_app.store, gone[i], P(SV_TEXT(app_id), SV_TEXT(user_id)));
 	return e ? e : user_state_touch(app_id, user_id);
@@ -182,7 +183,7 @@ void user_sessions_cache_clear(void)
 /* ---- issuing ------------------------------------------------------------------------- */
 
 static const char *sign(struct arena *a, const struct project *p, const struct user *u, const char *sid,
-			const struct user_session_origin *o, int64_t now_ms, int64_t exp_ms)
+                        const struct user_session_origin *o, int64_t now_ms, int64_t exp_ms)
 {
 	cJSON *c = json_obj(a);
 	cJSON_AddStringToObject(c, "iss", TOKEN_ISSUER);
@@ -212,19 +213,20 @@ static const char *clip(struct arena *a, const char *s, size_t max)
 
 /* Insert a session row (inside or outside a transaction). */
 static enum ag_err insert_session(struct arena *a, const struct project *p, const char *user_id, const char *sid,
-				  const char *family, const char *parent, const struct user_session_origin *o,
-				  int64_t now, int64_t exp)
+                                  const char *family, const char *parent, const struct user_session_origin *o,
+                                  int64_t now, int64_t exp)
 {
-	return db_exec(g_app.store,
-		       "INSERT INTO user_sessions (id, app_id, user_id, kind, auth_type, amr, family_id, parent_id, ip, "
-		       "user_agent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-		       P(SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(USER_SESSION_KIND),
-			 SV_TEXT(o->auth_type), SV_TEXT(o->amr), SV_TEXT(family), SV_TEXT(parent), SV_TEXT(o->ip),
-			 SV_TEXT(clip(a, o->user_agent, UA_MAX)), SV_INT(now), SV_INT(exp)));
+	return db_exec(
+	    g_app.store,
+	    "INSERT INTO user_sessions (id, app_id, user_id, kind, auth_type, amr, family_id, parent_id, ip, "
+	    "user_agent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+	    P(SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(USER_SESSION_KIND), SV_TEXT(o->auth_type),
+	      SV_TEXT(o->amr), SV_TEXT(family), SV_TEXT(parent), SV_TEXT(o->ip),
+	      SV_TEXT(clip(a, o->user_agent, UA_MAX)), SV_INT(now), SV_INT(exp)));
 }
 
 enum ag_err user_session_issue(struct arena *a, const struct project *p, const struct user *u,
-			       const struct user_session_origin *o, const char **token, int64_t *exp_ms)
+                               const struct user_session_origin *o, const char **token, int64_t *exp_ms)
 {
 	int64_t now = time_now_ms(), exp = now + USER_SESSION_TTL_S * 1000LL;
 	const char *sid = new_id(a, "ses_");
@@ -243,10 +245,10 @@ bool user_session_wanted(const cJSON *extra)
 }
 
 const char *user_session_from_extra(struct arena *a, const struct project *p, const struct user *u, const char *amr,
-				    const cJSON *extra)
+                                    const cJSON *extra)
 {
 	struct user_session_origin o = {json_get_str(extra, "auth_type"), amr, json_get_str(extra, "ip"),
-					json_get_str(extra, "user_agent")};
+	                                json_get_str(extra, "user_agent")};
 	if (!o.auth_type)
 		o.auth_type = "unknown";
 	const char *tok = NULL;
@@ -259,7 +261,7 @@ const char *user_session_from_extra(struct arena *a, const struct project *p, co
 
 /* The token's signature and claims (not whether its session still counts). */
 static enum ag_err verify_token(struct arena *a, const struct project *p, const char *token, struct jobj *c,
-				const char **sid, const char **sub)
+                                const char **sid, const char **sub)
 {
 	if (!token || strlen(token) > JWT_MAX_LEN || token_check(a, p, token, USER_TOKEN_AUD, c) != AG_OK)
 		return AG_EUNAUTH;
@@ -319,7 +321,7 @@ static enum ag_err load_verified(void *ud, const char *key, struct cached **out)
 
 /* The verified claims of token (arena copies), from memory when it was seen before. */
 static enum ag_err verify_cached(struct arena *a, const struct project *p, const char *token, const char **sid,
-				 const char **sub, const char **email)
+                                 const char **sub, const char **email)
 {
 	const char *dot = token ? strrchr(token, '.') : NULL;
 	size_t tl = token ? strlen(token) : 0;
@@ -329,13 +331,12 @@ static enum ag_err verify_cached(struct arena *a, const struct project *p, const
 	snprintf(key, sizeof key, "%s\n%s", p->app_id, dot + 1);
 	struct verify_ud ud = {a, p, token};
 	struct cached *h;
-	enum ag_err e = epcache_get(verified, store_epoch_current(g_app.store, CACHE_PROJECTS), key, load_verified, &ud,
-				    &h);
+	enum ag_err e =
+	    epcache_get(verified, store_epoch_current(g_app.store, CACHE_PROJECTS), key, load_verified, &ud, &h);
 	if (e)
 		return e;
 	const struct verified *t = (const struct verified *)h;
-	bool ok = t->len == tl && memcmp(t->token, token, tl) == 0 &&
-		  t->exp_s + TOKEN_LEEWAY_S > time_now_ms() / 1000;
+	bool ok = t->len == tl && memcmp(t->token, token, tl) == 0 && t->exp_s + TOKEN_LEEWAY_S > time_now_ms() / 1000;
 	if (ok) {
 		*sid = arena_strdup(a, t->sid);
 		*sub = arena_strdup(a, t->sub);
@@ -353,13 +354,12 @@ enum ag_err user_token_check(struct arena *a, const struct project *p, const cha
 	if (verify_cached(a, p, token, &sid, &sub, &email))
 		return AG_EUNAUTH;
 	struct cached *h;
-	enum ag_err e = epcache_get(sessions, store_epoch_current(g_app.store, CACHE_USER_SESSIONS), sid, load_session,
-				    NULL, &h);
+	enum ag_err e =
+	    epcache_get(sessions, store_epoch_current(g_app.store, CACHE_USER_SESSIONS), sid, load_session, NULL, &h);
 	if (e)
 		return ag_err_is(e, AG_ENOTFOUND) ? AG_EUNAUTH : e;
 	const struct ses_state *s = (const struct ses_state *)h;
-	bool ok = !s->ended && s->expires_at > time_now_ms() && str_eq(s->app_id, p->app_id) &&
-		  str_eq(s->user_id, sub);
+	bool ok = !s->ended && s->expires_at > time_now_ms() && str_eq(s->app_id, p->app_id) && str_eq(s->user_id, sub);
 	if (ok) {
 		who->user_id = sub;
 		who->session_id = sid;
@@ -373,11 +373,10 @@ enum ag_err user_token_check(struct arena *a, const struct project *p, const cha
 
 /* ---- ending and refreshing ---------------------------------------------------------- */
 
-#define END_SET                                                                                                        \
-	"SET ended_at = $1, end_reason = $2, changed_epoch = " STORE_EPOCH_SQL("user_sessions")
+#define END_SET "SET ended_at = $1, end_reason = $2, changed_epoch = " STORE_EPOCH_SQL("user_sessions")
 
 enum ag_err user_session_refresh(struct arena *a, const struct project *p, const char *token,
-				 const struct user_session_origin *o, const char **new_token, int64_t *exp_ms)
+                                 const struct user_session_origin *o, const char **new_token, int64_t *exp_ms)
 {
 	struct jobj *c = arena_alloc(a, sizeof *c);
 	const char *sid, *sub;
@@ -395,23 +394,25 @@ enum ag_err user_session_refresh(struct arena *a, const struct project *p, const
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USER_SESSIONS));
 	if (e == AG_OK)
 		e = db_row(g_app.store, a, &row,
-			   "UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 AND user_id = $5 "
-			   "AND ended_at IS NULL AND expires_at > $1 RETURNING family_id, auth_type, amr",
-			   P(SV_INT(now), SV_TEXT("rotated"), SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(sub)));
+		           "UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 AND user_id = $5 "
+		           "AND ended_at IS NULL AND expires_at > $1 RETURNING family_id, auth_type, amr",
+		           P(SV_INT(now), SV_TEXT("rotated"), SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(sub)));
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		/* Not live. A session already rotated, presented again: someone holds a copy of
 		 * an old token. End what its family still has (the thief's or the owner's). */
 		struct store_row old;
-		if (db_row(g_app.store, a, &old,
-			   "SELECT family_id FROM user_sessions WHERE id = $1 AND app_id = $2 AND end_reason = 'rotated'",
-			   P(SV_TEXT(sid), SV_TEXT(p->app_id))) == AG_OK) {
+		if (db_row(
+		        g_app.store, a, &old,
+		        "SELECT family_id FROM user_sessions WHERE id = $1 AND app_id = $2 AND end_reason = 'rotated'",
+		        P(SV_TEXT(sid), SV_TEXT(p->app_id))) == AG_OK) {
 			e = db_exec(g_app.store,
-				    "UPDATE user_sessions " END_SET " WHERE family_id = $3 AND ended_at IS NULL",
-				    P(SV_INT(now), SV_TEXT("reuse"), SV_TEXT(row_str(&old, 0))));
+			            "UPDATE user_sessions " END_SET " WHERE family_id = $3 AND ended_at IS NULL",
+			            P(SV_INT(now), SV_TEXT("reuse"), SV_TEXT(row_str(&old, 0))));
 			e = db_end(g_app.store, e);
-			log_security("user_session_reuse", o->ip, "project %s user %s: a rotated session was refreshed "
-								  "again; its family was ended",
-				     p->app_id, sub);
+			log_security("user_session_reuse", o->ip,
+			             "project %s user %s: a rotated session was refreshed "
+			             "again; its family was ended",
+			             p->app_id, sub);
 			return e ? e : AG_EUNAUTH;
 		}
 		db_rollback(g_app.store);
@@ -447,11 +448,10 @@ static enum ag_err end_where(const char *where, const struct sqlv *p, int n, int
 enum ag_err user_session_end(const char *app_id, const char *user_id, const char *session_id, const char *reason)
 {
 	int64_t n = 0;
-	enum ag_err e = end_where("UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 "
-				  "AND (CAST($5 AS TEXT) IS NULL OR user_id = $5) AND ended_at IS NULL",
-				  P(SV_INT(time_now_ms()), SV_TEXT(reason), SV_TEXT(session_id), SV_TEXT(app_id),
-				    SV_TEXT(user_id)),
-				  &n);
+	enum ag_err e = end_where(
+	    "UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 "
+	    "AND (CAST($5 AS TEXT) IS NULL OR user_id = $5) AND ended_at IS NULL",
+	    P(SV_INT(time_now_ms()), SV_TEXT(reason), SV_TEXT(session_id), SV_TEXT(app_id), SV_TEXT(user_id)), &n);
 	return e ? e : n ? AG_OK : AG_USERS_SESSION_NOT_FOUND;
 }
 
@@ -459,8 +459,8 @@ enum ag_err user_sessions_end_user(const char *app_id, const char *user_id, cons
 {
 	int64_t k = 0;
 	enum ag_err e = end_where("UPDATE user_sessions " END_SET
-				  " WHERE app_id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1",
-				  P(SV_INT(time_now_ms()), SV_TEXT(reason), SV_TEXT(app_id), SV_TEXT(user_id)), &k);
+	                          " WHERE app_id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1",
+	                          P(SV_INT(time_now_ms()), SV_TEXT(reason), SV_TEXT(app_id), SV_TEXT(user_id)), &k);
 	if (n)
 		*n = k;
 	return e;
@@ -493,10 +493,10 @@ enum ag_err user_sessions_list(struct arena *a, const char *app_id, const char *
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT id, auth_type, created_at, expires_at, ip, user_agent, ended_at, end_reason "
-			"FROM user_sessions WHERE app_id = $1 AND user_id = $2 "
-			"AND ($3 = 1 OR (ended_at IS NULL AND expires_at > $4)) ORDER BY created_at DESC, id LIMIT 200",
-			P(SV_TEXT(app_id), SV_TEXT(user_id), SV_BOOL(all), SV_INT(time_now_ms())), session_row, &c);
+	                "SELECT id, auth_type, created_at, expires_at, ip, user_agent, ended_at, end_reason "
+	                "FROM user_sessions WHERE app_id = $1 AND user_id = $2 "
+	                "AND ($3 = 1 OR (ended_at IS NULL AND expires_at > $4)) ORDER BY created_at DESC, id LIMIT 200",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id), SV_BOOL(all), SV_INT(time_now_ms())), session_row, &c);
 }
 
 /* ---- users' API keys ------------------------------------------------------------------ */
@@ -509,8 +509,8 @@ static bool key_shape(const char *key)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = key[i];
-		bool b64 = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-			   ch == '_';
+		bool b64 = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		           ch == '-' || ch == '_';
 		if (!b64)
 			return false;
 	}
@@ -518,7 +518,7 @@ static bool key_shape(const char *key)
 }
 
 enum ag_err user_key_create(struct arena *a, const struct project *p, const char *user_id, const char *name,
-			    struct user_key_created *out)
+                            struct user_key_created *out)
 {
 	const struct user_config *cfg;
 	enum ag_err e = user_config_get(a, p->app_id, &cfg);
@@ -526,8 +526,8 @@ enum ag_err user_key_create(struct arena *a, const struct project *p, const char
 		return e;
 	int64_t live = 0;
 	e = db_int(g_app.store, &live,
-		   "SELECT COUNT(*) FROM user_api_keys WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-		   P(SV_TEXT(p->app_id), SV_TEXT(user_id)));
+	           "SELECT COUNT(*) FROM user_api_keys WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+	           P(SV_TEXT(p->app_id), SV_TEXT(user_id)));
 	if (e)
 		return e;
 	if (live >= MAX_KEYS_PER_USER)
@@ -543,10 +543,10 @@ enum ag_err user_key_create(struct arena *a, const struct project *p, const char
 	out->name = name && *name ? name : "default";
 	out->created_at = time_now_ms();
 	return db_exec(g_app.store,
-		       "INSERT INTO user_api_keys (id, app_id, user_id, name, prefix, key_hash, created_at) "
-		       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		       P(SV_TEXT(out->id), SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(out->name), SV_TEXT(out->prefix),
-			 SV_TEXT(hash), SV_INT(out->created_at)));
+	               "INSERT INTO user_api_keys (id, app_id, user_id, name, prefix, key_hash, created_at) "
+	               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	               P(SV_TEXT(out->id), SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(out->name),
+	                 SV_TEXT(out->prefix), SV_TEXT(hash), SV_INT(out->created_at)));
 }
 
 static int key_row(void *ud, const struct store_row *row)
@@ -566,9 +566,9 @@ enum ag_err user_keys_list(struct arena *a, const char *app_id, const char *user
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
 	return db_query(g_app.store,
-			"SELECT id, name, prefix, created_at FROM user_api_keys WHERE app_id = $1 AND user_id = $2 "
-			"AND revoked_at IS NULL ORDER BY created_at, id",
-			P(SV_TEXT(app_id), SV_TEXT(user_id)), key_row, &c);
+	                "SELECT id, name, prefix, created_at FROM user_api_keys WHERE app_id = $1 AND user_id = $2 "
+	                "AND revoked_at IS NULL ORDER BY created_at, id",
+	                P(SV_TEXT(app_id), SV_TEXT(user_id)), key_row, &c);
 }
 
 enum ag_err user_key_revoke(const char *app_id, const char *user_id, const char *key_id)
@@ -579,9 +579,9 @@ enum ag_err user_key_revoke(const char *app_id, const char *user_id, const char 
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USER_KEYS));
 	if (e == AG_OK)
 		e = db_exec_n(g_app.store,
-			      "UPDATE user_api_keys SET revoked_at = $1, changed_epoch = " STORE_EPOCH_SQL("user_keys")
-			      " WHERE id = $2 AND app_id = $3 AND user_id = $4 AND revoked_at IS NULL",
-			      P(SV_INT(time_now_ms()), SV_TEXT(key_id), SV_TEXT(app_id), SV_TEXT(user_id)), &n);
+		              "UPDATE user_api_keys SET revoked_at = $1, changed_epoch = " STORE_EPOCH_SQL(
+		                  "user_keys") " WHERE id = $2 AND app_id = $3 AND user_id = $4 AND revoked_at IS NULL",
+		              P(SV_INT(time_now_ms()), SV_TEXT(key_id), SV_TEXT(app_id), SV_TEXT(user_id)), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USERS_KEY_NOT_FOUND;
 	return db_end(g_app.store, e);
@@ -596,8 +596,7 @@ enum ag_err user_key_check(struct arena *a, const struct project *p, const char 
 	sha256_hex(hash, key);
 	pthread_once(&cache_once, cache_init);
 	struct cached *h;
-	enum ag_err e =
-	    epcache_get(keys, store_epoch_current(g_app.store, CACHE_USER_KEYS), hash, load_key, NULL, &h);
+	enum ag_err e = epcache_get(keys, store_epoch_current(g_app.store, CACHE_USER_KEYS), hash, load_key, NULL, &h);
 	if (e)
 		return ag_err_is(e, AG_ENOTFOUND) ? AG_EUNAUTH : e;
 	const struct key_state *k = (const struct key_state *)h;

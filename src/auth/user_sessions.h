@@ -35,17 +35,17 @@
 /* Where a session came from. */
 struct user_session_origin {
 	const char *auth_type; /* google-login, magic-link, ... */
-	const char *amr;       /* space-separated */
+	const char *amr; /* space-separated */
 	const char *ip, *user_agent;
 };
 
 /* Create a session for u and sign its token (*exp_ms: its expiry). */
 enum ag_err user_session_issue(struct arena *a, const struct project *p, const struct user *u,
-			       const struct user_session_origin *o, const char **token, int64_t *exp_ms) MUST_CHECK;
+                               const struct user_session_origin *o, const char **token, int64_t *exp_ms) MUST_CHECK;
 /* The same from a sign-in's `extra` object (USER_SESSION_EXTRA set): what auth/mfa.c
  * calls. NULL on failure. */
-const char *user_session_from_extra(struct arena *a, const struct project *p, const struct user *u,
-				    const char *amr, const cJSON *extra);
+const char *user_session_from_extra(struct arena *a, const struct project *p, const struct user *u, const char *amr,
+                                    const cJSON *extra);
 /* Does a sign-in's extra ask for a user session? */
 bool user_session_wanted(const cJSON *extra);
 
@@ -55,34 +55,34 @@ struct user_principal {
 	const char *email;
 	const char *auth_type; /* the session's (google-login, magic-link), or "api-key" */
 	const char *session_id; /* NULL for an API key */
-	const char *key_id;     /* NULL for a session */
-	int64_t expires_at;     /* the token's expiry (ms); 0 for an API key */
+	const char *key_id; /* NULL for a session */
+	int64_t expires_at; /* the token's expiry (ms); 0 for an API key */
 };
 
 /* Check a user token of p: signature, iss, aud "user", exp, and that its session is
  * live. AG_OK with *who (strings in the arena), AG_EUNAUTH otherwise. From memory
  * unless the session is new to this process. */
 enum ag_err user_token_check(struct arena *a, const struct project *p, const char *token,
-			     struct user_principal *who) MUST_CHECK;
+                             struct user_principal *who) MUST_CHECK;
 
 /* Refresh: end the token's session ("rotated") and create its child (same family, a new
  * 30 days). Presenting a session that was already rotated ends its whole family
  * (a stolen token replayed: "reuse", logged). AG_EUNAUTH when the token does not count. */
 enum ag_err user_session_refresh(struct arena *a, const struct project *p, const char *token,
-				 const struct user_session_origin *o, const char **new_token, int64_t *exp_ms) MUST_CHECK;
+                                 const struct user_session_origin *o, const char **new_token,
+                                 int64_t *exp_ms) MUST_CHECK;
 
 /* End one session (reason: logout, revoked); AG_ENOTFOUND when it is not a live session
  * of this user (user_id NULL: of this project). */
 enum ag_err user_session_end(const char *app_id, const char *user_id, const char *session_id,
-			     const char *reason) MUST_CHECK;
+                             const char *reason) MUST_CHECK;
 /* End every live session of the user (inside the caller's transaction when there is
  * one). *n: how many. */
-enum ag_err user_sessions_end_user(const char *app_id, const char *user_id, const char *reason,
-				   int64_t *n) MUST_CHECK;
+enum ag_err user_sessions_end_user(const char *app_id, const char *user_id, const char *reason, int64_t *n) MUST_CHECK;
 /* The user's sessions, newest first (live only unless all): id, auth_type, created_at,
  * expires_at, ip, user_agent, ended_at, end_reason. */
 enum ag_err user_sessions_list(struct arena *a, const char *app_id, const char *user_id, bool all,
-			       cJSON **out) MUST_CHECK;
+                               cJSON **out) MUST_CHECK;
 
 /* ---- users' API keys ---------------------------------------------------------------- */
 
@@ -92,14 +92,14 @@ struct user_key_created {
 };
 /* A new key for the user with the project's prefix (shown once: *out->key). */
 enum ag_err user_key_create(struct arena *a, const struct project *p, const char *user_id, const char *name,
-			    struct user_key_created *out) MUST_CHECK;
+                            struct user_key_created *out) MUST_CHECK;
 enum ag_err user_keys_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
 /* AG_ENOTFOUND when it is not a live key of this user. */
 enum ag_err user_key_revoke(const char *app_id, const char *user_id, const char *key_id) MUST_CHECK;
 /* An X-API-Key of project p: AG_OK with *who, AG_EUNAUTH when unknown, revoked or of
  * another project. From memory unless new to this process. */
 enum ag_err user_key_check(struct arena *a, const struct project *p, const char *key,
-			   struct user_principal *who) MUST_CHECK;
+                           struct user_principal *who) MUST_CHECK;
 
 /* The user is being deleted (inside the caller's transaction): sessions end, API keys
  * are revoked, connections and provider keys go. */
