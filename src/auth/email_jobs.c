@@ -101,6 +101,21 @@ static const char *user_locale(struct job_ctx *c, struct user *u)
 	return loc;
 }
 
+/* A new code for the user (the old one dies) and its mail, in the job's transaction. */
+static enum ag_err send_code(struct job_ctx *c, const struct user *u, const char *loc, const char *template_id,
+			     bool *sent)
+{
+	char code[CODE_DIGITS + 1];
+	enum ag_err e = code_create(c->p->app_id, u->id, code);
+	if (e == AG_OK) {
+		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
+		e = project_send_mail(c->a, c->p, u->email, loc, template_id, v);
+	}
+	sec_zero(code, sizeof code);
+	*sent = e == AG_OK;
+	return e;
+}
+
 static enum ag_err run_resend(struct job_ctx *c, bool *sent)
 {
 	struct user *u;
@@ -109,16 +124,7 @@ static enum ag_err run_resend(struct job_ctx *c, bool *sent)
 		return AG_OK; /* nothing to send: no account, or already verified */
 	if (e)
 		return e;
-	const char *loc = user_locale(c, u);
-	char code[CODE_DIGITS + 1];
-	e = code_create(c->p->app_id, u->id, code);
-	if (e == AG_OK) {
-		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
-		e = project_send_mail(c->a, c->p, u->email, loc, "verify_code", v);
-	}
-	sec_zero(code, sizeof code);
-	*sent = e == AG_OK;
-	return e;
+	return send_code(c, u, user_locale(c, u), "verify_code", sent);
 }
 
 static enum ag_err run_reset(struct job_ctx *c, bool *sent)
@@ -187,16 +193,7 @@ static enum ag_err run_signin_code(struct job_ctx *c, bool *sent)
 	enum ag_err e = user_upsert(c->a, c->p->app_id, c->email, false, loc, &u);
 	if (e)
 		return e;
-	loc = user_locale(c, u);
-	char code[CODE_DIGITS + 1];
-	e = code_create(c->p->app_id, u->id, code);
-	if (e == AG_OK) {
-		const struct tmpl_var v[] = {{"code", code}, {"minutes", "5"}, {"email", u->email}, {NULL, NULL}};
-		e = project_send_mail(c->a, c->p, u->email, loc, "magic_code", v);
-	}
-	sec_zero(code, sizeof code);
-	*sent = e == AG_OK;
-	return e;
+	return send_code(c, u, user_locale(c, u), "magic_code", sent);
 }
 
 static enum outbox_result run(const struct outbox_job *job, enum ag_err (*fn)(struct job_ctx *, bool *), char *err,

@@ -24,26 +24,10 @@ struct state {
 static struct epcache *cache;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
-struct delta_ctx {
-	void (*drop)(void *dctx, const char *key);
-	void *dctx;
-};
-
-static int delta_row(void *ud, const struct store_row *row)
-{
-	struct delta_ctx *d = ud;
-	char key[256];
-	if ((size_t)snprintf(key, sizeof key, "%s\n%s", row_str(row, 0), row_str(row, 1)) < sizeof key)
-		d->drop(d->dctx, key);
-	return 0;
-}
-
 static enum ag_err users_delta(void *ud, int64_t since, void (*drop)(void *, const char *), void *dctx)
 {
 	(void)ud;
-	struct delta_ctx d = {drop, dctx};
-	return db_query(g_app.store, "SELECT app_id, id FROM users WHERE plan_epoch > $1", P(SV_INT(since)), delta_row,
-	                &d);
+	return db_delta_keys(g_app.store, "SELECT app_id, id FROM users WHERE plan_epoch > $1", since, drop, dctx);
 }
 
 static void cache_init(void)

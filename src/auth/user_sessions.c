@@ -51,32 +51,17 @@ struct key_state {
 static struct epcache *sessions, *keys, *verified;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
-struct delta_ctx {
-	void (*drop)(void *dctx, const char *key);
-	void *dctx;
-};
-
-static int delta_row(void *ud, const struct store_row *row)
-{
-	struct delta_ctx *d = ud;
-	d->drop(d->dctx, row_str(row, 0));
-	return 0;
-}
-
 static enum ag_err sessions_delta(void *ud, int64_t since, void (*drop)(void *, const char *), void *dctx)
 {
 	(void)ud;
-	struct delta_ctx d = {drop, dctx};
-	return db_query(g_app.store, "SELECT id FROM user_sessions WHERE changed_epoch > $1", P(SV_INT(since)),
-	                delta_row, &d);
+	return db_delta_keys(g_app.store, "SELECT id FROM user_sessions WHERE changed_epoch > $1", since, drop, dctx);
 }
 
 static enum ag_err keys_delta(void *ud, int64_t since, void (*drop)(void *, const char *), void *dctx)
 {
 	(void)ud;
-	struct delta_ctx d = {drop, dctx};
-	return db_query(g_app.store, "SELECT key_hash FROM user_api_keys WHERE changed_epoch > $1", P(SV_INT(since)),
-	                delta_row, &d);
+	return db_delta_keys(g_app.store, "SELECT key_hash FROM user_api_keys WHERE changed_epoch > $1", since, drop,
+			     dctx);
 }
 
 static void cache_init(void)

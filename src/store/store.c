@@ -351,6 +351,38 @@ enum ag_err store_ping(struct store *st)
 	return db_int(st, &v, "SELECT 1", NOP);
 }
 
+struct delta_keys {
+	void (*fn)(void *ud, const char *key);
+	void *ud;
+};
+
+static int delta_key_row(void *ud, const struct store_row *row)
+{
+	struct delta_keys *d = ud;
+	char key[512];
+	size_t n = 0;
+	for (int i = 0; i < row->n; i++) {
+		const char *v = row->v[i] ? row->v[i] : "";
+		size_t l = strlen(v);
+		if (n + l + 2 > sizeof key)
+			return 0; /* longer than any key of ours */
+		if (i)
+			key[n++] = '\n';
+		memcpy(key + n, v, l);
+		n += l;
+	}
+	key[n] = 0;
+	d->fn(d->ud, key);
+	return 0;
+}
+
+enum ag_err db_delta_keys(struct store *st, const char *sql, int64_t since, void (*fn)(void *ud, const char *key),
+			  void *ud)
+{
+	struct delta_keys d = {fn, ud};
+	return db_query(st, sql, P(SV_INT(since)), delta_key_row, &d);
+}
+
 const char *db_like_contains(struct arena *a, const char *q)
 {
 	size_t n = strlen(q);

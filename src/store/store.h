@@ -100,6 +100,12 @@ enum ag_err db_row(struct store *st, struct arena *a, struct store_row *row, con
 /* Scalar integer of the first column of the first row. */
 enum ag_err db_int(struct store *st, int64_t *out, const char *sql, const struct sqlv *p, int n) MUST_CHECK;
 
+/* Run sql with $1 = since and call fn(ud, key) for each row, key being the row's columns
+ * joined by '\n': the "which keys changed since this epoch" query of a cache with deltas
+ * (core/epcache.h). */
+enum ag_err db_delta_keys(struct store *st, const char *sql, int64_t since, void (*fn)(void *ud, const char *key),
+			  void *ud) MUST_CHECK;
+
 /* A LIKE pattern (with ESCAPE '\\') matching text that contains q taken literally. */
 const char *db_like_contains(struct arena *a, const char *q);
 
