@@ -5,6 +5,7 @@
 #include "auth/user_sessions.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,10 +211,25 @@ static enum ag_err insert_session(struct arena *a, const struct project *p, cons
 	      SV_TEXT(clip(a, o->user_agent, UA_MAX)), SV_INT(now), SV_INT(exp)));
 }
 
+/* Rows whose tokens expired a day ago can go: no token of theirs can be presented, and a
+ * process that still holds one in memory holds it as expired. At most once a minute per
+ * process, on the way of a new session. */
+static void prune(int64_t now)
+{
+	static _Atomic int64_t last;
+	int64_t prev = atomic_load(&last);
+	if (now - prev < 60000 || !atomic_compare_exchange_strong(&last, &prev, now))
+		return;
+	if (db_exec(g_app.store, "DELETE FROM user_sessions WHERE expires_at < $1", P(SV_INT(now - 86400000LL))))
+		log_warn("user_sessions", "cannot prune expired sessions");
+}
+
 enum ag_err user_session_issue(struct arena *a, const struct project *p, const struct user *u,
                                const struct user_session_origin *o, const char **token, int64_t *exp_ms)
 {
 	int64_t now = time_now_ms(), exp = now + USER_SESSION_TTL_S * 1000LL;
+	if (!db_in_tx(g_app.store))
+		prune(now);
 	const char *sid = new_id(a, "ses_");
 	enum ag_err e = insert_session(a, p, u->id, sid, sid, NULL, o, now, exp);
 	if (e)
