@@ -631,6 +631,46 @@ static void test_concurrent_writers(void **state)
 	assert_int_equal(db_epoch(g_st), epoch0 + WRITERS * TX_PER_WRITER);
 }
 
+/* ---- rows stamped with their cache epoch (deltas, core/epcache.h) ----------------- */
+
+static void collect_key(void *ud, const char *key)
+{
+	char *acc = ud;
+	strncat(acc, key, 200);
+	strcat(acc, ";");
+}
+
+/* A row changed in the transaction that bumps a cache's epoch carries that epoch
+ * (STORE_EPOCH_SQL); db_delta_keys lists what changed since an epoch, columns joined. */
+static void test_epoch_stamps(void **state)
+{
+	(void)state;
+	int64_t e0 = 0, v = 0;
+	assert_int_equal(
+	    db_int(g_st, &e0, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'cache_epoch.user_sessions'", NOP),
+	    AG_OK);
+	for (int i = 0; i < 3; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "s%d", i);
+		assert_int_equal(db_begin(g_st), AG_OK);
+		assert_int_equal(store_epoch_bump(g_st, CACHE_BIT(CACHE_USER_SESSIONS)), AG_OK);
+		assert_int_equal(
+		    db_exec(g_st,
+		            "INSERT INTO contract_t (id, n, s) VALUES ($1, " STORE_EPOCH_SQL("user_sessions") ", 'x')",
+		            P(SV_TEXT(id))),
+		    AG_OK);
+		assert_int_equal(db_commit(g_st), AG_OK);
+		assert_int_equal(db_int(g_st, &v, "SELECT n FROM contract_t WHERE id = $1", P(SV_TEXT(id))), AG_OK);
+		assert_int_equal(v, e0 + 1 + i);
+		assert_int_equal(store_epoch_current(g_st, CACHE_USER_SESSIONS), e0 + 1 + i);
+	}
+	char acc[512] = "";
+	assert_int_equal(
+	    db_delta_keys(g_st, "SELECT id, s FROM contract_t WHERE n > $1 ORDER BY n", e0 + 1, collect_key, acc),
+	    AG_OK);
+	assert_string_equal(acc, "s1\nx;s2\nx;");
+}
+
 /* ---- cache epoch across processes ---------------------------------------------- */
 
 static void test_epoch_across_stores(void **state)
@@ -841,6 +881,7 @@ int main(void)
 		cmocka_unit_test_setup(test_uncommitted_invisible, setup_each),
 		cmocka_unit_test_setup(test_concurrent_writers, setup_each),
 		cmocka_unit_test_setup(test_epoch_across_stores, setup_each),
+		cmocka_unit_test_setup(test_epoch_stamps, setup_each),
 		cmocka_unit_test(test_ping_and_backend),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_setup(test_pg_reconnect, setup_each),
