@@ -10,7 +10,7 @@
 #include "core/str.h"
 
 static const char *const pages[] = {"projects", "providers", "emails", "webhooks",
-				    "users",    "devices",   "activity", "signin"};
+				    "users",    "devices",   "activity", "account"};
 
 static void shell(struct req *r)
 {

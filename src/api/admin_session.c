@@ -65,8 +65,13 @@ void h_admin_session_open(struct req *r)
 		return;
 	}
 	log_info("admin", "dashboard sign-in with %s from %s", s.token_id, r->ip);
-	set_cookie(r, s.cookie, (s.expires_at - s.created_at) / 1000);
-	resp_json(r, 201, session_json(r, &s));
+	api_admin_session_answer(r, &s);
+}
+
+void api_admin_session_answer(struct req *r, const struct admin_session *s)
+{
+	set_cookie(r, s->cookie, (s->expires_at - s->created_at) / 1000);
+	resp_json(r, 201, session_json(r, s));
 }
 
 void h_admin_session_get(struct req *r)

@@ -245,6 +245,17 @@ void h_admin_session_get(struct req *r);
 void h_admin_session_end(struct req *r);
 void h_admin_sessions_list(struct req *r);
 void h_admin_audit_list(struct req *r);
+struct admin_session;
+/* 201 with the session (and its cookie) just opened. */
+void api_admin_session_answer(struct req *r, const struct admin_session *s);
+
+/* admin_passkeys.c: passkeys for the dashboard's own sign-in */
+void h_admin_passkeys_list(struct req *r);
+void h_admin_passkeys_options(struct req *r);
+void h_admin_passkeys_add(struct req *r);
+void h_admin_passkeys_remove(struct req *r);
+void h_admin_session_passkey_options(struct req *r);
+void h_admin_session_passkey(struct req *r);
 /* ?name= as ISO 8601 or Unix ms (absent: 0) / ?limit= in 1..max; false having answered 400. */
 bool api_time_query(struct req *r, const char *name, int64_t *ms);
 bool api_limit_query(struct req *r, int dflt, int max, int *limit);

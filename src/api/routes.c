@@ -311,6 +311,13 @@ static const struct field f_tester_start[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_admin_passkey_add[] = {
+	{"ceremony_id", FK_STRING, true, 64},
+	{"credential", FK_OBJECT, true, 0},
+	{"name", FK_STRING, false, 64},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_admin_user_patch[] = {
 	{"disabled", FK_BOOL, false, 0},
 	{NULL, 0, false, 0},
@@ -514,6 +521,12 @@ const struct route api_routes[] = {
 	{"GET", "/admin/api/session", h_admin_session_get, guard_admin, 0, NULL, 0, NULL},
 	{"DELETE", "/admin/api/session", h_admin_session_end, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/sessions", h_admin_sessions_list, guard_admin, 0, NULL, 0, NULL},
+	{"POST", "/admin/api/session/passkey/options", h_admin_session_passkey_options, NULL, 1 * KB, f_none, 0, NULL},
+	{"POST", "/admin/api/session/passkey", h_admin_session_passkey, NULL, 16 * KB, f_passkey_verify, 0, NULL},
+	{"GET", "/admin/api/passkeys", h_admin_passkeys_list, guard_admin, 0, NULL, 0, NULL},
+	{"POST", "/admin/api/passkeys/options", h_admin_passkeys_options, guard_admin, 1 * KB, f_none, 0, NULL},
+	{"POST", "/admin/api/passkeys", h_admin_passkeys_add, guard_admin, 16 * KB, f_admin_passkey_add, 0, NULL},
+	{"DELETE", "/admin/api/passkeys/{id}", h_admin_passkeys_remove, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/audit", h_admin_audit_list, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/security-events", h_admin_security_events, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/metrics/series", h_admin_metrics_series, guard_admin, 0, NULL, 0, NULL},

@@ -33,6 +33,10 @@ struct admin_session {
 /* Exchange an admin token for a session. AG_EUNAUTH for a bad or revoked token. */
 enum ag_err admin_session_open(struct arena *a, const char *token, const char *ip, const char *user_agent,
 			       struct admin_session *out) MUST_CHECK;
+/* The same for an administrator known otherwise (a passkey of theirs): the id of a
+ * live admin token. AG_EUNAUTH when it is revoked or unknown. */
+enum ag_err admin_session_open_id(struct arena *a, const char *token_id, const char *ip, const char *user_agent,
+				  struct admin_session *out) MUST_CHECK;
 /* The live session a cookie names (its idle deadline moved forward). AG_EUNAUTH when
  * it is unknown, ended, expired, or its token was revoked. */
 enum ag_err admin_session_check(struct arena *a, const char *cookie, struct admin_session *out) MUST_CHECK;

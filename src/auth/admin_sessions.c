@@ -48,8 +48,20 @@ enum ag_err admin_session_open(struct arena *a, const char *token, const char *i
 	memset(out, 0, sizeof *out);
 	const char *token_id = NULL;
 	enum ag_err e = admin_token_check(a, token, &token_id);
+	return e ? e : admin_session_open_id(a, token_id, ip, user_agent, out);
+}
+
+enum ag_err admin_session_open_id(struct arena *a, const char *token_id, const char *ip, const char *user_agent,
+				  struct admin_session *out)
+{
+	memset(out, 0, sizeof *out);
+	int64_t live = 0;
+	enum ag_err e = db_int(g_app.store, &live, "SELECT COUNT(*) FROM admin_tokens WHERE id = $1 AND revoked_at IS NULL",
+			       P(SV_TEXT(token_id)));
 	if (e)
 		return e;
+	if (!live)
+		return AG_EUNAUTH;
 	char cookie[ADMIN_SESSION_LEN + 8], hash[65], csrf[48];
 	memcpy(cookie, ADMIN_SESSION_PREFIX, strlen(ADMIN_SESSION_PREFIX));
 	rand_token(cookie + strlen(ADMIN_SESSION_PREFIX), 32);

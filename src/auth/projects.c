@@ -363,8 +363,36 @@ bool project_any_allows_origin(const char *origin)
 
 /* ---- create / update / list -------------------------------------------------------- */
 
+static struct ag_error create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			      const cJSON *callbacks, struct project **out);
+
 struct ag_error project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
 			       const cJSON *callbacks, struct project **out)
+{
+	if (str_eq(app_id, PROJECT_DASHBOARD))
+		return AG_ERROR_MSG(AG_EINVAL, "app_id " PROJECT_DASHBOARD " is AuthGate's own: pick another");
+	return create(a, app_id, name, origins, callbacks, out);
+}
+
+struct ag_error project_dashboard_create(struct arena *a, const cJSON *origins, struct project **out)
+{
+	struct ag_error err = create(a, PROJECT_DASHBOARD, "AuthGate dashboard", origins, NULL, NULL);
+	if (err.code)
+		return err;
+	/* No public surface serves it (disabled: no API key, /auth/start or /api/passkey
+	 * answers for it); only the admin API runs its passkey ceremonies. */
+	cJSON *patch = json_obj(a), *prov = cJSON_AddObjectToObject(patch, "providers");
+	for (const struct provider_def *d = project_providers; d->name; d++)
+		cJSON_AddBoolToObject(prov, d->name, str_eq(d->name, "passkey"));
+	cJSON_AddBoolToObject(patch, "disabled", 1);
+	err = project_update(a, PROJECT_DASHBOARD, patch);
+	if (err.code == AG_OK && out)
+		err.code = project_get(a, PROJECT_DASHBOARD, out);
+	return err;
+}
+
+static struct ag_error create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
+			      const cJSON *callbacks, struct project **out)
 {
 	const char *why = NULL;
 	if (!app_id || strlen(app_id) < 2 || !str_is_slug(app_id, APP_ID_MAX))
@@ -595,7 +623,9 @@ enum ag_err project_list(struct arena *a, cJSON **out)
 {
 	struct list_ctx c = {a, json_arr(a)};
 	*out = c.arr;
-	return db_query(g_app.store, "SELECT " PROJECT_COLS " FROM projects ORDER BY app_id", NOP, list_row, &c);
+	return db_query(g_app.store,
+			"SELECT " PROJECT_COLS " FROM projects WHERE app_id <> '" PROJECT_DASHBOARD "' ORDER BY app_id", NOP,
+			list_row, &c);
 }
 
 bool project_allows_origin(const struct project *p, const char *origin)

@@ -44,6 +44,11 @@ bool project_mfa_policy_known(const char *s);
 
 /* Create: app_id is a slug; name non-empty. Origins/callbacks may be NULL. AG_EINVAL
  * saying which rule an argument breaks, AG_PROJECT_EXISTS. */
+/* AuthGate's own project: the dashboard's administrators are its users, so the factor
+ * engine's passkeys sign them in (api/admin_passkeys.c). Never listed, never created
+ * through project_create, kept disabled (no public surface serves it). */
+#define PROJECT_DASHBOARD "authgate-admin"
+struct ag_error project_dashboard_create(struct arena *a, const cJSON *origins, struct project **out);
 struct ag_error project_create(struct arena *a, const char *app_id, const char *name, const cJSON *origins,
 			       const cJSON *callbacks, struct project **out) MUST_CHECK;
 /* Cached lookup, copied into the arena. AG_PROJECT_NOT_FOUND if absent. */

@@ -12,10 +12,11 @@ const PAGES = {
   users: () => import('./page-users.js'),
   devices: () => import('./page-devices.js'),
   activity: () => import('./page-activity.js'),
+  account: () => import('./page-account.js'),
 };
 const TITLES = {
   projects: 'Projects', webhooks: 'Webhooks', providers: 'Providers', emails: 'Emails',
-  users: 'Users', devices: 'Devices and push', activity: 'Activity',
+  users: 'Users', devices: 'Devices and push', activity: 'Activity', account: 'Your sign-in',
 };
 
 const view = document.getElementById('view');
@@ -102,8 +103,23 @@ function signIn(message) {
   const input = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', required: true });
   const f = field('Admin token', input, { hint: 'The admin token `make run` printed, or one made with `authgate admin-token create`. It opens a session in this browser; the token itself is not stored.' });
   const btn = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const pk = window.PublicKeyCredential?.parseRequestOptionsFromJSON
+    ? h('button', { type: 'button', class: 'quiet' }, 'Sign in with a passkey') : null;
+  pk?.addEventListener('click', async () => {
+    pk.disabled = true;
+    f.message('');
+    try {
+      const o = await post('/admin/api/session/passkey/options');
+      const cred = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(o.options) });
+      await start(await post('/admin/api/session/passkey', { ceremony_id: o.ceremony_id, credential: cred.toJSON() }));
+    } catch (e) {
+      f.message(e instanceof ApiError ? e.message : `No passkey was used (${e.name}).`);
+    } finally {
+      pk.disabled = false;
+    }
+  });
   const form = h('form', { class: 'card signin', 'aria-labelledby': 'signin-title' },
-    h('h1', { id: 'signin-title' }, 'Sign in to AuthGate'), f, btn);
+    h('h1', { id: 'signin-title' }, 'Sign in to AuthGate'), f, h('div', { class: 'row' }, btn, pk));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     btn.disabled = true;
@@ -128,7 +144,8 @@ function signIn(message) {
 async function start(session) {
   state.session = session;
   setCsrf(session.csrf_token);
-  document.getElementById('who-name').textContent = session.token_name ? `Signed in (${session.token_name})` : 'Signed in';
+  clear(document.getElementById('who-name'), h('a', { href: '/admin/account', 'data-page': 'account' },
+    session.token_name ? `Signed in (${session.token_name})` : 'Signed in'));
   await ctx.reloadProjects();
   showChrome(true);
   await render();
@@ -145,6 +162,13 @@ document.getElementById('project-select').addEventListener('change', (e) => {
 document.getElementById('sign-out').addEventListener('click', async () => {
   try { await del('/admin/api/session'); } catch { /* already over */ }
   signIn('You are signed out.');
+});
+
+document.getElementById('who-name').addEventListener('click', (e) => {
+  if (!e.target.closest('a') || e.ctrlKey || e.metaKey) return;
+  e.preventDefault();
+  say('');
+  navigate('/admin/account');
 });
 
 document.getElementById('nav').addEventListener('click', (e) => {
