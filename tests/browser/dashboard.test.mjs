@@ -68,7 +68,7 @@ test('a wrong token is refused with a message; the printed one signs in', async 
   const page = await ctx.newPage();
   await page.goto(`${s.url}/admin`);
   await page.getByLabel('Admin token').fill('aga_wrong');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByText('That token is not valid').waitFor();
   // By keyboard: the field has focus again; type, Enter.
   await page.keyboard.type(token);

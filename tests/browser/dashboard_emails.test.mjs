@@ -114,8 +114,8 @@ test('branding shows in the preview; a bad logo URL is refused with the server\'
   await page.getByLabel('Support address').fill('help@axe.example');
   await page.getByRole('button', { name: 'Save branding' }).click();
   await page.getByRole('status').filter({ hasText: 'Branding saved.' }).waitFor();
-  await frame().getByText('Questions? Write to help@axe.example.').waitFor();
-  await frame().getByText('Ops Centre').first().waitFor();
+  await frame().getByText('Questions? Write to help@axe.example.').waitFor({ state: 'attached' });
+  await frame().getByText('Ops Centre').first().waitFor({ state: 'attached' });
   const html = await frame().locator('body').innerHTML();
   assert.match(html, /#ffcc00/);
   assert.match(html, /color:#111827;text-decoration:none/, 'dark text on a light brand colour');

@@ -47,7 +47,7 @@ export function watchErrors(page) {
 export async function signIn(page, url, token, pagePath = '/admin') {
   await page.goto(url + pagePath);
   await page.getByLabel('Admin token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.locator('#nav:not([hidden])').waitFor();
 }
 
