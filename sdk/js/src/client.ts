@@ -8,6 +8,7 @@ import { AuthGateError, errorFromResponse } from './errors.js';
 import { Transport, type Credential, type TransportOptions } from './http.js';
 import { PushClient } from './push.js';
 import { PasskeyClient } from './passkeys.js';
+import { UsersClient } from './users.js';
 import { verifyTokenLocally, type SessionClaims, type VerifyLocallyOptions } from './jwt.js';
 import type * as T from './types.js';
 
@@ -60,6 +61,8 @@ export class AuthGate {
   readonly passkeys: PasskeyClient;
   /** Webhook endpoints of the project (API key). */
   readonly webhooks: WebhooksApi;
+  /** Seed 004: end users' 30-day sessions and API keys (`users.as({token}).status()`, ...). */
+  readonly users: UsersClient;
   private readonly signingSecret?: string;
 
   constructor(o: AuthGateOptions) {
@@ -71,6 +74,7 @@ export class AuthGate {
     this.push = new PushClient(this.http, o.appId);
     this.passkeys = new PasskeyClient(this.http, o.appId);
     this.webhooks = new WebhooksApi(this.http);
+    this.users = new UsersClient(this.http, o.appId, o.fetch);
   }
 
   // ---- email + password (seed 001) ------------------------------------------------

@@ -28,7 +28,7 @@ export type PathWith<M extends Method> = {
   [P in keyof paths]: undefined extends paths[P][M] ? never : P;
 }[keyof paths];
 
-export type Credential = { kind: 'apiKey' } | { kind: 'bearer'; token: string } | { kind: 'none' };
+export type Credential = { kind: 'apiKey' } | { kind: 'bearer'; token: string } | { kind: 'userKey'; key: string } | { kind: 'none' };
 
 export interface TransportOptions {
   baseUrl: string;
@@ -91,6 +91,9 @@ export class Transport {
     } else if (auth.kind === 'bearer') {
       if (!auth.token) throw new TypeError('AuthGate: a session token is required');
       h.Authorization = `Bearer ${auth.token}`;
+    } else if (auth.kind === 'userKey') {
+      if (!auth.key) throw new TypeError('AuthGate: a user API key is required');
+      h['X-API-Key'] = auth.key; // seed 004: a user's own API key (agnt_sk_...)
     }
     return h;
   }

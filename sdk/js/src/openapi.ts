@@ -4122,7 +4122,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            message: string;
+                            /** @constant */
+                            success: true;
+                        };
+                    };
                 };
                 /** @description invalid_request */
                 400: {

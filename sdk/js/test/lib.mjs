@@ -74,6 +74,7 @@ export class Contract {
   fetch(failures = []) {
     const f = async (input, init = {}) => {
       const url = new URL(typeof input === 'string' ? input : input.url);
+      url.pathname = url.pathname.replace(/^\/p\/[^/]+(?=\/)/, ''); // seed 004's per-project base URL
       const method = (init.method || 'GET').toLowerCase();
       try {
         if (init.body && /json/i.test(headerOf(init.headers, 'content-type'))) this.check('request', method, url.pathname, 0, JSON.parse(init.body));
