@@ -225,6 +225,9 @@ void api_signin_answer(struct req *r, const struct user *u, const char *provider
 const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
 				const char *amr, const cJSON *extra, const char *cb);
 cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb);
+bool guard_mfa_token(struct req *r); /* Authorization: Bearer <an open mfa_token>: the hosted step page */
+void h_mfa_step(struct req *r);
+void h_mfa_page(struct req *r);
 void h_mfa_challenge(struct req *r);
 void h_mfa_verify(struct req *r);
 void h_passkey_options(struct req *r);

@@ -70,7 +70,8 @@ const char *api_signin_redirect(struct req *r, const struct project *p, const st
 		const char *jwt = mfa_session(r->a, p, u, provider, amr, extra);
 		return jwt ? arena_printf(r->a, "%s%ctoken=%s", cb, sep, jwt) : NULL;
 	}
-	/* the app finishes the step with POST /api/proxy/mfa/verify (docs/MFA.md) */
+	/* the app finishes the step with POST /api/proxy/mfa/verify, or sends the browser to
+	 * AuthGate's page {public URL}/mfa?mfa_token=… (docs/MFA.md) */
 	struct buf b = BUF_INIT(4096);
 	const cJSON *m;
 	cJSON_ArrayForEach(m, mb.methods) buf_printf(&b, "%s%s", b.len ? "," : "", m->valuestring);
@@ -80,13 +81,56 @@ const char *api_signin_redirect(struct req *r, const struct project *p, const st
 	return url;
 }
 
+/* The step's token: in the body (the app's backend, API key) or as the bearer (the
+ * hosted page, guard_mfa_token). */
+static const char *step_token(struct req *r)
+{
+	const char *t = req_str(r, "mfa_token");
+	return t ? t : req_bearer(r);
+}
+
+bool guard_mfa_token(struct req *r)
+{
+	static const struct rate_policy fail = {"mfa-page:ip", 30, 60, false};
+	const char *tok = req_bearer(r);
+	const char *app = tok ? mfa_token_app(r->a, tok) : NULL;
+	if (app && project_get(r->a, app, &r->project) == AG_OK && !r->project->disabled)
+		return true;
+	if (api_rate_limit(r, &fail, r->ip))
+		api_fail(r, AG_MFA_BAD_TOKEN, NULL);
+	return false;
+}
+
+void h_mfa_step(struct req *r)
+{
+	struct mfa_pending pend;
+	enum ag_err e = mfa_peek(r->a, r->project, step_token(r), &pend);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	cJSON *o = json_obj(r->a), *methods;
+	if ((e = factor_methods(r->a, r->project->app_id, pend.user->id, &methods))) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	int64_t rec = 0;
+	if (cJSON_GetArraySize(methods) > 0 && recovery_remaining(r->project->app_id, pend.user->id, &rec) == AG_OK && rec > 0)
+		cJSON_AddItemToArray(methods, cJSON_CreateString("recovery"));
+	cJSON_AddStringToObject(o, "app_name", project_display_name(r->project));
+	cJSON_AddItemReferenceToObject(o, "methods", methods);
+	cJSON_AddBoolToObject(o, "enroll_required", pend.enroll);
+	cJSON_AddBoolToObject(o, "returns_to_app", pend.callback_url != NULL);
+	resp_json(r, 200, o);
+}
+
 void h_mfa_challenge(struct req *r)
 {
 	if (!api_rate_limit(r, &p_mfa_ip, r->ip))
 		return;
 	struct mfa_pending pend;
 	struct factor_err fe = {0};
-	enum ag_err e = mfa_peek(r->a, r->project, req_str(r, "mfa_token"), &pend);
+	enum ag_err e = mfa_peek(r->a, r->project, step_token(r), &pend);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
@@ -121,16 +165,23 @@ void h_mfa_verify(struct req *r)
 		return;
 	struct mfa_answer ans = {req_str(r, "method"), req_str(r, "code"), req_str(r, "ceremony_id"),
 	                         req_field(r, "assertion")};
-	const char *session = NULL;
+	const char *session = NULL, *tok = step_token(r);
 	struct user *u = NULL;
 	struct factor_err fe = {0};
-	enum ag_err e = mfa_complete(r->a, r->project, req_str(r, "mfa_token"), &ans, r->ip, &session, &u, &fe);
+	struct mfa_pending pend;
+	enum ag_err e = mfa_peek(r->a, r->project, tok, &pend);
+	if (e == AG_OK)
+		e = mfa_complete(r->a, r->project, tok, &ans, r->ip, &session, &u, &fe);
 	if (e) {
 		api_factor_fail(r, e, &fe);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "token", session);
+	/* a browser flow (magic link, OAuth) goes back to the app with the session */
+	if (pend.callback_url)
+		cJSON_AddStringToObject(o, "redirect", arena_printf(r->a, "%s%ctoken=%s", pend.callback_url,
+								   strchr(pend.callback_url, '?') ? '&' : '?', session));
 	cJSON_AddItemReferenceToObject(o, "user", user_json(r->a, u, false));
 	resp_json(r, 200, o);
 }

@@ -295,6 +295,19 @@ static const struct field f_provider_key[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_mfa_step_challenge[] = {
+	{"method", FK_STRING, true, 16},
+	{NULL, 0, false, 0},
+};
+
+static const struct field f_mfa_step_verify[] = {
+	{"method", FK_STRING, true, 16},
+	{"code", FK_STRING, false, 32},
+	{"ceremony_id", FK_STRING, false, 64},
+	{"assertion", FK_OBJECT, false, 0},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_dev_clock[] = {
 	{"offset_ms", FK_INT, true, 0},
 	{NULL, 0, false, 0},
@@ -666,6 +679,11 @@ const struct route api_routes[] = {
 	{"POST", "/api/passkey/options", h_passkey_options, guard_app_query, 1 * KB, f_none, ROUTE_CORS, NULL},
 	{"POST", "/api/passkey/verify", h_passkey_verify, guard_app_query, 32 * KB, f_passkey_verify, ROUTE_CORS, NULL},
 	{"GET", "/passkey", h_passkey_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	/* the hosted MFA step page and its calls (same origin; the mfa_token is the credential) */
+	{"GET", "/mfa", h_mfa_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/api/mfa/step", h_mfa_step, guard_mfa_token, 0, NULL, 0, NULL},
+	{"POST", "/api/mfa/step/challenge", h_mfa_challenge, guard_mfa_token, 1 * KB, f_mfa_step_challenge, 0, NULL},
+	{"POST", "/api/mfa/step/verify", h_mfa_verify, guard_mfa_token, 32 * KB, f_mfa_step_verify, 0, NULL},
 
 	/* admin: a user's factors and security log; reset */
 	{"GET", "/admin/api/projects/{app_id}/users/{user_id}/factors", h_admin_user_factors, guard_admin, 0, NULL, 0,
