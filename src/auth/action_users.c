@@ -257,13 +257,11 @@ enum ag_err auser_delete(struct arena *a, const struct project *p, const char *e
 		                   P(SV_TEXT(p->app_id), SV_TEXT(au->u->id)));
 	else if ((e = factor_reset_user(a, p->app_id, au->u->id, ip)) == AG_OK &&
 	         (e = db_begin(g_app.store)) == AG_OK) {
-		/* every table's rows of the user, action_seen's by the user alone (ids are global) */
-		static const char *const owned[] = {"DELETE FROM actions WHERE app_id = $1 AND user_id = $2",
-		                                    "DELETE FROM action_sessions WHERE app_id = $1 AND user_id = $2",
-		                                    "DELETE FROM action_seen WHERE user_id = $2 AND $1 = $1",
-		                                    "DELETE FROM action_users WHERE app_id = $1 AND user_id = $2"};
+		/* every table's rows of the user (user ids are global: the user alone names them) */
+		static const char *const owned[] = {"DELETE FROM actions WHERE user_id = $1", "DELETE FROM action_sessions WHERE user_id = $1",
+		                                    "DELETE FROM action_seen WHERE user_id = $1", "DELETE FROM action_users WHERE user_id = $1"};
 		for (size_t i = 0; e == AG_OK && i < ARRAY_LEN(owned); i++)
-			e = db_exec(g_app.store, owned[i], P(SV_TEXT(p->app_id), SV_TEXT(au->u->id)));
+			e = db_exec(g_app.store, owned[i], P(SV_TEXT(au->u->id)));
 		e = db_end(g_app.store, e);
 	}
 	if (e == AG_OK)
