@@ -8,6 +8,8 @@ here=${here:-$(dirname "${BASH_SOURCE[0]}")}
 source "$here/email_scenarios.sh"
 # shellcheck source=bench/users_scenarios.sh
 source "$here/users_scenarios.sh"
+# shellcheck source=bench/actions_scenarios.sh
+source "$here/actions_scenarios.sh"
 
 # Runs once, after both servers are up and before any measurement. Create what the
 # scenarios need through the CLI or HTTP and export it for the Lua scripts (os.getenv).
@@ -19,6 +21,7 @@ bench_setup() {
   export BENCH_ADMIN_TOKEN
   email_bench_setup
   users_bench_setup
+  actions_bench_setup
   # the factor verifiers, in process (bench/factors_verify.c against this build's library)
   cc -O2 -I"$root/src" -o "$tmp/factors_verify" "$root/bench/factors_verify.c" "$BUILD/libagcore.a" \
     $(pkg-config --libs libmicrohttpd libcjson openssl libsodium sqlite3 libpq libcurl libcbor libqrencode) -lm -pthread
@@ -41,6 +44,7 @@ bench_scenarios() {
   scenario healthz-c256 authgate /healthz conns=256 ref=nginx-c256
   email_bench_scenarios
   users_bench_scenarios
+  actions_bench_scenarios
   # push sign-in (seed 000): starts are writes (a session row each); the rest are events
   scenario push-start authgate /auth/start lua=push_start.lua ref=-
   measure push-wake-longpoll -- node bench/push_wake.mjs longpoll

@@ -110,21 +110,15 @@ void h_as_track(struct req *r)
 		api_fail(r, err.code, err.message);
 		return;
 	}
-	cJSON *enrolled, *allowed;
-	const char *dflt;
-	enum ag_err e = auser_methods(r->a, r->project, out.user, &enrolled, &allowed, &dflt);
-	if (e) {
-		api_fail(r, e, NULL);
-		return;
-	}
-	cJSON *o = json_obj(r->a);
+	cJSON *o = json_obj(r->a), *enrolled = out.enrolled;
+	const char *dflt = out.dflt;
 	cJSON_AddStringToObject(o, "idempotencyKey", out.act->idempotency_key);
 	cJSON_AddStringToObject(o, "state", out.act->state);
 	cJSON_AddStringToObject(o, "url", as_challenge_url(r, out.token));
 	cJSON_AddStringToObject(o, "token", out.token);
 	cJSON_AddBoolToObject(o, "isEnrolled", cJSON_GetArraySize(enrolled) > 0);
 	cJSON_AddItemReferenceToObject(o, "enrolledVerificationMethods", enrolled);
-	cJSON_AddItemReferenceToObject(o, "allowedVerificationMethods", allowed);
+	cJSON_AddItemReferenceToObject(o, "allowedVerificationMethods", out.allowed);
 	if (dflt)
 		cJSON_AddStringToObject(o, "defaultVerificationMethod", dflt);
 	cJSON *ids = NULL;

@@ -280,7 +280,8 @@ static enum ag_err replay(struct arena *a, const struct project *p, const struct
 	out->act = act;
 	out->replayed = true;
 	out->token = action_token(a, act, ACTION_TOKEN_TRACK);
-	return auser_get(a, p, act->external_id, false, &out->user);
+	enum ag_err e = auser_get(a, p, act->external_id, false, &out->user);
+	return e ? e : auser_methods(a, p, out->user, &out->enrolled, &out->allowed, &out->dflt);
 }
 
 struct ag_error action_track(struct arena *a, const struct project *p, const struct track_in *in, struct track_out *out)
@@ -298,11 +299,10 @@ struct ag_error action_track(struct arena *a, const struct project *p, const str
 	struct ag_error err = track_profile(a, p, in, &au);
 	if (err.code)
 		return err;
-	cJSON *enrolled, *allowed;
-	if ((e = auser_methods(a, p, au, &enrolled, &allowed, NULL)))
+	if ((e = auser_methods(a, p, au, &out->enrolled, &out->allowed, &out->dflt)))
 		return AG_ERROR(e);
 	int64_t now = time_now_ms();
-	struct rule_input ri = {p,  au, in->code, in->ip, in->device_id, in->custom, cJSON_GetArraySize(enrolled) > 0,
+	struct rule_input ri = {p,  au, in->code, in->ip, in->device_id, in->custom, cJSON_GetArraySize(out->enrolled) > 0,
 	                        now};
 	struct rule_result rr;
 	if ((e = rules_evaluate(a, &ri, &rr)))
@@ -333,10 +333,16 @@ struct ag_error action_track(struct arena *a, const struct project *p, const str
 		return AG_ERROR((e = by_ikey(a, p->app_id, ikey, &act)) ? e : replay(a, p, in, act, out));
 	if (e == AG_OK && str_eq(state, "ALLOW"))
 		e = rules_seen(au->u->id, in->ip, in->device_id);
-	if (e == AG_OK)
-		e = by_id(a, id, &act);
 	if (e)
 		return AG_ERROR(e);
+	/* the row as written (no read back) */
+	act = arena_calloc(a, sizeof *act);
+	*act = (struct action){.id = id, .app_id = p->app_id, .user_id = au->u->id, .external_id = au->external_id,
+	                       .code = in->code, .idempotency_key = ikey, .state = state, .state_updated_at = now,
+	                       .created_at = now, .updated_at = now, .token_expires_at = now + ACTION_TOKEN_TTL_S * 1000LL,
+	                       .rule_ids = rr.rule_ids, .rules = rr.rules, .redirect_url = in->redirect_url,
+	                       .scope = in->scope ? in->scope : "", .ip = in->ip, .user_agent = in->user_agent,
+	                       .device_id = in->device_id, .attrs = json_print(a, attrs)};
 	out->act = act;
 	out->user = au;
 	out->token = action_token(a, act, ACTION_TOKEN_TRACK);

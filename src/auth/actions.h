@@ -120,7 +120,9 @@ struct track_out {
 	struct action *act;
 	struct auser *user;
 	const char *token;
-	bool replayed; /* the idempotency key named an existing action */
+	bool replayed;             /* the idempotency key named an existing action */
+	cJSON *enrolled, *allowed; /* the user's methods (auser_methods) */
+	const char *dflt;
 };
 
 struct ag_error action_track(struct arena *a, const struct project *p, const struct track_in *in,

@@ -35,7 +35,7 @@ struct field {
 #define ROUTE_FORM 0x10     /* body is application/x-www-form-urlencoded (HTML forms): read with req_form */
 #define ROUTE_SECRET_PATH 0x20 /* a path parameter is a credential: the access log shows the pattern */
 /* Errors in the API family's own shape: written by the function set with
- * resp_set_alt_error_body (the Authsignal-compatible API's {error, errorDescription}),
+ * resp_set_error_writer (the Authsignal-compatible API's {error, errorDescription}),
  * every error of the route included — the transport's 400/401/413/415 too. */
 #define ROUTE_ALT_ERRORS 0x40
 #define ROUTE_RAW 0x200     /* the handler takes the body's bytes as they came (a signature covers them) */
