@@ -286,8 +286,12 @@ void h_as_authenticator_delete(struct req *r)
 
 void h_as_challenge(struct req *r)
 {
-	struct as_challenge_in in = {req_str(r, "verificationMethod"), req_str(r, "userId"), req_str(r, "email"),
-	                             req_str(r, "phoneNumber"), req_str(r, "action"), req_str(r, "ipAddress"),
+	struct as_challenge_in in = {req_str(r, "verificationMethod"),
+	                             req_str(r, "userId"),
+	                             req_str(r, "email"),
+	                             req_str(r, "phoneNumber"),
+	                             req_str(r, "action"),
+	                             req_str(r, "ipAddress"),
 	                             req_str(r, "locale")};
 	if (!in.ip)
 		in.ip = r->ip; /* the sending limits per address need one */
@@ -311,7 +315,8 @@ void h_as_challenge(struct req *r)
 void h_as_verify(struct req *r)
 {
 	cJSON *o;
-	enum ag_err e = as_challenge_verify(r->a, r->project, req_str(r, "challengeId"), req_str(r, "verificationCode"), r->ip, &o);
+	enum ag_err e =
+	    as_challenge_verify(r->a, r->project, req_str(r, "challengeId"), req_str(r, "verificationCode"), r->ip, &o);
 	if (e)
 		api_fail(r, e, NULL);
 	else
@@ -321,11 +326,13 @@ void h_as_verify(struct req *r)
 void h_as_claim(struct req *r)
 {
 	if (req_bool(r, "skipVerificationCheck", false)) {
-		api_fail(r, AG_AS_INVALID, "skipVerificationCheck is not supported: verify the code with /v1/verify, then claim");
+		api_fail(r, AG_AS_INVALID,
+		         "skipVerificationCheck is not supported: verify the code with /v1/verify, then claim");
 		return;
 	}
 	cJSON *o;
-	enum ag_err e = as_challenge_claim(r->a, r->project, req_str(r, "challengeId"), req_str(r, "userId"), r->ip, &o);
+	enum ag_err e =
+	    as_challenge_claim(r->a, r->project, req_str(r, "challengeId"), req_str(r, "userId"), r->ip, &o);
 	if (e)
 		api_fail(r, e, NULL);
 	else
@@ -361,7 +368,8 @@ static void answer(struct req *r, enum ag_err e, const cJSON *o)
 void h_as_session_create(struct req *r)
 {
 	cJSON *o = NULL;
-	enum ag_err e = as_session_create(r->a, r->project, req_str(r, "clientId"), req_str(r, "token"), req_str(r, "action"), &o);
+	enum ag_err e =
+	    as_session_create(r->a, r->project, req_str(r, "clientId"), req_str(r, "token"), req_str(r, "action"), &o);
 	answer(r, e, o);
 }
 

@@ -26,7 +26,8 @@ struct as_client {
 	struct auser *user;
 };
 
-static const struct rate_policy p_client_ip = {"asclient:ip", 60, 60, false};
+/* Per client address: a challenge is a handful of calls; offices share addresses. */
+static const struct rate_policy p_client_ip = {"asclient:ip", 300, 60, false};
 
 /* The project, with CORS decided against its origins; false having answered. */
 static bool client_project(struct req *r, const char *app_id)

@@ -20,14 +20,15 @@
 #include "sms/sms.h"
 
 static const char *const string_keys[] = {
-	"title",   "enroll_title", "intro",      "enroll_intro",  "passkey",    "passkey_create", "totp",
-	"totp_scan", "totp_prompt", "email",     "email_address", "email_prompt", "sms",          "phone_number",
-	"sms_prompt", "send_code",  "code",      "verify",        "other_methods", "wrong_code",  "locked",
-	"success", "blocked",      "review",     "expired",       "error",      "passkey_failed",
+    "title",         "enroll_title", "intro",          "enroll_intro", "passkey",       "passkey_create",
+    "totp",          "totp_scan",    "totp_prompt",    "email",        "email_address", "email_prompt",
+    "sms",           "phone_number", "sms_prompt",     "send_code",    "code",          "verify",
+    "other_methods", "wrong_code",   "locked",         "success",      "blocked",       "review",
+    "expired",       "error",        "passkey_failed",
 };
 
-#define CSP_BASE                                                                                              \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; " \
+#define CSP_BASE                                                                                                       \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; "   \
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 
 /* JSON safe inside <script type="application/json">: no "<" (so no "</script>"). */
@@ -53,8 +54,8 @@ static cJSON *enrollable(struct req *r, const cJSON *allowed)
 	cJSON_ArrayForEach(m, allowed)
 	{
 		const char *name = m->valuestring;
-		if ((str_eq(name, "PASSKEY") && !passkey_rp_id(r->a, r->project)) || (str_eq(name, "SMS") && !sms_provider()) ||
-		    str_eq(name, "EMAIL_MAGIC_LINK"))
+		if ((str_eq(name, "PASSKEY") && !passkey_rp_id(r->a, r->project)) ||
+		    (str_eq(name, "SMS") && !sms_provider()) || str_eq(name, "EMAIL_MAGIC_LINK"))
 			continue;
 		cJSON_AddItemToArray(out, cJSON_CreateString(name));
 	}
@@ -69,20 +70,24 @@ static void page(struct req *r, int status, const char *locale, const cJSON *ctx
 	const struct tmpl_var v[] = {{"app_name", app}, {NULL, NULL}};
 	struct buf b = BUF_INIT(256 * 1024);
 	buf_printf(&b,
-		   "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		   "<meta name=\"robots\" content=\"noindex\">\n<title>%s</title>\n"
-		   "<link rel=\"stylesheet\" href=\"assets/challenge.css\">\n"
-		   "<script src=\"assets/challenge.js\" defer></script>\n</head>\n<body>\n"
-		   "<main class=\"card\" id=\"widget_container\">\n",
-		   locale, locale_is_rtl(locale) ? "rtl" : "ltr", i18n_text(a, locale, "challenge_page.title", v, true));
+	           "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	           "<meta name=\"robots\" content=\"noindex\">\n<title>%s</title>\n"
+	           "<link rel=\"stylesheet\" href=\"assets/challenge.css\">\n"
+	           "<script src=\"assets/challenge.js\" defer></script>\n</head>\n<body>\n"
+	           "<main class=\"card\" id=\"widget_container\">\n",
+	           locale, locale_is_rtl(locale) ? "rtl" : "ltr",
+	           i18n_text(a, locale, "challenge_page.title", v, true));
 	const char *logo = p ? json_get_str(p->branding, "logo_url") : NULL;
 	if (logo)
-		buf_printf(&b, "<img class=\"logo\" src=\"%s\" alt=\"%s\">\n", html_escape(a, logo), html_escape(a, app));
+		buf_printf(&b, "<img class=\"logo\" src=\"%s\" alt=\"%s\">\n", html_escape(a, logo),
+		           html_escape(a, app));
 	else
 		buf_printf(&b, "<p class=\"app\">%s</p>\n", html_escape(a, app));
-	buf_printf(&b, "<div id=\"app\" aria-live=\"polite\"></div>\n<script type=\"application/json\" id=\"ctx\">%s</script>\n",
-		   script_json(a, ctx));
+	buf_printf(
+	    &b,
+	    "<div id=\"app\" aria-live=\"polite\"></div>\n<script type=\"application/json\" id=\"ctx\">%s</script>\n",
+	    script_json(a, ctx));
 	buf_puts(&b, "</main>\n</body>\n</html>\n");
 	/* Framed only by the project's own pages (the browser SDK's popup mode). */
 	struct buf csp = BUF_INIT(32 * 1024);
@@ -104,8 +109,9 @@ static cJSON *strings(struct req *r, const char *locale)
 	const struct tmpl_var v[] = {{"app_name", app}, {NULL, NULL}};
 	cJSON *o = cJSON_CreateObject();
 	for (size_t i = 0; i < ARRAY_LEN(string_keys); i++)
-		cJSON_AddStringToObject(o, string_keys[i],
-					i18n_text(r->a, locale, arena_printf(r->a, "challenge_page.%s", string_keys[i]), v, false));
+		cJSON_AddStringToObject(
+		    o, string_keys[i],
+		    i18n_text(r->a, locale, arena_printf(r->a, "challenge_page.%s", string_keys[i]), v, false));
 	return o;
 }
 
@@ -161,7 +167,8 @@ void h_as_page(struct req *r)
 		cJSON_AddStringToObject(ctx, "redirectUrl", act->redirect_url);
 	cJSON_AddItemReferenceToObject(ctx, "enrolled", enrolled);
 	/* Enrollment: the first authenticator with any token (action_may_enroll says the rest). */
-	cJSON_AddItemReferenceToObject(ctx, "enroll", cJSON_GetArraySize(enrolled) ? json_arr(r->a) : enrollable(r, allowed));
+	cJSON_AddItemReferenceToObject(ctx, "enroll",
+	                               cJSON_GetArraySize(enrolled) ? json_arr(r->a) : enrollable(r, allowed));
 	if (au->email)
 		cJSON_AddStringToObject(ctx, "email", au->email);
 	if (au->phone)

@@ -41,7 +41,8 @@ void h_admin_action_rules_put(struct req *r)
 
 void h_admin_action_rules_delete(struct req *r)
 {
-	enum ag_err e = action_code_ok(req_param(r, 0)) ? rules_delete(r->project->app_id, req_param(r, 0)) : AG_AS_ACTION_CODE;
+	enum ag_err e =
+	    action_code_ok(req_param(r, 0)) ? rules_delete(r->project->app_id, req_param(r, 0)) : AG_AS_ACTION_CODE;
 	if (e)
 		api_fail(r, e, NULL);
 	else

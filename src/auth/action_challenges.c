@@ -106,10 +106,11 @@ static enum ag_err enroll_dest(struct arena *a, const struct project *p, const s
                                const char *dest, const char *ip, const char **factor_id)
 {
 	struct store_row r;
-	enum ag_err e = db_row(g_app.store, a, &r,
-	                       "SELECT id FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active' AND kind = $3 "
-	                       "AND (phone = $4 OR email = $4)",
-	                       P(SV_TEXT(p->app_id), SV_TEXT(au->u->id), SV_TEXT(sms ? "sms" : "email"), SV_TEXT(dest)));
+	enum ag_err e =
+	    db_row(g_app.store, a, &r,
+	           "SELECT id FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active' AND kind = $3 "
+	           "AND (phone = $4 OR email = $4)",
+	           P(SV_TEXT(p->app_id), SV_TEXT(au->u->id), SV_TEXT(sms ? "sms" : "email"), SV_TEXT(dest)));
 	if (e == AG_OK) {
 		*factor_id = row_str(&r, 0);
 		return AG_OK;
@@ -206,11 +207,12 @@ enum ag_err as_challenge_get(struct arena *a, const struct project *p, const str
 	struct open_ctx c = {a, q, q->challenge_id};
 	if (!c.id) {
 		/* The latest open challenge started for the user (and action, method). */
-		enum ag_err e = db_query(g_app.store,
-		                         "SELECT id, data FROM factor_challenges WHERE app_id = $1 AND kind = 'code' AND "
-		                         "factor_id IS NULL AND used_at IS NULL AND expires_at > $2 "
-		                         "ORDER BY created_at DESC LIMIT 100",
-		                         P(SV_TEXT(p->app_id), SV_INT(time_now_ms())), open_row, &c);
+		enum ag_err e =
+		    db_query(g_app.store,
+		             "SELECT id, data FROM factor_challenges WHERE app_id = $1 AND kind = 'code' AND "
+		             "factor_id IS NULL AND used_at IS NULL AND expires_at > $2 "
+		             "ORDER BY created_at DESC LIMIT 100",
+		             P(SV_TEXT(p->app_id), SV_INT(time_now_ms())), open_row, &c);
 		if (e)
 			return e;
 		if (!c.id)

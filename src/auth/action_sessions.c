@@ -81,15 +81,17 @@ enum ag_err as_session_create(struct arena *a, const struct project *p, const ch
 		return AG_AS_NOT_VERIFIED;
 	char hash[65];
 	const char *refresh = new_refresh(a, hash), *sid = factor_new_id(a, "ses");
-	e = db_exec(g_app.store,
-	            "INSERT INTO action_sessions (id, app_id, user_id, client_id, verification_method, generation, "
-	            "refresh_hash, refresh_expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $8)",
-	            P(SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(act->user_id), SV_TEXT(client_id),
-	              SV_TEXT(act->verification_method), SV_TEXT(hash), SV_INT(now + SESSION_REFRESH_TTL_S * 1000LL),
-	              SV_INT(now)));
+	e = db_exec(
+	    g_app.store,
+	    "INSERT INTO action_sessions (id, app_id, user_id, client_id, verification_method, generation, "
+	    "refresh_hash, refresh_expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $8)",
+	    P(SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(act->user_id), SV_TEXT(client_id),
+	      SV_TEXT(act->verification_method), SV_TEXT(hash), SV_INT(now + SESSION_REFRESH_TTL_S * 1000LL),
+	      SV_INT(now)));
 	if (e)
 		return e;
-	*out = pair(a, access_jwt(a, p, sid, act->external_id, client_id, act->verification_method, 1, now / 1000), refresh);
+	*out = pair(a, access_jwt(a, p, sid, act->external_id, client_id, act->verification_method, 1, now / 1000),
+	            refresh);
 	return AG_OK;
 }
 
@@ -106,7 +108,8 @@ static enum ag_err by_access(struct arena *a, const struct project *p, const cha
 	cJSON *c;
 	int64_t now = time_now_ms();
 	if (!access || strlen(access) > JWT_MAX_LEN ||
-	    jwt_verify_hs256(a, access, p->secret, sizeof p->secret, "authgate", SESSION_AUD, now / 1000, 5, &c) != JWT_OK ||
+	    jwt_verify_hs256(a, access, p->secret, sizeof p->secret, "authgate", SESSION_AUD, now / 1000, 5, &c) !=
+	        JWT_OK ||
 	    !str_eq(json_get_str(c, "app"), p->app_id))
 		return AG_AS_BAD_TOKEN;
 	struct store_row r;
@@ -134,7 +137,8 @@ enum ag_err as_session_validate(struct arena *a, const struct project *p, const 
 	if (cJSON_IsArray(client_ids) && cJSON_GetArraySize(client_ids) > 0) {
 		bool listed = false;
 		const cJSON *c;
-		cJSON_ArrayForEach(c, client_ids) listed = listed || (cJSON_IsString(c) && str_eq(c->valuestring, s.client_id));
+		cJSON_ArrayForEach(c, client_ids) listed =
+		    listed || (cJSON_IsString(c) && str_eq(c->valuestring, s.client_id));
 		if (!listed)
 			return AG_AS_BAD_TOKEN;
 	}
@@ -174,7 +178,9 @@ enum ag_err as_session_refresh(struct arena *a, const struct project *p, const c
 	struct auser *au;
 	if ((e = auser_of_user(a, p, row_str(&r, 1), &au)))
 		return e;
-	*out = pair(a, access_jwt(a, p, row_str(&r, 0), au->external_id, row_str(&r, 2), row_str(&r, 3), row_int(&r, 4), now / 1000),
+	*out = pair(a,
+	            access_jwt(a, p, row_str(&r, 0), au->external_id, row_str(&r, 2), row_str(&r, 3), row_int(&r, 4),
+	                       now / 1000),
 	            next);
 	return AG_OK;
 }

@@ -159,7 +159,7 @@ static struct ag_error bad(const char *message)
 }
 
 /* custom: an object of at most 50 keys whose values are strings, numbers or booleans. */
-static struct ag_error custom_check(const cJSON *c)
+struct ag_error auser_custom_check(const cJSON *c)
 {
 	if (!cJSON_IsObject(c))
 		return bad("custom must be an object");
@@ -207,7 +207,7 @@ struct ag_error auser_update(struct arena *a, const struct project *p, const cha
 			if (!null && !(cJSON_IsString(v) && locale_supported(v->valuestring)))
 				return bad("locale is not one of the supported locales");
 		} else if (str_eq(k, "custom")) {
-			struct ag_error err = custom_check(v);
+			struct ag_error err = auser_custom_check(v);
 			if (err.code)
 				return err;
 		} else {
@@ -258,8 +258,9 @@ enum ag_err auser_delete(struct arena *a, const struct project *p, const char *e
 	else if ((e = factor_reset_user(a, p->app_id, au->u->id, ip)) == AG_OK &&
 	         (e = db_begin(g_app.store)) == AG_OK) {
 		/* every table's rows of the user (user ids are global: the user alone names them) */
-		static const char *const owned[] = {"DELETE FROM actions WHERE user_id = $1", "DELETE FROM action_sessions WHERE user_id = $1",
-		                                    "DELETE FROM action_seen WHERE user_id = $1", "DELETE FROM action_users WHERE user_id = $1"};
+		static const char *const owned[] = {
+		    "DELETE FROM actions WHERE user_id = $1", "DELETE FROM action_sessions WHERE user_id = $1",
+		    "DELETE FROM action_seen WHERE user_id = $1", "DELETE FROM action_users WHERE user_id = $1"};
 		for (size_t i = 0; e == AG_OK && i < ARRAY_LEN(owned); i++)
 			e = db_exec(g_app.store, owned[i], P(SV_TEXT(au->u->id)));
 		e = db_end(g_app.store, e);

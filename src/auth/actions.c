@@ -268,6 +268,8 @@ static enum ag_err track_check(const struct project *p, struct arena *a, const s
 		return AG_AS_SCOPE;
 	if (in->device_id && (strlen(in->device_id) > 128 || !str_is_utf8(in->device_id, strlen(in->device_id))))
 		return AG_AS_DEVICE_ID;
+	if (in->custom && auser_custom_check(in->custom).code)
+		return AG_AS_CUSTOM;
 	return AG_OK;
 }
 
@@ -302,8 +304,8 @@ struct ag_error action_track(struct arena *a, const struct project *p, const str
 	if ((e = auser_methods(a, p, au, &out->enrolled, &out->allowed, &out->dflt)))
 		return AG_ERROR(e);
 	int64_t now = time_now_ms();
-	struct rule_input ri = {p,  au, in->code, in->ip, in->device_id, in->custom, cJSON_GetArraySize(out->enrolled) > 0,
-	                        now};
+	struct rule_input ri = {
+	    p, au, in->code, in->ip, in->device_id, in->custom, cJSON_GetArraySize(out->enrolled) > 0, now};
 	struct rule_result rr;
 	if ((e = rules_evaluate(a, &ri, &rr)))
 		return AG_ERROR(e);
@@ -337,12 +339,25 @@ struct ag_error action_track(struct arena *a, const struct project *p, const str
 		return AG_ERROR(e);
 	/* the row as written (no read back) */
 	act = arena_calloc(a, sizeof *act);
-	*act = (struct action){.id = id, .app_id = p->app_id, .user_id = au->u->id, .external_id = au->external_id,
-	                       .code = in->code, .idempotency_key = ikey, .state = state, .state_updated_at = now,
-	                       .created_at = now, .updated_at = now, .token_expires_at = now + ACTION_TOKEN_TTL_S * 1000LL,
-	                       .rule_ids = rr.rule_ids, .rules = rr.rules, .redirect_url = in->redirect_url,
-	                       .scope = in->scope ? in->scope : "", .ip = in->ip, .user_agent = in->user_agent,
-	                       .device_id = in->device_id, .attrs = json_print(a, attrs)};
+	*act = (struct action){.id = id,
+	                       .app_id = p->app_id,
+	                       .user_id = au->u->id,
+	                       .external_id = au->external_id,
+	                       .code = in->code,
+	                       .idempotency_key = ikey,
+	                       .state = state,
+	                       .state_updated_at = now,
+	                       .created_at = now,
+	                       .updated_at = now,
+	                       .token_expires_at = now + ACTION_TOKEN_TTL_S * 1000LL,
+	                       .rule_ids = rr.rule_ids,
+	                       .rules = rr.rules,
+	                       .redirect_url = in->redirect_url,
+	                       .scope = in->scope ? in->scope : "",
+	                       .ip = in->ip,
+	                       .user_agent = in->user_agent,
+	                       .device_id = in->device_id,
+	                       .attrs = json_print(a, attrs)};
 	out->act = act;
 	out->user = au;
 	out->token = action_token(a, act, ACTION_TOKEN_TRACK);
@@ -444,14 +459,16 @@ enum ag_err action_list(struct arena *a, const struct project *p, const char *ex
 		return e;
 	if (state && !action_state_known(state))
 		return AG_AS_STATE;
-	/* codes: "signIn,transfer" -> ",signIn,transfer," matched with instr-free LIKE. */
+	/* codes: "signIn,transfer" -> ",signIn,transfer,", each row's code looked up in it
+	 * with LIKE ('_', a LIKE wildcard that codes may hold, escaped). */
 	const char *list = codes && *codes ? arena_printf(a, ",%s,", codes) : "";
 	struct list_ctx c = {a, *out};
 	return db_query(
 	    g_app.store,
 	    "SELECT code, idempotency_key, created_at, updated_at, state, state_updated_at, verification_method, "
 	    "authenticator_id FROM actions WHERE app_id = $1 AND user_id = $2 AND created_at >= $3 "
-	    "AND ($4 = '' OR $4 LIKE '%,' || code || ',%') AND ($5 = '' OR state = $5) "
+	    "AND ($4 = '' OR $4 LIKE '%,' || replace(code, '_', '\\_') || ',%' ESCAPE '\\') AND ($5 = '' OR state = "
+	    "$5) "
 	    "ORDER BY created_at DESC, id DESC LIMIT 100",
 	    P(SV_TEXT(p->app_id), SV_TEXT(au->u->id), SV_INT(from_ms), SV_TEXT(list), SV_TEXT(state ? state : "")),
 	    list_row, &c);

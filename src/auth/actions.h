@@ -78,6 +78,9 @@ enum ag_err auser_of_user(struct arena *a, const struct project *p, const char *
  * displayName, custom, locale), creating the user; AG_EINVAL naming the field. */
 struct ag_error auser_update(struct arena *a, const struct project *p, const char *external_id, const cJSON *attrs,
                              struct auser **out) MUST_CHECK;
+/* custom: an object of at most 50 keys (1-64 bytes) whose values are strings (<= 1024
+ * bytes), numbers or booleans. */
+struct ag_error auser_custom_check(const cJSON *custom) MUST_CHECK;
 /* Remove the user's authenticators, actions, sessions and profile; a user created for
  * the app's id goes entirely (an AuthGate user keeps its account). */
 enum ag_err auser_delete(struct arena *a, const struct project *p, const char *external_id, const char *ip) MUST_CHECK;
@@ -120,7 +123,7 @@ struct track_out {
 	struct action *act;
 	struct auser *user;
 	const char *token;
-	bool replayed;             /* the idempotency key named an existing action */
+	bool replayed; /* the idempotency key named an existing action */
 	cJSON *enrolled, *allowed; /* the user's methods (auser_methods) */
 	const char *dflt;
 };

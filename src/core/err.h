@@ -144,6 +144,8 @@
 	X(AG_AS_METHOD, AG_EINVAL, "invalid_request",                                                           \
 	  "verificationMethod must be SMS or EMAIL_OTP (the others need the user's own device)")                \
 	X(AG_AS_INVALID, AG_EINVAL, "invalid_request", "the request is not valid")                             \
+	X(AG_AS_CUSTOM, AG_EINVAL, "invalid_request",                                                           \
+	  "custom must be an object of at most 50 keys whose values are strings, numbers or booleans")          \
 	X(AG_AS_IKEY_CONFLICT, AG_ECONFLICT, "conflict",                                                        \
 	  "this idempotencyKey names an action of another user or action code")                                 \
 	X(AG_AS_USER_NOT_FOUND, AG_ENOTFOUND, "not_found", "no user with this userId")                          \
