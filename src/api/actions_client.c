@@ -152,6 +152,15 @@ static void not_verified(struct req *r, enum ag_err e, const struct factor_err *
 
 /* ---- passkeys --------------------------------------------------------------------------- */
 
+/* {challengeId, options}: a ceremony's id and its options, for the browser. */
+static void ceremony(struct req *r, const char *cid, cJSON *opts)
+{
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "challengeId", cid);
+	cJSON_AddItemReferenceToObject(o, "options", opts);
+	resp_json(r, 200, o);
+}
+
 void h_asc_passkey_registration_options(struct req *r)
 {
 	struct factor_actor who;
@@ -174,10 +183,7 @@ void h_asc_passkey_registration_options(struct req *r)
 	if (str_eq(att, "platform") || str_eq(att, "cross-platform"))
 		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(opts, "authenticatorSelection"),
 		                        "authenticatorAttachment", att);
-	cJSON *o = json_obj(r->a);
-	cJSON_AddStringToObject(o, "challengeId", cid);
-	cJSON_AddItemReferenceToObject(o, "options", opts);
-	resp_json(r, 200, o);
+	ceremony(r, cid, opts);
 }
 
 void h_asc_passkey_add(struct req *r)
@@ -264,10 +270,7 @@ void h_asc_passkey_authentication_options(struct req *r)
 		if (!usernameless(r, code, &opts, &cid))
 			return;
 	}
-	cJSON *o = json_obj(r->a);
-	cJSON_AddStringToObject(o, "challengeId", cid);
-	cJSON_AddItemReferenceToObject(o, "options", opts);
-	resp_json(r, 200, o);
+	ceremony(r, cid, opts);
 }
 
 void h_asc_verify_passkey(struct req *r)

@@ -384,18 +384,24 @@ static cJSON *parsed(struct arena *a, const char *s)
 	return v;
 }
 
-cJSON *action_json(struct arena *a, const struct action *act)
+/* What getAction and validate both answer of an action. */
+static void action_core_json(cJSON *o, const struct action *act)
 {
-	cJSON *o = json_obj(a);
 	cJSON_AddStringToObject(o, "state", act->state);
 	json_add_time(o, "stateUpdatedAt", act->state_updated_at);
-	json_add_time(o, "createdAt", act->created_at);
-	json_add_time(o, "updatedAt", act->updated_at);
 	cJSON_AddStringToObject(o, "userId", act->external_id);
 	cJSON_AddStringToObject(o, "actionCode", act->code);
 	cJSON_AddStringToObject(o, "idempotencyKey", act->idempotency_key);
 	if (act->verification_method)
 		cJSON_AddStringToObject(o, "verificationMethod", act->verification_method);
+}
+
+cJSON *action_json(struct arena *a, const struct action *act)
+{
+	cJSON *o = json_obj(a);
+	action_core_json(o, act);
+	json_add_time(o, "createdAt", act->created_at);
+	json_add_time(o, "updatedAt", act->updated_at);
 	if (act->authenticator_id)
 		cJSON_AddStringToObject(o, "verifiedByAuthenticatorId", act->authenticator_id);
 	cJSON *ids = parsed(a, act->rule_ids), *rules = parsed(a, act->rules);
@@ -526,15 +532,9 @@ enum ag_err action_validate(struct arena *a, const struct project *p, const char
 			return AG_OK;
 		}
 	}
-	cJSON *o = *out = json_obj(a);
-	cJSON_AddBoolToObject(o, "isValid", met);
-	cJSON_AddStringToObject(o, "state", act->state);
-	json_add_time(o, "stateUpdatedAt", act->state_updated_at);
-	cJSON_AddStringToObject(o, "userId", act->external_id);
-	cJSON_AddStringToObject(o, "actionCode", act->code);
-	cJSON_AddStringToObject(o, "idempotencyKey", act->idempotency_key);
-	if (act->verification_method)
-		cJSON_AddStringToObject(o, "verificationMethod", act->verification_method);
+	*out = json_obj(a);
+	cJSON_AddBoolToObject(*out, "isValid", met);
+	action_core_json(*out, act);
 	return AG_OK;
 }
 
