@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "auth/actions.h"
 #include "auth/passkeys.h"
+#include "auth/push.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -481,4 +482,127 @@ void h_asc_email_challenge(struct req *r)
 void h_asc_sms_challenge(struct req *r)
 {
 	challenge_code(r, "sms");
+}
+
+/* ---- email magic links ------------------------------------------------------------------- */
+
+static void link_send(struct req *r, const char *address)
+{
+	struct factor_actor who;
+	struct factor_err fe = {0};
+	struct as_client *c = client(r);
+	if (!need_token(r, &who) ||
+	    !may(r, address ? action_may_enroll(r->a, r->project, c->act) : action_may_challenge(c->act)))
+		return;
+	const char *fid = NULL;
+	enum ag_err e = as_link_send(r->a, r->project, c->act, c->user, address, r->ip, &fid, &fe);
+	if (e) {
+		api_factor_fail(r, e, &fe);
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	if (address) {
+		cJSON_AddStringToObject(o, "userAuthenticatorId", fid);
+		cJSON_AddStringToObject(o, "userId", c->act->external_id);
+	} else {
+		cJSON_AddStringToObject(o, "challengeId", c->act->id);
+	}
+	resp_json(r, 200, o);
+}
+
+void h_asc_link_enroll(struct req *r)
+{
+	const char *email = req_str(r, "email");
+	if (!email) {
+		api_fail(r, AG_FACTOR_EMAIL, NULL);
+		return;
+	}
+	link_send(r, email);
+}
+
+void h_asc_link_challenge(struct req *r)
+{
+	link_send(r, NULL);
+}
+
+/* The SDK polls this every second until isVerified. */
+void h_asc_link_finalize(struct req *r)
+{
+	struct factor_actor who;
+	if (!need_token(r, &who) || !may(r, action_may_challenge(client(r)->act)))
+		return;
+	const char *fid = NULL;
+	enum ag_err e = as_link_status(r->a, r->project, client(r)->act, &fid);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	if (!fid) {
+		cJSON *o = json_obj(r->a);
+		cJSON_AddFalseToObject(o, "isVerified");
+		resp_json(r, 200, o);
+		return;
+	}
+	cJSON *o = met(r, "EMAIL_MAGIC_LINK", fid);
+	if (o)
+		resp_json(r, 200, o);
+}
+
+/* ---- push approval by AuthGate's device app ---------------------------------------------- */
+
+void h_asc_push_challenge(struct req *r)
+{
+	struct factor_actor who;
+	struct as_client *c = client(r);
+	if (!need_token(r, &who) || !may(r, action_may_challenge(c->act)))
+		return;
+	if (!project_provider_on(r->project, "push")) {
+		api_fail(r, AG_PUSH_DISABLED, NULL);
+		return;
+	}
+	const char *email = as_push_email(c->user);
+	int64_t devices = 0;
+	enum ag_err e = push_device_count(email, &devices);
+	if (e || devices == 0) {
+		api_fail(r, e ? e : AG_MFA_NOT_ENROLLED, NULL);
+		return;
+	}
+	struct push_started st;
+	if (!api_push_begin(r, r->project, email, &st))
+		return;
+	if ((e = as_push_bind(r->a, c->act, st.session_id, st.expires_at))) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	/* Number matching: the page shows code, the person types it into the device app. */
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "challengeId", st.session_id);
+	cJSON_AddStringToObject(o, "code", st.code);
+	json_add_time(o, "expiresAt", st.expires_at);
+	resp_json(r, 200, o);
+}
+
+void h_asc_push_verify(struct req *r)
+{
+	struct factor_actor who;
+	if (!need_token(r, &who) || !may(r, action_may_challenge(client(r)->act)))
+		return;
+	const char *status = NULL, *device = NULL;
+	enum ag_err e = as_push_state(r->a, client(r)->act, req_str(r, "challengeId"), &status, &device);
+	if (e) {
+		api_fail(r, e, NULL);
+		return;
+	}
+	if (str_eq(status, "approved")) {
+		cJSON *o = met(r, "PUSH", device);
+		if (o) {
+			cJSON_AddTrueToObject(o, "isConsumed");
+			resp_json(r, 200, o);
+		}
+		return;
+	}
+	cJSON *o = json_obj(r->a);
+	cJSON_AddFalseToObject(o, "isVerified");
+	cJSON_AddBoolToObject(o, "isConsumed", !str_eq(status, "pending")); /* denied or expired: start again */
+	resp_json(r, 200, o);
 }

@@ -24,7 +24,7 @@ static const char *const string_keys[] = {
     "totp",          "totp_scan",    "totp_prompt",    "email",        "email_address", "email_prompt",
     "sms",           "phone_number", "sms_prompt",     "send_code",    "code",          "verify",
     "other_methods", "wrong_code",   "locked",         "success",      "blocked",       "review",
-    "expired",       "error",        "passkey_failed",
+    "expired",       "error",        "passkey_failed", "link_sent", "email_link", "push", "push_prompt", "push_denied",
 };
 
 #define CSP_BASE                                                                                                       \
@@ -55,7 +55,7 @@ static cJSON *enrollable(struct req *r, const cJSON *allowed)
 	{
 		const char *name = m->valuestring;
 		if ((str_eq(name, "PASSKEY") && !passkey_rp_id(r->a, r->project)) ||
-		    (str_eq(name, "SMS") && !sms_provider()) || str_eq(name, "EMAIL_MAGIC_LINK"))
+		    (str_eq(name, "SMS") && !sms_provider()))
 			continue;
 		cJSON_AddItemToArray(out, cJSON_CreateString(name));
 	}
@@ -183,4 +183,57 @@ void h_as_page(struct req *r)
 		cJSON_AddStringToObject(x, "color", color);
 	cJSON_AddItemToObject(ctx, "strings", strings(r, locale));
 	page(r, 200, locale, ctx);
+}
+
+/* ---- where a mailed magic link lands (GET shows a button; POST confirms) ------------------ */
+
+static void link_page(struct req *r, int status, const char *title_key, const char *body_key, const char *secret,
+                      const char *email)
+{
+	struct arena *a = r->a;
+	const char *al = req_header(r, "Accept-Language");
+	const char *locale = locale_resolve(NULL, NULL, al, r->project ? r->project->default_locale : NULL);
+	const char *app = r->project ? project_display_name(r->project) : "AuthGate";
+	const struct tmpl_var v[] = {{"app_name", app}, {"email", email ? email : ""}, {NULL, NULL}};
+	struct buf b = BUF_INIT(64 * 1024);
+	buf_printf(&b,
+	           "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	           "<meta name=\"robots\" content=\"noindex\">\n<title>%s</title>\n"
+	           "<link rel=\"stylesheet\" href=\"../assets/challenge.css\">\n</head>\n<body>\n<main class=\"card\">\n"
+	           "<p class=\"app\">%s</p>\n<h1>%s</h1>\n<p id=\"message\">%s</p>\n",
+	           locale, locale_is_rtl(locale) ? "rtl" : "ltr", i18n_text(a, locale, title_key, v, true),
+	           html_escape(a, app), i18n_text(a, locale, title_key, v, true), i18n_text(a, locale, body_key, v, true));
+	if (secret)
+		buf_printf(&b,
+		           "<form method=\"post\" action=\"link\"><input type=\"hidden\" name=\"t\" value=\"%s\">"
+		           "<button type=\"submit\" id=\"confirm\">%s</button></form>\n",
+		           html_escape(a, secret), i18n_text(a, locale, "magic_page.button", v, true));
+	buf_puts(&b, "</main>\n</body>\n</html>\n");
+	char *html = arena_strndup(a, b.p ? b.p : "", b.len);
+	size_t n = b.len;
+	buf_free(&b);
+	resp_raw(r, status, "text/html; charset=utf-8", html, n);
+}
+
+void h_as_link_page(struct req *r)
+{
+	const char *t = req_query(r, "t"), *email = NULL;
+	if (as_link_peek(r->a, t, &r->project, &email) != AG_OK) {
+		r->project = NULL;
+		link_page(r, 410, "magic_page.invalid_title", "magic_page.invalid", NULL, NULL);
+		return;
+	}
+	link_page(r, 200, "magic_page.title", "magic_page.body", t, email);
+}
+
+void h_as_link_confirm(struct req *r)
+{
+	const char *t = req_form(r, "t"), *email = NULL;
+	if (as_link_peek(r->a, t, &r->project, &email) != AG_OK || as_link_confirm(r->a, t, r->ip) != AG_OK) {
+		r->project = NULL;
+		link_page(r, 410, "magic_page.invalid_title", "magic_page.invalid", NULL, NULL);
+		return;
+	}
+	link_page(r, 200, "challenge_page.success", "challenge_page.link_done", NULL, email);
 }

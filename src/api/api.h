@@ -86,6 +86,11 @@ void h_push_verify(struct req *r);
 void h_push_widget(struct req *r);
 void api_push_configure(void); /* rate limits from the configuration */
 void api_push_publish_request(struct req *r, const struct push_session *s, const struct project *p);
+/* Start a push sign-in for email (NULL: code-only) as /auth/start does — the push
+ * bombing limits, the not-me block, the device app told — for another surface (the
+ * Authsignal-compatible client API's push challenge). False having answered. */
+struct push_started;
+bool api_push_begin(struct req *r, struct project *p, const char *email, struct push_started *st);
 void api_push_publish_decision(struct req *r, const struct push_decided *d);
 
 /* push_relay.c — waiter events to this node's waiters and, through the store, to
@@ -354,6 +359,11 @@ void h_asc_email_verify(struct req *r);
 void h_asc_sms_enroll(struct req *r);
 void h_asc_sms_challenge(struct req *r);
 void h_asc_sms_verify(struct req *r);
+void h_asc_link_enroll(struct req *r);
+void h_asc_link_challenge(struct req *r);
+void h_asc_link_finalize(struct req *r);
+void h_asc_push_challenge(struct req *r);
+void h_asc_push_verify(struct req *r);
 /* actions_rules.c: the admin API of actions' rules (/admin/api/projects/{app_id}/actions) */
 void h_admin_action_rules_list(struct req *r);
 void h_admin_action_rules_get(struct req *r);
@@ -361,5 +371,7 @@ void h_admin_action_rules_put(struct req *r);
 void h_admin_action_rules_delete(struct req *r);
 /* actions_page.c: the hosted challenge page (GET /challenge?token=…) */
 void h_as_page(struct req *r);
+void h_as_link_page(struct req *r);    /* GET /challenge/link?t=…: a mailed magic link lands */
+void h_as_link_confirm(struct req *r); /* POST /challenge/link: the click confirms it */
 
 #endif

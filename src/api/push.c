@@ -102,36 +102,27 @@ static bool push_project(struct req *r, const char *app_id, struct project **p)
 	return true;
 }
 
-void h_push_start(struct req *r)
+bool api_push_begin(struct req *r, struct project *p, const char *email, struct push_started *st)
 {
-	struct project *p;
-	if (!push_project(r, req_str(r, "app_id"), &p))
-		return;
 	if (!api_rate_limit(r, &start_ip, r->ip))
-		return;
-	const char *raw = req_str(r, "email"), *email = NULL;
-	if (!str_eq(raw, PUSH_CODE_ONLY_EMAIL)) {
-		email = user_normalize_email(r->a, raw);
-		if (!email) {
-			resp_error(r, AG_EINVAL, "email must be an email address");
-			return;
-		}
+		return false;
+	if (email) {
 		/* Push bombing: a person gets a few prompts, then a pause. */
 		if (!api_rate_limit(r, &start_email, email))
-			return;
+			return false;
 		/* After "this wasn't me", the address that started it may not prompt that
 		 * person again for a while. */
 		int64_t retry_s = 0;
 		enum ag_err e = push_not_me_block(email, r->ip, &retry_s);
 		if (e) {
 			api_fail(r, e, NULL);
-			return;
+			return false;
 		}
 		if (retry_s > 0) {
 			resp_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)retry_s));
 			resp_error(r, AG_ERATE, "this person reported a sign-in from this address as not theirs; retry later");
 			log_security("push_blocked_not_me", r->ip, "start refused after a not-me report");
-			return;
+			return false;
 		}
 	}
 	const char *ua = req_header(r, "User-Agent");
@@ -139,16 +130,33 @@ void h_push_start(struct req *r)
 		ua = arena_strndup(r->a, ua, 256);
 	if (ua && !str_is_utf8(ua, strlen(ua)))
 		ua = NULL;
-	struct push_started st;
-	enum ag_err e = push_start(r->a, p, email, r->ip, ua, &st);
+	enum ag_err e = push_start(r->a, p, email, r->ip, ua, st);
 	if (e) {
 		api_fail(r, e, NULL);
+		return false;
+	}
+	struct push_session s = {.request_id = st->request_id, .app_id = p->app_id, .email = email, .status = "pending",
+				 .ip = r->ip, .user_agent = ua, .created_at = st->expires_at - g_cfg.push_ttl_s * 1000,
+				 .expires_at = st->expires_at};
+	api_push_publish_request(r, &s, p);
+	return true;
+}
+
+void h_push_start(struct req *r)
+{
+	struct project *p;
+	if (!push_project(r, req_str(r, "app_id"), &p))
+		return;
+	const char *raw = req_str(r, "email"), *email = NULL;
+	if (!str_eq(raw, PUSH_CODE_ONLY_EMAIL) && !(email = user_normalize_email(r->a, raw))) {
+		if (!api_rate_limit(r, &start_ip, r->ip))
+			return;
+		resp_error(r, AG_EINVAL, "email must be an email address");
 		return;
 	}
-	struct push_session s = {.request_id = st.request_id, .app_id = p->app_id, .email = email, .status = "pending",
-				 .ip = r->ip, .user_agent = ua, .created_at = st.expires_at - g_cfg.push_ttl_s * 1000,
-				 .expires_at = st.expires_at};
-	api_push_publish_request(r, &s, p);
+	struct push_started st;
+	if (!api_push_begin(r, p, email, &st))
+		return;
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "session_id", st.session_id);
 	cJSON_AddStringToObject(o, "code", st.code);

@@ -474,6 +474,11 @@ static const struct field f_asc_code[] = {
 	{NULL, 0, false, 0},
 };
 
+static const struct field f_asc_push_verify[] = {
+	{"challengeId", FK_STRING, true, 128},
+	{NULL, 0, false, 0},
+};
+
 static const struct field f_asc_email[] = {
 	{"email", FK_STRING, false, 320},
 	{NULL, 0, false, 0},
@@ -802,6 +807,8 @@ const struct route api_routes[] = {
 	 NULL, 0, NULL},
 	/* the hosted challenge page the track url opens; its script calls the client API */
 	{"GET", "/challenge", h_as_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"GET", "/challenge/link", h_as_link_page, NULL, 0, NULL, ROUTE_PAGE, NULL},
+	{"POST", "/challenge/link", h_as_link_confirm, NULL, 1 * KB, NULL, ROUTE_PAGE | ROUTE_FORM, NULL},
 	/* the client API (@authsignal/browser): Bearer <token> or Basic <tenant id>, CORS */
 	AS("POST", "/v1/client/user-authenticators/passkey/registration-options", h_asc_passkey_registration_options,
 	   guard_as_client, 2 * KB, f_asc_reg_options, ROUTE_CORS),
@@ -821,6 +828,14 @@ const struct route api_routes[] = {
 	AS("POST", "/v1/client/verify/email-otp", h_asc_email_verify, guard_as_client, 1 * KB, f_asc_code, ROUTE_CORS),
 	AS("POST", "/v1/client/user-authenticators/sms", h_asc_sms_enroll, guard_as_client, 1 * KB, f_asc_sms, ROUTE_CORS),
 	AS("POST", "/v1/client/challenge/sms", h_asc_sms_challenge, guard_as_client, 1 * KB, f_none, ROUTE_CORS),
+	AS("POST", "/v1/client/user-authenticators/email-magic-link", h_asc_link_enroll, guard_as_client, 1 * KB, f_asc_email,
+	   ROUTE_CORS),
+	AS("POST", "/v1/client/challenge/email-magic-link", h_asc_link_challenge, guard_as_client, 1 * KB, f_none,
+	   ROUTE_CORS),
+	AS("POST", "/v1/client/challenge/push", h_asc_push_challenge, guard_as_client, 1 * KB, f_asc_challenge, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/push", h_asc_push_verify, guard_as_client, 1 * KB, f_asc_push_verify, ROUTE_CORS),
+	AS("POST", "/v1/client/verify/email-magic-link/finalize", h_asc_link_finalize, guard_as_client, 1 * KB, f_none,
+	   ROUTE_CORS),
 	AS("POST", "/v1/client/verify/sms", h_asc_sms_verify, guard_as_client, 1 * KB, f_asc_code, ROUTE_CORS),
 };
 

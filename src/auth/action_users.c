@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth/actions.h"
+#include "auth/push.h"
 #include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -351,6 +352,15 @@ enum ag_err auser_methods(struct arena *a, const struct project *p, const struct
 		if (project_provider_on(p, methods[i].provider))
 			cJSON_AddItemToArray(*allowed, cJSON_CreateString(methods[i].method));
 	}
+	/* PUSH: a device of the device app enrolled for the user's address (action_push.c) */
+	int64_t devices = 0;
+	if (project_provider_on(p, "push") && (e = push_device_count(as_push_email(au), &devices)))
+		return e;
+	if (devices > 0) {
+		cJSON_AddItemToArray(*enrolled, cJSON_CreateString("PUSH"));
+		if (dflt && !*dflt)
+			*dflt = "PUSH";
+	}
 	return AG_OK;
 }
 
@@ -434,10 +444,28 @@ enum ag_err auser_authenticators(struct arena *a, const struct project *p, const
 {
 	struct auth_ctx c = {a, au, json_arr(a)};
 	*out = c.arr;
-	return db_query(g_app.store,
-	                "SELECT " AUTH_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active' "
-	                "ORDER BY created_at, id",
-	                P(SV_TEXT(p->app_id), SV_TEXT(au->u->id)), auth_row, &c);
+	enum ag_err e = db_query(g_app.store,
+	                         "SELECT " AUTH_COLS " FROM factors WHERE app_id = $1 AND user_id = $2 AND status = 'active' "
+	                         "ORDER BY created_at, id",
+	                         P(SV_TEXT(p->app_id), SV_TEXT(au->u->id)), auth_row, &c);
+	struct push_device **dev;
+	int n = 0;
+	if (e == AG_OK && project_provider_on(p, "push"))
+		e = push_devices_of(a, as_push_email(au), &dev, &n);
+	for (int i = 0; e == AG_OK && i < n; i++) { /* the device app, an authenticator of the address */
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "userId", au->external_id);
+		cJSON_AddStringToObject(o, "userAuthenticatorId", dev[i]->id);
+		cJSON_AddStringToObject(o, "verificationMethod", "PUSH");
+		json_add_time(o, "createdAt", dev[i]->created_at);
+		json_add_time(o, "verifiedAt", dev[i]->created_at);
+		if (dev[i]->last_seen_at)
+			json_add_time(o, "lastVerifiedAt", dev[i]->last_seen_at);
+		cJSON_AddStringToObject(o, "displayName", dev[i]->name);
+		cJSON_AddStringToObject(o, "email", dev[i]->email);
+		cJSON_AddItemToArray(c.arr, o);
+	}
+	return e;
 }
 
 enum ag_err auser_authenticator(struct arena *a, const struct project *p, const struct auser *au, const char *factor_id,

@@ -195,6 +195,34 @@ struct as_challenge_query {
 enum ag_err as_challenge_get(struct arena *a, const struct project *p, const struct as_challenge_query *q,
                              cJSON **out) MUST_CHECK;
 
+/* ---- email magic links (action_links.c) --------------------------------------------------- */
+
+/* Mail a link for act: to a new email-link factor for address (enrollment), or (address
+ * NULL) to the user's active one. *factor_id: the factor. */
+enum ag_err as_link_send(struct arena *a, const struct project *p, const struct action *act, const struct auser *au,
+                         const char *address, const char *ip, const char **factor_id, struct factor_err *fe) MUST_CHECK;
+/* The page at the link: is it live (not spending it)? Its project and address. */
+enum ag_err as_link_peek(struct arena *a, const char *secret, struct project **p, const char **email) MUST_CHECK;
+/* The click: the link is confirmed (once). */
+enum ag_err as_link_confirm(struct arena *a, const char *secret, const char *ip) MUST_CHECK;
+/* Was a link of act clicked? *factor_id then names its factor (made active if it was an
+ * enrollment), else NULL. */
+enum ag_err as_link_status(struct arena *a, const struct project *p, const struct action *act,
+                           const char **factor_id) MUST_CHECK;
+
+/* ---- push approval by AuthGate's device app (action_push.c) -------------------------------- */
+
+/* The address a push for the user goes to (its devices): an AuthGate user's own, else the
+ * app's address for the user if the app said it verified it; NULL: no push. */
+const char *as_push_email(const struct auser *au);
+/* The push session session_id answers act's challenge. */
+enum ag_err as_push_bind(struct arena *a, const struct action *act, const char *session_id,
+                         int64_t expires_at) MUST_CHECK;
+/* pending | approved | denied | expired: the state of act's push session_id
+ * (AG_AS_CHALLENGE_GONE: not one of act's), and the device that decided. */
+enum ag_err as_push_state(struct arena *a, const struct action *act, const char *session_id, const char **status,
+                          const char **device_id) MUST_CHECK;
+
 /* ---- sessions from a met challenge (action_sessions.c) --------------------------------- */
 
 /* {accessToken, refreshToken} for a token whose challenge was met (spent like validate). */

@@ -145,6 +145,10 @@ enum ag_err push_enroll_start(struct arena *a, const char *email, const struct p
 enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const char *code, const char *link,
 			       const char *name, const cJSON *jwk, struct push_device **out) MUST_CHECK;
 enum ag_err push_device_get(struct arena *a, const char *id, struct push_device **out) MUST_CHECK;
+/* The devices enrolled for email, oldest first (none for NULL). */
+enum ag_err push_devices_of(struct arena *a, const char *email, struct push_device ***out, int *n) MUST_CHECK;
+/* Devices enrolled for email (0 for NULL). */
+enum ag_err push_device_count(const char *email, int64_t *n) MUST_CHECK;
 /* Device app session: a signature over (device_id, ts) buys a bearer token. Errors:
  * AG_PUSH_LOGIN_UNKNOWN_DEVICE, the signature's, AG_PUSH_REPLAYED. */
 enum ag_err push_device_login(struct arena *a, const char *device_id, int64_t ts, const char *sig,

@@ -203,8 +203,7 @@ enum ag_err push_enroll_finish(struct arena *a, const char *enrollment_id, const
 	if (e)
 		return e;
 	int64_t ndev = 0;
-	if ((e = db_int(g_app.store, &ndev, "SELECT COUNT(*) FROM push_devices WHERE email = $1 AND revoked_at IS NULL",
-			P(SV_TEXT(en.email)))))
+	if ((e = push_device_count(en.email, &ndev)))
 		return e;
 	if (ndev >= PUSH_DEVICES_PER_EMAIL)
 		return AG_PUSH_TOO_MANY_DEVICES;
@@ -293,4 +292,47 @@ enum ag_err push_device_revoke(const char *id)
 {
 	return db_exec(g_app.store, "UPDATE push_devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
 		       P(SV_TEXT(id), SV_INT(time_now_ms())));
+}
+
+struct dev_list {
+	struct arena *a;
+	struct push_device **out;
+	int n, max;
+};
+
+static int dev_row(void *ud, const struct store_row *r)
+{
+	struct dev_list *l = ud;
+	if (l->n >= l->max)
+		return 0;
+	/* a query's row lives for this call only: the device keeps copies */
+	const char *v[6];
+	for (int i = 0; i < 6; i++)
+		v[i] = row_str(r, i) ? arena_strdup(l->a, row_str(r, i)) : NULL;
+	struct store_row copy = {6, v};
+	l->out[l->n++] = device_from_row(l->a, &copy);
+	return 0;
+}
+
+enum ag_err push_devices_of(struct arena *a, const char *email, struct push_device ***out, int *n)
+{
+	struct dev_list l = {a, arena_calloc(a, sizeof(struct push_device *) * PUSH_DEVICES_PER_EMAIL), 0,
+	                     PUSH_DEVICES_PER_EMAIL};
+	*out = l.out;
+	*n = 0;
+	if (!email)
+		return AG_OK;
+	enum ag_err e = db_query(g_app.store,
+	                         "SELECT " DEV_COLS " FROM push_devices WHERE email = $1 AND revoked_at IS NULL ORDER BY created_at",
+	                         P(SV_TEXT(email)), dev_row, &l);
+	*n = l.n;
+	return e;
+}
+
+enum ag_err push_device_count(const char *email, int64_t *n)
+{
+	*n = 0;
+	return email ? db_int(g_app.store, n, "SELECT COUNT(*) FROM push_devices WHERE email = $1 AND revoked_at IS NULL",
+	                      P(SV_TEXT(email)))
+	             : AG_OK;
 }

@@ -15,6 +15,7 @@ import { RELAXED } from '../lib/email.mjs';
 import { oathtool, midStep } from '../lib/factors.mjs';
 import { browserWithAuthenticator, freePort } from '../lib/passkey_app.mjs';
 import { serverSdk } from '../lib/actions.mjs';
+import { mailbox, Device } from '../lib/push.mjs';
 
 const require = createRequire(import.meta.url);
 const SDK = readFileSync(path.join(path.dirname(require.resolve('@authsignal/browser/package.json')), 'dist/index.js'));
@@ -41,12 +42,13 @@ window.sdkReady = true;
 }
 
 describe('@authsignal/browser in Chromium against AuthGate', () => {
-  let s, app, b, as, agPort, uid = 0;
+  let s, app, b, as, agPort, mb, uid = 0;
   const userId = () => `buyer-${process.pid}-${++uid}`;
   before(async () => {
     agPort = await freePort();
+    mb = await mailbox(); // the device app's enrollment mail
     // AuthGate's public URL is under the RP ID (localhost): its hosted page runs ceremonies
-    s = await startServer({ ...RELAXED, AUTHGATE_DEV: 'true', AUTHGATE_PORT: String(agPort), AUTHGATE_PUBLIC_URL: `http://localhost:${agPort}` });
+    s = await startServer({ ...RELAXED, ...mb.env, AUTHGATE_DEV: 'true', AUTHGATE_PORT: String(agPort), AUTHGATE_PUBLIC_URL: `http://localhost:${agPort}` });
     app = await startApp(`http://localhost:${agPort}`, 'shop');
     const { key } = await s.project('shop', { name: 'Shop', origins: [app.origin], callbacks: [`${app.origin}/callback`] });
     as = serverSdk(s, key);
@@ -59,6 +61,7 @@ describe('@authsignal/browser in Chromium against AuthGate', () => {
     if (b) rmSync(b.profile, { recursive: true, force: true });
     await app?.close();
     await s.cleanup();
+    await mb?.close();
   });
 
   async function home() {
@@ -195,5 +198,27 @@ describe('@authsignal/browser in Chromium against AuthGate', () => {
     const v = await as.validateChallenge({ token, userId: id, action: 'transfer' });
     assert.equal(v.isValid, true);
     assert.equal(v.state, 'CHALLENGE_SUCCEEDED');
+  });
+
+  test('launch(url): a push to the device app, the number shown on the hosted page typed into the phone', async () => {
+    const id = userId();
+    const email = `buyer.${process.pid}.${uid}@example.com`;
+    const phone = await Device.create();
+    await phone.enroll(s, mb, email);
+    await as.updateUser({ userId: id, attributes: { email, emailVerified: true } });
+    const t = await as.track({ userId: id, action: 'signIn', attributes: { redirectUrl: `${app.origin}/callback` } });
+    assert.deepEqual([t.state, t.defaultVerificationMethod], ['CHALLENGE_REQUIRED', 'PUSH']);
+    await Promise.all([b.page.waitForURL(/\/challenge\?token=/), sdk((url) => window.authsignal.launch(url), t.url)]);
+    const code = (await b.page.locator('#push-code').textContent()).trim();
+    assert.match(code, /^\d{6}$/);
+    const req = await phone.request(s, { appId: 'shop' });
+    const back = b.page.waitForURL(/\/callback\?token=/, { timeout: 20000 });
+    const serverNow = await midStep(s); // the device signs with the server's clock (moved by the tests)
+    const d = await phone.decide(s, req.request_id, 'approve', code, { ts: serverNow * 1000 });
+    assert.equal(d.status, 200, d.text);
+    await back.catch(async (e) => { throw new Error(`${e.message}; the page says: ${await b.page.locator('#app').textContent()}`); });
+    const v = await as.validateChallenge({ token: new URL(b.page.url()).searchParams.get('token'), userId: id });
+    assert.deepEqual([v.isValid, v.verificationMethod], [true, 'PUSH']);
+    await home();
   });
 });

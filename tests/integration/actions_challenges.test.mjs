@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { startMailbox, codeOf } from '../lib/mailbox.mjs';
+import { startMailbox, codeOf, linkOf } from '../lib/mailbox.mjs';
 import { RELAXED, patchProject, uniqueEmail } from '../lib/email.mjs';
 import { serverSdk, clientApi, sdkError } from '../lib/actions.mjs';
 
@@ -127,5 +127,43 @@ describe('actions: SMS and email codes', () => {
     const v = await c('POST', '/verify/sms', { verificationCode: codeIn((await lastSms(to)).body) });
     assert.equal(v.body.isVerified, true, v.text);
     assert.equal(v.body.userAuthenticator.phoneNumber, to);
+  });
+
+  test('client API: email magic link — enroll mails a link, a GET does not spend it, the click does, finalize meets the challenge', async () => {
+    const id = userId();
+    const email = uniqueEmail('link');
+    const t = await as.track({ userId: id, action: 'signIn' });
+    const c = clientApi(s, { token: t.token });
+    const en = await c('POST', '/user-authenticators/email-magic-link', { email });
+    assert.equal(en.status, 200, en.text);
+    const pending = await c('POST', '/verify/email-magic-link/finalize', {});
+    assert.deepEqual([pending.status, pending.body.isVerified], [200, false], 'not clicked yet');
+    const link = new URL(linkOf(await mb.next(email)));
+    assert.equal(link.origin + link.pathname, `${s.url}/challenge/link`);
+    for (let i = 0; i < 2; i++) { // a mail scanner's fetch shows the page and spends nothing
+      const page = await s.req('GET', link.pathname + link.search);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<button type="submit" id="confirm">/);
+    }
+    const click = await s.fetch('/challenge/link', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `t=${link.searchParams.get('t')}` });
+    assert.equal(click.status, 200);
+    const again = await s.fetch('/challenge/link', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `t=${link.searchParams.get('t')}` });
+    assert.equal(again.status, 410, 'a link works once');
+    const done = await c('POST', '/verify/email-magic-link/finalize', {});
+    assert.equal(done.body.isVerified, true, done.text);
+    assert.equal(done.body.userAuthenticator.verificationMethod, 'EMAIL_MAGIC_LINK');
+    assert.equal(done.body.userAuthenticator.email, email);
+    const v = await as.validateChallenge({ token: done.body.accessToken, userId: id });
+    assert.deepEqual([v.isValid, v.verificationMethod], [true, 'EMAIL_MAGIC_LINK']);
+    // enrolled now: a later action challenges by link
+    const t2 = await as.track({ userId: id, action: 'signIn' });
+    assert.deepEqual([t2.state, t2.enrolledVerificationMethods], ['CHALLENGE_REQUIRED', ['EMAIL_MAGIC_LINK']]);
+    const c2 = clientApi(s, { token: t2.token });
+    assert.equal((await c2('POST', '/challenge/email-magic-link')).status, 200);
+    const l2 = new URL(linkOf(await mb.next(email)));
+    assert.equal((await s.fetch('/challenge/link', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `t=${l2.searchParams.get('t')}` })).status, 200);
+    assert.equal((await c2('POST', '/verify/email-magic-link/finalize', {})).body.isVerified, true);
+    const bogus = await s.req('GET', '/challenge/link?t=nope');
+    assert.equal(bogus.status, 410);
   });
 });

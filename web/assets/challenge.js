@@ -14,7 +14,7 @@ const root = document.getElementById('app');
 const card = document.getElementById('widget_container');
 const popup = ctx.mode === 'popup';
 const peer = popup ? (window.opener && window.opener !== window ? window.opener : window.parent !== window ? window.parent : null) : null;
-const ORDER = ['PASSKEY', 'AUTHENTICATOR_APP', 'SMS', 'EMAIL_OTP'];
+const ORDER = ['PASSKEY', 'PUSH', 'AUTHENTICATOR_APP', 'SMS', 'EMAIL_OTP', 'EMAIL_MAGIC_LINK'];
 
 if (ctx.brand && ctx.brand.color) document.documentElement.style.setProperty('--brand', ctx.brand.color);
 if (popup) document.body.classList.add('popup');
@@ -156,12 +156,51 @@ function passkeyPanel(enroll) {
 }
 
 // ---- the methods -----------------------------------------------------------------------------
-const label = { PASSKEY: () => S.passkey, AUTHENTICATOR_APP: () => S.totp, SMS: () => S.sms, EMAIL_OTP: () => S.email };
-const kind = { SMS: 'sms', EMAIL_OTP: 'email-otp' };
+const label = { PASSKEY: () => S.passkey, AUTHENTICATOR_APP: () => S.totp, SMS: () => S.sms, EMAIL_OTP: () => S.email, EMAIL_MAGIC_LINK: () => S.email_link, PUSH: () => S.push };
+const kind = { SMS: 'sms', EMAIL_OTP: 'email-otp', EMAIL_MAGIC_LINK: 'email-magic-link' };
+
+// A link was mailed: wait for its click (the SDK's finalize poll, every 2 s).
+async function awaitLink(head, others) {
+  const line = errorLine();
+  show(...head, el('p', { id: 'link-sent' }, S.link_sent), line, others);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2000));
+    try {
+      const r = await api('/verify/email-magic-link/finalize', {});
+      if (r.isVerified && r.accessToken) return done(r.accessToken);
+    } catch (e) {
+      return explain(line, e);
+    }
+  }
+}
+
+// Push: the device app is asked; the person types the number shown here into it.
+async function pushPanel(head, others) {
+  const line = errorLine();
+  show(...head, line, others);
+  let ch;
+  try {
+    ch = await api('/challenge/push', {});
+  } catch (e) {
+    return explain(line, e);
+  }
+  show(...head, el('p', {}, S.push_prompt), el('p', { class: 'number', id: 'push-code' }, ch.code), line, others);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2000));
+    try {
+      const r = await api('/verify/push', { challengeId: ch.challengeId });
+      if (r.isVerified && r.accessToken) return done(r.accessToken);
+      if (r.isConsumed) return (line.textContent = S.push_denied);
+    } catch (e) {
+      return explain(line, e);
+    }
+  }
+}
 
 // Meet the challenge with an enrolled method.
 async function challenge(method, others) {
   const head = [el('h1', {}, S.title), el('p', {}, S.intro)];
+  if (method === 'PUSH') return pushPanel(head, others);
   if (method === 'PASSKEY') return show(...head, ...passkeyPanel(false), others);
   if (method === 'AUTHENTICATOR_APP') {
     return show(...head, codeForm(S.totp_prompt, (code) => api('/verify/totp', { verificationCode: code })), others);
@@ -173,6 +212,7 @@ async function challenge(method, others) {
   } catch (e) {
     return explain(line, e);
   }
+  if (method === 'EMAIL_MAGIC_LINK') return awaitLink(head, others);
   show(...head, codeForm(method === 'SMS' ? S.sms_prompt : S.email_prompt, (code) => api('/verify/' + kind[method], { verificationCode: code })), others);
 }
 
@@ -202,7 +242,8 @@ async function enroll(method, others) {
     ev.preventDefault();
     button.disabled = true;
     try {
-      await api('/user-authenticators/' + (sms ? 'sms' : 'email-otp'), sms ? { phoneNumber: input.value.trim() } : { email: input.value.trim() });
+      await api('/user-authenticators/' + (sms ? 'sms' : kind[method]), sms ? { phoneNumber: input.value.trim() } : { email: input.value.trim() });
+      if (method === 'EMAIL_MAGIC_LINK') return awaitLink([el('h1', {}, S.enroll_title)], others);
       show(el('h1', {}, S.enroll_title), codeForm(sms ? S.sms_prompt : S.email_prompt, (code) => api('/verify/' + kind[method], { verificationCode: code })), others);
     } catch (e) {
       line.textContent = e.message || S.error;
