@@ -196,16 +196,16 @@ cJSON *user_features_json(struct arena *a, const struct user_config *c, const st
 const char *user_features_csv(struct arena *a, const struct user_config *c, const struct user_state *st)
 {
 	int r = user_config_plan_rank(c, st->plan);
+	const char *plan_csv = r >= 0 ? c->plans[r].features_csv : "";
+	if (!st->features || !strcmp(st->features, "[]"))
+		return plan_csv; /* the common case: the plan's list, made once per settings load */
 	struct buf b = BUF_INIT(512);
-	for (int i = 0; r >= 0 && i < c->plans[r].nfeatures; i++)
-		buf_printf(&b, "%s%s", b.len ? "," : "", c->plans[r].features[i]);
-	if (st->features && strcmp(st->features, "[]")) {
-		const cJSON *f;
-		cJSON_ArrayForEach(
-		    f, own_features(a, st->features)) if (cJSON_IsString(f) &&
-		                                          !(r >= 0 &&
-		                                            user_config_has_feature(c, st->plan, NULL, f->valuestring)))
-		    buf_printf(&b, "%s%s", b.len ? "," : "", f->valuestring);
+	buf_puts(&b, plan_csv);
+	const cJSON *f;
+	cJSON_ArrayForEach(f, own_features(a, st->features))
+	{
+		if (cJSON_IsString(f) && !(r >= 0 && user_config_has_feature(c, st->plan, NULL, f->valuestring)))
+			buf_printf(&b, "%s%s", b.len ? "," : "", f->valuestring);
 	}
 	const char *s = arena_strndup(a, b.p ? b.p : "", b.len);
 	buf_free(&b);

@@ -100,8 +100,10 @@ static const char *parse_plans(struct arena *a, const cJSON *v, struct user_conf
 	if (!v) {
 		c->nplans = (int)ARRAY_LEN(default_ladder);
 		c->plans = arena_calloc(a, sizeof *c->plans * (size_t)c->nplans);
-		for (int i = 0; i < c->nplans; i++)
+		for (int i = 0; i < c->nplans; i++) {
 			c->plans[i].name = default_ladder[i];
+			c->plans[i].features_csv = "";
+		}
 		return NULL;
 	}
 	int n = cJSON_GetArraySize(v);
@@ -141,6 +143,9 @@ static const char *parse_plans(struct arena *a, const cJSON *v, struct user_conf
 		d->nfeatures = nacc;
 		d->features = arena_alloc(a, sizeof *d->features * (size_t)(nacc ? nacc : 1));
 		memcpy(d->features, acc, sizeof *acc * (size_t)nacc);
+		d->features_csv = nacc ? acc[0] : "";
+		for (int i = 1; i < nacc; i++)
+			d->features_csv = arena_printf(a, "%s,%s", d->features_csv, acc[i]);
 	}
 	return NULL;
 }

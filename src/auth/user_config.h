@@ -26,6 +26,7 @@ struct plan_def {
 	const char *name;
 	const char **features; /* its own and those of every plan below it */
 	int nfeatures;
+	const char *features_csv; /* the same, comma-separated (forward-auth's header) */
 };
 
 /* A forward-auth rule: requests whose path is `prefix` or below it (prefix + "/" ...,
