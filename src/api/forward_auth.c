@@ -184,10 +184,16 @@ static bool query_needs(struct req *r, const char **plan, const char **feature)
 	return true;
 }
 
-static const char *first_header(struct req *r, const char *a, const char *b)
+/* The original request's URI or method: nginx's header (the configuration sets it) or
+ * Traefik's and Caddy's (they set it). Each proxy passes the client's own headers on,
+ * so a client behind Traefik could add X-Original-URI: /public to a request for
+ * /admin; when both are present they must agree, else *bad. */
+static const char *original(struct req *r, const char *nginx, const char *others, bool *bad)
 {
-	const char *v = req_header(r, a);
-	return v ? v : req_header(r, b);
+	const char *a = req_header(r, nginx), *b = req_header(r, others);
+	if (a && b && strcmp(a, b) != 0)
+		*bad = true;
+	return a ? a : b;
 }
 
 void h_forward_auth(struct req *r)
@@ -195,12 +201,16 @@ void h_forward_auth(struct req *r)
 	const char *need_plan, *need_feature;
 	if (!query_needs(r, &need_plan, &need_feature))
 		return;
-	const char *method = first_header(r, "X-Original-Method", "X-Forwarded-Method");
-	const char *uri = first_header(r, "X-Original-URI", "X-Forwarded-Uri");
+	bool bad = false;
+	const char *method = original(r, "X-Original-Method", "X-Forwarded-Method", &bad);
+	const char *uri = original(r, "X-Original-URI", "X-Forwarded-Uri", &bad);
 	if (!method)
 		method = r->method;
 	char *path = normalize_path(r->a, uri ? uri : "/");
-	if (!path) {
+	if (!path || bad) {
+		if (bad)
+			log_security("forward_auth_ambiguous", r->ip,
+			             "project %s: two different original URIs or methods", r->project->app_id);
 		api_fail(r, AG_USERS_BAD_URI, NULL);
 		return;
 	}

@@ -185,7 +185,8 @@
 	  "This sign-in response is invalid or was already used. Start again from the application.")            \
 	X(AG_USERS_UNKNOWN_PLAN, AG_EINVAL, "unknown_plan", "the plan is not one of this project's plans")       \
 	X(AG_USERS_BAD_FEATURE, AG_EINVAL, "invalid_feature", "a feature is 1-64 letters, digits, '_', '-', '.' or ':'") \
-	X(AG_USERS_BAD_URI, AG_EINVAL, "invalid_uri", "the original URI is malformed")                          \
+	X(AG_USERS_BAD_URI, AG_EFORBIDDEN, "invalid_uri",                                                      \
+	  "the original URI is malformed, or two headers name different originals")                            \
 	X(AG_USERS_HOST_CLAIMED, AG_ECONFLICT, "host_claimed", "a host name is claimed by another project")      \
 	X(AG_USERS_NOT_YOURS, AG_EFORBIDDEN, "forbidden", "userId must be the caller's own id")                 \
 	X(AG_USERS_USER_ID_REQUIRED, AG_EINVAL, "invalid_request", "userId is required with the project's API key") \

@@ -99,6 +99,13 @@ test('nginx auth_request on SQLite: 401, 403 with the seed bodies, 200 with the 
     assert.equal((await get(`${base}/premium-feature`, h)).status, 200, 'the feature rule is for POST');
     assert.equal((await get(`${base}/public/../advanced-feature`, h)).status, 403, 'dot segments do not dodge a rule');
     assert.equal((await get(`${base}/%61dvanced-feature`, h)).status, 403, 'nor do escapes');
+    // behind Traefik or Caddy a client could add nginx's header (or here Traefik's) to
+    // name another path: two different originals are refused
+    assert.equal((await get(`${base}/advanced-feature`, { ...h, 'X-Forwarded-Uri': '/public/x' })).status, 403);
+    const direct = await s.req('GET', '/forward-auth', { headers: { ...h, 'X-Forwarded-Uri': '/advanced-feature',
+      'X-Original-URI': '/public' } });
+    assert.equal(direct.status, 403, 'a refusal the proxies pass on (their auth answers other than 401/403 are 500s)');
+    assert.equal(direct.body.code, 'invalid_uri');
 
     await s.req('PUT', `/admin/api/projects/my-app/users/${data.user.id}/plan`, { headers: admin, body: { plan: 'business' } });
     const ok = await get(`${base}/advanced-feature/reports?q=1`, { ...h, 'X-User-Id': 'forged' });
