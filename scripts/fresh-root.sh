@@ -180,4 +180,5 @@ if [ "$rc" -ne 0 ] || ! grep -qE '^[0-9]+ passed, 0 failed$' <<<"$summary"; then
   die "make test failed in the fresh root (exit $rc)"
 fi
 grep -E '^== node ' "$work/test.log" || true
-echo "fresh: make test in a fresh Debian 12 root: $summary"
+echo "fresh: make test passed in a fresh Debian 12 root"
+echo "fresh: $summary"
