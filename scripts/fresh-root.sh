@@ -62,6 +62,10 @@ root_pids() {
   done
   return 0
 }
+root_cmds() {
+  local p
+  for p in $(root_pids); do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null; echo; done
+}
 mounted() { awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo; }
 cleanup() {
   local rc=$? pids m i
@@ -162,8 +166,12 @@ if [ -z "$health" ]; then
 fi
 phase "make-run-until-healthz"
 echo "fresh: /healthz: $health"
+# Stopped as Ctrl-C in a terminal would: SIGTERM to make and the server. The server must
+# finish its graceful shutdown and exit (AUTHGATE_SHUTDOWN_GRACE is 10 s).
 kill -TERM -- "-$run_pid" 2>/dev/null || true
 wait "$run_pid" 2>/dev/null || true
+for _ in $(seq 1 30); do [ -z "$(root_pids)" ] && break; sleep 1; done
+[ -z "$(root_pids)" ] || die "make run: still running 30 s after SIGTERM: $(root_cmds)"
 phase "make-run-stopped"
 
 [ "$with_test" = 1 ] || { echo "fresh: make run OK in a fresh Debian 12 root"; exit 0; }
@@ -174,6 +182,8 @@ in_root sh -c 'cd /root/authgate && make test' >"$work/test.log" 2>&1 </dev/null
 [ -n "${FRESH_LOGS:-}" ] && cp "$work/test.log" "$FRESH_LOGS/test.log"
 summary=$(tail -n 1 "$work/test.log")
 phase "make-test"
+left=$(root_cmds)
+[ -z "$left" ] || echo "fresh: warning: make test left processes running (ended now):"$'\n'"$left"
 if [ "$rc" -ne 0 ] || ! grep -qE '^[0-9]+ passed, 0 failed$' <<<"$summary"; then
   grep -E '^(== |---- |[a-z_-]+: [0-9]+ passed|failed suites)' "$work/test.log" || true
   tail -80 "$work/test.log"
