@@ -57,6 +57,7 @@ static void snap_destroy(struct cached *c)
 {
 	struct snap *s = (struct snap *)c;
 	sec_zero(s->p.secret, sizeof s->p.secret);
+	hmac_key_free(s->p.token_key);
 	arena_free(s->a);
 	free(s);
 }
@@ -272,6 +273,7 @@ static struct snap *snap_from_row(const struct store_row *row)
 	memcpy(p->secret, secret, PROJECT_SECRET_LEN);
 	sec_zero(secret, n);
 	free(secret);
+	p->token_key = hmac_key_new(p->secret, PROJECT_SECRET_LEN);
 	return s;
 }
 

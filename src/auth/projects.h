@@ -13,6 +13,8 @@
 #include "core/json.h"
 #include "mail/templates.h"
 
+struct hmac_key;
+
 #define PROJECT_SECRET_LEN 32
 #define PROJECT_MAX_URLS 64
 #define APP_ID_MAX 63
@@ -31,6 +33,7 @@ struct project {
 	const char *mfa_policy; /* "off" | "optional" | "required" (docs/MFA.md) */
 	int64_t created_at;
 	unsigned char secret[PROJECT_SECRET_LEN];
+	struct hmac_key *token_key; /* the secret made ready for signing and checking tokens */
 };
 
 /* Providers a project can switch, with their defaults for a new project. */

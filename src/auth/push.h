@@ -182,7 +182,7 @@ enum ag_err push_nonce_spend(const char *canon) MUST_CHECK;
 /* Keys derived from the master key. */
 void push_code_hash(char out[65], const char *code);
 void push_keys_init(void);
-const unsigned char *push_device_token_key(void);
+const struct hmac_key *push_device_token_key(void);
 
 /* ---- mail (push_mail.c) -------------------------------------------------------- */
 

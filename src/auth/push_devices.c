@@ -249,7 +249,7 @@ char *push_device_token(struct arena *a, const struct push_device *d)
 	cJSON_AddStringToObject(c, "sub", d->id);
 	cJSON_AddNumberToObject(c, "iat", (double)now);
 	cJSON_AddNumberToObject(c, "exp", (double)(now + PUSH_DEVICE_TOKEN_TTL_S));
-	return jwt_sign_hs256(a, c, push_device_token_key(), 32);
+	return jwt_sign_hs256(a, c, push_device_token_key());
 }
 
 enum ag_err push_device_login(struct arena *a, const char *device_id, int64_t ts, const char *sig,
@@ -278,7 +278,7 @@ enum ag_err push_device_auth(struct arena *a, const char *token, struct push_dev
 	*out = NULL;
 	cJSON *claims = NULL;
 	if (!token || strlen(token) > JWT_MAX_LEN ||
-	    jwt_verify_hs256(a, token, push_device_token_key(), 32, "authgate", DEVICE_AUD, time_now_ms() / 1000, 5,
+	    jwt_verify_hs256(a, token, push_device_token_key(), "authgate", DEVICE_AUD, time_now_ms() / 1000, 5,
 			     &claims) != JWT_OK)
 		return AG_EUNAUTH;
 	const char *id = json_get_str(claims, "sub");

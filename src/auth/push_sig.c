@@ -14,14 +14,18 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
-static unsigned char k_sid[32], k_code[32], k_devtok[32];
+static unsigned char k_sid[32], k_code[32];
+static struct hmac_key *k_devtok; /* signs device tokens; made once, kept for the process */
 static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
 static void derive(void)
 {
 	master_derive(k_sid, sizeof k_sid, "authgate push session id v1");
 	master_derive(k_code, sizeof k_code, "authgate push code v1");
-	master_derive(k_devtok, sizeof k_devtok, "authgate device token v1");
+	unsigned char k[32];
+	master_derive(k, sizeof k, "authgate device token v1");
+	k_devtok = hmac_key_new(k, sizeof k);
+	sec_zero(k, sizeof k);
 }
 
 void push_keys_init(void)
@@ -29,7 +33,7 @@ void push_keys_init(void)
 	pthread_once(&keys_once, derive);
 }
 
-const unsigned char *push_device_token_key(void)
+const struct hmac_key *push_device_token_key(void)
 {
 	push_keys_init();
 	return k_devtok;

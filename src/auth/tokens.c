@@ -33,7 +33,7 @@ char *token_issue(struct arena *a, const struct project *p, const struct user *u
 		cJSON_DeleteItemFromObjectCaseSensitive(c, e->string);
 		cJSON_AddItemToObject(c, e->string, cJSON_Duplicate(e, 1));
 	}
-	return jwt_sign_hs256(a, c, p->secret, sizeof p->secret);
+	return jwt_sign_hs256(a, c, p->token_key);
 }
 
 enum ag_err token_verify(struct arena *a, const struct project *p, const char *token, const char *aud,
@@ -41,8 +41,8 @@ enum ag_err token_verify(struct arena *a, const struct project *p, const char *t
 {
 	*claims = NULL;
 	cJSON *c = NULL;
-	enum jwt_err je = jwt_verify_hs256(a, token, p->secret, sizeof p->secret, TOKEN_ISSUER, aud,
-					   time_now_ms() / 1000, TOKEN_LEEWAY_S, &c);
+	enum jwt_err je =
+		jwt_verify_hs256(a, token, p->token_key, TOKEN_ISSUER, aud, time_now_ms() / 1000, TOKEN_LEEWAY_S, &c);
 	if (je != JWT_OK)
 		return AG_EUNAUTH;
 	if (!str_eq(json_get_str(c, "app"), p->app_id) || !json_get_str(c, "sub"))
@@ -54,8 +54,8 @@ enum ag_err token_verify(struct arena *a, const struct project *p, const char *t
 enum ag_err token_check(struct arena *a, const struct project *p, const char *token, const char *aud,
 			struct jobj *claims)
 {
-	if (jwt_check_hs256(a, token, p->secret, sizeof p->secret, TOKEN_ISSUER, aud, time_now_ms() / 1000,
-			    TOKEN_LEEWAY_S, claims) != JWT_OK)
+	if (jwt_check_hs256(a, token, p->token_key, TOKEN_ISSUER, aud, time_now_ms() / 1000, TOKEN_LEEWAY_S,
+			    claims) != JWT_OK)
 		return AG_EUNAUTH;
 	const struct jval *sub = jobj_get(claims, "sub");
 	if (!jstr_eq(jobj_get(claims, "app"), p->app_id) || !sub || sub->kind != JK_STR) {

@@ -189,7 +189,7 @@ static const char *sign(struct arena *a, const struct project *p, const struct u
 	}
 	cJSON_AddNumberToObject(c, "iat", (double)(now_ms / 1000));
 	cJSON_AddNumberToObject(c, "exp", (double)(exp_ms / 1000));
-	return jwt_sign_hs256(a, c, p->secret, sizeof p->secret);
+	return jwt_sign_hs256(a, c, p->token_key);
 }
 
 static const char *clip(struct arena *a, const char *s, size_t max)

@@ -124,11 +124,27 @@ static bool same_key(const struct jval *a, const struct jval *b)
 
 static enum json_perr value(struct scan *s, int depth, struct jval *out, struct jobj *members);
 
+/* Does any of the eight bytes in w end a run of plain string bytes (a control
+ * character, '"' or '\\')? The classic word-at-a-time tests: exact about "any", which
+ * is all this asks; the byte loop below then finds which. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static bool special8(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	return (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+}
+
 static enum json_perr string(struct scan *s, struct jval *out)
 {
 	const char *start = ++s->p; /* after the opening quote */
 	bool esc = false;
 	while (s->p < s->e) {
+		uint64_t w;
+		while (s->e - s->p >= 8 && (memcpy(&w, s->p, 8), !special8(w)))
+			s->p += 8;
+		if (s->p >= s->e)
+			break;
 		unsigned char c = (unsigned char)*s->p;
 		if (c == '"') {
 			out->p = start;
@@ -380,9 +396,13 @@ const struct jval *jobj_get(const struct jobj *o, const char *key)
 {
 	if (!o)
 		return NULL;
-	for (int i = 0; i < o->n; i++)
-		if (jstr_eq(&o->m[i].key, key))
+	size_t n = strlen(key);
+	struct jval w = {key, (unsigned)n, JK_STR, false};
+	for (int i = 0; i < o->n; i++) {
+		const struct jval *k = &o->m[i].key;
+		if (k->esc ? same_key(k, &w) : k->n == n && memcmp(k->p, key, n) == 0)
 			return &o->m[i].val;
+	}
 	return NULL;
 }
 
@@ -422,6 +442,18 @@ bool jnum(const struct jval *v, double *out)
 {
 	if (!v || v->kind != JK_NUM || v->n > JSCAN_NUM_MAX)
 		return false;
+	/* Plain integers of up to 15 digits (timestamps, counters) are exact in a double:
+	 * summed here; strtod, which handles the rest, costs more than the whole token. */
+	if (v->n <= 15) {
+		double d = 0;
+		unsigned i = 0;
+		while (i < v->n && v->p[i] >= '0' && v->p[i] <= '9')
+			d = d * 10 + (v->p[i++] - '0');
+		if (i == v->n) {
+			*out = d;
+			return true;
+		}
+	}
 	char b[JSCAN_NUM_MAX + 1];
 	memcpy(b, v->p, v->n);
 	b[v->n] = 0;

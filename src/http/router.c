@@ -1,54 +1,61 @@
-/* router.c — matches a request to the route table (linear; the table is small and
- * matching is a few segment compares). */
+/* router.c — matches a request to the route table (linear; the table is small, and a
+ * route is a few integer and segment compares, the patterns split in advance). */
 #include <string.h>
 
 #include "core/buf.h"
 #include "http/route.h"
 
-/* Compare one pattern against a path; on match fill params. */
-static bool match_one(struct req *r, const char *pat, const char *path, bool fill)
-{
-	int np = 0;
-	while (*pat && *path) {
-		if (*pat != '/' || *path != '/')
-			return false;
-		pat++, path++;
-		const char *pe = strchr(pat, '/'), *se = strchr(path, '/');
-		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
-		size_t sl = se ? (size_t)(se - path) : strlen(path);
-		if (pl >= 2 && pat[0] == '{' && pat[pl - 1] == '}') {
-			if (sl == 0 || np >= REQ_MAX_PARAMS)
-				return false;
-			if (fill)
-				r->params[np] = arena_strndup(r->a, path, sl);
-			np++;
-		} else if (pl != sl || memcmp(pat, path, pl) != 0) {
-			return false;
-		}
-		pat += pl;
-		path += sl;
-	}
-	if (*pat || *path)
-		return false;
-	if (fill)
-		r->nparams = np;
-	return true;
-}
+/* A pattern or a path is its '/'-separated segments: "/a/{id}" is ["a", "{id}"], "/" is
+ * [""], "/a/" is ["a", ""]. A pattern matches a path with as many segments, each equal
+ * or, for a {param}, not empty. Patterns are split once, at router_set_table; the path
+ * once per request; then a route is ruled out by its segment count, most others by
+ * their first segment. */
+#define ROUTE_MAX_SEGS 12
+
+struct seg {
+	const char *s;
+	unsigned len;
+	bool param;
+};
+
+struct compiled {
+	unsigned nseg; /* 0: more segments than ROUTE_MAX_SEGS (never matches; see set_table) */
+	struct seg seg[ROUTE_MAX_SEGS];
+};
 
 static const struct route *table;
 static size_t table_n;
-/* Each route's first path segment, found once: most routes are ruled out by one
- * compare of it instead of a full walk of their pattern. Length -1: a {param}. */
-static int first_len[ROUTER_MAX_ROUTES];
+static struct compiled comp[ROUTER_MAX_ROUTES];
+
+/* Split s (starting with '/') into at most ROUTE_MAX_SEGS segments; 0 if more. */
+static unsigned split(const char *s, struct seg *out)
+{
+	unsigned n = 0;
+	while (*s == '/') {
+		if (n == ROUTE_MAX_SEGS)
+			return 0;
+		const char *b = ++s;
+		while (*s && *s != '/')
+			s++;
+		out[n].s = b;
+		out[n].len = (unsigned)(s - b);
+		out[n].param = out[n].len >= 2 && b[0] == '{' && b[out[n].len - 1] == '}';
+		n++;
+	}
+	return *s ? 0 : n;
+}
 
 int router_set_table(const struct route *routes, size_t n)
 {
 	if (n > ROUTER_MAX_ROUTES)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const char *p = routes[i].pattern + 1;
-		size_t len = strcspn(p, "/");
-		first_len[i] = (len && p[0] == '{') ? -1 : (int)len;
+		comp[i].nseg = split(routes[i].pattern, comp[i].seg);
+		int np = 0;
+		for (unsigned k = 0; k < comp[i].nseg; k++)
+			np += comp[i].seg[k].param;
+		if (!comp[i].nseg || np > REQ_MAX_PARAMS)
+			return -1; /* a pattern that cannot be matched is a bug in the table */
 	}
 	table = routes;
 	table_n = n;
@@ -65,11 +72,25 @@ const struct route *router_route(int index)
 	return &table[index];
 }
 
-static bool first_segment_may_match(size_t i, const char *path, size_t seg_len)
+static bool matches(const struct compiled *c, const struct seg *path, unsigned n)
 {
-	if (first_len[i] < 0)
+	if (c->nseg != n)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct seg *p = &c->seg[i];
+		if (p->param ? path[i].len == 0 : p->len != path[i].len || memcmp(p->s, path[i].s, p->len) != 0)
+			return false;
+	}
 		return true;
-	return (size_t)first_len[i] == seg_len && memcmp(table[i].pattern + 1, path + 1, seg_len) == 0;
+}
+
+static void fill_params(struct req *r, const struct compiled *c, const struct seg *path)
+{
+	int np = 0;
+	for (unsigned i = 0; i < c->nseg && np < REQ_MAX_PARAMS; i++)
+		if (c->seg[i].param)
+			r->params[np++] = arena_strndup(r->a, path[i].s, path[i].len);
+	r->nparams = np;
 }
 
 /* /p/{tenant}/rest: the tenant when it looks like an app_id, and where rest starts. */
@@ -93,19 +114,23 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 	struct buf methods = BUF_INIT(256);
 	bool path_seen = false;
 	*allow = NULL;
+	*status = 404;
 	const char *rest = tenant_split(r, path);
 	unsigned need = rest ? ROUTE_TENANT : 0;
 	if (rest)
 		path = rest;
-	size_t seg_len = path[0] == '/' ? strcspn(path + 1, "/") : 0;
+	struct seg segs[ROUTE_MAX_SEGS];
+	unsigned n = path[0] == '/' ? split(path, segs) : 0;
+	if (!n)
+		return -1;
+	bool head = strcmp(method, "HEAD") == 0;
 	for (size_t i = 0; i < table_n; i++) {
 		const struct route *rt = &table[i];
-		if (path[0] != '/' || (rt->flags & need) != need || !first_segment_may_match(i, path, seg_len) ||
-		    !match_one(r, rt->pattern, path, false))
+		if ((rt->flags & need) != need || !matches(&comp[i], segs, n))
 			continue;
-		if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+		if (strcmp(rt->method, method) == 0 || (head && strcmp(rt->method, "GET") == 0)) {
 			buf_free(&methods);
-			match_one(r, rt->pattern, path, true);
+			fill_params(r, &comp[i], segs);
 			return (int)i;
 		}
 		if (!strstr(methods.p ? methods.p : "", rt->method)) {
@@ -118,8 +143,6 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 	if (path_seen) {
 		*status = 405;
 		*allow = arena_strdup(r->a, methods.p ? methods.p : "");
-	} else {
-		*status = 404;
 	}
 	buf_free(&methods);
 	return -1;

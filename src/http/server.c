@@ -197,8 +197,11 @@ static enum MHD_Result queue(struct req *r)
 	if (r->stream)
 		resp = stream_response(r);
 	else
+		/* Not copied: the body lives in the request's arena (or is static), and the
+		 * arena is freed in on_completed, after libmicrohttpd sent the response and
+		 * before it drops it. */
 		resp = MHD_create_response_from_buffer(r->resp_len, (void *)(r->resp_body ? r->resp_body : ""),
-						       MHD_RESPMEM_MUST_COPY);
+						       MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	add_common_headers(r, resp);

@@ -7,7 +7,7 @@
 
 static const char HEADER_B64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"; /* {"alg":"HS256","typ":"JWT"} */
 
-char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const void *key, size_t keylen)
+char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const struct hmac_key *key)
 {
 	const char *payload = json_print(a, claims);
 	size_t pl = strlen(payload), hl = sizeof(HEADER_B64) - 1;
@@ -17,7 +17,7 @@ char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const void *key, size
 	tok[hl] = '.';
 	size_t n = hl + 1 + str_b64url(tok + hl + 1, (const unsigned char *)payload, pl);
 	unsigned char mac[SHA256_LEN];
-	hmac_sha256(mac, key, keylen, tok, n);
+	hmac_sha256_key(mac, key, tok, n);
 	tok[n] = '.';
 	str_b64url(tok + n + 1, mac, SHA256_LEN);
 	return tok;
@@ -111,7 +111,7 @@ static bool aud_matches(const struct jobj *c, const char *aud)
 	return jstr_eq(v, aud);
 }
 
-enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const void *key, size_t keylen, const char *iss,
+enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
 			     const char *aud, int64_t now_s, int64_t leeway_s, struct jobj *c)
 {
 	c->n = -1;
@@ -135,7 +135,7 @@ enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const void *key
 		return JWT_BAD_SIG;
 	if (str_unb64url(sig, sizeof sig, d2 + 1, sl) != SHA256_LEN)
 		return JWT_BAD_SIG;
-	hmac_sha256(mac, key, keylen, token, (size_t)(d2 - token));
+	hmac_sha256_key(mac, key, token, (size_t)(d2 - token));
 	if (!ct_eq(mac, SHA256_LEN, sig, SHA256_LEN))
 		return JWT_BAD_SIG;
 	if (!scan_part(a, d1 + 1, (size_t)(d2 - d1 - 1), c)) {
@@ -162,12 +162,12 @@ enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const void *key
 	return e;
 }
 
-enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *key, size_t keylen,
-			      const char *iss, const char *aud, int64_t now_s, int64_t leeway_s, cJSON **claims)
+enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
+			      const char *aud, int64_t now_s, int64_t leeway_s, cJSON **claims)
 {
 	*claims = NULL;
 	struct jobj *c = arena_alloc(a, sizeof *c);
-	enum jwt_err e = jwt_check_hs256(a, token, key, keylen, iss, aud, now_s, leeway_s, c);
+	enum jwt_err e = jwt_check_hs256(a, token, key, iss, aud, now_s, leeway_s, c);
 	if (e)
 		return e;
 	const char *d1 = NULL, *d2 = NULL;

@@ -11,6 +11,8 @@
 #include "core/err.h"
 #include "core/json.h"
 
+struct hmac_key; /* sec.h: a key made ready once (hmac_key_new) */
+
 #define JWT_MAX_LEN 8192
 
 enum jwt_err {
@@ -24,13 +26,12 @@ enum jwt_err {
 };
 
 /* Sign claims (a JSON object) with HS256; result lives in the arena. */
-char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const void *key, size_t keylen);
+char *jwt_sign_hs256(struct arena *a, const cJSON *claims, const struct hmac_key *key);
 
 /* Verify signature and, when iss/aud are non-NULL, those claims, plus exp (required)
  * and nbf/iat against now_s with `leeway_s`. On JWT_OK *claims is arena-owned. */
-enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const void *key, size_t keylen,
-			      const char *iss, const char *aud, int64_t now_s, int64_t leeway_s,
-			      cJSON **claims) MUST_CHECK;
+enum jwt_err jwt_verify_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
+			      const char *aud, int64_t now_s, int64_t leeway_s, cJSON **claims) MUST_CHECK;
 
 /* One base64url part of a compact JWS decoded and parsed strictly as a JSON object
  * (arena-owned), or NULL. Shared with jws.c. */
@@ -39,9 +40,8 @@ cJSON *jwt_part_json(struct arena *a, const char *s, size_t n);
 /* The same checks without a tree: the claims are read in place (jscan), so the token
  * verifier's hot path allocates no JSON. On JWT_OK *claims holds the payload's members
  * (their text lives in the arena); on anything else claims->n is -1. */
-enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const void *key, size_t keylen,
-			     const char *iss, const char *aud, int64_t now_s, int64_t leeway_s,
-			     struct jobj *claims) MUST_CHECK;
+enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
+			     const char *aud, int64_t now_s, int64_t leeway_s, struct jobj *claims) MUST_CHECK;
 
 /* Peek at the payload without verifying (to learn which project signed it, e.g. `app`).
  * Never trust the result before jwt_verify_hs256 succeeds. */

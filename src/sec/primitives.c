@@ -51,30 +51,49 @@ uint32_t rand_uniform(uint32_t n)
 	return v % n;
 }
 
-/* Algorithms fetched once: OpenSSL 3's one-shot SHA256()/HMAC() look them up on every
- * call, which costs more than hashing a key or a JWT. */
+/* SHA-256 fetched once, and one digest context per thread, reused: OpenSSL 3's one-shot
+ * SHA256()/HMAC() look the algorithm up on every call, and EVP_Digest and EVP_MAC make
+ * and free a context per call, which cost more than hashing an API key or a JWT. */
 static EVP_MD *md_sha256;
-static EVP_MAC *mac_hmac;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
-static pthread_key_t mac_ctx_key;
+static pthread_key_t md_ctx_key;
 
-static void free_mac_ctx(void *p)
+static void free_md_ctx(void *p)
 {
-	EVP_MAC_CTX_free(p);
+	EVP_MD_CTX_free(p);
 }
 
 static void fetch_algorithms(void)
 {
 	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	pthread_key_create(&mac_ctx_key, free_mac_ctx);
+	if (!md_sha256 || pthread_key_create(&md_ctx_key, free_md_ctx)) {
+		fputs("authgate: cannot set up SHA-256\n", stderr);
+		abort();
+	}
+}
+
+static void crypto_failed(void)
+{
+	fputs("authgate: SHA-256 failed (out of memory?)\n", stderr);
+	abort();
+}
+
+/* This thread's context, fresh for a new digest. */
+static EVP_MD_CTX *md_ctx(void)
+{
+	pthread_once(&fetch_once, fetch_algorithms);
+	EVP_MD_CTX *c = pthread_getspecific(md_ctx_key);
+	if (!c && (!(c = EVP_MD_CTX_new()) || pthread_setspecific(md_ctx_key, c)))
+		crypto_failed();
+	return c;
 }
 
 void sha256(unsigned char out[SHA256_LEN], const void *data, size_t n)
 {
-	pthread_once(&fetch_once, fetch_algorithms);
-	if (!md_sha256 || EVP_Digest(data, n, out, NULL, md_sha256, NULL) != 1)
-		SHA256(data, n, out);
+	EVP_MD_CTX *c = md_ctx();
+	if (EVP_DigestInit_ex2(c, md_sha256, NULL) != 1 || EVP_DigestUpdate(c, data, n) != 1 ||
+	    EVP_DigestFinal_ex(c, out, NULL) != 1)
+		crypto_failed();
 }
 
 void sha256_hex(char out[65], const char *s)
@@ -84,27 +103,100 @@ void sha256_hex(char out[65], const char *s)
 	str_hex(out, h, SHA256_LEN);
 }
 
+/* HMAC (RFC 2104) over SHA-256: H((K ^ opad) || H((K ^ ipad) || m)), K the key padded
+ * to a block (hashed first when longer than one). */
+#define HMAC_BLOCK 64
+
+static void hmac_pads(unsigned char ipad[HMAC_BLOCK], unsigned char opad[HMAC_BLOCK], const void *key, size_t n)
+{
+	unsigned char k[HMAC_BLOCK] = {0};
+	if (n > HMAC_BLOCK)
+		sha256(k, key, n);
+	else if (n)
+		memcpy(k, key, n);
+	for (int i = 0; i < HMAC_BLOCK; i++) {
+		ipad[i] = k[i] ^ 0x36;
+		opad[i] = k[i] ^ 0x5c;
+	}
+	OPENSSL_cleanse(k, sizeof k);
+}
+
+static void digest_update(EVP_MD_CTX *c, const void *p, size_t n)
+{
+	if (EVP_DigestUpdate(c, p, n) != 1)
+		crypto_failed();
+}
+
+static void digest_final(EVP_MD_CTX *c, unsigned char out[SHA256_LEN])
+{
+	if (EVP_DigestFinal_ex(c, out, NULL) != 1)
+		crypto_failed();
+}
+
 void hmac_sha256(unsigned char out[SHA256_LEN], const void *key, size_t keylen, const void *data, size_t n)
 {
-	static const unsigned char empty;
+	unsigned char ipad[HMAC_BLOCK], opad[HMAC_BLOCK], inner[SHA256_LEN];
+	hmac_pads(ipad, opad, key, keylen);
+	EVP_MD_CTX *c = md_ctx();
+	if (EVP_DigestInit_ex2(c, md_sha256, NULL) != 1)
+		crypto_failed();
+	digest_update(c, ipad, HMAC_BLOCK);
+	digest_update(c, data, n);
+	digest_final(c, inner);
+	if (EVP_DigestInit_ex2(c, md_sha256, NULL) != 1)
+		crypto_failed();
+	digest_update(c, opad, HMAC_BLOCK);
+	digest_update(c, inner, SHA256_LEN);
+	digest_final(c, out);
+	OPENSSL_cleanse(ipad, sizeof ipad);
+	OPENSSL_cleanse(opad, sizeof opad);
+	OPENSSL_cleanse(inner, sizeof inner);
+}
+
+/* The states after the padded key's block, made once; each message then starts from a
+ * copy, two compressions fewer than keying anew. */
+struct hmac_key {
+	EVP_MD_CTX *inner, *outer;
+};
+
+struct hmac_key *hmac_key_new(const void *key, size_t n)
+{
+	unsigned char ipad[HMAC_BLOCK], opad[HMAC_BLOCK];
 	pthread_once(&fetch_once, fetch_algorithms);
-	/* One HMAC context per thread, re-keyed per call. */
-	EVP_MAC_CTX *ctx = mac_hmac ? pthread_getspecific(mac_ctx_key) : NULL;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	OSSL_PARAM *set = NULL; /* the digest is set once, when the context is made */
-	if (mac_hmac && !ctx && (ctx = EVP_MAC_CTX_new(mac_hmac))) {
-		pthread_setspecific(mac_ctx_key, ctx);
-		set = params;
-	}
-	size_t outl = 0;
-	if (ctx && EVP_MAC_init(ctx, keylen ? key : &empty, keylen, set) == 1 &&
-	    EVP_MAC_update(ctx, data, n) == 1 && EVP_MAC_final(ctx, out, &outl, SHA256_LEN) == 1 && outl == SHA256_LEN)
+	struct hmac_key *k = calloc(1, sizeof *k);
+	if (!k || !(k->inner = EVP_MD_CTX_new()) || !(k->outer = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex2(k->inner, md_sha256, NULL) != 1 || EVP_DigestInit_ex2(k->outer, md_sha256, NULL) != 1)
+		crypto_failed();
+	hmac_pads(ipad, opad, key, n);
+	digest_update(k->inner, ipad, HMAC_BLOCK);
+	digest_update(k->outer, opad, HMAC_BLOCK);
+	OPENSSL_cleanse(ipad, sizeof ipad);
+	OPENSSL_cleanse(opad, sizeof opad);
+	return k;
+}
+
+void hmac_key_free(struct hmac_key *k)
+{
+	if (!k)
 		return;
-	unsigned int len = SHA256_LEN;
-	HMAC(EVP_sha256(), keylen ? key : &empty, (int)keylen, data, n, out, &len);
+	EVP_MD_CTX_free(k->inner); /* frees and cleanses the digest state */
+	EVP_MD_CTX_free(k->outer);
+	free(k);
+}
+
+void hmac_sha256_key(unsigned char out[SHA256_LEN], const struct hmac_key *k, const void *data, size_t n)
+{
+	unsigned char inner[SHA256_LEN];
+	EVP_MD_CTX *c = md_ctx();
+	if (EVP_MD_CTX_copy_ex(c, k->inner) != 1)
+		crypto_failed();
+	digest_update(c, data, n);
+	digest_final(c, inner);
+	if (EVP_MD_CTX_copy_ex(c, k->outer) != 1)
+		crypto_failed();
+	digest_update(c, inner, SHA256_LEN);
+	digest_final(c, out);
+	OPENSSL_cleanse(inner, sizeof inner);
 }
 
 int hkdf_sha256(unsigned char *out, size_t outlen, const unsigned char *ikm, size_t ikmlen, const char *info)
@@ -115,10 +207,10 @@ int hkdf_sha256(unsigned char *out, size_t outlen, const unsigned char *ikm, siz
 	if (!ctx)
 		goto out;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikmlen),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info)),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikmlen),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info)),
+	    OSSL_PARAM_construct_end(),
 	};
 	if (EVP_KDF_derive(ctx, out, outlen, params) == 1)
 		rc = 0;

@@ -32,6 +32,13 @@ void sha256(unsigned char out[SHA256_LEN], const void *data, size_t n);
 /* Lower-case hex SHA-256 of a string: out >= 65 bytes. Used to store tokens/keys. */
 void sha256_hex(char out[65], const char *s);
 void hmac_sha256(unsigned char out[SHA256_LEN], const void *key, size_t keylen, const void *data, size_t n);
+/* A key that signs or checks many messages (a project's token secret), made ready once:
+ * each HMAC with it then skips hashing the padded key. Never NULL (out of memory
+ * aborts); hmac_key_free cleanses it. Read-only once made: any thread may use it. */
+struct hmac_key;
+struct hmac_key *hmac_key_new(const void *key, size_t keylen);
+void hmac_key_free(struct hmac_key *k);
+void hmac_sha256_key(unsigned char out[SHA256_LEN], const struct hmac_key *k, const void *data, size_t n);
 /* HKDF-SHA256 expand from a master key with an info label. */
 int hkdf_sha256(unsigned char *out, size_t outlen, const unsigned char *ikm, size_t ikmlen, const char *info);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -16,6 +17,7 @@
 #include "core/hmap.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "core/timeutil.h"
 #include "http/client_addr.h"
 
 #include <arpa/inet.h>
@@ -111,6 +113,84 @@ static void test_base64(void **state)
 	assert_string_equal(out, "01ab");
 	assert_int_equal(str_unhex(back, "01AB", 2), 0);
 	assert_memory_equal(back, "\x01\xab", 2);
+}
+
+/* The word-at-a-time and table-driven fast paths against the plain definitions. */
+static long ref_unb64url(unsigned char *out, size_t outsz, const char *in, size_t n)
+{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	while (n && in[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return -1;
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *c = in[i] ? strchr(A, in[i]) : NULL;
+		if (!c)
+			return -1;
+		acc = (acc << 6) | (unsigned)(c - A);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outsz)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return bits && (acc & ((1u << bits) - 1)) ? -1 : (long)o;
+}
+
+static void test_fast_paths(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "AQgw_-9z+/=.\x80";
+	unsigned seed = 7;
+	char in[48];
+	unsigned char a[40], b[40];
+	for (int round = 0; round < 200000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof in;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (seed >> 16) % 4 ? alphabet[(seed >> 20) % 4]
+			                         : alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+		}
+		size_t outsz = (seed >> 3) % sizeof a;
+		long x = str_unb64url(a, outsz, in, n), y = ref_unb64url(b, outsz, in, n);
+		assert_int_equal(x, y);
+		if (x > 0)
+			assert_memory_equal(a, b, (size_t)x);
+	}
+	/* a bad byte at any offset of a long ASCII run, and a good one */
+	char u[80];
+	for (size_t at = 0; at < sizeof u; at++) {
+		memset(u, 'a', sizeof u);
+		u[at] = (char)0x80;
+		assert_false(str_is_utf8(u, sizeof u));
+		if (at + 2 <= sizeof u) {
+			memcpy(u + at, "\xc3\xa9", 2);
+			assert_true(str_is_utf8(u, sizeof u));
+		}
+	}
+	/* what snprintf wrote before, including years past 9999 and milliseconds */
+	const int64_t ms[] = {
+	    0, 1234, 951782400123, 1700000000999, 253402300799000, 253402300800000, 9999999999999 * 1000LL + 42};
+	for (size_t i = 0; i < ARRAY_LEN(ms); i++) {
+		char got[32], want[96];
+		time_t t = (time_t)(ms[i] / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms[i] % 1000));
+		time_iso8601(got, ms[i], true);
+		assert_string_equal(got, want);
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		time_iso8601(got, ms[i], false);
+		assert_string_equal(got, want);
+	}
 }
 
 static enum json_perr parse(struct arena *a, const char *s, cJSON **v, const char **detail)
@@ -349,7 +429,7 @@ int main(void)
 		cmocka_unit_test(test_str_numbers),  cmocka_unit_test(test_base64),    cmocka_unit_test(test_json_strict),
 		cmocka_unit_test(test_json_escape),  cmocka_unit_test(test_hmap),       cmocka_unit_test(test_form),
 		cmocka_unit_test(test_client_addr),
-		cmocka_unit_test(test_hash_and_utf8), cmocka_unit_test(test_epcache_delta),
+		cmocka_unit_test(test_hash_and_utf8), cmocka_unit_test(test_fast_paths), cmocka_unit_test(test_epcache_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,14 +27,18 @@ static void test_rfc7515(void **state)
 	struct arena *a = arena_new();
 	unsigned char key[64];
 	size_t kl = rfc_key(key);
+	struct hmac_key *k = hmac_key_new(key, kl);
 	cJSON *c;
-	assert_int_equal(jwt_verify_hs256(a, rfc_token, key, kl, "joe", NULL, 1300819000, 0, &c), JWT_OK);
+	assert_int_equal(jwt_verify_hs256(a, rfc_token, k, "joe", NULL, 1300819000, 0, &c), JWT_OK);
 	assert_true(json_get_bool(c, "http://example.com/is_root", false));
-	assert_int_equal(jwt_verify_hs256(a, rfc_token, key, kl, NULL, NULL, 1300819380, 0, &c), JWT_EXPIRED);
-	assert_int_equal(jwt_verify_hs256(a, rfc_token, key, kl, "bob", NULL, 1300819000, 0, &c), JWT_BAD_CLAIMS);
-	assert_int_equal(jwt_verify_hs256(a, rfc_token, key, kl, NULL, "session", 1300819000, 0, &c), JWT_BAD_CLAIMS);
+	assert_int_equal(jwt_verify_hs256(a, rfc_token, k, NULL, NULL, 1300819380, 0, &c), JWT_EXPIRED);
+	assert_int_equal(jwt_verify_hs256(a, rfc_token, k, "bob", NULL, 1300819000, 0, &c), JWT_BAD_CLAIMS);
+	assert_int_equal(jwt_verify_hs256(a, rfc_token, k, NULL, "session", 1300819000, 0, &c), JWT_BAD_CLAIMS);
+	hmac_key_free(k);
 	key[0] ^= 1;
-	assert_int_equal(jwt_verify_hs256(a, rfc_token, key, kl, NULL, NULL, 1300819000, 0, &c), JWT_BAD_SIG);
+	k = hmac_key_new(key, kl);
+	assert_int_equal(jwt_verify_hs256(a, rfc_token, k, NULL, NULL, 1300819000, 0, &c), JWT_BAD_SIG);
+	hmac_key_free(k);
 	arena_free(a);
 }
 
@@ -43,23 +47,25 @@ static void test_roundtrip(void **state)
 	struct arena *a = arena_new();
 	unsigned char key[32];
 	rand_bytes(key, sizeof key);
+	struct hmac_key *k = hmac_key_new(key, sizeof key);
 	cJSON *claims = json_obj(a);
 	cJSON_AddStringToObject(claims, "iss", "authgate");
 	cJSON_AddStringToObject(claims, "aud", "session");
 	cJSON_AddNumberToObject(claims, "exp", 2000000000);
 	cJSON_AddNumberToObject(claims, "iat", 1000);
-	const char *tok = jwt_sign_hs256(a, claims, key, sizeof key);
+	const char *tok = jwt_sign_hs256(a, claims, k);
 	assert_true(str_starts(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
 	cJSON *c;
-	assert_int_equal(jwt_verify_hs256(a, tok, key, sizeof key, "authgate", "session", 1999999999, 0, &c), JWT_OK);
-	assert_int_equal(jwt_verify_hs256(a, tok, key, sizeof key, "authgate", "link", 1999999999, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, tok, k, "authgate", "session", 1999999999, 0, &c), JWT_OK);
+	assert_int_equal(jwt_verify_hs256(a, tok, k, "authgate", "link", 1999999999, 0, &c),
 			 JWT_BAD_CLAIMS);
-	assert_int_equal(jwt_verify_hs256(a, tok, key, sizeof key, "authgate", "session", 500, 5, &c), JWT_NOT_YET);
+	assert_int_equal(jwt_verify_hs256(a, tok, k, "authgate", "session", 500, 5, &c), JWT_NOT_YET);
 	/* A flipped payload byte breaks the signature. */
 	char *t2 = arena_strdup(a, tok);
 	char *dot = strchr(t2, '.') + 5;
 	*dot = *dot == 'A' ? 'B' : 'A';
-	assert_int_equal(jwt_verify_hs256(a, t2, key, sizeof key, NULL, NULL, 1999999999, 0, &c), JWT_BAD_SIG);
+	assert_int_equal(jwt_verify_hs256(a, t2, k, NULL, NULL, 1999999999, 0, &c), JWT_BAD_SIG);
+	hmac_key_free(k);
 	arena_free(a);
 }
 
@@ -82,31 +88,32 @@ static void test_refusals(void **state)
 	struct arena *a = arena_new();
 	unsigned char key[32];
 	rand_bytes(key, sizeof key);
+	struct hmac_key *k = hmac_key_new(key, sizeof key);
 	cJSON *c;
 	const char *p = "eyJpc3MiOiJhdXRoZ2F0ZSIsImF1ZCI6InNlc3Npb24iLCJleHAiOjIwMDAwMDAwMDB9";
 	/* alg none with an empty signature */
 	const char *none = arena_printf(a, "eyJhbGciOiJub25lIn0.%s.", p);
-	assert_int_equal(jwt_verify_hs256(a, none, key, 32, NULL, NULL, 1, 0, &c), JWT_BAD_ALG);
+	assert_int_equal(jwt_verify_hs256(a, none, k, NULL, NULL, 1, 0, &c), JWT_BAD_ALG);
 	/* Other algorithms, even with a correct HMAC, are refused before the MAC. */
-	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS512\"}", key, 32), key, 32, NULL, NULL, 1, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS512\"}", key, 32), k, NULL, NULL, 1, 0, &c),
 			 JWT_BAD_ALG);
-	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"RS256\"}", key, 32), key, 32, NULL, NULL, 1, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"RS256\"}", key, 32), k, NULL, NULL, 1, 0, &c),
 			 JWT_BAD_ALG);
-	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"hs256\"}", key, 32), key, 32, NULL, NULL, 1, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"hs256\"}", key, 32), k, NULL, NULL, 1, 0, &c),
 			 JWT_BAD_ALG);
 	assert_int_equal(
-		jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\",\"crit\":[\"x\"]}", key, 32), key, 32, NULL, NULL, 1, 0, &c),
+		jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\",\"crit\":[\"x\"]}", key, 32), k, NULL, NULL, 1, 0, &c),
 		JWT_MALFORMED);
-	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\",\"alg\":\"none\"}", key, 32), key, 32, NULL,
+	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\",\"alg\":\"none\"}", key, 32), k, NULL,
 					  NULL, 1, 0, &c),
 			 JWT_MALFORMED); /* duplicate keys */
-	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\"}", key, 32), key, 32, NULL, NULL, 1, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, forge(a, "{\"alg\":\"HS256\"}", key, 32), k, NULL, NULL, 1, 0, &c),
 			 JWT_OK);
 	/* Malformed shapes */
-	assert_int_equal(jwt_verify_hs256(a, "abc", key, 32, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
-	assert_int_equal(jwt_verify_hs256(a, "a.b.c.d", key, 32, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
-	assert_int_equal(jwt_verify_hs256(a, "..", key, 32, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
-	assert_int_equal(jwt_verify_hs256(a, NULL, key, 32, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
+	assert_int_equal(jwt_verify_hs256(a, "abc", k, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
+	assert_int_equal(jwt_verify_hs256(a, "a.b.c.d", k, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
+	assert_int_equal(jwt_verify_hs256(a, "..", k, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
+	assert_int_equal(jwt_verify_hs256(a, NULL, k, NULL, NULL, 1, 0, &c), JWT_MALFORMED);
 	/* Missing exp is refused. */
 	char h[64], pl[64], sig[64];
 	str_b64url(h, (const unsigned char *)"{\"alg\":\"HS256\"}", 15);
@@ -115,8 +122,9 @@ static void test_refusals(void **state)
 	unsigned char mac[32];
 	hmac_sha256(mac, key, 32, signing, strlen(signing));
 	str_b64url(sig, mac, 32);
-	assert_int_equal(jwt_verify_hs256(a, arena_printf(a, "%s.%s", signing, sig), key, 32, NULL, NULL, 1, 0, &c),
+	assert_int_equal(jwt_verify_hs256(a, arena_printf(a, "%s.%s", signing, sig), k, NULL, NULL, 1, 0, &c),
 			 JWT_BAD_CLAIMS);
+	hmac_key_free(k);
 	arena_free(a);
 }
 

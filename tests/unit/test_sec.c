@@ -16,24 +16,45 @@ static void hex_of(char *out, const unsigned char *in, size_t n)
 	str_hex(out, in, n);
 }
 
+/* Both ways: keyed per call, and with the key made ready once (used twice, so the
+ * second use starts from the same saved state as the first). */
+static void check_hmac(const void *key, size_t kl, const char *data, size_t n, const char *want)
+{
+	unsigned char mac[32];
+	char hex[65];
+	hmac_sha256(mac, key, kl, data, n);
+	hex_of(hex, mac, 32);
+	assert_string_equal(hex, want);
+	struct hmac_key *k = hmac_key_new(key, kl);
+	for (int i = 0; i < 2; i++) {
+		memset(mac, 0, sizeof mac);
+		hmac_sha256_key(mac, k, data, n);
+	hex_of(hex, mac, 32);
+		assert_string_equal(hex, want);
+	}
+	hmac_key_free(k);
+}
+
 static void test_hmac_rfc4231(void **state)
 {
-	unsigned char mac[32], key[20];
-	char hex[65];
+	unsigned char key[20];
 	memset(key, 0x0b, sizeof key);
-	hmac_sha256(mac, key, 20, "Hi There", 8);
-	hex_of(hex, mac, 32);
-	assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-	hmac_sha256(mac, "Jefe", 4, "what do ya want for nothing?", 28);
-	hex_of(hex, mac, 32);
-	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	check_hmac(key, 20, "Hi There", 8, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	check_hmac("Jefe", 4, "what do ya want for nothing?", 28,
+	           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	/* Test case 6: key longer than the block size. */
 	unsigned char longkey[131];
 	memset(longkey, 0xaa, sizeof longkey);
 	const char *data = "Test Using Larger Than Block-Size Key - Hash Key First";
-	hmac_sha256(mac, longkey, sizeof longkey, data, strlen(data));
-	hex_of(hex, mac, 32);
-	assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	check_hmac(longkey, sizeof longkey, data, strlen(data),
+	           "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	/* Test case 7: a long key and a message longer than a block. */
+	const char *d7 = "This is a test using a larger than block-size key and a larger than block-size data. "
+	                 "The key needs to be hashed before being used by the HMAC algorithm.";
+	check_hmac(longkey, sizeof longkey, d7, strlen(d7),
+	           "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+	/* An empty key and message (no RFC vector; OpenSSL's HMAC gives the same). */
+	check_hmac("", 0, "", 0, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
 static void test_sha256(void **state)
