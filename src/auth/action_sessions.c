@@ -34,7 +34,7 @@ static const char *access_jwt(struct arena *a, const struct project *p, const ch
 	json_add_str(c, "vm", method);
 	cJSON_AddNumberToObject(c, "iat", (double)now_s);
 	cJSON_AddNumberToObject(c, "exp", (double)(now_s + SESSION_ACCESS_TTL_S));
-	return jwt_sign_hs256(a, c, p->secret, sizeof p->secret);
+	return jwt_sign_hs256(a, c, p->token_key);
 }
 
 /* A new refresh token and its hash. */
@@ -108,7 +108,7 @@ static enum ag_err by_access(struct arena *a, const struct project *p, const cha
 	cJSON *c;
 	int64_t now = time_now_ms();
 	if (!access || strlen(access) > JWT_MAX_LEN ||
-	    jwt_verify_hs256(a, access, p->secret, sizeof p->secret, "authgate", SESSION_AUD, now / 1000, 5, &c) !=
+	    jwt_verify_hs256(a, access, p->token_key, "authgate", SESSION_AUD, now / 1000, 5, &c) !=
 	        JWT_OK ||
 	    !str_eq(json_get_str(c, "app"), p->app_id))
 		return AG_AS_BAD_TOKEN;
