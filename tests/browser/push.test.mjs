@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../lib/server.mjs';
-import { enrollCode, mailbox } from '../lib/push.mjs';
+import { enrollDeviceApp, mailbox } from '../lib/push.mjs';
 
 const APP_ID = 'ops-centre';
 let s, mb, site, siteOrigin, ctx, profile, enrolled = false;
@@ -117,15 +117,7 @@ async function enrolledPhone(email) {
     return phone;
   }
   enrolled = true;
-  await phone.goto(`${s.url}/app`);
-  await phone.locator('#enroll-email').fill(email);
-  await phone.locator('#enroll-name').fill('James iPhone');
-  const since = mb.messages.length;
-  await phone.locator('#enroll-start').click();
-  const mail = await mb.next(email, since);
-  await phone.locator('#enroll-code').fill(enrollCode(mail));
-  await phone.locator('#enroll-verify').click();
-  await phone.locator('#view-main').waitFor({ state: 'visible' });
+  await enrollDeviceApp(phone, s.url, mb, email, 'James iPhone');
   assert.equal(await phone.locator('#who').textContent(), email);
   return phone;
 }

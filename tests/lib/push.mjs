@@ -73,6 +73,20 @@ export function enrollLink(mail) {
   return m[1];
 }
 
+// The device app (/app) in a browser page: enroll it for `email` with the code from the
+// mailbox (mb from mailbox() above) and wait for its main view.
+export async function enrollDeviceApp(page, agUrl, mb, email, name = 'Test Phone') {
+  await page.goto(`${agUrl}/app`);
+  await page.locator('#enroll-email').fill(email);
+  await page.locator('#enroll-name').fill(name);
+  const since = mb.messages.length;
+  await page.locator('#enroll-start').click();
+  const mail = await mb.next(email, since);
+  await page.locator('#enroll-code').fill(enrollCode(mail));
+  await page.locator('#enroll-verify').click();
+  await page.locator('#view-main').waitFor({ state: 'visible' });
+}
+
 // ---- the phone ---------------------------------------------------------------------------
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');

@@ -3,7 +3,7 @@
 // server's own /openapi.json (Ajv, JSON Schema 2020-12), and re-exports of the
 // repository's test harness (real binary, real SMTP server, simulated phone).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -104,3 +104,23 @@ export async function contractOf(s) {
 }
 
 export const specFile = () => JSON.parse(readFileSync(path.join(REPO, 'web/openapi.json'), 'utf8'));
+
+// ---- the example apps -------------------------------------------------------------------
+
+/**
+ * examples/NAME as an app that installed the packed package: a copy in the build
+ * directory (next to the consumer) with the tarball unpacked into its node_modules, as
+ * `npm install @authgate/sdk` lays it out; next and react resolve from the repository's
+ * node_modules, as the consumer's do. Answers the copy's directory.
+ */
+export function exampleApp(name) {
+  const built = path.dirname(consumer());
+  const tgz = readFileSync(path.join(built, 'tarball'), 'utf8').trim();
+  const dir = path.join(built, `example-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(path.join(REPO, 'examples', name), dir, { recursive: true, filter: (src) => !/\/(node_modules|\.next)(\/|$)/.test(src) });
+  const pkg = path.join(dir, 'node_modules/@authgate/sdk');
+  mkdirSync(pkg, { recursive: true });
+  execFileSync('tar', ['-xzf', tgz, '-C', pkg, '--strip-components=1']);
+  return dir;
+}
