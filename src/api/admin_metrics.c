@@ -7,12 +7,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "auth/mfa.h"
 #include "auth/seclog.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "core/timeutil.h"
 #include "http/route_metrics.h"
 
@@ -26,14 +26,13 @@ struct sample {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct sample ring[SERIES_LEN];
 static int head, count; /* next slot, filled slots */
-static bool running, stopping;
-static pthread_t thread;
+static struct ticker *sampler;
 
-static void take(void)
+static void take(void *ud)
 {
+	(void)ud;
 	struct sample s = {.at_ms = time_now_ms()};
 	route_metrics_totals(&s.http);
 	s.signins = mfa_signins_total();
@@ -46,46 +45,17 @@ static void take(void)
 	pthread_mutex_unlock(&mu);
 }
 
-static void *sampler(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&mu);
-	while (!stopping) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += SERIES_STEP_S;
-		pthread_cond_timedwait(&cv, &mu, &ts);
-		if (stopping)
-			break;
-		pthread_mutex_unlock(&mu);
-		take();
-		pthread_mutex_lock(&mu);
-	}
-	pthread_mutex_unlock(&mu);
-	return NULL;
-}
-
 int api_metrics_start(void)
 {
 	mfa_metrics_init();
-	take(); /* the first point: rates start from here */
-	stopping = false;
-	if (pthread_create(&thread, NULL, sampler, NULL))
-		return -1;
-	running = true;
-	return 0;
+	take(NULL); /* the first point: rates start from here */
+	return (sampler = ticker_start(SERIES_STEP_S * 1000, take, NULL)) ? 0 : -1;
 }
 
 void api_metrics_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&mu);
-	stopping = true;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	running = false;
+	ticker_stop(sampler);
+	sampler = NULL;
 }
 
 /* The 99th percentile (ms) of the requests between two samples: the upper bound of the

@@ -79,6 +79,15 @@ static bool me(struct req *r, struct factor_actor *who, bool create)
 	return true;
 }
 
+/* {ceremony_id, options}: what the page hands to navigator.credentials. */
+static void ceremony_answer(struct req *r, const char *cid, cJSON *opts)
+{
+	cJSON *o = json_obj(r->a);
+	cJSON_AddStringToObject(o, "ceremony_id", cid);
+	cJSON_AddItemReferenceToObject(o, "options", opts);
+	resp_json(r, 200, o);
+}
+
 void h_admin_passkeys_list(struct req *r)
 {
 	struct factor_actor who;
@@ -113,10 +122,7 @@ void h_admin_passkeys_options(struct req *r)
 		api_factor_fail(r, e, &fe);
 		return;
 	}
-	cJSON *o = json_obj(r->a);
-	cJSON_AddStringToObject(o, "ceremony_id", cid);
-	cJSON_AddItemReferenceToObject(o, "options", opts);
-	resp_json(r, 200, o);
+	ceremony_answer(r, cid, opts);
 }
 
 void h_admin_passkeys_add(struct req *r)
@@ -183,10 +189,7 @@ void h_admin_session_passkey_options(struct req *r)
 		api_factor_fail(r, e, &fe);
 		return;
 	}
-	cJSON *o = json_obj(r->a);
-	cJSON_AddStringToObject(o, "ceremony_id", cid);
-	cJSON_AddItemReferenceToObject(o, "options", opts);
-	resp_json(r, 200, o);
+	ceremony_answer(r, cid, opts);
 }
 
 void h_admin_session_passkey(struct req *r)

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/str.h"
+#include "core/ticker.h"
 #include "core/timeutil.h"
 #include "sec/sec.h"
 #include "store/store.h"
@@ -25,12 +26,10 @@ struct event {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct event queue[SECLOG_QUEUE_MAX];
 static int queued;
 static uint64_t dropped;
-static bool running, stopping;
-static pthread_t thread;
+static struct ticker *writer;
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER; /* one batch at a time */
 
 /* A copy that is valid UTF-8 (the message may hold what a client sent, cut anywhere). */
@@ -68,8 +67,8 @@ static void sink(const char *event, const char *ip, const char *msg)
 		copy_text(e->event, sizeof e->event, event);
 		copy_text(e->ip, sizeof e->ip, ip);
 		copy_text(e->msg, sizeof e->msg, msg);
-		if (queued == SECLOG_QUEUE_MAX / 4)
-			pthread_cond_signal(&cv);
+		if (queued == SECLOG_QUEUE_MAX / 4 && writer)
+			ticker_poke(writer); /* a burst: write now, before the queue fills */
 	} else {
 		dropped++;
 	}
@@ -121,37 +120,22 @@ static void write_batch(void)
 	pthread_mutex_unlock(&write_mu);
 }
 
-static void *writer(void *arg)
+static void tick(void *ud)
 {
-	(void)arg;
-	pthread_mutex_lock(&mu);
-	while (!stopping) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += SECLOG_FLUSH_MS / 1000;
-		pthread_cond_timedwait(&cv, &mu, &ts);
-		if (!queued && !dropped)
-			continue;
-		pthread_mutex_unlock(&mu);
-		write_batch();
-		pthread_mutex_lock(&mu);
-	}
-	pthread_mutex_unlock(&mu);
-	return NULL;
+	(void)ud;
+	write_batch();
 }
 
 int seclog_start(void)
 {
-	if (running)
+	if (writer)
 		return 0;
 	static bool registered;
 	if (!registered)
 		metrics_register_counter(&m_failures);
 	registered = true;
-	stopping = false;
-	if (pthread_create(&thread, NULL, writer, NULL))
+	if (!(writer = ticker_start(SECLOG_FLUSH_MS, tick, NULL)))
 		return -1;
-	running = true;
 	log_set_security_sink(sink);
 	return 0;
 }
@@ -163,15 +147,15 @@ void seclog_flush(void)
 
 void seclog_stop(void)
 {
-	if (!running)
+	if (!writer)
 		return;
 	log_set_security_sink(NULL);
+	/* A sink call already under way pokes the writer under mu: take it away under mu. */
 	pthread_mutex_lock(&mu);
-	stopping = true;
-	pthread_cond_signal(&cv);
+	struct ticker *t = writer;
+	writer = NULL;
 	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	running = false;
+	ticker_stop(t);
 	write_batch();
 }
 
