@@ -8,7 +8,8 @@ import {
 } from './dom.js';
 import { tester } from './page-tester.js';
 
-const EVENTS = ['approved', 'denied'];
+// approved and denied (seed 000); sms.send when the project sends SMS codes through its app (docs/MFA.md)
+const EVENTS = ['approved', 'denied', 'sms.send'];
 
 export async function render(root, ctx) {
   const p = ctx.project;
@@ -19,7 +20,7 @@ export async function render(root, ctx) {
   }
   const base = `/admin/api/projects/${seg(p.app_id)}/webhooks`;
   root.append(h('p', { class: 'muted' },
-    'AuthGate POSTs each sign-in decision (approved, denied) to these URLs, signed twice: X-AuthGate-Signature (seed 000) and the Standard Webhooks headers. See docs/WEBHOOKS.md.'));
+    'AuthGate POSTs each sign-in decision (approved, denied) to these URLs — and sms.send when SMS codes go through your app — signed twice: X-AuthGate-Signature (seed 000) and the Standard Webhooks headers. See docs/WEBHOOKS.md.'));
   const list = h('div');
   const log = h('div');
   const shown = h('div', { 'aria-live': 'polite' });
@@ -90,7 +91,7 @@ export async function render(root, ctx) {
   const url = h('input', { type: 'url', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'https://my-app.com/api/authgate/callback' });
   const fu = field('Endpoint URL', url, { hint: 'https (plain http only in dev mode); AuthGate refuses private addresses outside dev mode.' });
   const desc = h('input', { maxlength: '200', autocomplete: 'off' });
-  const boxes = EVENTS.map((e) => h('input', { type: 'checkbox', id: `ev-${e}`, value: e, checked: true }));
+  const boxes = EVENTS.map((e) => h('input', { type: 'checkbox', id: `ev-${e.replace('.', '-')}`, value: e, checked: e !== 'sms.send' }));
   const events = h('fieldset', { class: 'events' }, h('legend', {}, 'Events'),
     boxes.map((b) => h('div', { class: 'row' }, b, h('label', { for: b.id }, b.value))));
   const add = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Register webhook');
