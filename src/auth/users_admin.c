@@ -3,6 +3,7 @@
  * user's devices and push sign-ins. See users.h. */
 #include <string.h>
 
+#include "auth/seclog.h"
 #include "auth/sessions.h"
 #include "auth/user_sessions.h"
 #include "auth/users.h"
@@ -89,6 +90,9 @@ enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *us
 		"DELETE FROM security_log WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM mfa_lockouts WHERE key = CAST($1 AS TEXT) || ':' || CAST($2 AS TEXT)",
 	};
+	/* Security events still queued in memory are written first, so the ones that name
+	 * the user are deleted below too (and not written back after). */
+	seclog_flush();
 	enum ag_err e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = db_exec_n(g_app.store,
