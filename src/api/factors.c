@@ -12,6 +12,7 @@
 #include "auth/passkeys.h"
 #include "auth/sessions.h"
 #include "auth/tokens.h"
+#include "auth/user_sessions.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "sec/jwt.h"
@@ -56,6 +57,13 @@ bool guard_user(struct req *r)
 				r->auth_subject = sub;
 				return true;
 			}
+		}
+		/* seed 004's 30-day user token (not a user's API key: factors need a session) */
+		struct user_principal who;
+		if (r->project && str_eq(json_get_str(peek, "aud"), USER_TOKEN_AUD) &&
+		    user_token_check(r->a, r->project, tok, &who) == AG_OK) {
+			r->auth_subject = who.user_id;
+			return true;
 		}
 	}
 	if (!api_rate_limit(r, &fail, r->ip))

@@ -314,6 +314,12 @@ test('the MFA step applies to these sign-ins: mfa_required, then enrolling ends 
     assert.equal(c.exp - c.iat, 30 * 86400);
     assert.deepEqual(c.amr, ['email', 'otp', 'mfa']);
     assert.equal((await s.req('GET', '/users/auth/status', { headers: bearer(ok.body.token) })).body.isAuthenticated, true);
+    // the 30-day token manages the user's factors (an API key does not)
+    const mine = await s.req('GET', '/api/mfa/factors', { headers: bearer(ok.body.token) });
+    assert.equal(mine.status, 200, mine.text);
+    assert.deepEqual(mine.body.methods, ['totp']);
+    const k = await s.req('POST', '/users/generate-api-key', { headers: bearer(ok.body.token) });
+    assert.equal((await s.req('GET', '/api/mfa/factors', { headers: bearer(k.body.apiKey) })).status, 401);
 
     // the next sign-in asks for the factor at /users/auth/mfa/verify
     const now2 = await midStep(s);
