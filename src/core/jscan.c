@@ -245,10 +245,22 @@ static enum json_perr literal(struct scan *s, const char *word, enum jkind k, st
 
 /* An object's members; when `members` is NULL they are kept in a local list for the
  * duplicate check only. */
+/* What a key without escapes is sure to differ in from another: its length and its
+ * first and last bytes; 0 for a key with escapes (compared in full). The duplicate
+ * check is n^2 in the keys of an object: most pairs are told apart by this alone. */
+static uint32_t key_sig(const struct jval *k)
+{
+	if (k->esc)
+		return 0;
+	uint32_t ends = k->n ? (uint32_t)(unsigned char)k->p[0] << 8 | (unsigned char)k->p[k->n - 1] : 0;
+	return 1u << 31 | (k->n & 0x7fff) << 16 | ends;
+}
+
 static enum json_perr object(struct scan *s, int depth, struct jobj *members)
 {
 	struct jmember local[JSON_MAX_KEYS];
 	struct jmember *m = members ? members->m : local;
+	uint32_t sig[JSON_MAX_KEYS];
 	int n = 0;
 	s->p++;
 	ws(s);
@@ -273,8 +285,9 @@ static enum json_perr object(struct scan *s, int depth, struct jobj *members)
 		ws(s);
 		if ((e = value(s, depth + 1, &m[n].val, NULL)))
 			return e;
+		sig[n] = key_sig(&m[n].key);
 		for (int i = 0; i < n; i++)
-			if (same_key(&m[i].key, &m[n].key)) {
+			if ((sig[i] == sig[n] || !sig[i] || !sig[n]) && same_key(&m[i].key, &m[n].key)) {
 				if (s->dup)
 					*s->dup = m[n].key;
 				return JSON_DUPKEY;

@@ -33,16 +33,35 @@ static char *digits(char *o, int v, int n)
 	return o + n;
 }
 
+/* The proleptic Gregorian date of a day number (days since 1970-01-01), by eras of
+ * 400 years (146097 days) that repeat exactly. gmtime_r does the same behind glibc's
+ * time-zone lock. */
+static void civil(int64_t days, long *y, int *m, int *d)
+{
+	days += 719468; /* from 0000-03-01, so a leap day ends its year */
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;                                     /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;                                      /* March = 0 */
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (long)(yoe + era * 400 + (*m <= 2));
+}
+
 /* Written by hand: on the token-verify path, snprintf cost more than the rest of the
  * answer. The year has at least four digits, more when it needs them (a token's exp
- * may lie far ahead); out has room for 32 bytes, which any year gmtime_r takes fits. */
+ * may lie far ahead); out has room for 32 bytes, which any year up to 99999999 fits. */
 void time_iso8601(char *out, int64_t unix_ms, bool millis)
 {
-	time_t s = (time_t)(unix_ms / 1000);
-	struct tm tm;
-	if (!gmtime_r(&s, &tm))
-		memset(&tm, 0, sizeof tm);
-	long year = (long)tm.tm_year + 1900;
+	int64_t s = unix_ms / 1000 - (unix_ms % 1000 < 0), sod = s % 86400;
+	int64_t days = s / 86400 - (sod < 0);
+	if (sod < 0)
+		sod += 86400;
+	struct tm tm = {.tm_hour = (int)(sod / 3600), .tm_min = (int)(sod / 60 % 60), .tm_sec = (int)(sod % 60)};
+	long year;
+	civil(days, &year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_mon--;
 	if (year < 0 || year > 99999999)
 		year = 0;
 	int ny = 4;

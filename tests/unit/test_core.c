@@ -175,8 +175,13 @@ static void test_fast_paths(void **state)
 		}
 	}
 	/* what snprintf wrote before, including years past 9999 and milliseconds */
-	const int64_t ms[] = {
-	    0, 1234, 951782400123, 1700000000999, 253402300799000, 253402300800000, 9999999999999 * 1000LL + 42};
+	static int64_t ms[4000] = {0, 1234, 951782400123, 1700000000999, 253402300799000, 253402300800000,
+				   9999999999999 * 1000LL + 42, 4107542400000 /* 2100-03-01 */,
+				   951868800000 /* 2000-03-01 */};
+	for (size_t i = 9; i < ARRAY_LEN(ms); i++) {
+		seed = seed * 1103515245u + 12345u;
+		ms[i] = (int64_t)(((uint64_t)seed << 20 ^ (uint64_t)(seed >> 3) * 2654435761u) % 32503680000000ULL);
+	}
 	for (size_t i = 0; i < ARRAY_LEN(ms); i++) {
 		char got[32], want[96];
 		time_t t = (time_t)(ms[i] / 1000);
@@ -357,6 +362,18 @@ static void test_client_addr(void **st)
 	inet_pton(AF_INET, "128.0.0.1", &v4.sin_addr);
 	assert_true(client_addr_from_sockaddr(&v4, out, &lo));
 	assert_false(lo);
+	/* written as inet_ntop writes it, whatever the octets */
+	unsigned seed = 1;
+	for (int i = 0; i < 20000; i++) {
+		char want[INET_ADDRSTRLEN];
+		seed = seed * 1103515245u + 12345u;
+		uint32_t a = i < 256 ? (uint32_t)i * 0x01010101u : seed ^ (seed << 13);
+		memcpy(&v4.sin_addr, &a, 4);
+		assert_true(client_addr_from_sockaddr(&v4, out, &lo));
+		inet_ntop(AF_INET, &v4.sin_addr, want, sizeof want);
+		assert_string_equal(out, want);
+		assert_true(lo == (((unsigned char *)&a)[0] == 127));
+	}
 }
 
 /* epcache deltas: a new epoch drops only the keys the delta names; a failing delta
