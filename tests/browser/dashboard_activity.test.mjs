@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { client, RELAXED } from '../lib/email.mjs';
+import { waitFor } from '../lib/push.mjs';
 import { assertAccessible, browser, printedAdminToken, shot, signIn, watchErrors } from '../lib/dashboard.mjs';
 
 let s, br, token, page, errors;
@@ -49,6 +50,10 @@ test('charts from the server\'s own metrics', async () => {
 });
 
 test('the security log, filtered by event', async () => {
+  // The writer stores events once a second: wait until the failed sign-ins are in.
+  const h = { Authorization: `Bearer ${token}` };
+  await waitFor(async () => (await s.req('GET', '/admin/api/security-events?event=signin_failed', { headers: h })).body.events.length >= 2, 'the stored events');
+  await page.reload(); // the page lists the events stored when it was drawn
   const log = page.getByRole('region', { name: 'Security log' });
   await log.getByRole('cell', { name: 'signin_failed' }).first().waitFor();
   await log.getByLabel('Event', { exact: true }).selectOption('signin_failed');

@@ -33,6 +33,7 @@ test('add a passkey while signed in; sign in with it alone; revoking the token e
   await page.goto(`${origin}/admin`);
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Projects', exact: true }).waitFor();
   await page.getByRole('link', { name: /^Signed in/ }).click();
   await page.getByRole('heading', { name: 'Your sign-in' }).waitFor();
   await page.getByLabel('Passkey name').fill('Laptop');
