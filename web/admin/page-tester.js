@@ -82,10 +82,16 @@ function follow(p, run, email, out) {
     h('h3', {}, 'Webhook'), deliveries, receipts);
 
   const base = `/admin/api/projects/${seg(p.app_id)}/tester/${seg(run.tester.id)}`;
-  let pending = false;
+  // One read at a time; an event during a read asks for one more (its state may be
+  // newer than what that read saw).
+  let pending = false, again = false;
   async function refresh() {
-    if (pending) return;
+    if (pending) {
+      again = true;
+      return;
+    }
     pending = true;
+    again = false;
     try {
       const t = await get(base);
       clear(deliveries, t.deliveries.length
@@ -104,6 +110,7 @@ function follow(p, run, email, out) {
       say(e.message, 'error');
     } finally {
       pending = false;
+      if (again) refresh();
     }
   }
 
