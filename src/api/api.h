@@ -230,6 +230,9 @@ void api_signin_answer(struct req *r, const struct user *u, const char *provider
 const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
 				const char *amr, const cJSON *extra, const char *cb);
 cJSON *api_mfa_required_json(struct arena *a, const struct mfa_begin *mb);
+/* A completed step of a browser flow: o.redirect = callback_url?token=<session> (none
+ * without a callback URL). */
+void api_mfa_add_redirect(struct req *r, cJSON *o, const char *callback_url, const char *session);
 bool guard_mfa_token(struct req *r); /* Authorization: Bearer <an open mfa_token>: the hosted step page */
 void h_mfa_step(struct req *r);
 void h_mfa_page(struct req *r);

@@ -191,6 +191,7 @@ static void enrolled(struct req *r, const char *method, cJSON *o)
 		}
 		cJSON_AddStringToObject(o, "token", session);
 		json_add_str(o, "callback_url", pend.callback_url);
+		api_mfa_add_redirect(r, o, pend.callback_url, session);
 	}
 	resp_json(r, 200, o);
 }

@@ -59,6 +59,15 @@ void api_signin_answer(struct req *r, const struct user *u, const char *provider
 	resp_json(r, 200, o);
 }
 
+void api_mfa_add_redirect(struct req *r, cJSON *o, const char *callback_url, const char *session)
+{
+	/* a browser flow (magic link, OAuth) goes back to the app with the session */
+	if (callback_url)
+		cJSON_AddStringToObject(
+		    o, "redirect",
+		    arena_printf(r->a, "%s%ctoken=%s", callback_url, strchr(callback_url, '?') ? '&' : '?', session));
+}
+
 const char *api_signin_redirect(struct req *r, const struct project *p, const struct user *u, const char *provider,
                                 const char *amr, const cJSON *extra, const char *cb)
 {
@@ -120,6 +129,10 @@ void h_mfa_step(struct req *r)
 	cJSON_AddStringToObject(o, "app_name", project_display_name(r->project));
 	cJSON_AddItemReferenceToObject(o, "methods", methods);
 	cJSON_AddBoolToObject(o, "enroll_required", pend.enroll);
+	/* what the page may enroll with the mfa_token (the enrollment endpoints of
+	 * factors.c take it as the bearer; confirming the factor completes the step) */
+	if (pend.enroll)
+		cJSON_AddItemReferenceToObject(o, "enroll_methods", mfa_enroll_methods(r->a, r->project, pend.user));
 	cJSON_AddBoolToObject(o, "returns_to_app", pend.callback_url != NULL);
 	resp_json(r, 200, o);
 }
@@ -178,10 +191,7 @@ void h_mfa_verify(struct req *r)
 	}
 	cJSON *o = json_obj(r->a);
 	cJSON_AddStringToObject(o, "token", session);
-	/* a browser flow (magic link, OAuth) goes back to the app with the session */
-	if (pend.callback_url)
-		cJSON_AddStringToObject(o, "redirect", arena_printf(r->a, "%s%ctoken=%s", pend.callback_url,
-								   strchr(pend.callback_url, '?') ? '&' : '?', session));
+	api_mfa_add_redirect(r, o, pend.callback_url, session);
 	cJSON_AddItemReferenceToObject(o, "user", user_json(r->a, u, false));
 	resp_json(r, 200, o);
 }

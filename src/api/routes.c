@@ -259,6 +259,7 @@ static const struct field f_users_config[] = {
 	{"session_cookie", FK_JSON, false, 0},
 	{"google_search", FK_JSON, false, 0},
 	{"hosts", FK_JSON, false, 0},
+	{"session_max_days", FK_JSON, false, 0},
 	{NULL, 0, false, 0},
 };
 

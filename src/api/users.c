@@ -346,6 +346,10 @@ static void refresh_work(struct req *r)
 	const char *fresh;
 	int64_t exp;
 	enum ag_err e = tok ? user_session_refresh(r->a, r->project, tok, &o, &fresh, &exp) : AG_EUNAUTH;
+	if (e == AG_USERS_SESSION_MAX_AGE) { /* not a bad credential: not counted as a failure */
+		api_fail(r, e, NULL);
+		return;
+	}
 	if (ag_err_is(e, AG_EUNAUTH)) {
 		refuse(r, AG_USERS_BAD_TOKEN);
 		return;

@@ -39,6 +39,7 @@ void h_admin_users_config_get(struct req *r)
 	cJSON_ArrayForEach(x, stored_rules) cJSON_AddItemToArray(rules, cJSON_Duplicate(x, 1));
 	cJSON_AddStringToObject(o, "api_key_prefix", c->api_key_prefix);
 	cJSON_AddStringToObject(o, "session_cookie", c->cookie_name);
+	cJSON_AddNumberToObject(o, "session_max_days", c->session_max_days);
 	cJSON *hosts = cJSON_AddArrayToObject(o, "hosts");
 	for (int i = 0; i < c->nhosts; i++)
 		cJSON_AddItemToArray(hosts, cJSON_CreateString(c->hosts[i]));

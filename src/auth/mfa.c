@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sms/sms.h"
 
 static cJSON *methods_of(struct arena *a, const struct user *u)
 {
@@ -252,6 +253,21 @@ enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, cons
                                   const char *method, const char **session)
 {
 	return finish(a, p, pend, amr_of(method, false), session);
+}
+
+cJSON *mfa_enroll_methods(struct arena *a, const struct project *p, const struct user *u)
+{
+	cJSON *out = json_arr(a);
+	static const char *const kinds[][2] = {
+	    {"passkey", "passkey"}, {"totp", "totp"}, {"sms", "sms"}, {"email", "email-code"}};
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		const char *m = kinds[i][0];
+		if (!project_provider_on(p, kinds[i][1]) || (str_eq(m, "passkey") && !passkey_hosted_ok(a, p)) ||
+		    (str_eq(m, "sms") && !sms_provider()) || (str_eq(m, "email") && !u->email))
+			continue;
+		cJSON_AddItemToArray(out, cJSON_CreateString(m));
+	}
+	return out;
 }
 
 /* ---- the verifier's view ------------------------------------------------------------ */

@@ -62,6 +62,12 @@ enum ag_err mfa_complete(struct arena *a, const struct project *p, const char *m
 enum ag_err mfa_complete_enrolled(struct arena *a, const struct project *p, const struct mfa_pending *pend,
                                   const char *method, const char **session) MUST_CHECK;
 
+/* The factor kinds a user the "required" policy found without a factor may enroll on
+ * AuthGate's hosted step page (/mfa), in the page's order: the project's switches, and
+ * only what works there (a passkey when AuthGate's public origin is under the RP ID,
+ * SMS with a way to send texts, email codes for a user with an address). */
+cJSON *mfa_enroll_methods(struct arena *a, const struct project *p, const struct user *u);
+
 /* A session token with amr and mfa claims (every sign-in path issues through this). */
 /* The authgate_signins_total counter (session tokens issued by mfa_session): register
  * once before serving; read for the dashboard's charts. */

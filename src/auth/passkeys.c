@@ -59,6 +59,12 @@ const char *passkey_rp_id(struct arena *a, const struct project *p)
 	return rp;
 }
 
+bool passkey_hosted_ok(struct arena *a, const struct project *p)
+{
+	const char *rp = passkey_rp_id(a, p), *h = host_of(a, g_cfg.public_url);
+	return rp && h && under(h, rp);
+}
+
 /* The origins a ceremony may run on: allowed origins under the RP ID, and AuthGate's
  * own public origin when it is under it. */
 static const char **ceremony_origins(struct arena *a, const struct project *p, const char *rp, int *n)

@@ -20,6 +20,9 @@
 
 /* The project's RP ID (NULL when it has no allowed origin that could carry one). */
 const char *passkey_rp_id(struct arena *a, const struct project *p);
+/* Can AuthGate's own pages (its public origin) run the project's ceremonies, i.e. is
+ * that origin under the RP ID? */
+bool passkey_hosted_ok(struct arena *a, const struct project *p);
 
 /* Registration options for the user (PublicKeyCredentialCreationOptionsJSON, what
  * PublicKeyCredential.parseCreationOptionsFromJSON and the usual browser libraries

@@ -236,8 +236,8 @@ static const char *parse_hosts(struct arena *a, const cJSON *v, struct user_conf
 	return NULL;
 }
 
-static const char *const top_fields[] = {"plans",          "rules",         "api_key_prefix",
-                                         "session_cookie", "google_search", "hosts"};
+static const char *const top_fields[] = {"plans",         "rules", "api_key_prefix",  "session_cookie",
+                                         "google_search", "hosts", "session_max_days"};
 
 /* The stored document into c (strings point into it); NULL or what is wrong. */
 static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct user_config *c)
@@ -249,7 +249,7 @@ static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct
 		if (!in_list(top_fields, (int)ARRAY_LEN(top_fields), k->string))
 			return arena_printf(a,
 			                    "unknown setting '%.64s' (plans, rules, api_key_prefix, session_cookie, "
-			                    "google_search, hosts)",
+			                    "google_search, hosts, session_max_days)",
 			                    k->string);
 	const char *why;
 	if ((why = parse_plans(a, cJSON_GetObjectItemCaseSensitive(doc, "plans"), c)) ||
@@ -264,6 +264,15 @@ static const char *parse(struct arena *a, const char *app_id, cJSON *doc, struct
 	c->cookie_name = ck ? json_get_str(doc, "session_cookie") : UCFG_DEFAULT_COOKIE;
 	if (!cookie_name_ok(c->cookie_name))
 		return "session_cookie is a cookie name of 1-64 letters, digits, '_' or '-' (not AuthGate's own)";
+	/* how long a session may be refreshed for, counted from its first sign-in */
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(doc, "session_max_days");
+	c->session_max_days = UCFG_DEFAULT_SESSION_MAX_DAYS;
+	if (md) {
+		if (!cJSON_IsNumber(md) || md->valuedouble != (double)(int)md->valuedouble || md->valuedouble < 1 ||
+		    md->valuedouble > UCFG_SESSION_MAX_DAYS_LIMIT)
+			return "session_max_days is a whole number of days from 1 to 3650";
+		c->session_max_days = (int)md->valuedouble;
+	}
 	const cJSON *gs = cJSON_GetObjectItemCaseSensitive(doc, "google_search");
 	if (gs) {
 		c->google_api_key = json_get_str(gs, "apiKey");

@@ -21,6 +21,10 @@
 #define UCFG_NAME_MAX 64 /* a plan's or a feature's name */
 #define UCFG_DEFAULT_KEY_PREFIX "agnt_sk_"
 #define UCFG_DEFAULT_COOKIE "token"
+/* A user session family (a sign-in and every refresh after it) ends this many days
+ * after the sign-in, however often it is refreshed (docs/USERS.md). */
+#define UCFG_DEFAULT_SESSION_MAX_DAYS 90
+#define UCFG_SESSION_MAX_DAYS_LIMIT 3650
 
 struct plan_def {
 	const char *name;
@@ -48,6 +52,7 @@ struct user_config {
 	int nrules;
 	const char *api_key_prefix;
 	const char *cookie_name;
+	int session_max_days; /* the absolute cap of a refreshed session, from its sign-in */
 	const char *google_api_key, *google_engine_id; /* NULL when unset */
 	const char **hosts;
 	int nhosts;
@@ -55,13 +60,14 @@ struct user_config {
 };
 
 /* The project's settings (defaults when it has none: free < personal < business <
- * enterprise without features, no rules, agnt_sk_, cookie "token"). Arena-owned view of
- * a cached value: valid while the arena lives. */
+ * enterprise without features, no rules, agnt_sk_, cookie "token", sessions capped at
+ * 90 days). Arena-owned view of a cached value: valid while the arena lives. */
 enum ag_err user_config_get(struct arena *a, const char *app_id, const struct user_config **out) MUST_CHECK;
 
 /* Merge a patch of top-level fields (plans, rules, api_key_prefix, session_cookie,
- * google_search, hosts; null resets one) into the stored settings. AG_EINVAL with a
- * precise message in *why; AG_ECONFLICT when a host is claimed by another project. */
+ * google_search, hosts, session_max_days; null resets one) into the stored settings.
+ * AG_EINVAL with a precise message in *why; AG_ECONFLICT when a host is claimed by
+ * another project. */
 enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *patch, const char **why) MUST_CHECK;
 
 /* The project that claims host (lower-cased, port kept), or NULL. From memory. */

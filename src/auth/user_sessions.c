@@ -197,18 +197,34 @@ static const char *clip(struct arena *a, const char *s, size_t max)
 	return s && strlen(s) > max ? arena_strndup(a, s, max) : s;
 }
 
-/* Insert a session row (inside or outside a transaction). */
+/* Insert a session row (inside or outside a transaction). started: its family's sign-in. */
 static enum ag_err insert_session(struct arena *a, const struct project *p, const char *user_id, const char *sid,
                                   const char *family, const char *parent, const struct user_session_origin *o,
-                                  int64_t now, int64_t exp)
+                                  int64_t now, int64_t exp, int64_t started)
 {
 	return db_exec(
 	    g_app.store,
 	    "INSERT INTO user_sessions (id, app_id, user_id, kind, auth_type, amr, family_id, parent_id, ip, "
-	    "user_agent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+	    "user_agent, created_at, expires_at, family_started_at) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
 	    P(SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(user_id), SV_TEXT(USER_SESSION_KIND), SV_TEXT(o->auth_type),
 	      SV_TEXT(o->amr), SV_TEXT(family), SV_TEXT(parent), SV_TEXT(o->ip),
-	      SV_TEXT(clip(a, o->user_agent, UA_MAX)), SV_INT(now), SV_INT(exp)));
+	      SV_TEXT(clip(a, o->user_agent, UA_MAX)), SV_INT(now), SV_INT(exp), SV_INT(started)));
+}
+
+/* The project's absolute lifetime of a session family, in ms (users-config). */
+static int64_t max_age_ms(struct arena *a, const struct project *p)
+{
+	const struct user_config *c;
+	int days = user_config_get(a, p->app_id, &c) == AG_OK ? c->session_max_days : UCFG_DEFAULT_SESSION_MAX_DAYS;
+	return days * 86400000LL;
+}
+
+/* A token's expiry: 30 days from now, but never past its family's sign-in + the cap. */
+static int64_t capped_expiry(int64_t now, int64_t started, int64_t max_age)
+{
+	int64_t exp = now + USER_SESSION_TTL_S * 1000LL;
+	return exp < started + max_age ? exp : started + max_age;
 }
 
 /* Rows whose tokens expired a day ago can go: no token of theirs can be presented, and a
@@ -227,11 +243,11 @@ static void prune(int64_t now)
 enum ag_err user_session_issue(struct arena *a, const struct project *p, const struct user *u,
                                const struct user_session_origin *o, const char **token, int64_t *exp_ms)
 {
-	int64_t now = time_now_ms(), exp = now + USER_SESSION_TTL_S * 1000LL;
+	int64_t now = time_now_ms(), exp = capped_expiry(now, now, max_age_ms(a, p));
 	if (!db_in_tx(g_app.store))
 		prune(now);
 	const char *sid = new_id(a, "ses_");
-	enum ag_err e = insert_session(a, p, u->id, sid, sid, NULL, o, now, exp);
+	enum ag_err e = insert_session(a, p, u->id, sid, sid, NULL, o, now, exp, now);
 	if (e)
 		return e;
 	*token = sign(a, p, u, sid, o, now, exp);
@@ -387,17 +403,33 @@ enum ag_err user_session_refresh(struct arena *a, const struct project *p, const
 	enum ag_err e = user_by_id(a, p->app_id, sub, &u);
 	if (e)
 		return ag_err_is(e, AG_ENOTFOUND) ? AG_EUNAUTH : e;
-	int64_t now = time_now_ms(), exp = now + USER_SESSION_TTL_S * 1000LL;
+	int64_t now = time_now_ms(), max_age = max_age_ms(a, p), exp = 0;
 	const char *child = new_id(a, "ses_");
 	struct store_row row;
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_USER_SESSIONS));
+	/* only a live session whose family is younger than the cap rotates */
 	if (e == AG_OK)
 		e = db_row(g_app.store, a, &row,
 		           "UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 AND user_id = $5 "
-		           "AND ended_at IS NULL AND expires_at > $1 RETURNING family_id, auth_type, amr",
-		           P(SV_INT(now), SV_TEXT("rotated"), SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(sub)));
+		           "AND ended_at IS NULL AND expires_at > $1 AND COALESCE(family_started_at, created_at) > $6 "
+		           "RETURNING family_id, auth_type, amr, COALESCE(family_started_at, created_at)",
+		           P(SV_INT(now), SV_TEXT("rotated"), SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(sub),
+		             SV_INT(now - max_age)));
+	int64_t capped = 0;
+	if (ag_err_is(e, AG_ENOTFOUND) &&
+	    db_exec_n(g_app.store,
+	              "UPDATE user_sessions " END_SET " WHERE id = $3 AND app_id = $4 AND user_id = $5 "
+	              "AND ended_at IS NULL AND expires_at > $1",
+	              P(SV_INT(now), SV_TEXT("max_age"), SV_TEXT(sid), SV_TEXT(p->app_id), SV_TEXT(sub)),
+	              &capped) == AG_OK &&
+	    capped > 0) {
+		/* live, but its family is past the cap (the setting was lowered after it was
+		 * issued): it ends here, and the user signs in again */
+		e = db_end(g_app.store, AG_OK);
+		return e ? e : AG_USERS_SESSION_MAX_AGE;
+	}
 	if (ag_err_is(e, AG_ENOTFOUND)) {
 		/* Not live. A session already rotated, presented again: someone holds a copy of
 		 * an old token. End what its family still has (the thief's or the owner's). */
@@ -423,7 +455,8 @@ enum ag_err user_session_refresh(struct arena *a, const struct project *p, const
 	if (e == AG_OK) {
 		child_o.auth_type = row_str(&row, 1);
 		child_o.amr = row_str(&row, 2);
-		e = insert_session(a, p, sub, child, row_str(&row, 0), sid, &child_o, now, exp);
+		exp = capped_expiry(now, row_int(&row, 3), max_age);
+		e = insert_session(a, p, sub, child, row_str(&row, 0), sid, &child_o, now, exp, row_int(&row, 3));
 	}
 	if ((e = db_end(g_app.store, e)))
 		return e;

@@ -39,7 +39,8 @@ struct user_session_origin {
 	const char *ip, *user_agent;
 };
 
-/* Create a session for u and sign its token (*exp_ms: its expiry). */
+/* Create a session for u and sign its token (*exp_ms: its expiry: 30 days, or the
+ * project's session_max_days when shorter). */
 enum ag_err user_session_issue(struct arena *a, const struct project *p, const struct user *u,
                                const struct user_session_origin *o, const char **token, int64_t *exp_ms) MUST_CHECK;
 /* The same from a sign-in's `extra` object (USER_SESSION_EXTRA set): what auth/mfa.c
@@ -66,8 +67,11 @@ enum ag_err user_token_check(struct arena *a, const struct project *p, const cha
                              struct user_principal *who) MUST_CHECK;
 
 /* Refresh: end the token's session ("rotated") and create its child (same family, a new
- * 30 days). Presenting a session that was already rotated ends its whole family
- * (a stolen token replayed: "reuse", logged). AG_EUNAUTH when the token does not count. */
+ * 30 days, but never past the family's sign-in + the project's session_max_days: the
+ * absolute cap). Presenting a session that was already rotated ends its whole family
+ * (a stolen token replayed: "reuse", logged). AG_EUNAUTH when the token does not count;
+ * AG_USERS_SESSION_MAX_AGE when its family is past the cap (the setting was lowered
+ * after it was issued; the session ends). */
 enum ag_err user_session_refresh(struct arena *a, const struct project *p, const char *token,
                                  const struct user_session_origin *o, const char **new_token,
                                  int64_t *exp_ms) MUST_CHECK;

@@ -181,6 +181,8 @@
 	  "this user has the maximum number of API keys; revoke one first")                                     \
 	X(AG_USERS_KEY_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user has no such active API key")             \
 	X(AG_USERS_SESSION_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user has no such active session")         \
+	X(AG_USERS_SESSION_MAX_AGE, AG_EUNAUTH, "session_expired",                                              \
+	  "this session reached the project's maximum session lifetime (session_max_days): sign in again")     \
 	X(AG_USERS_BAD_STATE, AG_EINVAL, "invalid_state",                                                       \
 	  "This sign-in response is invalid or was already used. Start again from the application.")            \
 	X(AG_USERS_UNKNOWN_PLAN, AG_EINVAL, "unknown_plan", "the plan is not one of this project's plans")       \

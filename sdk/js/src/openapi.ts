@@ -107,6 +107,8 @@ export interface paths {
                         "application/json": {
                             callback_url?: string;
                             factor: components["schemas"]["Factor"];
+                            /** @description with an enrollment mfa_token of a browser flow: callback_url?token=<session JWT> */
+                            redirect?: string;
                             /** @description with an enrollment mfa_token: the session JWT that completes the sign-in */
                             token?: string;
                         };
@@ -586,6 +588,8 @@ export interface paths {
                         "application/json": {
                             callback_url?: string;
                             factor: components["schemas"]["Factor"];
+                            /** @description with an enrollment mfa_token of a browser flow: callback_url?token=<session JWT> */
+                            redirect?: string;
                             /** @description with an enrollment mfa_token: the session JWT that completes the sign-in */
                             token?: string;
                         };
@@ -774,7 +778,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The open step: methods, app name, whether it returns to the app */
+        /** The open step: methods (or, for a user who must enroll first, enroll_methods), app name, whether it returns to the app */
         get: {
             parameters: {
                 query?: never;
@@ -792,6 +796,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             app_name?: string;
+                            /** @description with enroll_required: the factor kinds the hosted page can enroll (the project's switches; a passkey only when AuthGate's origin is under the RP ID) */
+                            enroll_methods?: ("passkey" | "totp" | "sms" | "email")[];
                             enroll_required?: boolean;
                             methods?: string[];
                             returns_to_app?: boolean;
@@ -4549,7 +4555,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description invalid_token */
+                /** @description invalid_token (expired, ended or rotated), or session_expired (the chain is past the project's session_max_days) */
                 401: {
                     headers: {
                         [name: string]: unknown;
