@@ -84,7 +84,7 @@ node --test --test-reporter=tap --test-concurrency=2 tests/integration/*.test.mj
 tally integration "$work/integration.tap" $?
 
 # The same black-box suites again with every server on its own PostgreSQL database.
-pg_suites=(projects mail push push_device webhooks oauth mfa_totp mfa_codes mfa_paths admin_session admin_webhooks admin_users users users_lifetime connections actions actions_rules actions_challenges actions_push)
+pg_suites=(projects mail push push_device webhooks oauth mfa_totp mfa_codes mfa_paths admin_session admin_webhooks admin_users admin_user_sessions users users_lifetime connections actions actions_rules actions_challenges actions_push)
 if [ -n "${pgurl:-}" ]; then
   echo "== black-box tests on PostgreSQL: ${pg_suites[*]}"
   files=(); for n in "${pg_suites[@]}"; do files+=("tests/integration/$n.test.mjs"); done

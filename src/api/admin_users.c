@@ -11,6 +11,7 @@
 #include "auth/push.h"
 #include "auth/seclog.h"
 #include "auth/sessions.h"
+#include "auth/user_sessions.h"
 #include "core/ctx.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -66,7 +67,7 @@ void h_admin_user_get(struct req *r)
 	struct user *u;
 	if (!path_user(r, &p, &u))
 		return;
-	cJSON *ids, *factors, *devices, *push, *flog, *events;
+	cJSON *ids, *factors, *devices, *push, *flog, *events, *sessions, *keys;
 	struct seclog_filter f = {.q = u->id, .limit = 50};
 	enum ag_err e = oauth_identities_list(r->a, p->app_id, u->id, &ids);
 	if (e == AG_OK)
@@ -79,6 +80,10 @@ void h_admin_user_get(struct req *r)
 		e = factor_security_log(r->a, p->app_id, u->id, 50, &flog);
 	if (e == AG_OK)
 		e = seclog_list(r->a, &f, &events);
+	if (e == AG_OK)
+		e = user_sessions_list(r->a, p->app_id, u->id, false, &sessions);
+	if (e == AG_OK)
+		e = user_keys_list(r->a, p->app_id, u->id, &keys);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
@@ -94,6 +99,8 @@ void h_admin_user_get(struct req *r)
 	cJSON_AddItemReferenceToObject(o, "factors", factors);
 	cJSON_AddItemReferenceToObject(o, "devices", u->email ? only(r->a, devices, "email", u->email) : json_arr(r->a));
 	cJSON_AddItemReferenceToObject(o, "push_sessions", push);
+	cJSON_AddItemReferenceToObject(o, "sessions", sessions);
+	cJSON_AddItemReferenceToObject(o, "api_keys", keys);
 	cJSON_AddItemReferenceToObject(o, "factor_log", flog);
 	cJSON_AddItemReferenceToObject(o, "security_events", events);
 	resp_json(r, 200, o);
@@ -139,7 +146,7 @@ void h_admin_user_end_sessions(struct req *r)
 		return;
 	int64_t at = 0;
 	enum ag_err e = db_begin(g_app.store);
-	if (e == AG_OK)
+	if (e == AG_OK) /* the 5-minute tokens and the long-lived sessions */
 		e = session_end_all(p->app_id, u->id, &at);
 	if ((e = db_end(g_app.store, e))) {
 		api_fail(r, e, NULL);

@@ -262,6 +262,10 @@ void h_passkey_verify(struct req *r)
 		api_factor_fail(r, e, &fe);
 		return;
 	}
+	if (u->disabled_at) {
+		api_fail(r, AG_USER_DISABLED, NULL);
+		return;
+	}
 	(void)!user_touch_login(u->id);
 	/* user verification was required: the passkey is two factors at once */
 	const char *tok = mfa_session(r->a, r->project, u, "passkey", uv ? "hwk user mfa" : "hwk", NULL);

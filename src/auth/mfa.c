@@ -54,9 +54,16 @@ uint64_t mfa_signins_total(void)
 const char *mfa_session(struct arena *a, const struct project *p, const struct user *u, const char *provider,
                         const char *amr, const cJSON *extra)
 {
+	/* A disabled user gets no token, whichever path asks (mfa_begin tells them why). */
+	if (u->disabled_at)
+		return NULL;
 	/* seed 004's sign-ins end in a long-lived user session instead (auth/user_sessions.h) */
-	if (user_session_wanted(extra))
-		return user_session_from_extra(a, p, u, amr, extra);
+	if (user_session_wanted(extra)) {
+		const char *t = user_session_from_extra(a, p, u, amr, extra);
+		if (t)
+			metric_inc(&m_signins);
+		return t;
+	}
 	cJSON *x = extra ? json_own(a, cJSON_Duplicate(extra, 1)) : json_obj(a);
 	/* amr: space-separated values in, a JSON array out; "mfa" when two factors were used */
 	cJSON *arr = cJSON_CreateArray();

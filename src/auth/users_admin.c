@@ -67,7 +67,8 @@ enum ag_err user_set_disabled(const char *app_id, const char *user_id, bool disa
 			      P(SV_TEXT(app_id), SV_TEXT(user_id), disabled ? SV_INT(now) : SV_NULL, SV_INT(now)), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
-	/* Disabling ends every session at once (every node: the sessions' epoch moves);
+	/* Disabling ends every session at once (every node: the sessions' epochs move), the
+	 * 5-minute tokens and the long-lived user sessions (session_end_all ends both);
 	 * enabling again starts from nothing: tokens from before stay ended. */
 	if (e == AG_OK)
 		e = session_end_all(app_id, user_id, NULL);
@@ -89,6 +90,16 @@ enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *us
 		"DELETE FROM oauth_flows WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM security_log WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM mfa_lockouts WHERE key = CAST($1 AS TEXT) || ':' || CAST($2 AS TEXT)",
+		/* seed 004: user_forget ended the sessions and revoked the keys; the rows stay
+		 * (the caches learn of an end by reading the row) with nothing personal in them,
+		 * and go with the tombstone */
+		"UPDATE user_sessions SET ip = NULL, user_agent = NULL WHERE app_id = $1 AND user_id = $2",
+		"UPDATE user_api_keys SET name = '' WHERE app_id = $1 AND user_id = $2",
+		/* the actions API */
+		"DELETE FROM action_sessions WHERE user_id = $2 AND app_id = $1",
+		"DELETE FROM action_seen WHERE user_id = $2 AND user_id IN (SELECT id FROM users WHERE app_id = $1)",
+		"DELETE FROM actions WHERE app_id = $1 AND user_id = $2",
+		"DELETE FROM action_users WHERE app_id = $1 AND user_id = $2",
 	};
 	/* Security events still queued in memory are written first, so the ones that name
 	 * the user are deleted below too (and not written back after). */
@@ -104,6 +115,8 @@ enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *us
 			      &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
+	if (e == AG_OK) /* sessions end and keys are revoked in every process's cache first */
+		e = user_forget(app_id, user_id);
 	for (size_t i = 0; e == AG_OK && i < ARRAY_LEN(by_user); i++)
 		e = db_exec(g_app.store, by_user[i], P(SV_TEXT(app_id), SV_TEXT(user_id)));
 	if (e == AG_OK)

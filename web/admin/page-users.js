@@ -50,8 +50,8 @@ async function userView(base, id, p, refresh, gone) {
   const url = `${base}/${seg(id)}`;
   const d = await get(url);
   const u = d.user;
-  const act = (label, cls, fn) => {
-    const b = h('button', { type: 'button', class: cls }, label);
+  const act = (label, cls, fn, name) => {
+    const b = h('button', { type: 'button', class: cls, 'aria-label': name }, label);
     b.addEventListener('click', () => busy(b, fn));
     return b;
   };
@@ -111,8 +111,27 @@ async function userView(base, id, p, refresh, gone) {
     table('Devices', ['Name', 'id', 'Last used', 'First approval here'], d.devices.map((x) => [
       x.name, h('code', {}, x.id), timeEl(x.last_seen_at), timeEl(x.first_approved_at),
     ]), { empty: 'No device set up for this email.' }),
-    h('h3', {}, 'Sessions: push sign-ins'),
-    h('p', { class: 'muted' }, 'Session tokens are short-lived (5 minutes) and kept nowhere; “End all sessions” makes every token issued before now fail verification on every node.'),
+    h('h3', {}, 'Active sessions'),
+    h('p', { class: 'muted' }, 'Long-lived sessions (30 days, the /users API of seed 004), each ended on its own here; 5-minute session tokens are kept nowhere: “End all sessions” ends those and these on every node.'),
+    table('Active sessions', ['Started', 'Ends', 'How', 'From', ''], d.sessions.filter((x) => x.active).map((x) => [
+      timeEl(x.created_at), timeEl(x.expires_at), x.auth_type, `${x.ip || '—'}${x.user_agent ? ` · ${x.user_agent.slice(0, 60)}` : ''}`,
+      act('End', 'small danger', async () => {
+        await del(`${url}/sessions/${seg(x.id)}`);
+        say('Session ended.');
+        await refresh();
+      }, `End the session started ${new Date(x.created_at).toLocaleString()}`),
+    ]), { empty: 'No long-lived session.' }),
+    h('h3', {}, 'API keys of the user'),
+    table('API keys of the user', ['Name', 'Key', 'Created', ''], d.api_keys.map((k) => [
+      k.name, h('code', {}, `${k.prefix}…`), timeEl(k.createdAt || k.created_at),
+      act('Revoke', 'small danger', async () => {
+        if (!await confirmDialog('Revoke this key?', `${k.name} (${k.prefix}…) stops working at once.`, 'Revoke')) return;
+        await del(`${url}/api-keys/${seg(k.id)}`);
+        say('Key revoked.');
+        await refresh();
+      }, `Revoke key ${k.name}`),
+    ]), { empty: 'No API key.' }),
+    h('h3', {}, 'Push sign-ins'),
     table('Push sign-ins', ['Started', 'Status', 'From', 'Device'], d.push_sessions.map((s) => [
       timeEl(s.created_at), badge(s.status + (s.reason ? ` (${s.reason})` : ''), s.status === 'approved' ? 'good' : s.status === 'pending' ? 'warn' : 'bad'),
       `${s.ip || '—'}${s.user_agent ? ` · ${s.user_agent}` : ''}`, s.device_id ? h('code', {}, s.device_id) : '—',
