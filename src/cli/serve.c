@@ -29,7 +29,7 @@
 
 #define WORK_QUEUE_MAX 4096
 /* Hashing yields to connection threads (see core/workpool.h). */
-#define WORKER_NICE 10
+#define WORKER_NICE BACKGROUND_NICE
 
 static void raise_nofile(void)
 {

@@ -22,11 +22,16 @@ struct workpool {
 	pthread_t *threads;
 };
 
+void thread_nice(int nice)
+{
+	if (nice > 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
 static void *worker(void *arg)
 {
 	struct workpool *p = arg;
-	if (p->nice > 0) /* Linux: a thread's nice value is its own */
-		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
+	thread_nice(p->nice);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->len == 0 && !p->stopping)

@@ -12,6 +12,12 @@ struct workpool;
  * as password hashing yields the CPU to connection threads: cheap requests keep their
  * latency while hashes saturate the cores. */
 struct workpool *workpool_new(int threads, size_t queue_max, int nice);
+/* Lower the calling thread's scheduling priority to `nice` (Linux: a thread's nice value
+ * is its own): for every thread whose work can wait while a request runs — workers,
+ * deliveries, checkpoints — since on a busy core the request thread should go first. */
+#define BACKGROUND_NICE 10
+void thread_nice(int nice);
+
 /* Queue fn(arg); false when the queue is full (the caller answers 503). */
 bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg);
 /* Finish queued work, then join the threads. */

@@ -30,7 +30,7 @@ struct store {
 	struct tconn *conns;
 	_Atomic int64_t epoch[STORE_CACHES]; /* highest epoch of each cache seen in the database */
 	_Atomic int64_t checked_us;          /* last data_changed() check (monotonic), any thread */
-	void *backend_state;       /* owned by the backend (listener), freed by listen_stop */
+	void *backend_state;       /* owned by the backend (listener, checkpointer), freed by listen_stop */
 	void (*_Atomic on_event)(const char *payload);
 };
 
@@ -70,6 +70,8 @@ static struct tconn *tconn_get(struct store *st)
 	}
 	t->st = st;
 	t->c = c;
+	if (st->ops->conn_attach)
+		st->ops->conn_attach(st, c);
 	pthread_mutex_lock(&st->mu);
 	t->next = st->conns;
 	if (st->conns)

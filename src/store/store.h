@@ -66,9 +66,14 @@ struct store_ops {
 	/* Has another connection committed since the last call? Sets *changed. May be NULL
 	 * (the backend then relies on notifications, see store_epoch_*). */
 	enum ag_err (*data_changed)(struct store_conn *c, bool *changed);
-	/* Start the cross-process change listener (PostgreSQL LISTEN); may be NULL. */
+	/* Start what a serving process runs beside its requests (PostgreSQL: the
+	 * cross-process change listener, LISTEN; SQLite: the WAL checkpointer); may be NULL.
+	 * Stopped by store_close. */
 	int (*listen_start)(struct store *st);
 	void (*listen_stop)(struct store *st);
+	/* A thread's new connection, after listen_start (SQLite: its commits report the
+	 * WAL's size to the checkpointer); may be NULL. */
+	void (*conn_attach)(struct store *st, struct store_conn *c);
 	/* Announce a cache's new epoch to other processes (PostgreSQL NOTIFY in the current
 	 * transaction); may be NULL. */
 	enum ag_err (*notify_epoch)(struct store_conn *c, const char *cache, int64_t epoch);
@@ -162,9 +167,10 @@ enum store_cache {
 #define STORE_EPOCHS_SQL "SELECT key, CAST(value AS BIGINT) FROM meta WHERE substr(key, 1, 12) = 'cache_epoch.'"
 enum ag_err store_epoch_bump(struct store *st, unsigned caches) MUST_CHECK;
 int64_t store_epoch_current(struct store *st, enum store_cache cache);
-/* Start the backend's cross-process change listener (PostgreSQL LISTEN), so
- * store_epoch_current sees other processes' bumps; 0 if the backend needs none. Call
- * once, from the owner, after store_open; store_close stops it. -1 on failure. */
+/* Start the backend's work beside the requests of a serving process: PostgreSQL's
+ * cross-process change listener (LISTEN), so store_epoch_current sees other processes'
+ * bumps; SQLite's WAL checkpointer, so no request pays for a checkpoint. Call once,
+ * from the owner, after store_open; store_close stops it. -1 on failure. */
 int store_listen_start(struct store *st);
 /* Used by backends' listeners: a cache's epoch by name ("projects" or the meta key). */
 void store_epoch_seen(struct store *st, const char *cache, int64_t epoch);
