@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "mail/i18n.h"
+#include "sec/sec.h"
 
 /* Reading a stored provider key back: per user, and per address. */
 static const struct rate_policy p_key_read = {"provider-key-read:user", 10, 60, false},
@@ -195,43 +196,160 @@ void h_connect_callback_post(struct req *r)
 	req_async(r, callback_post_work);
 }
 
-static void page(struct req *r, int status, const char *title, const char *message)
+/* ---- the browser's callback: it asks before it connects ------------------------------------
+ *
+ * GET /auth/callback/{provider}?code&state does not connect on the state alone: whoever
+ * started a connect flow can send its authUrl to someone else, and the provider account
+ * of whoever opens it would be connected to the starter's user (who could then act on
+ * it through valid-token). So the GET only shows a page that names the account the
+ * connection is for and asks; the code is redeemed by the page's own form
+ * (POST /auth/callback/{provider}/confirm), which must carry a token bound to the flow's
+ * state and to a nonce cookie this page set in this browser (SameSite=Strict, HttpOnly).
+ * A provider made to answer with response_mode=form_post, a form on another site, or a
+ * framed page (frame-ancestors 'none') cannot produce it. Apps that want no page use
+ * their own redirect_uri and POST /auth/callback with the user's token (docs/USERS.md). */
+
+#define CONFIRM_COOKIE "ag_connect"
+#define CONFIRM_CSP "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+static const struct rate_policy p_confirm_ip = {"connect-confirm:ip", 30, 60, false};
+
+/* A page: title, a message, and the confirmation form when form_html is given. */
+static void page(struct req *r, int status, const char *title, const char *message, const char *form_html)
 {
-	const char *html =
-	    arena_printf(r->a,
-	                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	                 "<title>%s</title>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n<p id=\"message\">%s</p>\n"
-	                 "<p>You can close this window and go back to the application.</p>\n</main>\n</body>\n"
-	                 "</html>\n",
-	                 html_escape(r->a, title), html_escape(r->a, title), html_escape(r->a, message));
+	const char *app = r->project ? project_display_name(r->project) : "AuthGate";
+	const char *html = arena_printf(
+	    r->a,
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<meta name=\"robots\" content=\"noindex\">\n<title>%s</title>\n"
+	    "<link rel=\"stylesheet\" href=\"/assets/magic-link.css\">\n</head>\n<body>\n<main class=\"card\">\n"
+	    "<p class=\"app\">%s</p>\n<h1>%s</h1>\n<p class=\"message\" id=\"message\">%s</p>\n%s</main>\n</body>\n"
+	    "</html>\n",
+	    html_escape(r->a, title), html_escape(r->a, app), html_escape(r->a, title), html_escape(r->a, message),
+	    form_html ? form_html
+	              : "<p class=\"message\">You can close this window and go back to the application.</p>\n");
+	resp_header(r, "Content-Security-Policy", CONFIRM_CSP);
 	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
+}
+
+static void fail_page(struct req *r, const struct oauth_fail *f)
+{
+	page(r, ag_err_status(f->kind), "Connection failed", f->message ? f->message : "the connection failed", NULL);
+}
+
+/* This browser's nonce: the cookie it has (another flow's page set it), else a new one. */
+static const char *browser_nonce(struct req *r)
+{
+	const char *have = req_cookie(r, CONFIRM_COOKIE);
+	size_t n = have ? strlen(have) : 0;
+	if (n >= 32 && n <= 64 && strspn(have, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n)
+		return have;
+	char *t = arena_alloc(r->a, 48);
+	rand_token(t, 32);
+	resp_header(r, "Set-Cookie",
+	            arena_printf(r->a, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", CONFIRM_COOKIE, t,
+	                         OAUTH_FLOW_TTL_S, api_is_tls(r) ? "; Secure" : ""));
+	return t;
+}
+
+static const char *hidden(struct req *r, const char *name, const char *value)
+{
+	return value ? arena_printf(r->a, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n", name,
+	                            html_escape(r->a, value))
+	             : "";
 }
 
 static void callback_get_work(struct req *r)
 {
-	struct connect_result res;
 	struct oauth_fail f;
+	const char *provider = req_param(r, 0), *state = req_query(r, "state"), *code = req_query(r, "code");
 	const char *perr = provider_error(r, req_query(r, "error"));
-	enum ag_err e = connect_finish(r->a, r->project, req_query(r, "state"), perr ? NULL : req_query(r, "code"),
-	                               req_query(r, "iss"), NULL, req_param(r, 0), &res, &f);
-	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
-		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
-	if (e || perr) {
-		page(r, ag_err_status(f.kind), "Connection failed", f.message ? f.message : "the connection failed");
+	if (perr) { /* the provider said no: the flow is spent all the same */
+		if (connect_cancel(r->a, r->project, state, provider, &f) == AG_OK || !str_eq(f.code, "invalid_state"))
+			f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
+		fail_page(r, &f);
 		return;
 	}
-	/* Say which account got what, so a connection someone else started is noticed. */
-	struct user *u = NULL;
-	(void)!user_by_id(r->a, r->project->app_id, res.user_id, &u);
-	page(r, 200, "Connected",
-	     arena_printf(r->a, "%s%s%s is now connected to %s.", res.provider, res.email ? " account " : "",
-	                  res.email ? res.email : "", u ? u->email : "your account"));
+	struct connect_pending pend;
+	if (connect_pending(r->a, r->project, state, provider, &pend, &f)) {
+		fail_page(r, &f);
+		return;
+	}
+	if (!code || !*code || strlen(code) > 2048) {
+		f = (struct oauth_fail){AG_EINVAL, "invalid_request", "the provider sent no code"};
+		fail_page(r, &f);
+		return;
+	}
+	const char *who = pend.user_email ? pend.user_email : pend.user_id;
+	const char *form = arena_printf(
+	    r->a,
+	    "<p class=\"message\"><strong>Only continue if you started this yourself, signed in as %s.</strong> "
+	    "If someone sent you this link, choose Cancel: they would get access to your %s account.</p>\n"
+	    "<form method=\"post\" action=\"%s/confirm\">\n%s%s%s%s"
+	    "<button type=\"submit\" name=\"decision\" value=\"connect\" id=\"connect\">Connect %s</button>\n"
+	    "<button type=\"submit\" name=\"decision\" value=\"cancel\" id=\"cancel\" "
+	    "class=\"method\">Cancel</button>\n"
+	    "</form>\n",
+	    html_escape(r->a, who), html_escape(r->a, pend.provider_name), html_escape(r->a, provider),
+	    hidden(r, "state", state), hidden(r, "code", code), hidden(r, "iss", req_query(r, "iss")),
+	    hidden(r, "csrf", connect_confirm_token(r->a, state, browser_nonce(r))),
+	    html_escape(r->a, pend.provider_name));
+	page(r, 200, arena_printf(r->a, "Connect %s?", pend.provider_name),
+	     arena_printf(r->a, "%s will connect the %s account you just used to the account %s.",
+	                  project_display_name(r->project), pend.provider_name, who),
+	     form);
 }
 
 void h_connect_callback_get(struct req *r)
 {
 	req_async(r, callback_get_work);
+}
+
+static void confirm_work(struct req *r)
+{
+	struct connect_result res;
+	struct oauth_fail f;
+	const char *provider = req_param(r, 0), *state = req_form(r, "state");
+	if (str_eq(req_form(r, "decision"), "cancel")) {
+		if (connect_cancel(r->a, r->project, state, provider, &f))
+			fail_page(r, &f);
+		else
+			page(r, 200, "Not connected", "Nothing was connected.", NULL);
+		return;
+	}
+	if (connect_finish(r->a, r->project, state, req_form(r, "code"), req_form(r, "iss"), NULL, provider, &res,
+	                   &f)) {
+		fail_page(r, &f);
+		return;
+	}
+	struct user *u = NULL;
+	(void)!user_by_id(r->a, r->project->app_id, res.user_id, &u);
+	page(r, 200, "Connected",
+	     arena_printf(r->a, "%s%s%s is now connected to %s.", res.provider, res.email ? " account " : "",
+	                  res.email ? res.email : "", u && u->email ? u->email : "your account"),
+	     NULL);
+}
+
+/* POST /auth/callback/{provider}/confirm: only the page above, in the browser it was
+ * shown to, can send this (see the comment above callback_get_work). */
+void h_connect_confirm(struct req *r)
+{
+	if (!api_rate_limit(r, &p_confirm_ip, r->ip))
+		return;
+	const char *site = req_header(r, "Sec-Fetch-Site");
+	if ((site && !str_eq(site, "same-origin")) ||
+	    !connect_confirm_ok(r->a, req_form(r, "state"), req_cookie(r, CONFIRM_COOKIE), req_form(r, "csrf"))) {
+		log_security("connect_confirm_refused", r->ip, "project %s: a connect confirmation without its page",
+		             r->project->app_id);
+		page(r, 403, "Connection refused",
+		     "This confirmation did not come from the page AuthGate showed in this browser. Start the "
+		     "connection "
+		     "again from the application.",
+		     NULL);
+		return;
+	}
+	req_async(r, confirm_work);
 }
 
 static void disconnect_work(struct req *r)

@@ -732,6 +732,8 @@ const struct route api_routes[] = {
 	{"POST", "/auth/callback", h_connect_callback_post, guard_users, 8 * KB, f_connect_callback, U, NULL},
 	{"GET", "/auth/callback/{provider}", h_connect_callback_get, guard_users, 0, NULL, ROUTE_TENANT | ROUTE_PAGE,
 	 NULL},
+	{"POST", "/auth/callback/{provider}/confirm", h_connect_confirm, guard_users, 8 * KB, NULL,
+	 ROUTE_TENANT | ROUTE_PAGE | ROUTE_FORM, NULL},
 	{"POST", "/auth/disconnect/{provider}", h_connect_disconnect, guard_users, 0, NULL, U, NULL},
 	{"GET", "/auth/connected", h_connected_list, guard_users, 0, NULL, U, NULL},
 	{"POST", "/auth/apikeys/{provider}", h_provider_key_put, guard_users, 8 * KB, f_provider_key, U, NULL},

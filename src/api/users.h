@@ -71,6 +71,7 @@ void h_providers_delete(struct req *r);
 void h_connect_start(struct req *r);
 void h_connect_callback_post(struct req *r);
 void h_connect_callback_get(struct req *r);
+void h_connect_confirm(struct req *r);
 void h_connect_disconnect(struct req *r);
 void h_connected_list(struct req *r);
 void h_provider_key_put(struct req *r);

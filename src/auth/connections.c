@@ -537,6 +537,79 @@ static enum ag_err save_connection(struct arena *a, const char *app_id, const ch
 	return e;
 }
 
+/* ---- the browser's callback asks first ------------------------------------------------------- */
+
+/* A flow of this project's connect purpose for provider (NULL: any), else why not. */
+static enum ag_err connect_flow_ok(const struct project *p, const struct oauth_flow *fl, const char *provider,
+                                   struct oauth_fail *f)
+{
+	if (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))
+		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+	if (provider && !str_eq(provider, fl->q.provider))
+		return fail(f, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
+	if (fl->expired)
+		return fail(f, AG_EGONE, "flow_expired", "the connection took too long; connect again");
+	return AG_OK;
+}
+
+enum ag_err connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
+                            struct connect_pending *out, struct oauth_fail *f)
+{
+	memset(out, 0, sizeof *out);
+	struct oauth_flow *fl;
+	enum ag_err e = oauth_flow_peek(a, state, &fl);
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+	if (e)
+		return fail(f, e, "server_error", "the connection cannot be completed right now");
+	if ((e = connect_flow_ok(p, fl, provider, f)))
+		return e;
+	struct user *u;
+	if ((e = user_by_id(a, p->app_id, fl->q.user_id, &u)))
+		return fail(f, ag_err_is(e, AG_ENOTFOUND) ? AG_EGONE : e, "invalid_state",
+		            "the account this connection was started for no longer exists");
+	struct oauth_client *c;
+	out->provider = fl->q.provider;
+	out->provider_name = provider_client(a, p->app_id, fl->q.provider, &c, f) == AG_OK && c->def->label
+	                         ? c->def->label
+	                         : fl->q.provider;
+	out->user_id = u->id;
+	out->user_email = u->email;
+	return AG_OK;
+}
+
+enum ag_err connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider,
+                           struct oauth_fail *f)
+{
+	struct oauth_flow *fl;
+	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+	if (e)
+		return fail(f, e, "server_error", "the connection cannot be cancelled right now");
+	if ((e = connect_flow_ok(p, fl, provider, f)))
+		return e;
+	log_security("connect_declined", NULL, "project %s provider %s: a connection to user %s was declined",
+	             p->app_id, fl->q.provider, fl->q.user_id);
+	return AG_OK;
+}
+
+/* The confirmation's CSRF token: a keyed hash of the flow's state and the browser's
+ * nonce (its cookie), so only the page AuthGate showed to that browser has it. */
+const char *connect_confirm_token(struct arena *a, const char *state, const char *nonce)
+{
+	char *out = arena_alloc(a, 2 * SHA256_LEN + 1);
+	master_mac_hex(out, "authgate connect-confirm v1", nonce, state);
+	return out;
+}
+
+bool connect_confirm_ok(struct arena *a, const char *state, const char *nonce, const char *token)
+{
+	if (!state || !nonce || !token || strlen(nonce) < 32 || strlen(nonce) > 64 || strlen(state) > 128)
+		return false;
+	return ct_streq(connect_confirm_token(a, state, nonce), token);
+}
+
 enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
                            const char *iss, const char *user_id, const char *provider, struct connect_result *out,
                            struct oauth_fail *f)
@@ -544,20 +617,17 @@ enum ag_err connect_finish(struct arena *a, const struct project *p, const char 
 	memset(out, 0, sizeof *out);
 	struct oauth_flow *fl;
 	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
-	if (ag_err_is(e, AG_ENOTFOUND) ||
-	    (e == AG_OK && (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))))
+	if (ag_err_is(e, AG_ENOTFOUND))
 		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
 	if (e)
 		return fail(f, e, "server_error", "the connection cannot be completed right now");
+	if ((e = connect_flow_ok(p, fl, provider, f)))
+		return e;
 	if (user_id && !str_eq(user_id, fl->q.user_id)) {
 		log_security("connect_state_foreign", NULL, "project %s provider %s: a callback for another user",
 		             p->app_id, fl->q.provider);
 		return fail(f, AG_EFORBIDDEN, "invalid_state", "this connection was started by another user");
 	}
-	if (provider && !str_eq(provider, fl->q.provider))
-		return fail(f, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
-	if (fl->expired)
-		return fail(f, AG_EGONE, "flow_expired", "the connection took too long; connect again");
 	if (!code || !*code || strlen(code) > 2048)
 		return fail(f, AG_EINVAL, "invalid_request", "code is required");
 	struct oauth_client *c;

@@ -46,14 +46,34 @@ enum ag_err connect_start(struct arena *a, const struct project *p, const char *
                           struct oauth_fail *f) MUST_CHECK;
 
 /* What came back to a callback. user_id: the caller (POST /auth/callback), who must be
- * the user the flow was started for; NULL for the browser's GET callback (the state
- * alone). provider: the path's (GET), or NULL. iss: RFC 9207's parameter, may be NULL. */
+ * the user the flow was started for; NULL for the browser's callback once its page was
+ * confirmed (below). provider: the path's (browser), or NULL. iss: RFC 9207's
+ * parameter, may be NULL. */
 struct connect_result {
 	const char *provider, *user_id, *email;
 };
 enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
                            const char *iss, const char *user_id, const char *provider, struct connect_result *out,
                            struct oauth_fail *f) MUST_CHECK;
+
+/* The browser's GET callback does not connect on the state alone: a connect link the
+ * starter sent to someone else would connect that person's provider account to the
+ * starter (docs/USERS.md, "The browser's callback asks first"). It shows who the
+ * connection is for and asks; only the page's own form, bound to that browser by a
+ * cookie nonce, goes on. connect_pending reads the flow without taking it: AG_OK with
+ * the account it was started for, else *f says why (invalid_state, flow_expired). */
+struct connect_pending {
+	const char *provider, *provider_name, *user_id, *user_email;
+};
+enum ag_err connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
+                            struct connect_pending *out, struct oauth_fail *f) MUST_CHECK;
+/* The person said no: the flow is spent, nothing is connected (logged). */
+enum ag_err connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider,
+                           struct oauth_fail *f) MUST_CHECK;
+/* The confirmation form's token for this state and browser nonce, and its check
+ * (constant time). */
+const char *connect_confirm_token(struct arena *a, const char *state, const char *nonce);
+bool connect_confirm_ok(struct arena *a, const char *state, const char *nonce, const char *token);
 
 /* Forget the connection, revoking its token at the provider when it has a revocation
  * endpoint (*revoked). AG_ENOTFOUND when there is none. */

@@ -151,6 +151,9 @@ struct oauth_flow {
 /* AG_ENOTFOUND when no unused flow has this state (no safe place to send the browser). */
 enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *binding,
                             struct oauth_flow **out) MUST_CHECK;
+/* The same flow read without taking it (a page that asks before the callback goes on):
+ * no code verifier, nonce or binding. AG_ENOTFOUND when no unused flow has this state. */
+enum ag_err oauth_flow_peek(struct arena *a, const char *state, struct oauth_flow **out) MUST_CHECK;
 
 /* ---- the provider's answer (oauth_exchange.c) ------------------------------------- */
 

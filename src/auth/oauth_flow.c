@@ -211,3 +211,24 @@ enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *bind
 	*out = fl;
 	return AG_OK;
 }
+
+enum ag_err oauth_flow_peek(struct arena *a, const char *state, struct oauth_flow **out)
+{
+	*out = NULL;
+	if (!token_shape(state))
+		return AG_ENOTFOUND;
+	struct store_row row;
+	enum ag_err e = db_row(g_app.store, a, &row,
+	                       "SELECT " TAKE_COLS " FROM oauth_flows WHERE id_hash = $1 AND stage = 'sent' "
+	                       "AND used_at IS NULL",
+	                       P(SV_TEXT(hash_of(a, state))));
+	if (e)
+		return e;
+	struct oauth_flow *fl = arena_calloc(a, sizeof *fl);
+	req_of_row(&row, &fl->q);
+	fl->state = arena_strdup(a, state);
+	fl->issuer = row_str(&row, 2);
+	fl->expired = row_int(&row, 9) <= time_now_ms();
+	*out = fl;
+	return AG_OK;
+}

@@ -1,7 +1,8 @@
 // Seed 004's OAuth against a real OpenID provider (`oidc-provider`: PKCE required,
 // refresh tokens, rotation on every refresh, RFC 7009 revocation) standing in for
 // Google: sign-in at /users/auth/google, connections (connect, the browser's GET
-// callback and the app's POST callback, single-use state bound to the user), 50
+// callback that asks before it connects and refuses forged confirmations, the app's
+// POST callback, single-use state bound to the user), 50
 // concurrent valid-token calls that cause exactly one refresh at the provider, the
 // rotated refresh token stored, invalid_grant -> 409 reconnect required, disconnect
 // revoking at the provider, provider keys, the registry's admin rule, and the MFA step
@@ -56,14 +57,35 @@ async function devClock(offsetMs) {
   assert.equal(r.status, 200, r.text);
 }
 
-// Connect the user's google account through the browser's GET callback; returns the page.
+const unescape = (v) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+// The form of the page the browser's callback shows: {action (absolute), fields}.
+function confirmForm(url, html) {
+  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+  assert.ok(form, `no confirmation form in: ${html}`);
+  const fields = {};
+  for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = unescape(m[2]);
+  return { action: new URL(unescape(form[1]), url).toString(), fields };
+}
+
+// Submit it as the page's own button would (decision connect | cancel).
+function submitConfirm(agent, { action, fields }, decision = 'connect', headers = {}) {
+  return agent.fetch(action, { method: 'POST', body: new URLSearchParams({ ...fields, decision }),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } });
+}
+
+// Connect the user's google account through the browser's GET callback: the page asks,
+// its Connect button confirms; returns the question and the answer.
 async function connectGoogle(token, login = 'alice') {
   const c = await s.req('GET', '/auth/connect/google', { headers: bearer(token) });
   assert.equal(c.status, 200, c.text);
   const agent = new Agent();
   const back = await agent.walk(c.body.authUrl, login, `${s.url}/auth/callback/google`);
-  const page = await agent.fetch(back);
-  return { status: page.status, html: await page.text(), back, authUrl: c.body.authUrl };
+  const ask = await agent.fetch(back);
+  const askHtml = await ask.text();
+  assert.equal(ask.status, 200, askHtml);
+  const page = await submitConfirm(agent, confirmForm(back, askHtml));
+  return { status: page.status, html: await page.text(), askHtml, back, authUrl: c.body.authUrl };
 }
 
 function validToken(token, query = 'providerId=google') {
@@ -106,7 +128,9 @@ test('Google sign-in at /users/auth/google: the seed JSON with a 30-day user tok
 
 test('connect: PKCE S256, offline access, sealed tokens; 50 concurrent valid-token calls refresh once; the rotated refresh token is stored', async () => {
   const { token, user } = await signIn(s, 'alice@example.com');
-  const { status, html, back, authUrl } = await connectGoogle(token);
+  const { status, html, askHtml, back, authUrl } = await connectGoogle(token);
+  assert.match(askHtml, /<h1>Connect Google\?<\/h1>/);
+  assert.match(askHtml, /signed in as alice@example\.com/);
   assert.equal(status, 200, html);
   assert.match(html, /google account alice@example\.com is now connected to alice@example\.com/);
   const u = new URL(authUrl);
@@ -189,6 +213,62 @@ test('invalid_grant marks the connection reconnect-required (409); connecting ag
   assert.deepEqual((await s.req('GET', '/auth/connected', { headers: bearer(token) })).body.connectedApps, []);
   assert.equal((await validToken(token)).status, 404);
   assert.equal((await s.req('POST', '/auth/disconnect/google', { headers: bearer(token) })).status, 404);
+});
+
+test('the browser callback asks first: a connect link opened by someone else connects nothing without its page', async () => {
+  // Mallory starts a connection and sends its authUrl to Victor, who signs in at the
+  // provider: his browser lands on AuthGate's callback with Mallory's state and his code.
+  const mallory = await signIn(s, 'mallory@example.com');
+  const start = async () => {
+    const c = await s.req('GET', '/auth/connect/google', { headers: bearer(mallory.token) });
+    assert.equal(c.status, 200, c.text);
+    const victor = new Agent();
+    const back = await victor.walk(c.body.authUrl, 'victor', `${s.url}/auth/callback/google`);
+    return { victor, back, u: new URL(back) };
+  };
+  const connected = async () => (await s.req('GET', '/auth/connected', { headers: bearer(mallory.token) })).body.connectedApps;
+  const form = (u) => ({ action: `${s.url}/auth/callback/google/confirm`,
+    fields: { state: u.searchParams.get('state'), code: u.searchParams.get('code'), iss: u.searchParams.get('iss') || '' } });
+
+  // 1. The provider made to POST the answer (response_mode=form_post, or any form on
+  //    another site): no nonce cookie, no token -> refused, the flow left alone.
+  let { victor, back, u } = await start();
+  let r = await submitConfirm(victor, form(u));
+  assert.equal(r.status, 403);
+  assert.match(await r.text(), /did not come from the page AuthGate showed/);
+  r = await submitConfirm(victor, { ...form(u), fields: { ...form(u).fields, csrf: 'f'.repeat(64) } });
+  assert.equal(r.status, 403, 'a made-up token');
+  // 2. The GET shows a page naming Mallory's account, with a Cancel button; nothing yet.
+  const ask = await victor.fetch(back);
+  const html = await ask.text();
+  assert.equal(ask.status, 200);
+  assert.match(html, /signed in as mallory@example\.com/);
+  assert.match(html, /If someone sent you this link, choose Cancel/);
+  assert.match(ask.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  assert.match(ask.headers.get('set-cookie'), /^ag_connect=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=Strict/);
+  assert.deepEqual(await connected(), []);
+  const f = confirmForm(back, html);
+  // the page's token is bound to this browser's nonce: in another browser it is worthless
+  assert.equal((await submitConfirm(new Agent(), f)).status, 403);
+  // and a cross-site request is refused even with the cookie (Sec-Fetch-Site)
+  assert.equal((await submitConfirm(victor, f, 'connect', { 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+  // 3. Victor cancels: the flow is spent, nothing is connected
+  r = await submitConfirm(victor, f, 'cancel');
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /Nothing was connected/);
+  assert.equal((await submitConfirm(victor, f)).status, 400, 'the state is spent');
+  assert.equal((await victor.fetch(back)).status, 400);
+  assert.deepEqual(await connected(), []);
+  // 4. The token of one flow does not confirm another flow in the same browser
+  ({ victor, back, u } = await start());
+  const f2 = confirmForm(back, await (await victor.fetch(back)).text());
+  const again = await start();
+  const f3 = confirmForm(again.back, await (await again.victor.fetch(again.back)).text());
+  r = await submitConfirm(victor, { action: f2.action, fields: { ...f2.fields, csrf: f3.fields.csrf } });
+  assert.equal(r.status, 403);
+  assert.deepEqual(await connected(), []);
+  assert.match(s.stdout + s.stderr, /connect_confirm_refused/);
+  assert.match(s.stdout + s.stderr, /connect_declined/);
 });
 
 test('the app callback: POST /auth/callback {code, state} with the user who started it, and no one else', async () => {

@@ -3368,11 +3368,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the provider sends the browser back: finishes the connection, shows a page */
+        /** Where the provider sends the browser back: a page that names the account and asks (Connect / Cancel); nothing is connected yet */
         get: {
             parameters: {
                 query?: {
                     code?: string;
+                    iss?: string;
                     state?: string;
                 };
                 header?: never;
@@ -3383,7 +3384,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description HTML: connected */
+                /** @description HTML: the question, with a form bound to this browser (sets the ag_connect nonce cookie) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3397,10 +3398,85 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description HTML: the flow expired */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
             };
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/callback/{provider}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The callback page's own form: connect (redeem the code) or cancel (spend the flow). Needs the page's csrf token and this browser's ag_connect cookie; refused cross-site */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        code?: string;
+                        csrf: string;
+                        /** @enum {string} */
+                        decision?: "connect" | "cancel";
+                        iss?: string;
+                        state: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description HTML: connected, or nothing was connected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description HTML: invalid or used state */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description HTML: not from the page AuthGate showed in this browser */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description too many confirmations from this address */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
