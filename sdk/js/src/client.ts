@@ -61,7 +61,7 @@ export class AuthGate {
   readonly passkeys: PasskeyClient;
   /** Webhook endpoints of the project (API key). */
   readonly webhooks: WebhooksApi;
-  /** Seed 004: end users' 30-day sessions and API keys (`users.as({token}).status()`, ...). */
+  /** Seed 004: end users' 30-day sessions, API keys and provider connections (`users.as({token}).status()`, ...), plans and access checks. */
   readonly users: UsersClient;
   private readonly signingSecret?: string;
 
@@ -74,7 +74,7 @@ export class AuthGate {
     this.push = new PushClient(this.http, o.appId);
     this.passkeys = new PasskeyClient(this.http, o.appId);
     this.webhooks = new WebhooksApi(this.http);
-    this.users = new UsersClient(this.http, o.appId, o.fetch);
+    this.users = new UsersClient(this.http, o.appId);
   }
 
   // ---- email + password (seed 001) ------------------------------------------------

@@ -86,16 +86,20 @@ export function parseRetryAfter(v: string | null | undefined, now = Date.now()):
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+const CODE = /^[a-z][a-z0-9_.-]*$/;
+
 /**
  * The error for a refused answer. AuthGate's bodies are {error: code, message}; seed 004's
- * routes answer {success: false, error: "Authentication required", statusCode, ...} where
- * `error` is prose, so only a snake_case `error` is taken as the code.
+ * routes answer {success: false, error: "Authentication required", code, statusCode, ...}
+ * where `error` is prose and `code` the stable code, so a snake_case `code` wins, then a
+ * snake_case `error`.
  */
 export function errorFromResponse(status: number, headers: Headers, body: unknown): AuthGateError {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const raw = typeof b.error === 'string' ? b.error : undefined;
-  const isCode = raw !== undefined && /^[a-z][a-z0-9_.-]*$/.test(raw);
-  const code = isCode ? raw! : STATUS_CODES[status] ?? (status >= 500 ? 'server_error' : `http_${status}`);
+  const isCode = raw !== undefined && CODE.test(raw);
+  const stable = typeof b.code === 'string' && CODE.test(b.code) ? b.code : isCode ? raw : undefined;
+  const code = stable ?? STATUS_CODES[status] ?? (status >= 500 ? 'server_error' : `http_${status}`);
   const message =
     typeof b.message === 'string' ? b.message : raw && !isCode ? raw : `AuthGate answered ${status} (${code})`;
   const Cls = BY_STATUS[status] ?? (status >= 500 ? ServerError : AuthGateError);

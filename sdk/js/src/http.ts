@@ -59,7 +59,8 @@ export class Transport {
   private readonly timeoutMs: number;
   private readonly headers: Record<string, string>;
 
-  constructor(o: TransportOptions) {
+  constructor(private readonly options: TransportOptions) {
+    const o = options;
     if (!o.baseUrl) throw new TypeError('AuthGate: baseUrl is required');
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     this.apiKey = o.apiKey;
@@ -68,6 +69,11 @@ export class Transport {
     this.fetchImpl = f.bind(globalThis);
     this.timeoutMs = o.timeoutMs ?? 30000;
     this.headers = o.headers ?? {};
+  }
+
+  /** The same transport (API key, fetch, timeout, headers) at a base URL under this one. */
+  under(prefix: string): Transport {
+    return new Transport({ ...this.options, baseUrl: this.baseUrl + prefix });
   }
 
   /** The absolute URL of a path template with its parameters and query. */

@@ -4,7 +4,11 @@ export type { AuthGateOptions, EmailSignupOptions, EmailSigninOptions, EmailVeri
 export * from './errors.js';
 export { PushClient, type FinalPushStatus, type WaitOptions } from './push.js';
 export { PasskeyClient } from './passkeys.js';
-export { UsersClient, UserSessionApi, type UserCredential, type UserStatus, type UserSignIn, type UserApiKeyCreated, type UserApiKeys, type UserSessions } from './users.js';
+export { UsersClient, UserSessionApi, ProvidersAdminApi } from './users.js';
+export type {
+  UserCredential, UserStatus, UserSignIn, UserApiKeyCreated, UserApiKeys, UserSessions, UserRefreshed, Provider, Connection, ConnectionList,
+  Connected, Disconnected, ValidToken, GoogleSearchKeys, AccessDecision, AccessCheckRequest, PlanUser,
+} from './users.js';
 export { passkeysSupported, conditionalMediationAvailable, createCredential, getCredential } from './webauthn.js';
 export { verifyTokenLocally, type SessionClaims, type VerifyLocallyOptions } from './jwt.js';
 export { verifyWebhook, WebhookVerificationError, type VerifiedWebhook, type VerifyWebhookOptions, type WebhookHeaders, type WebhookPayload } from './webhooks.js';

@@ -586,7 +586,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            callback_url?: string;
+                            /** @description with an enrollment mfa_token: the flow's callback URL, when it had one */
+                            callback_url?: string | null;
                             factor: components["schemas"]["Factor"];
                             /** @description with an enrollment mfa_token of a browser flow: callback_url?token=<session JWT> */
                             redirect?: string;
@@ -2545,12 +2546,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {allowed, status, error?, message?, currentPlan?, requiredPlan?|requiredFeature?, user?} */
+                /** @description The decision (401 and 403 verdicts are answers too, with status 200) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AccessDecision"];
+                    };
                 };
             };
         };
@@ -2741,26 +2744,32 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The user with plan and features */
+                /** @description The user with the plan in force */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PlanUser"];
+                    };
                 };
                 /** @description invalid_request (unknown plan) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
                 /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3191,12 +3200,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success, apiKey} */
+                /** @description The stored key */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ProviderKey"];
+                    };
                 };
                 /** @description session_required */
                 403: {
@@ -3246,12 +3257,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {success: true} */
+                /** @description Stored (sealed) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SuccessOnly"];
+                    };
                 };
                 /** @description not_found */
                 404: {
@@ -3276,12 +3289,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Removed */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SuccessOnly"];
+                    };
                 };
                 /** @description not_found */
                 404: {
@@ -3328,12 +3343,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {success: true, provider, email} */
+                /** @description Connected */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Connected"];
+                    };
                 };
                 /** @description invalid_state */
                 400: {
@@ -3556,12 +3573,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {authUrl} */
+                /** @description {authUrl}: send the browser there */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ConnectStarted"];
+                    };
                 };
                 /** @description invalid_redirect_uri, invalid_scope */
                 400: {
@@ -3608,12 +3627,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success, connectedApps: [{provider, email, connectedAt, status, scope, expiresAt}]} */
+                /** @description The user's connections */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ConnectionList"];
+                    };
                 };
             };
         };
@@ -3646,12 +3667,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success: true, revokedAtProvider} */
+                /** @description Forgotten (and revoked at the provider when it could) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Disconnected"];
+                    };
                 };
                 /** @description not_found */
                 404: {
@@ -3687,12 +3710,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {apiKey, searchEngineId} */
+                /** @description The project setting */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["GoogleSearchKeys"];
+                    };
                 };
                 /** @description not_found (unset) */
                 404: {
@@ -3906,12 +3931,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Deleted */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SuccessOnly"];
+                    };
                 };
                 /** @description admin_required, or a built-in */
                 403: {
@@ -4021,12 +4048,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {access_token, expiresAt} */
+                /** @description An access token with more than 60 seconds left */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ValidToken"];
+                    };
                 };
                 /** @description forbidden */
                 403: {
@@ -4162,12 +4191,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success, apiKeys: [{id, name, prefix, createdAt}]} */
+                /** @description The live keys (never the keys themselves) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["UserApiKeyList"];
+                    };
                 };
                 /** @description unauthorized */
                 401: {
@@ -4210,12 +4241,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Revoked */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Success"];
+                    };
                 };
                 /** @description not_found */
                 404: {
@@ -4528,15 +4561,39 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description A code was sent, or passkey request options */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expires_in: number;
+                            /** @constant */
+                            sent: true;
+                        } | components["schemas"]["PasskeyCeremony"];
+                    };
+                };
+                /** @description invalid_request, a method the user does not have, ... (docs/MFA.md lists every code) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
                 };
                 /** @description invalid_mfa_token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4581,15 +4638,35 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {token, user} */
+                /** @description {token, user}: the 30-day user token */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SessionResult"];
+                    };
+                };
+                /** @description invalid_request, a method the user does not have, ... (docs/MFA.md lists every code) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
                 };
                 /** @description invalid_mfa_token, invalid_code */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4624,12 +4701,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success, token, expiresAt} */
+                /** @description The new token */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["UserRefreshed"];
+                    };
                 };
                 /** @description invalid_token (expired, ended or rotated), or session_expired (the chain is past the project's session_max_days) */
                 401: {
@@ -4718,12 +4797,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {success, apiKey, id, name, prefix, createdAt} */
+                /** @description The key, shown once */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["UserApiKeyCreated"];
+                    };
                 };
                 /** @description unauthorized */
                 401: {
@@ -4786,7 +4867,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Success"];
+                    };
                 };
                 /** @description unauthorized, invalid_token */
                 401: {
@@ -4822,12 +4905,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {success, sessions} */
+                /** @description The live sessions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["UserSessionList"];
+                    };
                 };
             };
         };
@@ -4861,12 +4946,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Ended */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Success"];
+                    };
                 };
                 /** @description not_found */
                 404: {
@@ -4888,6 +4975,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Forward-auth's decision as JSON: status is what /forward-auth would answer */
+        AccessDecision: {
+            allowed: boolean;
+            currentPlan?: string;
+            /** @description Seed 004's title: Authentication required, Invalid token, Upgrade required, Feature not available */
+            error?: string;
+            message?: string;
+            requiredFeature?: string;
+            requiredPlan?: string;
+            /** @enum {unknown} */
+            status: 200 | 401 | 403;
+            user?: components["schemas"]["AccessUser"];
+        };
+        AccessUser: {
+            auth_type: string;
+            email?: string;
+            features: string[];
+            id: string;
+            plan: string;
+        };
         AdminSession: {
             /** Format: date-time */
             created_at?: string;
@@ -4942,6 +5049,32 @@ export interface components {
             text?: string;
             to?: string;
         };
+        Connected: {
+            email?: string | null;
+            provider: string;
+            /** @constant */
+            success: true;
+        };
+        Connection: {
+            /** Format: date-time */
+            connectedAt?: string | null;
+            email?: string | null;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            provider: string;
+            scope?: string | null;
+            /** @description active, or reconnect_required after the provider refused the refresh token */
+            status: string;
+        };
+        ConnectionList: {
+            connectedApps: components["schemas"]["Connection"][];
+            /** @constant */
+            success: true;
+        };
+        ConnectStarted: {
+            /** Format: uri */
+            authUrl: string;
+        };
         DeliveryAttempt: {
             /** Format: date-time */
             at?: string;
@@ -4969,6 +5102,12 @@ export interface components {
             message?: string;
             requiredFeature?: string;
             requiredPlan?: string;
+        };
+        Disconnected: {
+            /** @description The provider confirmed the revocation (RFC 7009) */
+            revokedAtProvider: boolean;
+            /** @constant */
+            success: true;
         };
         /** @description Seed 004's error shape on /users/*, /auth/{providers,connect,callback,...} and /forward-auth */
         Envelope: {
@@ -5010,6 +5149,10 @@ export interface components {
             /** @enum {unknown} */
             type: "totp" | "sms" | "email" | "passkey";
             user_verified?: boolean;
+        };
+        GoogleSearchKeys: {
+            apiKey: string;
+            searchEngineId: string;
         };
         Identity: {
             created_at: string;
@@ -5062,6 +5205,22 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description The user with the plan and features in force */
+        PlanUser: {
+            /** Format: date-time */
+            created_at?: string | null;
+            disabled: boolean;
+            email?: string;
+            email_verified: boolean;
+            /** @description The plan's and the user's own */
+            features: string[];
+            id: string;
+            locale?: string | null;
+            name?: string | null;
+            own_features?: string[];
+            picture?: string | null;
+            plan: string;
+        };
         Project: {
             allowed_origins?: string[];
             app_id?: string;
@@ -5098,6 +5257,11 @@ export interface components {
             scopes?: string;
             tokenUrl?: string;
             userinfoUrl?: string;
+        };
+        ProviderKey: {
+            apiKey: string;
+            /** @constant */
+            success: true;
         };
         PushStarted: {
             code: string;
@@ -5160,6 +5324,10 @@ export interface components {
             message: string;
             success: boolean;
         };
+        SuccessOnly: {
+            /** @constant */
+            success: true;
+        };
         TokenRefused: {
             /**
              * @example Invalid or expired token
@@ -5187,6 +5355,61 @@ export interface components {
             /** @constant */
             valid: true;
         };
+        UserApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+            prefix: string;
+        };
+        /** @description A user API key, shown this once (usable as X-API-Key) */
+        UserApiKeyCreated: {
+            /** @description The key itself: prefix + 43 base64url characters */
+            apiKey: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+            /** @description The prefix and the first six random characters, as lists show it */
+            prefix: string;
+            /** @constant */
+            success: true;
+        };
+        UserApiKeyList: {
+            apiKeys: components["schemas"]["UserApiKey"][];
+            /** @constant */
+            success: true;
+        };
+        UserRefreshed: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @constant */
+            success: true;
+            /** @description The new 30-day user token */
+            token: string;
+        };
+        UserSession: {
+            active: boolean;
+            /** @description magic-link, google-login (<provider>-login), ... */
+            auth_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The session of the token that asked */
+            current?: boolean;
+            end_reason?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            ip?: string | null;
+            user_agent?: string | null;
+        };
+        UserSessionList: {
+            sessions: components["schemas"]["UserSession"][];
+            /** @constant */
+            success: true;
+        };
         UserSignin: {
             methods?: string[];
             mfa_required?: boolean;
@@ -5207,6 +5430,11 @@ export interface components {
                 id?: string;
                 plan?: string;
             };
+        };
+        ValidToken: {
+            access_token: string;
+            /** Format: date-time */
+            expiresAt?: string;
         };
         WebhookDelivery: {
             attempts?: number;

@@ -118,4 +118,8 @@ test('seed 004 bodies ({success: false, error: "Authentication required", status
   const up = sdk.errorFromResponse(403, new Headers(), { error: 'Upgrade required', message: 'This feature requires business plan or higher', currentPlan: 'personal', requiredPlan: 'business' });
   assert.equal(up.body.requiredPlan, 'business');
   assert.equal(up.message, 'This feature requires business plan or higher');
+  // AuthGate's envelope adds the stable code: it is the error's code.
+  const env = sdk.errorFromResponse(403, new Headers(), { success: false, error: 'Forbidden', message: 'not with an API key', code: 'session_required', statusCode: 403, timestamp: '2026-11-25T10:00:00.000Z' });
+  assert.equal(env.code, 'session_required');
+  assert.equal(env.message, 'not with an API key');
 });

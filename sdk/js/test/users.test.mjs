@@ -17,14 +17,11 @@ before(async () => {
   f = (await contractOf(s)).fetch();
   ag = new sdk.AuthGate({ baseUrl: s.url, appId: 'users-app', fetch: f }); // /p/users-app: the per-project base URL
 });
-// Seed 004 answers /openapi.json does not describe yet (no response schema): their
-// types in the SDK are `unknown`-free only once the spec gains them (docs: notes/issue-14).
-const UNDESCRIBED = ['POST /users/generate-api-key', 'GET /users/api-keys', 'DELETE /users/api-keys/{key_id}', 'GET /users/sessions', 'POST /users/auth/refresh', 'POST /users/logout'];
 after(async () => {
-  const real = f.failures.map(String).filter((m) => !UNDESCRIBED.some((u) => m === `Error: ${u} 200: /openapi.json has no schema for this JSON answer`));
-  assert.deepEqual(real, []);
+  const failures = f?.failures.map(String) ?? [];
   await s?.cleanup();
   await mb?.close();
+  assert.deepEqual(failures, [], 'every request and answer matches /openapi.json');
 });
 
 test('magic-link code → 30-day token; status, API key, sessions, refresh, logout', async () => {
@@ -45,18 +42,26 @@ test('magic-link code → 30-day token; status, API key, sessions, refresh, logo
   const byKey = await ag.users.as({ apiKey: k.apiKey }).status();
   assert.equal(byKey.user.auth_type, 'api-key');
   const keys = await me.apiKeys();
-  assert.ok(JSON.stringify(keys).includes(k.id) && !JSON.stringify(keys).includes(k.apiKey));
+  assert.deepEqual(keys.apiKeys.map((x) => [x.id, x.name]), [[k.id, 'laptop']]);
+  assert.ok(!JSON.stringify(keys).includes(k.apiKey), 'never the key itself');
   const e = await ag.users.as({ apiKey: k.apiKey }).generateApiKey().then(() => null, (x) => x);
   assert.ok(e instanceof sdk.AuthGateError && e.status >= 400, 'an API key cannot mint keys');
   await me.revokeApiKey(k.id);
   assert.equal((await ag.users.as({ apiKey: k.apiKey }).status()).isAuthenticated, false);
 
   const sess = await me.sessions();
-  assert.ok(JSON.stringify(sess).length > 2);
+  const current = sess.sessions.filter((x) => x.current);
+  assert.equal(current.length, 1);
+  assert.deepEqual([current[0].auth_type, current[0].active], ['magic-link', true]);
   const r = await me.refresh();
   assert.ok(r.token && r.token !== signed.token);
   assert.equal((await me.status()).isAuthenticated, false, 'the refreshed-away token stops');
   const me2 = ag.users.as({ token: r.token });
-  await me2.logout();
+  // A second sign-in, ended from the first session's list.
+  const other = await ag.users.verifyMagicLink(email, codeOf(await (ag.users.requestMagicLink(email), mb.next(email))));
+  const otherId = (await ag.users.as({ token: other.token }).sessions()).sessions.find((x) => x.current).id;
+  await me2.revokeSession(otherId);
+  assert.equal((await ag.users.as({ token: other.token }).status()).isAuthenticated, false);
+  assert.deepEqual(await me2.logout(), { success: true, message: 'Logged out successfully' });
   assert.equal((await me2.status()).isAuthenticated, false);
 });
