@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startServer } from '../lib/server.mjs';
 import { startOidcProvider } from '../lib/oidc.mjs';
-import { Agent } from '../lib/oidc_agent.mjs';
+import { Agent, confirmForm, submitConfirm } from '../lib/oidc_agent.mjs';
 import { devProject, signIn, claims, bearer, dbQuery } from '../lib/users.mjs';
 import { oathtool, midStep } from '../lib/factors.mjs';
 
@@ -55,23 +55,6 @@ after(async () => {
 async function devClock(offsetMs) {
   const r = await s.req('POST', '/_dev/clock', { headers: bearer(dev.admin), body: { offset_ms: offsetMs } });
   assert.equal(r.status, 200, r.text);
-}
-
-const unescape = (v) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-// The form of the page the browser's callback shows: {action (absolute), fields}.
-function confirmForm(url, html) {
-  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
-  assert.ok(form, `no confirmation form in: ${html}`);
-  const fields = {};
-  for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = unescape(m[2]);
-  return { action: new URL(unescape(form[1]), url).toString(), fields };
-}
-
-// Submit it as the page's own button would (decision connect | cancel).
-function submitConfirm(agent, { action, fields }, decision = 'connect', headers = {}) {
-  return agent.fetch(action, { method: 'POST', body: new URLSearchParams({ ...fields, decision }),
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } });
 }
 
 // Connect the user's google account through the browser's GET callback: the page asks,

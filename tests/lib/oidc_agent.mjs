@@ -2,6 +2,8 @@
 // and consent pages the way a browser would (GET, follow redirects by hand, fill and
 // submit the forms), for tests that need many OAuth round trips without Chromium. The
 // browser suite (tests/browser/oauth.test.mjs) covers the same pages in Chromium.
+import assert from 'node:assert/strict';
+
 export class Agent {
   constructor() {
     this.jar = new Map(); // host -> Map(name -> value)
@@ -60,4 +62,21 @@ export class Agent {
     }
     throw new Error(`too many steps from ${start}`);
   }
+}
+
+const unescape = (v) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+// The form of the page AuthGate's connection callback (GET /auth/callback/{provider}) shows: {action (absolute), fields}.
+export function confirmForm(url, html) {
+  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+  assert.ok(form, `no confirmation form in: ${html}`);
+  const fields = {};
+  for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = unescape(m[2]);
+  return { action: new URL(unescape(form[1]), url).toString(), fields };
+}
+
+// Submit it as the page's own button would (decision connect | cancel).
+export function submitConfirm(agent, { action, fields }, decision = 'connect', headers = {}) {
+  return agent.fetch(action, { method: 'POST', body: new URLSearchParams({ ...fields, decision }),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } });
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startServer } from '../../../tests/lib/server.mjs';
 import { startOidcProvider } from '../../../tests/lib/oidc.mjs';
-import { Agent } from '../../../tests/lib/oidc_agent.mjs';
+import { Agent, confirmForm, submitConfirm } from '../../../tests/lib/oidc_agent.mjs';
 import { devProject, mailedCode, bearer } from '../../../tests/lib/users.mjs';
 import { oathtool, midStep } from '../../../tests/lib/factors.mjs';
 import { shiftClock, uniqueEmail } from '../../../tests/lib/email.mjs';
@@ -82,8 +82,10 @@ test('connections: connect (AuthGate\'s page, then the app\'s page with complete
   const me = ag.users.as({ token });
   const { authUrl } = await me.connect('google');
   assert.equal(new URL(authUrl).searchParams.get('code_challenge_method'), 'S256');
-  const back = await new Agent().walk(authUrl, 'alice', `${s.url}/p/${APP}/auth/callback/google`);
-  const page = await fetch(back);
+  const agent = new Agent();
+  const back = await agent.walk(authUrl, 'alice', `${s.url}/p/${APP}/auth/callback/google`);
+  const ask = await agent.fetch(back);
+  const page = await submitConfirm(agent, confirmForm(back, await ask.text())); // the page asks; Connect
   assert.equal(page.status, 200, await page.clone().text());
   const list = await me.connected();
   assert.equal(list.connectedApps.length, 1);
