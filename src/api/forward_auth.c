@@ -226,7 +226,8 @@ void h_forward_auth(struct req *r)
 	if (v.status == 200) {
 		if (!v.anonymous) {
 			resp_header(r, "X-Auth-User-Id", v.who.user_id);
-			resp_header(r, "X-Auth-User-Email", v.st.email);
+			if (v.st.email)
+				resp_header(r, "X-Auth-User-Email", v.st.email);
 			resp_header(r, "X-Auth-User-Plan", v.st.plan);
 			resp_header(r, "X-Auth-User-Features", user_features_csv(r->a, v.cfg, &v.st));
 			resp_header(r, "X-Auth-Type", v.who.auth_type);
@@ -293,7 +294,7 @@ void h_access_check(struct req *r)
 	if (v.status != 401 && !v.anonymous) {
 		cJSON *u = cJSON_AddObjectToObject(o, "user");
 		cJSON_AddStringToObject(u, "id", v.who.user_id);
-		cJSON_AddStringToObject(u, "email", v.st.email);
+		json_add_str(u, "email", v.st.email);
 		cJSON_AddStringToObject(u, "auth_type", v.who.auth_type);
 		cJSON_AddStringToObject(u, "plan", v.st.plan);
 		cJSON_AddItemReferenceToObject(u, "features", user_features_json(r->a, v.cfg, &v.st));

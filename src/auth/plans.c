@@ -92,7 +92,7 @@ enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user
 	if (e)
 		return e;
 	const struct state *s = (const struct state *)c;
-	out->email = arena_strdup(a, s->email);
+	out->email = *s->email ? arena_strdup(a, s->email) : NULL; /* NULL: a user without an address */
 	out->plan = arena_strdup(a, s->plan);
 	out->features = arena_strdup(a, s->features);
 	out->disabled = s->disabled;

@@ -10,7 +10,7 @@
 #include "auth/user_config.h"
 
 struct user_state {
-	const char *email;
+	const char *email; /* NULL: a user without an address (auth/users.h) */
 	const char *plan; /* may be outside the ladder (then below every plan) */
 	const char *features; /* the user's own, a JSON array text */
 	bool disabled; /* an admin disabled (or deleted) the user */

@@ -36,8 +36,8 @@ static struct user *from_row(struct arena *a, const struct store_row *r)
 	u->app_id = row_str(r, 1);
 	u->email = row_str(r, 2);
 	u->deleted = str_starts(u->email, USER_TOMBSTONE_PREFIX);
-	if (u->email && !strchr(u->email, '@'))
-		u->email = NULL; /* user_create_external's placeholder, or a deleted user's */
+	if (u->deleted)
+		u->email = NULL;
 	u->name = row_str(r, 3);
 	u->picture = row_str(r, 4);
 	u->email_verified = row_bool(r, 5);
@@ -97,8 +97,8 @@ enum ag_err user_create_external(struct arena *a, const char *app_id, struct use
 	const char *id = arena_printf(a, "user_%s", tok);
 	int64_t now = time_now_ms();
 	enum ag_err e = db_exec(g_app.store,
-				"INSERT INTO users (id, app_id, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
-				P(SV_TEXT(id), SV_TEXT(app_id), SV_TEXT(arena_printf(a, "~%s", id)), SV_INT(now)));
+				"INSERT INTO users (id, app_id, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+				P(SV_TEXT(id), SV_TEXT(app_id), SV_INT(now)));
 	if (e)
 		return e;
 	return user_by_id(a, app_id, id, out);

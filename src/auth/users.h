@@ -34,6 +34,8 @@ struct user {
 
 /* The email column of a deleted user's tombstone: the prefix and the id. */
 #define USER_TOMBSTONE_PREFIX "deleted:"
+/* SQL: the users row is not a tombstone (a user without an address is not one). */
+#define USER_NOT_TOMBSTONE "(email IS NULL OR email NOT LIKE '" USER_TOMBSTONE_PREFIX "%')"
 
 /* Trimmed, lower-cased copy in the arena, or NULL when not an email address. */
 const char *user_normalize_email(struct arena *a, const char *email);
@@ -45,9 +47,8 @@ enum ag_err user_create(struct arena *a, const char *app_id, const char *email, 
 			const char *password_hash, bool email_verified, const char *locale,
 			struct user **out) MUST_CHECK;
 /* A user known only by an app's own id (the Authsignal-compatible API, auth/actions.h):
- * no email address. users.email is NOT NULL and unique per project (SQLite cannot drop a
- * NOT NULL in place), so the row stores "~" + its id there: no address can equal it
- * (addresses have an '@'; lookups normalise first), and reads give email NULL. */
+ * no email address (users.email NULL; addresses are unique per project, NULLs are not
+ * compared). */
 enum ag_err user_create_external(struct arena *a, const char *app_id, struct user **out) MUST_CHECK;
 /* Find or create (email_verified is set on creation and upgraded, never downgraded). */
 enum ag_err user_upsert(struct arena *a, const char *app_id, const char *email, bool email_verified,

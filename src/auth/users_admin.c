@@ -27,8 +27,7 @@ static int add_user(void *ud, const struct store_row *r)
 	struct list_ctx *c = ud;
 	cJSON *o = json_obj(c->a);
 	cJSON_AddStringToObject(o, "id", row_str(r, 0));
-	const char *email = row_str(r, 1);
-	json_add_str(o, "email", strchr(email, '@') ? email : NULL); /* NULL: a user an app named by id only */
+	json_add_str(o, "email", row_str(r, 1)); /* NULL: a user an app named by id only */
 	json_add_str(o, "name", row_str(r, 2));
 	cJSON_AddBoolToObject(o, "email_verified", row_bool(r, 3));
 	json_add_time(o, "created_at", row_int(r, 4));
@@ -50,7 +49,7 @@ enum ag_err user_search(struct arena *a, const char *app_id, const char *q, int 
 	const char *like = q && *q ? db_like_contains(a, q) : NULL;
 	return db_query(g_app.store,
 			"SELECT id, email, name, email_verified, created_at, last_login_at, disabled_at, mfa_methods "
-			"FROM users WHERE app_id = $1 AND email NOT LIKE '" USER_TOMBSTONE_PREFIX "%' "
+			"FROM users WHERE app_id = $1 AND " USER_NOT_TOMBSTONE " "
 			"AND (CAST($2 AS TEXT) IS NULL OR id = $3 OR LOWER(email) LIKE LOWER($2) ESCAPE '\\') "
 			"ORDER BY COALESCE(last_login_at, created_at) DESC, id LIMIT $4",
 			P(SV_TEXT(app_id), SV_TEXT(like), SV_TEXT(q), SV_INT(limit)), add_user, &c);
@@ -63,7 +62,7 @@ enum ag_err user_set_disabled(const char *app_id, const char *user_id, bool disa
 	if (e == AG_OK)
 		e = db_exec_n(g_app.store,
 			      "UPDATE users SET disabled_at = $3, updated_at = $4 WHERE app_id = $1 AND id = $2 "
-			      "AND email NOT LIKE '" USER_TOMBSTONE_PREFIX "%'",
+			      "AND " USER_NOT_TOMBSTONE,
 			      P(SV_TEXT(app_id), SV_TEXT(user_id), disabled ? SV_INT(now) : SV_NULL, SV_INT(now)), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
@@ -110,7 +109,7 @@ enum ag_err user_delete_data(struct arena *a, const char *app_id, const char *us
 			      "UPDATE users SET email = $3, name = NULL, picture = NULL, password_hash = NULL, locale = NULL, "
 			      "features = '[]', email_verified = 0, mfa_methods = '[]', disabled_at = $4, "
 			      "tokens_valid_after = $4, updated_at = $4 WHERE app_id = $1 AND id = $2 "
-			      "AND email NOT LIKE '" USER_TOMBSTONE_PREFIX "%'",
+			      "AND " USER_NOT_TOMBSTONE,
 			      P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(arena_printf(a, USER_TOMBSTONE_PREFIX "%s", user_id)), SV_INT(now)),
 			      &n);
 	if (e == AG_OK && n == 0)
@@ -148,8 +147,7 @@ static int add_device(void *ud, const struct store_row *r)
 	struct list_ctx *c = ud;
 	cJSON *o = json_obj(c->a);
 	cJSON_AddStringToObject(o, "id", row_str(r, 0));
-	const char *email = row_str(r, 1);
-	json_add_str(o, "email", strchr(email, '@') ? email : NULL); /* NULL: a user an app named by id only */
+	cJSON_AddStringToObject(o, "email", row_str(r, 1));
 	cJSON_AddStringToObject(o, "name", row_str(r, 2));
 	json_add_time(o, "created_at", row_int(r, 3));
 	if (row_str(r, 4))

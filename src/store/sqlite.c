@@ -353,6 +353,32 @@ static enum ag_err sq_begin(struct store_conn *c)
 	return sq_exec(c, "BEGIN IMMEDIATE", NULL, 0, NULL, NULL, NULL);
 }
 
+static enum ag_err sq_migration_begin(struct store_conn *c)
+{
+	return sq_exec_script(c, "PRAGMA foreign_keys=OFF");
+}
+
+static int fk_violation(void *ud, const struct store_row *r)
+{
+	log_error("sqlite", "migration left %s row %s referencing a missing %s row", row_str(r, 0),
+		  row_str(r, 1) ? row_str(r, 1) : "?", row_str(r, 2));
+	(*(int *)ud)++;
+	return 0;
+}
+
+static enum ag_err sq_migration_check(struct store_conn *c)
+{
+	int bad = 0;
+	enum ag_err e = sq_exec(c, "PRAGMA foreign_key_check", NULL, 0, fk_violation, &bad, NULL);
+	return e ? e : bad ? AG_EINTERNAL : AG_OK;
+}
+
+static void sq_migration_end(struct store_conn *c)
+{
+	if (sq_exec_script(c, "PRAGMA foreign_keys=ON") != AG_OK)
+		log_error("sqlite", "cannot turn foreign keys back on after a migration");
+}
+
 static enum ag_err sq_data_changed(struct store_conn *c, bool *changed)
 {
 	*changed = false;
@@ -374,6 +400,9 @@ const struct store_ops store_sqlite_ops = {
 	.exec_script = sq_exec_script,
 	.begin = sq_begin,
 	.lock_migrations = NULL,
+	.migration_begin = sq_migration_begin,
+	.migration_check = sq_migration_check,
+	.migration_end = sq_migration_end,
 	.data_changed = sq_data_changed,
 	.listen_start = sq_listen_start,
 	.listen_stop = sq_listen_stop,

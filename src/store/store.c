@@ -431,6 +431,50 @@ static bool migration_applies(const char *name, const char *backend, int *versio
 	return strcmp(dot, want) == 0;
 }
 
+/* Apply one migration file unless another process did (under the migration lock). */
+static enum ag_err migrate_one(struct store *st, struct tconn *t, const struct embedded_file *f, int version,
+			       int *applied)
+{
+	enum ag_err e = db_begin(st);
+	if (e)
+		return e;
+	if (st->ops->lock_migrations && (e = st->ops->lock_migrations(t->c)))
+		goto fail;
+	int64_t have = 0;
+	e = db_int(st, &have, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", P(SV_INT(version)));
+	if (e)
+		goto fail;
+	if (have) {
+		db_rollback(st);
+		return AG_OK;
+	}
+	char *sql = strndup((const char *)f->data, f->len);
+	if (!sql) {
+		e = AG_EINTERNAL;
+		goto fail;
+	}
+	e = st->ops->exec_script(t->c, sql);
+	free(sql);
+	if (e == AG_OK && st->ops->migration_check)
+		e = st->ops->migration_check(t->c);
+	if (e) {
+		log_error("migrate", "migration %s failed", f->name);
+		goto fail;
+	}
+	e = db_exec(st, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+		    P(SV_INT(version), SV_INT(time_now_ms())));
+	if (e)
+		goto fail;
+	if ((e = db_commit(st)))
+		return e;
+	log_info("migrate", "applied migration %s", f->name);
+	(*applied)++;
+	return AG_OK;
+fail:
+	db_rollback(st);
+	return e;
+}
+
 enum ag_err store_migrate(struct store *st, int *applied)
 {
 	*applied = 0;
@@ -452,43 +496,17 @@ enum ag_err store_migrate(struct store *st, int *applied)
 		return e;
 	size_t nfiles;
 	const struct embedded_file *files = embed_migrations(&nfiles);
-	for (size_t i = 0; i < nfiles; i++) {
+	for (size_t i = 0; i < nfiles && e == AG_OK; i++) {
 		int version;
 		if (!migration_applies(files[i].name, st->ops->name, &version))
 			continue;
-		if ((e = db_begin(st)))
+		if (st->ops->migration_begin && (e = st->ops->migration_begin(t->c)))
 			return e;
-		if (st->ops->lock_migrations && (e = st->ops->lock_migrations(t->c)))
-			goto fail;
-		int64_t have = 0;
-		e = db_int(st, &have, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", P(SV_INT(version)));
-		if (e)
-			goto fail;
-		if (have) {
-			db_rollback(st);
-			continue;
-		}
-		char *sql = strndup((const char *)files[i].data, files[i].len);
-		if (!sql) {
-			e = AG_EINTERNAL;
-			goto fail;
-		}
-		e = st->ops->exec_script(t->c, sql);
-		free(sql);
-		if (e) {
-			log_error("migrate", "migration %s failed", files[i].name);
-			goto fail;
-		}
-		e = db_exec(st, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-			    P(SV_INT(version), SV_INT(time_now_ms())));
-		if (e)
-			goto fail;
-		if ((e = db_commit(st)))
-			return e;
-		log_info("migrate", "applied migration %s", files[i].name);
-		(*applied)++;
+		e = migrate_one(st, t, &files[i], version, applied);
+		if (st->ops->migration_end)
+			st->ops->migration_end(t->c);
 	}
-	return AG_OK;
+	return e;
 fail:
 	db_rollback(st);
 	return e;

@@ -63,6 +63,15 @@ struct store_ops {
 	enum ag_err (*begin)(struct store_conn *c);
 	/* Serialise schema migrations across processes (PostgreSQL advisory lock); may be NULL. */
 	enum ag_err (*lock_migrations)(struct store_conn *c);
+	/* Around each migration; may be NULL. SQLite rebuilds a table to change a column
+	 * (https://www.sqlite.org/lang_altertable.html#otheralter), which needs foreign keys
+	 * off — or DROP TABLE would cascade into the referencing tables — and they can only
+	 * be switched outside a transaction: migration_begin runs before BEGIN,
+	 * migration_check inside it before COMMIT (a reference the migration broke refuses
+	 * it), migration_end after COMMIT or ROLLBACK. */
+	enum ag_err (*migration_begin)(struct store_conn *c);
+	enum ag_err (*migration_check)(struct store_conn *c);
+	void (*migration_end)(struct store_conn *c);
 	/* Has another connection committed since the last call? Sets *changed. May be NULL
 	 * (the backend then relies on notifications, see store_epoch_*). */
 	enum ag_err (*data_changed)(struct store_conn *c, bool *changed);

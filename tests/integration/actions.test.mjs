@@ -5,6 +5,7 @@
 // from oathtool.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { RELAXED, patchProject } from '../lib/email.mjs';
 import { oathtool, midStep } from '../lib/factors.mjs';
@@ -157,6 +158,26 @@ describe('Authsignal server API with @authsignal/node', () => {
     assert.deepEqual(await as.getAuthenticators({ userId: id }), []);
     await as.deleteUser({ userId: id });
     assert.equal((await sdkError(as.getUser({ userId: id }))).statusCode, 404);
+  });
+
+  test('users an app names by id have no AuthGate address (users.email NULL), any number of them per project', async () => {
+    const ids = [userId('noaddr'), userId('noaddr')];
+    for (const id of ids) assert.equal((await as.track({ userId: id, action: 'signIn' })).state, 'ALLOW');
+    const h = { Authorization: `Bearer ${await s.adminToken()}` };
+    const r = await s.req('GET', '/admin/api/projects/shop/users', { headers: h });
+    assert.equal(r.status, 200, r.text);
+    const none = r.body.users.filter((u) => u.email === null);
+    assert.ok(none.length >= 2, r.text);
+    assert.ok(r.body.users.every((u) => u.email === null || u.email.includes('@')), r.text);
+    for (const u of none) {
+      const d = await s.req('GET', `/admin/api/projects/shop/users/${u.id}`, { headers: h });
+      assert.equal(d.status, 200, d.text);
+      assert.equal(d.body.user.email ?? null, null); // absent in the detail, as before
+    }
+    if (!s.env.AUTHGATE_DATABASE_URL) { // SQLite: the column itself
+      const n = execFileSync('sqlite3', [`${s.dataDir}/authgate.db`, "SELECT COUNT(*) FROM users WHERE app_id = 'shop' AND email IS NULL"], { encoding: 'utf8' });
+      assert.equal(Number(n), none.length);
+    }
   });
 
   test('getAction, updateAction, queryUserActions', async () => {
