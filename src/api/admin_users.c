@@ -146,7 +146,7 @@ void h_admin_user_end_sessions(struct req *r)
 		return;
 	int64_t at = 0;
 	enum ag_err e = db_begin(g_app.store);
-	if (e == AG_OK) /* the 5-minute tokens and the long-lived sessions */
+	if (e == AG_OK) /* the 5-minute tokens, the long-lived sessions, the actions API's */
 		e = session_end_all(p->app_id, u->id, &at);
 	if ((e = db_end(g_app.store, e))) {
 		api_fail(r, e, NULL);

@@ -69,6 +69,11 @@ enum ag_err as_session_create(struct arena *a, const struct project *p, const ch
 		return e;
 	if (code && !str_eq(code, act->code))
 		return AG_AS_BAD_TOKEN;
+	struct user *u; /* a disabled user's sessions were ended (session_end_all): no new one */
+	if ((e = user_by_id(a, p->app_id, act->user_id, &u)))
+		return e;
+	if (u->disabled_at)
+		return AG_USER_DISABLED;
 	int64_t now = time_now_ms(), n = 0;
 	/* the challenge must be met, and is spent here (validate would refuse it after) */
 	e = db_exec_n(g_app.store,
@@ -200,10 +205,13 @@ enum ag_err as_session_revoke_user(struct arena *a, const struct project *p, con
 {
 	struct auser *au;
 	enum ag_err e = auser_get(a, p, external_id, false, &au);
-	if (e)
-		return e;
+	return e ? e : as_sessions_end_user(p->app_id, au->u->id);
+}
+
+enum ag_err as_sessions_end_user(const char *app_id, const char *user_id)
+{
 	return db_exec(g_app.store,
 	               "UPDATE action_sessions SET revoked_at = $3, updated_at = $3 WHERE app_id = $1 AND user_id = $2 "
 	               "AND revoked_at IS NULL",
-	               P(SV_TEXT(p->app_id), SV_TEXT(au->u->id), SV_INT(time_now_ms())));
+	               P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(time_now_ms())));
 }

@@ -236,6 +236,9 @@ enum ag_err as_session_validate(struct arena *a, const struct project *p, const 
 enum ag_err as_session_refresh(struct arena *a, const struct project *p, const char *refresh, cJSON **out) MUST_CHECK;
 enum ag_err as_session_revoke(struct arena *a, const struct project *p, const char *access) MUST_CHECK;
 enum ag_err as_session_revoke_user(struct arena *a, const struct project *p, const char *external_id) MUST_CHECK;
+/* End every live session of AuthGate user user_id (session_end_all: disable, password
+ * reset, an admin's "end all sessions"). */
+enum ag_err as_sessions_end_user(const char *app_id, const char *user_id) MUST_CHECK;
 
 /* ---- rules (action_rules.c) -------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/actions.h"
 #include "auth/tokens.h"
 #include "auth/plans.h"
 #include "auth/user_sessions.h"
@@ -55,6 +56,9 @@ enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *va
 	/* the long-lived sessions of seed 004 end with the short ones */
 	if (e == AG_OK)
 		e = user_sessions_end_user(app_id, user_id, "ended", NULL);
+	/* and the actions API's (/v1/sessions: read from the store on every use) */
+	if (e == AG_OK)
+		e = as_sessions_end_user(app_id, user_id);
 	if (e == AG_OK) /* a disabled user's API keys stop too (auth/plans.h) */
 		e = user_state_touch(app_id, user_id);
 	return e;

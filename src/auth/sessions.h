@@ -16,8 +16,10 @@
 
 #include "core/err.h"
 
-/* End every session token of the user issued before now. Call inside the caller's
- * transaction (db_begin ... db_commit). */
+/* End every session of the user begun before now: the 5-minute tokens, seed 004's
+ * long-lived sessions and the actions API's /v1/sessions (password reset, disable, an
+ * admin's "end all sessions"). Call inside the caller's transaction (db_begin ...
+ * db_commit). */
 enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *valid_after_ms) MUST_CHECK;
 
 /* Was a token of app_id/user_id with claims sv (ms; -1 when absent) and iat (seconds)

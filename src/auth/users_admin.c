@@ -66,9 +66,9 @@ enum ag_err user_set_disabled(const char *app_id, const char *user_id, bool disa
 			      P(SV_TEXT(app_id), SV_TEXT(user_id), disabled ? SV_INT(now) : SV_NULL, SV_INT(now)), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
-	/* Disabling ends every session at once (every node: the sessions' epochs move), the
-	 * 5-minute tokens and the long-lived user sessions (session_end_all ends both);
-	 * enabling again starts from nothing: tokens from before stay ended. */
+	/* Disabling ends every session at once (every node: the sessions' epochs move): the
+	 * 5-minute tokens, the long-lived user sessions and the actions API's (session_end_all
+	 * ends them all); enabling again starts from nothing: tokens from before stay ended. */
 	if (e == AG_OK)
 		e = session_end_all(app_id, user_id, NULL);
 	return db_end(g_app.store, e);

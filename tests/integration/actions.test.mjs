@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { RELAXED, patchProject } from '../lib/email.mjs';
-import { oathtool, midStep } from '../lib/factors.mjs';
+import { oathtool, midStep, signUp } from '../lib/factors.mjs';
 import { serverSdk, clientApi, sdkError, resettingProxy } from '../lib/actions.mjs';
 
 const ORIGIN = 'http://localhost:5173';
@@ -285,5 +285,43 @@ describe('Authsignal server API with @authsignal/node', () => {
     await as.revokeUserSessions({ userId: id });
     assert.equal((await as.validateSession({ accessToken: other.accessToken })).user.userId !== id, true, 'another user keeps theirs');
     assert.equal((await sdkError(as.validateSession({ accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.x' }))).statusCode, 401);
+  });
+
+  test("an admin's disable and end-all-sessions end the user's /v1/sessions; a disabled user gets no new one", async () => {
+    const h = { Authorization: `Bearer ${await s.adminToken()}` };
+    const admin = `/admin/api/projects/shop/users`;
+    const id = (await signUp(s, key)).user.id; // an AuthGate user: its id is its id here too
+    const ended = async (ses) => {
+      assert.equal((await sdkError(as.validateSession({ accessToken: ses.accessToken }))).statusCode, 401);
+      assert.equal((await sdkError(as.refreshSession({ refreshToken: ses.refreshToken }))).statusCode, 401);
+    };
+    const { secret, access } = await enrollTotp((await as.track({ userId: id, action: 'signIn' })).token, await midStep(s));
+    const challenged = async () => { // a met TOTP challenge: its token
+      const t = await as.track({ userId: id, action: 'signIn' });
+      assert.equal(t.state, 'CHALLENGE_REQUIRED');
+      const v = await clientApi(s, { token: t.token })('POST', '/verify/totp', { verificationCode: oathtool(secret, await midStep(s)) });
+      assert.equal(v.body.isVerified, true, v.text);
+      return v.body.accessToken;
+    };
+    const first = await as.createSession({ clientId: 'web', token: access });
+    let r = await s.req('POST', `${admin}/${id}/sessions/end`, { headers: h });
+    assert.equal(r.status, 200, r.text);
+    await ended(first);
+
+    const second = await as.createSession({ clientId: 'web', token: await challenged() });
+    assert.equal((await as.validateSession({ accessToken: second.accessToken })).user.userId, id);
+    const pending = await challenged(); // met before the disable, turned into a session after
+    r = await s.req('PATCH', `${admin}/${id}`, { body: { disabled: true }, headers: h });
+    assert.equal(r.status, 200, r.text);
+    await ended(second);
+    const refused = await sdkError(as.createSession({ clientId: 'web', token: pending }));
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.errorCode, 'user_disabled');
+
+    r = await s.req('PATCH', `${admin}/${id}`, { body: { disabled: false }, headers: h });
+    assert.equal(r.status, 200, r.text);
+    await ended(second); // enabling again starts from nothing
+    const third = await as.createSession({ clientId: 'web', token: await challenged() });
+    assert.equal((await as.validateSession({ accessToken: third.accessToken })).user.userId, id);
   });
 });
