@@ -167,9 +167,9 @@ void h_admin_oauth_delete(struct req *r);
 /* Shared with seed 004's sign-in (users_oauth.c) and connections (connections.c). */
 struct oauth_client;
 struct oauth_flow_req;
-struct oauth_fail;
 void api_oauth_error_page(struct req *r, int status, const char *message);
-void api_oauth_fail_json(struct req *r, const struct oauth_fail *f);
+/* Send the browser back to the app's callback_url with ?error=<stable name>&error_description= (303). */
+void api_oauth_to_app_error(struct req *r, const char *callback_url, struct ag_error e);
 /* The provider of the path, switched on and configured for p; false having answered
  * (an HTML page when page, else JSON). */
 bool api_oauth_provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c,
@@ -182,7 +182,7 @@ struct api_oauth_cb {
 	struct project *p;
 	struct oauth_client *c;
 	struct oauth_endpoints ep;
-	struct oauth_fail f;
+	struct ag_error err; /* why it failed */
 };
 /* Everything about the flow and the response that needs no token request (browser
  * binding, provider of the path, expiry, project and provider switches, issuer, the

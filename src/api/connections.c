@@ -145,9 +145,9 @@ static void connect_work(struct req *r)
 	if (!ru)
 		ru = arena_printf(r->a, "%s/auth/callback/%s", users_base_url(r), provider);
 	const char *url;
-	struct oauth_fail f;
-	if (connect_start(r->a, r->project, who.user_id, provider, ru, req_query(r, "scope"), &url, &f)) {
-		api_oauth_fail_json(r, &f);
+	struct ag_error e = connect_start(r->a, r->project, who.user_id, provider, ru, req_query(r, "scope"), &url);
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -168,20 +168,26 @@ static const char *provider_error(struct req *r, const char *err)
 	return str_eq(err, "access_denied") ? "the user declined" : "the provider reported an error";
 }
 
+/* What to answer when the provider said no: its refusal, unless the state itself was
+ * bad (then that). */
+static struct ag_error refused(const char *perr, struct ag_error e)
+{
+	return e.code && str_eq(ag_err_code(e.code), "invalid_state") ? e : AG_ERROR_MSG(AG_OAUTH_ACCESS_DENIED, perr);
+}
+
 static void callback_post_work(struct req *r)
 {
 	struct user_principal who;
 	if (!users_who(r, WHO_API_KEY, &who))
 		return;
 	struct connect_result res;
-	struct oauth_fail f;
 	const char *perr = provider_error(r, req_str(r, "error"));
-	enum ag_err e = connect_finish(r->a, r->project, req_str(r, "state"), perr ? NULL : req_str(r, "code"),
-	                               req_str(r, "iss"), who.user_id, NULL, &res, &f);
-	if (perr && (e == AG_OK || !str_eq(f.code, "invalid_state")))
-		f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
-	if (e || perr) {
-		api_oauth_fail_json(r, &f);
+	struct ag_error e = connect_finish(r->a, r->project, req_str(r, "state"), perr ? NULL : req_str(r, "code"),
+	                                   req_str(r, "iss"), who.user_id, NULL, &res);
+	if (perr)
+		e = refused(perr, e);
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	cJSON *o = json_obj(r->a);
@@ -233,9 +239,9 @@ static void page(struct req *r, int status, const char *title, const char *messa
 	resp_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
 }
 
-static void fail_page(struct req *r, const struct oauth_fail *f)
+static void fail_page(struct req *r, struct ag_error e)
 {
-	page(r, ag_err_status(f->kind), "Connection failed", f->message ? f->message : "the connection failed", NULL);
+	page(r, ag_err_status(e.code), "Connection failed", e.message ? e.message : ag_err_message(e.code), NULL);
 }
 
 /* This browser's nonce: the cookie it has (another flow's page set it), else a new one. */
@@ -262,23 +268,20 @@ static const char *hidden(struct req *r, const char *name, const char *value)
 
 static void callback_get_work(struct req *r)
 {
-	struct oauth_fail f;
 	const char *provider = req_param(r, 0), *state = req_query(r, "state"), *code = req_query(r, "code");
 	const char *perr = provider_error(r, req_query(r, "error"));
 	if (perr) { /* the provider said no: the flow is spent all the same */
-		if (connect_cancel(r->a, r->project, state, provider, &f) == AG_OK || !str_eq(f.code, "invalid_state"))
-			f = (struct oauth_fail){AG_EFORBIDDEN, "access_denied", perr};
-		fail_page(r, &f);
+		fail_page(r, refused(perr, connect_cancel(r->a, r->project, state, provider)));
 		return;
 	}
 	struct connect_pending pend;
-	if (connect_pending(r->a, r->project, state, provider, &pend, &f)) {
-		fail_page(r, &f);
+	struct ag_error e = connect_pending(r->a, r->project, state, provider, &pend);
+	if (e.code) {
+		fail_page(r, e);
 		return;
 	}
 	if (!code || !*code || strlen(code) > 2048) {
-		f = (struct oauth_fail){AG_EINVAL, "invalid_request", "the provider sent no code"};
-		fail_page(r, &f);
+		fail_page(r, AG_ERROR_MSG(AG_EINVAL, "the provider sent no code"));
 		return;
 	}
 	const char *who = pend.user_email ? pend.user_email : pend.user_id;
@@ -309,18 +312,18 @@ void h_connect_callback_get(struct req *r)
 static void confirm_work(struct req *r)
 {
 	struct connect_result res;
-	struct oauth_fail f;
 	const char *provider = req_param(r, 0), *state = req_form(r, "state");
+	struct ag_error e;
 	if (str_eq(req_form(r, "decision"), "cancel")) {
-		if (connect_cancel(r->a, r->project, state, provider, &f))
-			fail_page(r, &f);
+		if ((e = connect_cancel(r->a, r->project, state, provider)).code)
+			fail_page(r, e);
 		else
 			page(r, 200, "Not connected", "Nothing was connected.", NULL);
 		return;
 	}
-	if (connect_finish(r->a, r->project, state, req_form(r, "code"), req_form(r, "iss"), NULL, provider, &res,
-	                   &f)) {
-		fail_page(r, &f);
+	if ((e = connect_finish(r->a, r->project, state, req_form(r, "code"), req_form(r, "iss"), NULL, provider,
+	                        &res)).code) {
+		fail_page(r, e);
 		return;
 	}
 	struct user *u = NULL;
@@ -476,9 +479,9 @@ static void valid_token_work(struct req *r)
 	}
 	const char *tok;
 	int64_t exp = 0;
-	struct oauth_fail f;
-	if (connection_valid_token(r->a, r->project, backend ? uid : who.user_id, provider, &tok, &exp, &f)) {
-		api_oauth_fail_json(r, &f);
+	struct ag_error e = connection_valid_token(r->a, r->project, backend ? uid : who.user_id, provider, &tok, &exp);
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	cJSON *o = json_obj(r->a);

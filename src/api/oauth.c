@@ -55,21 +55,15 @@ void api_oauth_error_page(struct req *r, int status, const char *message)
 }
 
 /* callback_url?error=code&error_description=... (303): the app learns what went wrong,
- * never with a token. */
-static void to_app_error(struct req *r, const char *callback_url, const struct oauth_fail *f)
+ * never with a token. The error table's stable name and message, as in a JSON answer. */
+void api_oauth_to_app_error(struct req *r, const char *callback_url, struct ag_error e)
 {
 	struct buf b = BUF_INIT(4096);
-	(void)(form_add(&b, "error", f->code) | form_add(&b, "error_description", f->message ? f->message : ""));
+	(void)(form_add(&b, "error", ag_err_code(e.code)) |
+	       form_add(&b, "error_description", e.message ? e.message : ag_err_message(e.code)));
 	resp_redirect(
 	    r, 303, arena_printf(r->a, "%s%c%s", callback_url, strchr(callback_url, '?') ? '&' : '?', b.p ? b.p : ""));
 	buf_free(&b);
-}
-
-void api_oauth_fail_json(struct req *r, const struct oauth_fail *f)
-{
-	int status = ag_err_status(f->kind);
-	resp_error_status(r, status, f->code,
-	                  status >= 500 ? "a dependency is unavailable; retry shortly" : f->message);
 }
 
 static const char *cookie(struct req *r, const char *name)
@@ -104,24 +98,21 @@ static void set_binding(struct req *r, const char *binding)
 bool api_oauth_provider_ready(struct req *r, const struct project *p, const char *name, struct oauth_client **c,
                               bool page)
 {
-	struct oauth_fail f = {AG_OK, NULL, NULL};
 	enum ag_err e = AG_OK;
 	if (!oauth_provider_find(name))
-		f = (struct oauth_fail){AG_ENOTFOUND, "unknown_provider", "AuthGate has no such sign-in provider"};
+		e = AG_OAUTH_UNKNOWN_PROVIDER;
 	else if (!project_provider_on(p, name))
-		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_disabled",
-		                        "this sign-in provider is disabled for this project"};
+		e = AG_OAUTH_PROVIDER_DISABLED;
 	else if (ag_err_is(e = oauth_client_get(r->a, p->app_id, name, c), AG_ENOTFOUND))
-		f = (struct oauth_fail){AG_EFORBIDDEN, "provider_not_configured",
-		                        "this provider is enabled but has no client id and secret yet"};
+		e = AG_OAUTH_NOT_CONFIGURED;
 	else if (e)
-		f = (struct oauth_fail){e, "server_error", "the provider's settings cannot be read"};
-	if (!f.code)
+		e = oauth_server_error(e);
+	if (!e)
 		return true;
 	if (page)
-		api_oauth_error_page(r, ag_err_status(f.kind), f.message);
+		api_oauth_error_page(r, ag_err_status(e), ag_err_message(e));
 	else
-		api_oauth_fail_json(r, &f);
+		api_fail(r, e, NULL);
 	return false;
 }
 
@@ -141,9 +132,7 @@ static bool callback_ok(struct req *r, const struct project *p, const char *cb)
 {
 	if (cb && project_allows_callback(r->a, p, cb))
 		return true;
-	resp_error_status(r, 400, "invalid_callback_url",
-	                  cb ? "callback_url is not one of the project's registered callback URLs"
-	                     : "callback_url is required");
+	api_fail(r, AG_CALLBACK_URL, cb ? NULL : "callback_url is required");
 	return false;
 }
 
@@ -151,10 +140,9 @@ static bool callback_ok(struct req *r, const struct project *p, const char *cb)
 static void begin(struct req *r, const struct oauth_client *c, const struct oauth_flow_req *q)
 {
 	const char *binding = NULL, *url = NULL;
-	struct oauth_fail f;
-	enum ag_err e = oauth_flow_start(r->a, c, q, cookie(r, OAUTH_BINDING_COOKIE), &binding, &url, &f);
-	if (e) {
-		to_app_error(r, q->callback_url, &f);
+	struct ag_error e = oauth_flow_start(r->a, c, q, cookie(r, OAUTH_BINDING_COOKIE), &binding, &url);
+	if (e.code) {
+		api_oauth_to_app_error(r, q->callback_url, e);
 		return;
 	}
 	set_binding(r, binding);
@@ -169,13 +157,14 @@ static void start_get_work(struct req *r)
 	struct project *p = NULL;
 	enum ag_err e = app_id ? project_get(r->a, app_id, &p) : project_by_callback(r->a, cb, &p);
 	if (ag_err_is(e, AG_ECONFLICT)) {
-		resp_error_status(r, 400, "app_id_required",
-		                  "several projects registered this callback_url: add app_id=<your project>");
+		api_fail(r, AG_OAUTH_APP_ID_REQUIRED, NULL);
 		return;
 	}
 	if (ag_err_is(e, AG_ENOTFOUND)) {
-		resp_error_status(r, 400, app_id ? "unknown_app" : "invalid_callback_url",
-		                  app_id ? "no such project" : "callback_url is not registered by any project");
+		if (app_id)
+			api_fail(r, AG_OAUTH_UNKNOWN_APP, NULL);
+		else
+			api_fail(r, AG_CALLBACK_URL, "callback_url is not registered by any project");
 		return;
 	}
 	if (e) {
@@ -241,8 +230,7 @@ static const char *session_user(struct req *r)
 	struct jw answer;
 	const char *tok = req_str(r, "token");
 	if (!tok || !api_token_check(r->a, r->project, tok, &answer, &claims)) {
-		resp_error_status(r, 401, "invalid_token",
-		                  "token must be a valid, unexpired session token of this project");
+		api_fail(r, AG_OAUTH_SESSION_TOKEN, NULL);
 		return NULL;
 	}
 	return jstr(r->a, jobj_get(claims, "sub"), NULL); /* a string: token_check made sure */
@@ -300,9 +288,9 @@ void h_oauth_start_ticket(struct req *r)
 
 /* ---- the callback -------------------------------------------------------------------------- */
 
-static bool fail_cb(struct api_oauth_cb *x, enum ag_err kind, const char *code, const char *message)
+static bool fail_cb(struct api_oauth_cb *x, enum ag_err code, const char *message)
 {
-	x->f = (struct oauth_fail){kind, code, message};
+	x->err = AG_ERROR_MSG(code, message);
 	return false;
 }
 
@@ -314,39 +302,35 @@ bool api_oauth_callback_checks(struct req *r, struct api_oauth_cb *x)
 	if (!fl->binding_ok) {
 		log_security("oauth_state_unbound", r->ip, "project %s provider %s: callback in another browser",
 		             fl->q.app_id, provider);
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_state",
-		               "this sign-in was started in another browser; start again here");
+		return fail_cb(x, AG_OAUTH_STATE, NULL);
 	}
 	if (!str_eq(fl->q.provider, provider)) /* a flow sent to one provider answered at another's */
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_state",
-		               "the response came back to another provider's callback");
+		return fail_cb(x, AG_OAUTH_STATE, "the response came back to another provider's callback");
 	if (fl->expired)
-		return fail_cb(x, AG_EGONE, "flow_expired", "the sign-in took too long; start again");
+		return fail_cb(x, AG_OAUTH_FLOW_EXPIRED, NULL);
 	if (project_get(r->a, fl->q.app_id, &x->p) != AG_OK || x->p->disabled)
-		return fail_cb(x, AG_EFORBIDDEN, "project_disabled", "this application is disabled");
+		return fail_cb(x, AG_USERS_PROJECT_DISABLED, "this application is disabled");
 	if (!project_provider_on(x->p, provider))
-		return fail_cb(x, AG_EFORBIDDEN, "provider_disabled",
-		               "this sign-in provider is disabled for this project");
+		return fail_cb(x, AG_OAUTH_PROVIDER_DISABLED, NULL);
 	/* RFC 9207: the issuer that answered must be the one the flow was sent to. */
 	if (iss && !str_eq(iss, fl->issuer)) {
 		log_security("oauth_mixup", r->ip, "project %s provider %s: response from another issuer", fl->q.app_id,
 		             provider);
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
+		return fail_cb(x, AG_OAUTH_ISSUER, NULL);
 	}
 	if (perr)
-		return fail_cb(x, AG_EFORBIDDEN, str_eq(perr, "access_denied") ? "access_denied" : "provider_error",
-		               str_eq(perr, "access_denied") ? "the user declined" : "the provider reported an error");
+		return fail_cb(x, str_eq(perr, "access_denied") ? AG_OAUTH_ACCESS_DENIED : AG_OAUTH_PROVIDER_ERROR, NULL);
 	if (oauth_client_get(r->a, fl->q.app_id, provider, &x->c) != AG_OK)
-		return fail_cb(x, AG_EFORBIDDEN, "provider_not_configured", "this provider is not configured any more");
-	if (oauth_endpoints_get(r->a, x->c, &x->ep, &x->f))
+		return fail_cb(x, AG_OAUTH_NOT_CONFIGURED, "this provider is not configured any more");
+	if ((x->err = oauth_endpoints_get(r->a, x->c, &x->ep)).code)
 		return false;
 	if (!str_eq(x->ep.issuer, fl->issuer))
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the provider's issuer changed during the sign-in");
+		return fail_cb(x, AG_OAUTH_ISSUER, "the provider's issuer changed during the sign-in");
 	if (!iss && x->ep.iss_param)
-		return fail_cb(x, AG_EFORBIDDEN, "invalid_issuer", "the provider's response lacks its issuer");
+		return fail_cb(x, AG_OAUTH_ISSUER, "the provider's response lacks its issuer");
 	const char *code = req_query(r, "code");
 	if (!code || !*code || strlen(code) > 2048)
-		return fail_cb(x, AG_EINVAL, "invalid_request", "the provider's response has no code");
+		return fail_cb(x, AG_EINVAL, "the provider's response has no code");
 	return true;
 }
 
@@ -368,23 +352,23 @@ static void callback_work(struct req *r)
 	struct oauth_profile pr;
 	struct user *u = NULL;
 	bool ok = api_oauth_callback_checks(r, &x) &&
-	          oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"), x.fl->code_verifier,
-	                              &t, &x.f) == AG_OK &&
-	          oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK;
+	          !(x.err = oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"),
+	                                        x.fl->code_verifier, &t)).code &&
+	          !(x.err = oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr)).code;
 	if (ok && x.c->def->form_post)
 		oauth_profile_apple_user(r->a, &pr, req_query(r, "user"));
 	if (ok && str_eq(x.fl->q.purpose, "link"))
-		ok = oauth_account_link(r->a, x.p, x.fl->q.user_id, x.c->def->name, &pr, &u, &x.f) == AG_OK;
+		ok = !(x.err = AG_ERROR(oauth_account_link(r->a, x.p, x.fl->q.user_id, x.c->def->name, &pr, &u))).code;
 	else if (ok)
-		ok = oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u, &x.f) == AG_OK;
+		ok = !(x.err = AG_ERROR(oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u))).code;
 	/* the MFA step applies here too: cb?token=… or cb?mfa_token=… (docs/MFA.md) */
 	const char *to = ok ? api_signin_redirect(r, x.p, u, x.c->def->name, "fed", NULL, x.fl->q.callback_url) : NULL;
 	if (!to) {
 		if (ok)
-			x.f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the session cannot be issued"};
+			x.err = AG_ERROR_MSG(AG_OAUTH_SERVER, "the session cannot be issued");
 		log_info("oauth_signin_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0),
-		         x.f.code);
-		to_app_error(r, x.fl->q.callback_url, &x.f);
+		         ag_err_code(x.err.code));
+		api_oauth_to_app_error(r, x.fl->q.callback_url, x.err);
 		return;
 	}
 	log_info("oauth_signin", "project %s provider %s user %s", x.p->app_id, x.c->def->name, u->id);
@@ -455,12 +439,12 @@ static void unlink_work(struct req *r)
 	if (!uid)
 		return;
 	if (!oauth_provider_find(req_param(r, 0))) {
-		resp_error_status(r, 404, "unknown_provider", "AuthGate has no such sign-in provider");
+		api_fail(r, AG_OAUTH_UNKNOWN_PROVIDER, NULL);
 		return;
 	}
-	struct oauth_fail f;
-	if (oauth_identity_unlink(r->a, r->project->app_id, uid, req_param(r, 0), &f)) {
-		api_oauth_fail_json(r, &f);
+	enum ag_err e = oauth_identity_unlink(r->a, r->project->app_id, uid, req_param(r, 0));
+	if (e) {
+		api_fail(r, e, NULL);
 		return;
 	}
 	identities_answer(r, uid, true);
@@ -495,8 +479,7 @@ static bool admin_provider(struct req *r, struct project **p)
 		return false;
 	if (oauth_provider_find(req_param(r, 1)))
 		return true;
-	resp_error_status(r, 404, "unknown_provider",
-	                  "providers are google, github, microsoft, gitlab, discord, apple and oidc");
+	api_fail(r, AG_OAUTH_UNKNOWN_PROVIDER, "providers are google, github, microsoft, gitlab, discord, apple and oidc");
 	return false;
 }
 
@@ -519,14 +502,9 @@ void h_admin_oauth_put(struct req *r)
 	struct project *p;
 	if (!admin_provider(r, &p))
 		return;
-	const char *why = NULL;
-	enum ag_err e = oauth_client_set(r->a, p->app_id, req_param(r, 1), req_json(r), &why);
-	if (ag_err_is(e, AG_EINVAL)) {
-		resp_error(r, e, why);
-		return;
-	}
-	if (e) {
-		api_fail(r, e, NULL);
+	struct ag_error e = oauth_client_set(r->a, p->app_id, req_param(r, 1), req_json(r));
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	log_info("admin", "project %s: %s provider settings changed by %s", p->app_id, req_param(r, 1),

@@ -11,8 +11,6 @@
 #include "api/users.h"
 #include "auth/user_config.h"
 #include "config/config.h"
-#include "core/buf.h"
-#include "core/form.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -55,9 +53,9 @@ static void start_work(struct req *r)
 	                           .redirect_uri = redirect_uri(r, c->def->name)};
 	api_oauth_locale(r, req_query(r, "locale"), &q);
 	const char *binding = NULL, *url = NULL;
-	struct oauth_fail f;
-	if (oauth_flow_start(r->a, c, &q, req_cookie(r, BINDING_COOKIE), &binding, &url, &f)) {
-		api_oauth_fail_json(r, &f);
+	struct ag_error e = oauth_flow_start(r->a, c, &q, req_cookie(r, BINDING_COOKIE), &binding, &url);
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	resp_header(r, "Set-Cookie",
@@ -70,15 +68,6 @@ void h_users_oauth_start(struct req *r)
 {
 	if (api_rate_limit(r, &p_start, r->ip))
 		req_async(r, start_work);
-}
-
-/* callback_url?error=&error_description= */
-static void to_app_error(struct req *r, const char *cb, const struct oauth_fail *f)
-{
-	struct buf b = BUF_INIT(4096);
-	(void)(form_add(&b, "error", f->code) | form_add(&b, "error_description", f->message ? f->message : ""));
-	resp_redirect(r, 303, arena_printf(r->a, "%s%c%s", cb, strchr(cb, '?') ? '&' : '?', b.p ? b.p : ""));
-	buf_free(&b);
 }
 
 static void callback_work(struct req *r)
@@ -100,21 +89,21 @@ static void callback_work(struct req *r)
 	struct user *u = NULL;
 	bool ok = api_oauth_callback_checks(r, &x);
 	if (ok && !str_eq(x.p->app_id, r->project->app_id))
-		ok = false,
-		x.f = (struct oauth_fail){AG_EFORBIDDEN, "invalid_state", "this sign-in belongs to another project"};
+		ok = false, x.err = AG_ERROR_MSG(AG_OAUTH_STATE, "this sign-in belongs to another project");
 	if (ok) {
 		x.ep.redirect_uri = redirect_uri(r, x.c->def->name);
-		ok = oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"),
-		                         x.fl->code_verifier, &t, &x.f) == AG_OK &&
-		     oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr, &x.f) == AG_OK &&
-		     oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u, &x.f) == AG_OK;
+		ok = !(x.err = oauth_token_request(r->a, x.c, &x.ep, "authorization_code", req_query(r, "code"),
+		                                   x.fl->code_verifier, &t)).code &&
+		     !(x.err = oauth_profile_get(r->a, x.c, &x.ep, x.fl, &t, &pr)).code &&
+		     !(x.err = AG_ERROR(oauth_account_signin(r->a, x.p, x.c->def->name, &pr, &x.fl->q, &u))).code;
 	}
 	if (!ok) {
-		log_info("user_oauth_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0), x.f.code);
+		log_info("user_oauth_failed", "project %s provider %s: %s", x.fl->q.app_id, req_param(r, 0),
+		         ag_err_code(x.err.code));
 		if (cb)
-			to_app_error(r, cb, &x.f);
+			api_oauth_to_app_error(r, cb, x.err);
 		else
-			api_oauth_fail_json(r, &x.f);
+			api_fail(r, x.err.code, x.err.message);
 		return;
 	}
 	log_info("user_signin", "project %s user %s: %s", x.p->app_id, u->id, x.c->def->name);
@@ -125,8 +114,7 @@ static void callback_work(struct req *r)
 	}
 	const char *to = api_signin_redirect(r, x.p, u, x.c->def->name, "fed", extra, cb);
 	if (!to) {
-		x.f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the session cannot be issued"};
-		to_app_error(r, cb, &x.f);
+		api_oauth_to_app_error(r, cb, AG_ERROR_MSG(AG_OAUTH_SERVER, "the session cannot be issued"));
 		return;
 	}
 	resp_redirect(r, 303, to);

@@ -383,33 +383,26 @@ enum ag_err provider_delete(const char *app_id, const char *id)
 
 /* ---- the OAuth client of a provider --------------------------------------------------------- */
 
-static enum ag_err fail(struct oauth_fail *f, enum ag_err kind, const char *code, const char *message)
-{
-	*f = (struct oauth_fail){kind, code, message};
-	return kind;
-}
-
 /* A built-in's project settings, or a custom oauth provider as a plain OAuth 2.0 client. */
-static enum ag_err provider_client(struct arena *a, const char *app_id, const char *id, struct oauth_client **out,
-                                   struct oauth_fail *f)
+static struct ag_error provider_client(struct arena *a, const char *app_id, const char *id,
+                                       struct oauth_client **out)
 {
 	if (!id || strlen(id) > PROVIDER_ID_MAX)
-		return fail(f, AG_ENOTFOUND, "unknown_provider", "no such provider");
+		return AG_ERROR_MSG(AG_OAUTH_UNKNOWN_PROVIDER, "no such provider");
 	if (oauth_provider_find(id)) {
 		enum ag_err e = oauth_client_get(a, app_id, id, out);
 		if (ag_err_is(e, AG_ENOTFOUND))
-			return fail(f, AG_ENOTFOUND, "provider_not_configured",
-			            "this provider has no client id and secret in this project");
-		return e ? fail(f, e, "server_error", "the provider's settings cannot be read") : AG_OK;
+			return AG_ERROR(AG_CONNECT_PROVIDER_NOT_CONFIGURED);
+		return e ? AG_ERROR_MSG(oauth_server_error(e), "the provider's settings cannot be read") : AG_ERROR(AG_OK);
 	}
 	struct custom c;
 	enum ag_err e = custom_get(a, app_id, id, true, &c);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return fail(f, AG_ENOTFOUND, "unknown_provider", "no such provider");
+		return AG_ERROR_MSG(AG_OAUTH_UNKNOWN_PROVIDER, "no such provider");
 	if (e)
-		return fail(f, e, "server_error", "the provider's settings cannot be read");
+		return AG_ERROR_MSG(oauth_server_error(e), "the provider's settings cannot be read");
 	if (!str_eq(c.type, "oauth"))
-		return fail(f, AG_EINVAL, "not_oauth", "this provider takes an API key, not an OAuth connection");
+		return AG_ERROR(AG_CONNECT_NOT_OAUTH);
 	struct oauth_provider_def *d = arena_calloc(a, sizeof *d);
 	d->name = c.id;
 	d->label = c.name;
@@ -427,7 +420,7 @@ static enum ag_err provider_client(struct arena *a, const char *app_id, const ch
 	cl->revoke_url = c.revoke_url;
 	cl->no_pkce = !c.pkce;
 	*out = cl;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* ---- connect ------------------------------------------------------------------------------- */
@@ -442,15 +435,15 @@ static bool scope_ok(const char *s)
 	return true;
 }
 
-enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                          const char *redirect_uri, const char *scope, const char **auth_url, struct oauth_fail *f)
+struct ag_error connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+                              const char *redirect_uri, const char *scope, const char **auth_url)
 {
 	struct oauth_client *c;
-	enum ag_err e = provider_client(a, p->app_id, provider, &c, f);
-	if (e)
+	struct ag_error e = provider_client(a, p->app_id, provider, &c);
+	if (e.code)
 		return e;
 	if (scope && !scope_ok(scope))
-		return fail(f, AG_EINVAL, "invalid_scope", "scope is a space-separated list of scope names");
+		return AG_ERROR(AG_CONNECT_SCOPE);
 	struct oauth_client *cc = arena_alloc(a, sizeof *cc);
 	*cc = *c;
 	if (scope)
@@ -468,15 +461,15 @@ enum ag_err connect_start(struct arena *a, const struct project *p, const char *
 		q.extra_params = "access_type=offline&prompt=consent";
 	} else if (c->def->kind == OAUTH_KIND_OIDC) {
 		struct oauth_endpoints ep;
-		if (oauth_endpoints_get(a, cc, &ep, f))
-			return f->kind;
+		if ((e = oauth_endpoints_get(a, cc, &ep)).code)
+			return e;
 		if (ep.offline_access && !strstr(cc->scopes, "offline_access")) {
 			cc->scopes = arena_printf(a, "%s offline_access", cc->scopes);
 			q.extra_params = "prompt=consent";
 		}
 	}
 	const char *binding;
-	return oauth_flow_start(a, cc, &q, NULL, &binding, auth_url, f);
+	return oauth_flow_start(a, cc, &q, NULL, &binding, auth_url);
 }
 
 static char *seal_token(struct arena *a, const char *app_id, const char *user_id, const char *provider,
@@ -540,58 +533,57 @@ static enum ag_err save_connection(struct arena *a, const char *app_id, const ch
 /* ---- the browser's callback asks first ------------------------------------------------------- */
 
 /* A flow of this project's connect purpose for provider (NULL: any), else why not. */
-static enum ag_err connect_flow_ok(const struct project *p, const struct oauth_flow *fl, const char *provider,
-                                   struct oauth_fail *f)
+static struct ag_error connect_flow_ok(const struct project *p, const struct oauth_flow *fl, const char *provider)
 {
 	if (!str_eq(fl->q.purpose, "connect") || !str_eq(fl->q.app_id, p->app_id))
-		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+		return AG_ERROR(AG_CONNECT_STATE);
 	if (provider && !str_eq(provider, fl->q.provider))
-		return fail(f, AG_EFORBIDDEN, "invalid_state", "the response came back to another provider's callback");
+		return AG_ERROR_MSG(AG_OAUTH_STATE, "the response came back to another provider's callback");
 	if (fl->expired)
-		return fail(f, AG_EGONE, "flow_expired", "the connection took too long; connect again");
-	return AG_OK;
+		return AG_ERROR_MSG(AG_OAUTH_FLOW_EXPIRED, "the connection took too long; connect again");
+	return AG_ERROR(AG_OK);
 }
 
-enum ag_err connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
-                            struct connect_pending *out, struct oauth_fail *f)
+struct ag_error connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
+                                struct connect_pending *out)
 {
 	memset(out, 0, sizeof *out);
 	struct oauth_flow *fl;
 	enum ag_err e = oauth_flow_peek(a, state, &fl);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+		return AG_ERROR(AG_CONNECT_STATE);
 	if (e)
-		return fail(f, e, "server_error", "the connection cannot be completed right now");
-	if ((e = connect_flow_ok(p, fl, provider, f)))
-		return e;
+		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be completed right now");
+	struct ag_error err = connect_flow_ok(p, fl, provider);
+	if (err.code)
+		return err;
 	struct user *u;
 	if ((e = user_by_id(a, p->app_id, fl->q.user_id, &u)))
-		return fail(f, ag_err_is(e, AG_ENOTFOUND) ? AG_EGONE : e, "invalid_state",
-		            "the account this connection was started for no longer exists");
+		return AG_ERROR(ag_err_is(e, AG_ENOTFOUND) ? AG_CONNECT_ACCOUNT_GONE : oauth_server_error(e));
 	struct oauth_client *c;
 	out->provider = fl->q.provider;
-	out->provider_name = provider_client(a, p->app_id, fl->q.provider, &c, f) == AG_OK && c->def->label
+	out->provider_name = provider_client(a, p->app_id, fl->q.provider, &c).code == AG_OK && c->def->label
 	                         ? c->def->label
 	                         : fl->q.provider;
 	out->user_id = u->id;
 	out->user_email = u->email;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
-enum ag_err connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider,
-                           struct oauth_fail *f)
+struct ag_error connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider)
 {
 	struct oauth_flow *fl;
 	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+		return AG_ERROR(AG_CONNECT_STATE);
 	if (e)
-		return fail(f, e, "server_error", "the connection cannot be cancelled right now");
-	if ((e = connect_flow_ok(p, fl, provider, f)))
-		return e;
+		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be cancelled right now");
+	struct ag_error err = connect_flow_ok(p, fl, provider);
+	if (err.code)
+		return err;
 	log_security("connect_declined", NULL, "project %s provider %s: a connection to user %s was declined",
 	             p->app_id, fl->q.provider, fl->q.user_id);
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* The confirmation's CSRF token: a keyed hash of the flow's state and the browser's
@@ -610,49 +602,49 @@ bool connect_confirm_ok(struct arena *a, const char *state, const char *nonce, c
 	return ct_streq(connect_confirm_token(a, state, nonce), token);
 }
 
-enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
-                           const char *iss, const char *user_id, const char *provider, struct connect_result *out,
-                           struct oauth_fail *f)
+struct ag_error connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
+                               const char *iss, const char *user_id, const char *provider, struct connect_result *out)
 {
 	memset(out, 0, sizeof *out);
 	struct oauth_flow *fl;
 	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
 	if (ag_err_is(e, AG_ENOTFOUND))
-		return fail(f, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again");
+		return AG_ERROR(AG_CONNECT_STATE);
 	if (e)
-		return fail(f, e, "server_error", "the connection cannot be completed right now");
-	if ((e = connect_flow_ok(p, fl, provider, f)))
-		return e;
+		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be completed right now");
+	struct ag_error err = connect_flow_ok(p, fl, provider);
+	if (err.code)
+		return err;
 	if (user_id && !str_eq(user_id, fl->q.user_id)) {
 		log_security("connect_state_foreign", NULL, "project %s provider %s: a callback for another user",
 		             p->app_id, fl->q.provider);
-		return fail(f, AG_EFORBIDDEN, "invalid_state", "this connection was started by another user");
+		return AG_ERROR_MSG(AG_OAUTH_STATE, "this connection was started by another user");
 	}
 	if (!code || !*code || strlen(code) > 2048)
-		return fail(f, AG_EINVAL, "invalid_request", "code is required");
+		return AG_ERROR_MSG(AG_EINVAL, "code is required");
 	struct oauth_client *c;
 	struct oauth_endpoints ep;
-	if ((e = provider_client(a, p->app_id, fl->q.provider, &c, f)) || (e = oauth_endpoints_get(a, c, &ep, f)))
-		return e;
+	if ((err = provider_client(a, p->app_id, fl->q.provider, &c)).code || (err = oauth_endpoints_get(a, c, &ep)).code)
+		return err;
 	/* RFC 9207 and the mix-up defence of sign-in apply here too (docs/OAUTH.md). */
 	if (!str_eq(ep.issuer, fl->issuer) || (iss && !str_eq(iss, fl->issuer)) ||
 	    (!iss && ep.iss_param && user_id == NULL))
-		return fail(f, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer");
+		return AG_ERROR(AG_OAUTH_ISSUER);
 	ep.redirect_uri = fl->q.callback_url;
 	struct oauth_tokens t;
 	struct oauth_profile pr = {0};
-	if ((e = oauth_token_request(a, c, &ep, "authorization_code", code, fl->code_verifier, &t, f)))
-		return e;
+	if ((err = oauth_token_request(a, c, &ep, "authorization_code", code, fl->code_verifier, &t)).code)
+		return err;
 	if (c->def->kind != OAUTH_KIND_PLAIN || c->userinfo_url)
-		if ((e = oauth_profile_get(a, c, &ep, fl, &t, &pr, f)))
-			return e;
+		if ((err = oauth_profile_get(a, c, &ep, fl, &t, &pr)).code)
+			return err;
 	if ((e = save_connection(a, p->app_id, fl->q.user_id, fl->q.provider, &t, &pr)))
-		return fail(f, e, "server_error", "the connection cannot be stored");
+		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be stored");
 	log_info("connection", "project %s user %s: %s connected", p->app_id, fl->q.user_id, fl->q.provider);
 	out->provider = fl->q.provider;
 	out->user_id = fl->q.user_id;
 	out->email = pr.email;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* ---- reading connections ------------------------------------------------------------------ */
@@ -716,11 +708,10 @@ enum ag_err connection_disconnect(struct arena *a, const struct project *p, cons
 	 * user connected against their will; the failure is logged. */
 	struct oauth_client *cl;
 	struct oauth_endpoints ep;
-	struct oauth_fail f;
 	const char *rt = open_token(a, p->app_id, user_id, provider, "refresh", c.refresh_sealed);
 	const char *at = open_token(a, p->app_id, user_id, provider, "access", c.access_sealed);
-	if (provider_client(a, p->app_id, provider, &cl, &f) == AG_OK && oauth_endpoints_get(a, cl, &ep, &f) == AG_OK &&
-	    (rt || at)) {
+	if (provider_client(a, p->app_id, provider, &cl).code == AG_OK &&
+	    oauth_endpoints_get(a, cl, &ep).code == AG_OK && (rt || at)) {
 		if (oauth_token_revoke(a, cl, &ep, rt ? rt : at, rt ? "refresh_token" : "access_token", revoked))
 			log_warn("connection", "project %s user %s: %s did not answer the revocation", p->app_id,
 			         user_id, provider);
@@ -740,7 +731,6 @@ struct flight {
 	int waiters;
 	bool done;
 	enum ag_err result; /* the leader's: waiters share a failure instead of retrying it */
-	const char *code; /* a string literal */
 };
 
 static pthread_mutex_t flights_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -748,8 +738,8 @@ static pthread_cond_t flights_cv = PTHREAD_COND_INITIALIZER;
 static struct hmap *flights; /* connection id -> struct flight* */
 
 /* true: the caller leads (call flight_end); false: another thread led and finished,
- * with *result and *code. */
-static bool flight_begin(const char *id, enum ag_err *result, const char **code)
+ * with *result. */
+static bool flight_begin(const char *id, enum ag_err *result)
 {
 	pthread_mutex_lock(&flights_mu);
 	if (!flights && !(flights = hmap_new(NULL)))
@@ -766,14 +756,13 @@ static bool flight_begin(const char *id, enum ag_err *result, const char **code)
 	while (!fl->done)
 		pthread_cond_wait(&flights_cv, &flights_mu);
 	*result = fl->result;
-	*code = fl->code;
 	if (--fl->waiters == 0)
 		free(fl);
 	pthread_mutex_unlock(&flights_mu);
 	return false;
 }
 
-static void flight_end(const char *id, enum ag_err result, const char *code)
+static void flight_end(const char *id, enum ag_err result)
 {
 	pthread_mutex_lock(&flights_mu);
 	struct flight *fl = hmap_get(flights, id);
@@ -781,23 +770,11 @@ static void flight_end(const char *id, enum ag_err result, const char *code)
 	if (fl) {
 		fl->done = true;
 		fl->result = result;
-		fl->code = code;
 		if (fl->waiters == 0)
 			free(fl);
 	}
 	pthread_cond_broadcast(&flights_cv);
 	pthread_mutex_unlock(&flights_mu);
-}
-
-/* A failure's code as a literal that outlives the leader's arena. */
-static const char *stable_code(const char *code)
-{
-	static const char *const known[] = {"reconnect_required", "provider_unavailable", "provider_error",
-	                                    "invalid_grant", "server_error"};
-	for (size_t i = 0; i < ARRAY_LEN(known); i++)
-		if (str_eq(code, known[i]))
-			return known[i];
-	return "provider_error";
 }
 
 static bool fresh_enough(const struct conn_row *c, int64_t now)
@@ -806,28 +783,28 @@ static bool fresh_enough(const struct conn_row *c, int64_t now)
 }
 
 /* Holding the row's lease: refresh at the provider and store the result. */
-static enum ag_err refresh_locked(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                                  const struct conn_row *c, const char *owner, struct oauth_fail *f)
+static struct ag_error refresh_locked(struct arena *a, const struct project *p, const char *user_id,
+                                      const char *provider, const struct conn_row *c, const char *owner)
 {
 	const char *rt = open_token(a, p->app_id, user_id, provider, "refresh", c->refresh_sealed);
 	struct oauth_client *cl;
 	struct oauth_endpoints ep;
 	struct oauth_tokens t;
-	enum ag_err e = !rt ? fail(f, AG_EINTERNAL, "server_error", "the stored refresh token cannot be opened")
-	                    : provider_client(a, p->app_id, provider, &cl, f);
-	if (e == AG_OK)
-		e = oauth_endpoints_get(a, cl, &ep, f);
-	if (e == AG_OK)
-		e = oauth_token_request(a, cl, &ep, "refresh_token", rt, NULL, &t, f);
+	struct ag_error err = !rt ? AG_ERROR_MSG(AG_OAUTH_SERVER, "the stored refresh token cannot be opened")
+	                          : provider_client(a, p->app_id, provider, &cl);
+	if (err.code == AG_OK)
+		err = oauth_endpoints_get(a, cl, &ep);
+	if (err.code == AG_OK)
+		err = oauth_token_request(a, cl, &ep, "refresh_token", rt, NULL, &t);
 	int64_t now = time_now_ms();
-	if (e == AG_OK) {
+	if (err.code == AG_OK) {
 		/* The rotated refresh token is stored before anyone is answered: the old one may
 		 * be dead at the provider already. */
 		char *acc = seal_token(a, p->app_id, user_id, provider, "access", t.access_token);
 		char *ref = seal_token(a, p->app_id, user_id, provider, "refresh", t.refresh_token);
 		int64_t exp = expiry_of(&t, now);
-		e = !acc ? AG_EINTERNAL
-		         : db_exec(g_app.store,
+		enum ag_err e = !acc ? AG_EINTERNAL
+		                     : db_exec(g_app.store,
 		                   "UPDATE connections SET access_sealed = $3, refresh_sealed = COALESCE($4, "
 		                   "refresh_sealed), "
 		                   "expires_at = $5, scope = COALESCE($6, scope), version = version + 1, refresh_owner "
@@ -839,12 +816,11 @@ static enum ag_err refresh_locked(struct arena *a, const struct project *p, cons
 		free(acc);
 		free(ref);
 		if (e)
-			fail(f, e, "server_error", "the refreshed token cannot be stored");
-		else
-			log_info("connection", "project %s user %s: %s token refreshed", p->app_id, user_id, provider);
-		return e;
+			return AG_ERROR_MSG(oauth_server_error(e), "the refreshed token cannot be stored");
+		log_info("connection", "project %s user %s: %s token refreshed", p->app_id, user_id, provider);
+		return AG_ERROR(AG_OK);
 	}
-	bool dead = str_eq(f->code, "invalid_grant");
+	bool dead = err.code == AG_OAUTH_INVALID_GRANT;
 	if (db_exec(g_app.store,
 	            "UPDATE connections SET status = CASE WHEN $3 = 1 THEN 'reconnect_required' ELSE status END, "
 	            "refresh_owner = NULL, refresh_until = 0, updated_at = $4 WHERE id = $1 AND refresh_owner = $2",
@@ -853,14 +829,14 @@ static enum ag_err refresh_locked(struct arena *a, const struct project *p, cons
 	if (dead) {
 		log_info("connection", "project %s user %s: %s refused the refresh token; reconnect required",
 		         p->app_id, user_id, provider);
-		return fail(f, AG_ECONFLICT, "reconnect_required",
-		            "the provider no longer accepts this connection's refresh token: connect again");
+		return AG_ERROR_MSG(AG_CONNECT_RECONNECT,
+		                    "the provider no longer accepts this connection's refresh token: connect again");
 	}
-	return e;
+	return err;
 }
 
-enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                                   const char **access_token, int64_t *expires_at, struct oauth_fail *f)
+struct ag_error connection_valid_token(struct arena *a, const struct project *p, const char *user_id,
+                                       const char *provider, const char **access_token, int64_t *expires_at)
 {
 	*access_token = NULL;
 	char owner[24];
@@ -870,32 +846,28 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 		struct conn_row c;
 		enum ag_err e = conn_get(a, p->app_id, user_id, provider, &c);
 		if (ag_err_is(e, AG_ENOTFOUND))
-			return fail(f, AG_ENOTFOUND, "not_connected", "this user has no connection to this provider");
+			return AG_ERROR(AG_CONNECT_NOT_FOUND);
 		if (e)
-			return fail(f, e, "server_error", "the connection cannot be read");
+			return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be read");
 		if (str_eq(c.status, "reconnect_required"))
-			return fail(f, AG_ECONFLICT, "reconnect_required",
-			            "the provider no longer accepts this connection: connect again");
+			return AG_ERROR(AG_CONNECT_RECONNECT);
 		int64_t now = time_now_ms();
 		if (fresh_enough(&c, now) || (!c.refresh_sealed && c.expires_at > now)) {
 			*access_token = open_token(a, p->app_id, user_id, provider, "access", c.access_sealed);
 			*expires_at = c.expires_at;
-			return *access_token ? AG_OK
-			                     : fail(f, AG_EINTERNAL, "server_error", "the token cannot be opened");
+			return *access_token ? AG_ERROR(AG_OK) : AG_ERROR_MSG(AG_OAUTH_SERVER, "the token cannot be opened");
 		}
 		if (!c.refresh_sealed)
-			return fail(f, AG_ECONFLICT, "reconnect_required",
-			            "the access token expired and the provider gave no refresh token: connect again");
+			return AG_ERROR_MSG(AG_CONNECT_RECONNECT,
+			                    "the access token expired and the provider gave no refresh token: connect again");
 		if (now > deadline)
-			return fail(f, AG_EUNAVAIL, "provider_unavailable",
-			            "the token refresh did not finish; retry shortly");
+			return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE, "the token refresh did not finish; retry shortly");
 		enum ag_err led;
-		const char *led_code;
-		if (!flight_begin(c.id, &led, &led_code)) {
+		if (!flight_begin(c.id, &led)) {
 			/* another thread of ours refreshed: read the row again (a refusal shows there) */
-			if (led == AG_OK || str_eq(led_code, "reconnect_required"))
+			if (led == AG_OK || led == AG_CONNECT_RECONNECT)
 				continue;
-			return fail(f, led, led_code, "the token cannot be refreshed right now; retry shortly");
+			return AG_ERROR_MSG(led, "the token cannot be refreshed right now; retry shortly");
 		}
 		/* Leading in this process: take the row's lease, or wait for the node holding it. */
 		int64_t n = 0;
@@ -907,10 +879,10 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 		      SV_INT(now)),
 		    &n);
 		if (e == AG_OK && n == 1) {
-			e = refresh_locked(a, p, user_id, provider, &c, owner, f);
-			flight_end(c.id, e, e ? stable_code(f->code) : NULL);
-			if (e)
-				return e;
+			struct ag_error err = refresh_locked(a, p, user_id, provider, &c, owner);
+			flight_end(c.id, err.code);
+			if (err.code)
+				return err;
 			continue; /* answer from the row as stored */
 		}
 		/* Another node refreshes (or the row changed under us): wait for its version. */
@@ -920,9 +892,9 @@ enum ag_err connection_valid_token(struct arena *a, const struct project *p, con
 			usleep(25 * 1000);
 			e = conn_get(a, p->app_id, user_id, provider, &d);
 		}
-		flight_end(c.id, AG_OK, NULL);
+		flight_end(c.id, AG_OK);
 		if (e && !ag_err_is(e, AG_ENOTFOUND))
-			return fail(f, e, "server_error", "the connection cannot be read");
+			return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be read");
 	}
 }
 

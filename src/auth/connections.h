@@ -41,9 +41,8 @@ enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
 /* The provider's authorization URL for this user. redirect_uri: where the provider sends
  * the browser back (AuthGate's GET callback or an app page the project registered);
  * scope: NULL for the provider's scopes. */
-enum ag_err connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                          const char *redirect_uri, const char *scope, const char **auth_url,
-                          struct oauth_fail *f) MUST_CHECK;
+struct ag_error connect_start(struct arena *a, const struct project *p, const char *user_id, const char *provider,
+                              const char *redirect_uri, const char *scope, const char **auth_url) MUST_CHECK;
 
 /* What came back to a callback. user_id: the caller (POST /auth/callback), who must be
  * the user the flow was started for; NULL for the browser's callback once its page was
@@ -52,24 +51,25 @@ enum ag_err connect_start(struct arena *a, const struct project *p, const char *
 struct connect_result {
 	const char *provider, *user_id, *email;
 };
-enum ag_err connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
-                           const char *iss, const char *user_id, const char *provider, struct connect_result *out,
-                           struct oauth_fail *f) MUST_CHECK;
+struct ag_error connect_finish(struct arena *a, const struct project *p, const char *state, const char *code,
+                               const char *iss, const char *user_id, const char *provider,
+                               struct connect_result *out) MUST_CHECK;
 
 /* The browser's GET callback does not connect on the state alone: a connect link the
  * starter sent to someone else would connect that person's provider account to the
  * starter (docs/USERS.md, "The browser's callback asks first"). It shows who the
  * connection is for and asks; only the page's own form, bound to that browser by a
  * cookie nonce, goes on. connect_pending reads the flow without taking it: AG_OK with
- * the account it was started for, else *f says why (invalid_state, flow_expired). */
+ * the account it was started for, else why not (AG_CONNECT_STATE, AG_OAUTH_STATE,
+ * AG_OAUTH_FLOW_EXPIRED, AG_CONNECT_ACCOUNT_GONE). */
 struct connect_pending {
 	const char *provider, *provider_name, *user_id, *user_email;
 };
-enum ag_err connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
-                            struct connect_pending *out, struct oauth_fail *f) MUST_CHECK;
+struct ag_error connect_pending(struct arena *a, const struct project *p, const char *state, const char *provider,
+                                struct connect_pending *out) MUST_CHECK;
 /* The person said no: the flow is spent, nothing is connected (logged). */
-enum ag_err connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider,
-                           struct oauth_fail *f) MUST_CHECK;
+struct ag_error connect_cancel(struct arena *a, const struct project *p, const char *state,
+                               const char *provider) MUST_CHECK;
 /* The confirmation form's token for this state and browser nonce, and its check
  * (constant time). */
 const char *connect_confirm_token(struct arena *a, const char *state, const char *nonce);
@@ -83,10 +83,11 @@ enum ag_err connection_disconnect(struct arena *a, const struct project *p, cons
 enum ag_err connections_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
 
 /* A fresh access token (refreshed when less than CONNECT_REFRESH_AHEAD_S is left).
- * AG_ENOTFOUND: not connected; AG_ECONFLICT: reconnect required (f says why);
- * AG_EUNAVAIL: the provider did not answer. */
-enum ag_err connection_valid_token(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                                   const char **access_token, int64_t *expires_at, struct oauth_fail *f) MUST_CHECK;
+ * AG_CONNECT_NOT_FOUND: not connected; AG_CONNECT_RECONNECT: reconnect required (the
+ * message says why); AG_OAUTH_PROVIDER_UNAVAILABLE: the provider did not answer. */
+struct ag_error connection_valid_token(struct arena *a, const struct project *p, const char *user_id,
+                                       const char *provider, const char **access_token,
+                                       int64_t *expires_at) MUST_CHECK;
 
 /* ---- users' own provider keys --------------------------------------------------------------- */
 

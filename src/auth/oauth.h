@@ -8,8 +8,9 @@
  * `purpose`, and oauth_token_request hands back access and refresh tokens.
  *
  * Every provider call goes through net/http_client.c (SSRF guard, TLS, timeouts,
- * response cap). Functions that can fail for a reason the caller must tell apart set
- * a struct oauth_fail: a stable code for ?error= and JSON errors, and a message. */
+ * response cap). Failures are codes of the error table's OAuth block (core/err.h):
+ * their stable names are the JSON errors and the ?error= of a redirect back to the app;
+ * functions whose message depends on what the provider said return a struct ag_error. */
 #ifndef AG_OAUTH_H
 #define AG_OAUTH_H
 
@@ -31,11 +32,12 @@
 #define OAUTH_BINDING_COOKIE "ag_oauth"
 #define OAUTH_SUBJECT_MAX 255
 
-struct oauth_fail {
-	enum ag_err kind; /* AG_EINVAL, AG_EFORBIDDEN, AG_EUNAVAIL, ... */
-	const char *code; /* stable: "invalid_state", "account_exists", ... (docs/OAUTH.md) */
-	const char *message; /* for people; never a secret */
-};
+/* A store error met on the way, as the OAuth family reports it ("server_error"): 503
+ * when a retry may help (busy, a concurrent insert), else 500. */
+static inline enum ag_err oauth_server_error(enum ag_err e)
+{
+	return ag_err_is(e, AG_EUNAVAIL) || ag_err_is(e, AG_ECONFLICT) ? AG_OAUTH_SERVER_BUSY : AG_OAUTH_SERVER;
+}
 
 /* How a provider's profile is read after the code exchange. */
 enum oauth_kind {
@@ -82,11 +84,12 @@ struct oauth_client {
 /* Settings (oauth_clients.c). get: AG_ENOTFOUND when the project has none for it. set:
  * merge `settings` (client_id, client_secret, scopes, issuer, tenant, team_id, key_id,
  * private_key, authorization_endpoint, token_endpoint, userinfo_endpoint,
- * emails_endpoint) into the stored ones, validated (*why says what is wrong). */
+ * emails_endpoint) into the stored ones, validated (AG_OAUTH_SETTINGS with a message
+ * that names the setting and its rule). */
 enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *provider,
                              struct oauth_client **out) MUST_CHECK;
-enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *provider, const cJSON *settings,
-                             const char **why) MUST_CHECK;
+struct ag_error oauth_client_set(struct arena *a, const char *app_id, const char *provider,
+                                 const cJSON *settings) MUST_CHECK;
 enum ag_err oauth_client_delete(const char *app_id, const char *provider) MUST_CHECK;
 /* Public view: every setting but secrets ("client_secret_set": true). */
 cJSON *oauth_client_json(struct arena *a, const struct oauth_client *c, bool enabled);
@@ -106,8 +109,8 @@ struct oauth_endpoints {
 	 * Set by the caller (endpoints_get leaves it NULL). */
 	const char *redirect_uri;
 };
-enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out,
-                                struct oauth_fail *f) MUST_CHECK;
+struct ag_error oauth_endpoints_get(struct arena *a, const struct oauth_client *c,
+                                    struct oauth_endpoints *out) MUST_CHECK;
 
 /* ---- flows (oauth_flow.c) ----------------------------------------------------------- */
 
@@ -136,9 +139,8 @@ enum ag_err oauth_ticket_take(struct arena *a, const char *ticket, const char *p
  * made when NULL or malformed and returned in *binding_out): *url is the provider's
  * authorization URL with state, PKCE S256 challenge, nonce (OIDC) and the fixed
  * redirect URI. */
-enum ag_err oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
-                             const char *binding, const char **binding_out, const char **url,
-                             struct oauth_fail *f) MUST_CHECK;
+struct ag_error oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
+                                 const char *binding, const char **binding_out, const char **url) MUST_CHECK;
 
 /* A flow taken at the callback: single use (taken even when the checks below fail). */
 struct oauth_flow {
@@ -165,9 +167,9 @@ struct oauth_tokens {
 /* POST to the token endpoint: grant "authorization_code" (code + the flow's verifier)
  * or "refresh_token" (refresh_token). Handles errors in 200 bodies and form-encoded
  * replies (GitHub). */
-enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                const char *grant, const char *code_or_refresh, const char *code_verifier,
-                                struct oauth_tokens *out, struct oauth_fail *f) MUST_CHECK;
+struct ag_error oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                                    const char *grant, const char *code_or_refresh, const char *code_verifier,
+                                    struct oauth_tokens *out) MUST_CHECK;
 
 /* RFC 7009: ask the provider to revoke a token (hint "refresh_token" or "access_token").
  * AG_OK when it said so (200) or has no revocation endpoint (nothing to do, *revoked
@@ -185,9 +187,9 @@ struct oauth_profile {
 /* Verify an ID token: signature with a key of the issuer's JWKS (RS256, ES256, EdDSA),
  * iss exact, aud has the client id (azp when several), exp/iat within the skew, nonce.
  * *claims on success. Exposed for tests and the bench. */
-enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                  const char *id_token, const char *nonce, cJSON **claims,
-                                  struct oauth_fail *f) MUST_CHECK;
+struct ag_error oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
+                                      const struct oauth_endpoints *ep, const char *id_token, const char *nonce,
+                                      cJSON **claims) MUST_CHECK;
 
 /* The iss an ID token from this issuer must carry: the issuer itself, except Microsoft's
  * multi-tenant endpoints (common, organizations, consumers), whose tokens name the user's
@@ -197,9 +199,9 @@ const char *oauth_token_issuer(struct arena *a, const char *issuer, const char *
 
 /* Who signed in: the verified ID token (OIDC; userinfo fills missing claims), or the
  * provider's REST API (GitHub: the primary verified address of /user/emails). */
-enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                              const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
-                              struct oauth_fail *f) MUST_CHECK;
+struct ag_error oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                                  const struct oauth_flow *fl, const struct oauth_tokens *t,
+                                  struct oauth_profile *out) MUST_CHECK;
 
 /* Apple sends the user's name only on the first sign-in, in the form field "user"
  * ({"name": {"firstName", "lastName"}}), outside the signed ID token: it fills an empty
@@ -210,19 +212,20 @@ void oauth_profile_apple_user(struct arena *a, struct oauth_profile *p, const ch
 
 /* Sign-in: the user of (project, provider, subject); else, for a new identity, a user
  * with the same email when both the provider and the user verified it (linked), else a
- * new user. "account_exists" when the email belongs to a user and either side has not
- * verified it; "email_required" when the provider gave no email. */
+ * new user. AG_OAUTH_ACCOUNT_EXISTS when the email belongs to a user and either side
+ * has not verified it; AG_OAUTH_EMAIL_REQUIRED when the provider gave no email. */
 enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const char *provider,
-                                 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
-                                 struct oauth_fail *f) MUST_CHECK;
-/* Link: add the identity to the signed-in user ("identity_in_use" when it belongs to
- * another user). */
+                                 const struct oauth_profile *pr, const struct oauth_flow_req *q,
+                                 struct user **out) MUST_CHECK;
+/* Link: add the identity to the signed-in user (AG_OAUTH_IDENTITY_IN_USE when it belongs
+ * to another user, AG_OAUTH_ALREADY_LINKED, AG_OAUTH_USER_GONE). */
 enum ag_err oauth_account_link(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                               const struct oauth_profile *pr, struct user **out, struct oauth_fail *f) MUST_CHECK;
+                               const struct oauth_profile *pr, struct user **out) MUST_CHECK;
 enum ag_err oauth_identities_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out) MUST_CHECK;
-/* Unlink; "last_sign_in_method" when the user could not sign in any more. */
-enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-                                  struct oauth_fail *f) MUST_CHECK;
+/* Unlink; AG_OAUTH_NOT_LINKED, or AG_OAUTH_LAST_METHOD when the user could not sign in
+ * any more. */
+enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id,
+                                  const char *provider) MUST_CHECK;
 /* Someone just proved the user's mailbox: identities linked on an unverified address
  * go (inside the caller's transaction). */
 enum ag_err oauth_identities_drop_unproven(const char *user_id) MUST_CHECK;

@@ -14,10 +14,11 @@
 #include "sec/sec.h"
 #include "store/store.h"
 
-static enum ag_err failed(struct oauth_fail *f, enum ag_err kind, const char *code, const char *message)
+/* A transaction answers its own refusals (AG_OAUTH_*); only the store's generic
+ * AG_ECONFLICT, a concurrent insert of the same identity or email, is worth a retry. */
+static bool store_conflict(enum ag_err e)
 {
-	*f = (struct oauth_fail){kind, code, message};
-	return kind;
+	return e == AG_ECONFLICT; /* the generic code itself, not a specific code of its kind */
 }
 
 static enum ag_err identity_user(struct arena *a, const char *app_id, const char *provider, const char *subject,
@@ -69,7 +70,6 @@ struct signin {
 	const char *provider;
 	const struct oauth_profile *pr;
 	const struct oauth_flow_req *q;
-	struct oauth_fail *f;
 	const char *user_id;
 	bool linked, created;
 };
@@ -85,14 +85,11 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 		e = identity_touch(app, s->provider, s->pr);
 	} else if (ag_err_is(e, AG_ENOTFOUND)) {
 		if (!s->pr->email)
-			return failed(s->f, AG_EFORBIDDEN, "email_required",
-			              "the provider shared no email address; allow AuthGate to read it and try again");
+			return AG_OAUTH_EMAIL_REQUIRED;
 		e = user_by_email(s->a, app, s->pr->email, &u);
 		if (e == AG_OK) {
 			if (!s->pr->email_verified || !u->email_verified)
-				return failed(s->f, AG_ECONFLICT, "account_exists",
-				              "an account with this email exists; sign in to it and link this provider "
-				              "(POST /api/proxy/{provider}/link)");
+				return AG_OAUTH_ACCOUNT_EXISTS;
 			s->linked = true;
 		} else if (ag_err_is(e, AG_ENOTFOUND)) {
 			e = user_create(s->a, app, s->pr->email, s->pr->name, NULL, s->pr->email_verified,
@@ -112,21 +109,15 @@ static enum ag_err signin_tx(struct store *st, void *ud)
 }
 
 enum ag_err oauth_account_signin(struct arena *a, const struct project *p, const char *provider,
-                                 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out,
-                                 struct oauth_fail *f)
+                                 const struct oauth_profile *pr, const struct oauth_flow_req *q, struct user **out)
 {
 	*out = NULL;
-	struct signin s = {a, p, provider, pr, q, f, NULL, false, false};
-	f->code = NULL;
+	struct signin s = {a, p, provider, pr, q, NULL, false, false};
 	enum ag_err e = db_tx(g_app.store, signin_tx, &s);
-	if (ag_err_is(e, AG_ECONFLICT) && !f->code)
+	if (store_conflict(e))
 		e = db_tx(g_app.store, signin_tx, &s); /* the same identity or email arrived concurrently */
-	if (e) {
-		if (!f->code)
-			failed(f, ag_err_is(e, AG_ECONFLICT) ? AG_EUNAVAIL : e, "server_error",
-			       "the sign-in cannot be recorded");
-		return f->kind;
-	}
+	if (e)
+		return ag_err_kind(e) == e ? oauth_server_error(e) : e;
 	if (s.linked)
 		log_security("oauth_identity_linked", NULL, "project %s user %s: %s identity joined by verified email",
 		             p->app_id, s.user_id, provider);
@@ -138,7 +129,6 @@ struct link {
 	const struct project *p;
 	const char *user_id, *provider;
 	const struct oauth_profile *pr;
-	struct oauth_fail *f;
 };
 
 static enum ag_err link_tx(struct store *st, void *ud)
@@ -149,20 +139,16 @@ static enum ag_err link_tx(struct store *st, void *ud)
 	enum ag_err e = identity_user(l->a, l->p->app_id, l->provider, l->pr->subject, &owner);
 	if (e == AG_OK)
 		return str_eq(owner, l->user_id) ? identity_touch(l->p->app_id, l->provider, l->pr)
-		                                 : failed(l->f, AG_ECONFLICT, "identity_in_use",
-		                                          "this provider account is linked to another user");
+		                                 : AG_OAUTH_IDENTITY_IN_USE;
 	if (!ag_err_is(e, AG_ENOTFOUND))
 		return e;
 	if ((e = user_by_id(l->a, l->p->app_id, l->user_id, &u)))
-		return ag_err_is(e, AG_ENOTFOUND)
-		           ? failed(l->f, AG_EGONE, "invalid_token", "the signed-in user no longer exists")
-		           : e;
+		return ag_err_is(e, AG_ENOTFOUND) ? AG_OAUTH_USER_GONE : e;
 	int64_t n = 0;
 	e = db_int(g_app.store, &n, "SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider = $2",
 	           P(SV_TEXT(l->user_id), SV_TEXT(l->provider)));
 	if (e == AG_OK && n > 0)
-		return failed(l->f, AG_ECONFLICT, "provider_already_linked",
-		              "this user has another account of this provider linked; unlink it first");
+		return AG_OAUTH_ALREADY_LINKED;
 	if (e == AG_OK)
 		e = identity_insert(l->a, l->p->app_id, l->user_id, l->provider, l->pr);
 	if (e == AG_OK)
@@ -171,17 +157,13 @@ static enum ag_err link_tx(struct store *st, void *ud)
 }
 
 enum ag_err oauth_account_link(struct arena *a, const struct project *p, const char *user_id, const char *provider,
-                               const struct oauth_profile *pr, struct user **out, struct oauth_fail *f)
+                               const struct oauth_profile *pr, struct user **out)
 {
 	*out = NULL;
-	struct link l = {a, p, user_id, provider, pr, f};
-	f->code = NULL;
+	struct link l = {a, p, user_id, provider, pr};
 	enum ag_err e = db_tx(g_app.store, link_tx, &l);
-	if (e) {
-		if (!f->code)
-			failed(f, ag_err_is(e, AG_ECONFLICT) ? AG_EUNAVAIL : e, "server_error", "the link cannot be recorded");
-		return f->kind;
-	}
+	if (e)
+		return ag_err_kind(e) == e ? oauth_server_error(e) : e;
 	log_security("oauth_identity_linked", NULL, "project %s user %s: %s identity linked while signed in", p->app_id,
 	             user_id, provider);
 	return user_by_id(a, p->app_id, user_id, out);
@@ -218,7 +200,6 @@ enum ag_err oauth_identities_list(struct arena *a, const char *app_id, const cha
 struct unlink {
 	struct arena *a;
 	const char *app_id, *user_id, *provider;
-	struct oauth_fail *f;
 };
 
 static enum ag_err unlink_tx(struct store *st, void *ud)
@@ -238,26 +219,22 @@ static enum ag_err unlink_tx(struct store *st, void *ud)
 	if (e)
 		return e;
 	if (mine == 0)
-		return failed(u->f, AG_ENOTFOUND, "not_linked", "no identity of this provider is linked to the user");
+		return AG_OAUTH_NOT_LINKED;
 	/* A proven mailbox (magic link, reset) or a password still signs the user in. */
 	if (others == 0 && !usr->password_hash && !usr->email_verified)
-		return failed(u->f, AG_ECONFLICT, "last_sign_in_method",
-		              "this is the user's only way to sign in; add another before unlinking it");
+		return AG_OAUTH_LAST_METHOD;
 	return db_exec(g_app.store, "DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2",
 	               P(SV_TEXT(u->user_id), SV_TEXT(u->provider)));
 }
 
-enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id, const char *provider,
-                                  struct oauth_fail *f)
+enum ag_err oauth_identity_unlink(struct arena *a, const char *app_id, const char *user_id, const char *provider)
 {
-	struct unlink u = {a, app_id, user_id, provider, f};
-	f->code = NULL;
+	struct unlink u = {a, app_id, user_id, provider};
 	enum ag_err e = db_tx(g_app.store, unlink_tx, &u);
-	if (e && !f->code)
-		failed(f, e, "server_error", "the identity cannot be unlinked");
-	if (e == AG_OK)
-		log_security("oauth_identity_unlinked", NULL, "project %s user %s: %s", app_id, user_id, provider);
-	return e ? f->kind : AG_OK;
+	if (e)
+		return ag_err_kind(e) == e ? oauth_server_error(e) : e;
+	log_security("oauth_identity_unlinked", NULL, "project %s user %s: %s", app_id, user_id, provider);
+	return AG_OK;
 }
 
 enum ag_err oauth_identities_drop_unproven(const char *user_id)

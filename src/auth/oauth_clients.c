@@ -296,19 +296,17 @@ enum ag_err oauth_client_get(struct arena *a, const char *app_id, const char *pr
 	return AG_OK;
 }
 
-enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *provider, const cJSON *patch,
-                             const char **why)
+struct ag_error oauth_client_set(struct arena *a, const char *app_id, const char *provider, const cJSON *patch)
 {
-	*why = NULL;
 	const struct oauth_provider_def *d = oauth_provider_find(provider);
 	if (!d)
-		return AG_ENOTFOUND;
+		return AG_ERROR(AG_OAUTH_UNKNOWN_PROVIDER);
 	struct project *p;
 	enum ag_err e = project_get(a, app_id, &p);
 	if (e)
-		return e;
+		return AG_ERROR(e);
 	struct store_row row;
-	const char *client_id = NULL, *secret = NULL, *old_sealed = NULL;
+	const char *client_id = NULL, *secret = NULL, *old_sealed = NULL, *why;
 	cJSON *stored = json_obj(a);
 	e = db_row(g_app.store, a, &row,
 	           "SELECT client_id, secret_sealed, settings FROM oauth_clients WHERE app_id = $1 AND provider = $2",
@@ -318,24 +316,24 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 		old_sealed = row_str(&row, 1);
 		stored = parse_obj(a, row_str(&row, 2));
 	} else if (!ag_err_is(e, AG_ENOTFOUND)) {
-		return e;
+		return AG_ERROR(e);
 	}
-	if ((*why = merge(a, d, patch, stored, &client_id, &secret)))
-		return AG_EINVAL;
+	if ((why = merge(a, d, patch, stored, &client_id, &secret)))
+		return AG_ERROR_MSG(AG_OAUTH_SETTINGS, why);
 	if (!client_id)
-		*why = "client_id is required";
+		why = "client_id is required";
 	else if (!secret && !old_sealed)
-		*why = d->secret_is_es256_jwt ? "private_key is required" : "client_secret is required";
+		why = d->secret_is_es256_jwt ? "private_key is required" : "client_secret is required";
 	else if (d->needs_issuer && !json_get_str(stored, "issuer"))
-		*why = "issuer is required: the URL of the OpenID provider (its discovery document is read from it)";
+		why = "issuer is required: the URL of the OpenID provider (its discovery document is read from it)";
 	else if (d->secret_is_es256_jwt && (!json_get_str(stored, "team_id") || !json_get_str(stored, "key_id")))
-		*why = "team_id and key_id are required for Apple";
-	if (*why)
-		return AG_EINVAL;
+		why = "team_id and key_id are required for Apple";
+	if (why)
+		return AG_ERROR_MSG(AG_OAUTH_SETTINGS, why);
 	char *sealed =
 	    secret ? master_seal("oauth-client", sealed_id(a, app_id, provider), secret, strlen(secret)) : NULL;
 	if (secret && !sealed)
-		return AG_EINTERNAL;
+		return AG_ERROR(AG_EINTERNAL);
 	int64_t now = time_now_ms();
 	e = db_exec_cached(
 	    g_app.store, CACHE_BIT(CACHE_PROJECTS),
@@ -346,19 +344,14 @@ enum ag_err oauth_client_set(struct arena *a, const char *app_id, const char *pr
 	      SV_INT(now)));
 	free(sealed);
 	if (e)
-		return e;
+		return AG_ERROR(e);
 	const cJSON *en = cJSON_GetObjectItemCaseSensitive(patch, "enabled");
 	if (cJSON_IsBool(en)) {
 		cJSON *toggle = json_obj(a);
 		cJSON_AddBoolToObject(cJSON_AddObjectToObject(toggle, "providers"), provider, cJSON_IsTrue(en));
-		struct ag_error pe = project_update(a, app_id, toggle);
-		*why = pe.message;
-		e = pe.code;
-	} else if (en) {
-		*why = "enabled must be true or false";
-		e = AG_EINVAL;
+		return project_update(a, app_id, toggle);
 	}
-	return e;
+	return en ? AG_ERROR_MSG(AG_OAUTH_SETTINGS, "enabled must be true or false") : AG_ERROR(AG_OK);
 }
 
 enum ag_err oauth_client_delete(const char *app_id, const char *provider)

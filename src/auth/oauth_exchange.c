@@ -19,12 +19,6 @@
 
 #define APPLE_SECRET_TTL_S 300
 
-static enum ag_err failed(struct oauth_fail *f, enum ag_err kind, const char *code, const char *message)
-{
-	*f = (struct oauth_fail){kind, code, message};
-	return kind;
-}
-
 /* A provider's error code is echoed only when it looks like one (RFC 6749 5.2). */
 static const char *safe_code(struct arena *a, const char *s)
 {
@@ -96,14 +90,14 @@ static int client_auth(struct arena *a, const struct oauth_client *c, const stru
 	return rc;
 }
 
-enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                const char *grant, const char *code_or_refresh, const char *code_verifier,
-                                struct oauth_tokens *out, struct oauth_fail *f)
+struct ag_error oauth_token_request(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                                    const char *grant, const char *code_or_refresh, const char *code_verifier,
+                                    struct oauth_tokens *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *secret = c->def->secret_is_es256_jwt ? apple_secret(a, c) : c->client_secret;
 	if (!secret)
-		return failed(f, AG_EINTERNAL, "server_error", "the provider's client secret cannot be made");
+		return AG_ERROR_MSG(AG_OAUTH_SERVER, "the provider's client secret cannot be made");
 	struct buf b = BUF_INIT(16384);
 	bool code = str_eq(grant, "authorization_code");
 	int rc = form_add(&b, "grant_type", grant) | form_add(&b, code ? "code" : "refresh_token", code_or_refresh);
@@ -122,7 +116,7 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 	size_t blen = b.len;
 	buf_free(&b);
 	if (!body)
-		return failed(f, AG_EINVAL, "invalid_request", "the code is too long");
+		return AG_ERROR_MSG(AG_EINVAL, "the code is too long");
 	struct http_out o = {
 	    "POST", ep->token, hdrs, body, blen, (int)g_cfg.oauth_timeout_s * 1000, g_cfg.allow_private_network};
 	struct http_in in;
@@ -133,36 +127,34 @@ enum ag_err oauth_token_request(struct arena *a, const struct oauth_client *c, c
 		log_warn("oauth", "token endpoint of %s unreachable: %s", c->def->name, in.error);
 	http_in_free(&in);
 	if (e)
-		return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider did not answer; retry shortly");
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE, "the provider did not answer; retry shortly");
 	const char *err = json_get_str(v, "error");
 	if (status >= 500 || str_eq(err, "temporarily_unavailable")) {
 		log_warn("oauth", "token endpoint of %s answered %d", c->def->name, status);
-		return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider is unavailable; retry shortly");
+		return AG_ERROR(AG_OAUTH_PROVIDER_UNAVAILABLE);
 	}
 	if (err) {
 		/* Errors arrive in 400s, and from GitHub in a 200. */
 		const char *c2 = safe_code(a, err);
 		log_info("oauth", "%s refused the %s grant: %s", c->def->name, grant, c2);
-		return failed(f, AG_EFORBIDDEN, str_eq(c2, "invalid_grant") ? "invalid_grant" : "provider_error",
-		              arena_printf(a, "the provider refused the request (%s)", c2));
+		return AG_ERROR_MSG(str_eq(c2, "invalid_grant") ? AG_OAUTH_INVALID_GRANT : AG_OAUTH_PROVIDER_ERROR,
+		                    arena_printf(a, "the provider refused the request (%s)", c2));
 	}
 	if (status != 200 || !v || !json_get_str(v, "access_token")) {
 		log_warn("oauth", "token endpoint of %s answered %d without a token", c->def->name, status);
-		return failed(f, status >= 500 ? AG_EUNAVAIL : AG_EFORBIDDEN,
-		              status >= 500 ? "provider_unavailable" : "provider_error",
-		              "the provider's token endpoint gave no token");
+		return AG_ERROR_MSG(status >= 500 ? AG_OAUTH_PROVIDER_UNAVAILABLE : AG_OAUTH_PROVIDER_ERROR,
+		                    "the provider's token endpoint gave no token");
 	}
 	const char *tt = json_get_str(v, "token_type");
 	if (tt && !str_ieq(tt, "bearer"))
-		return failed(f, AG_EFORBIDDEN, "provider_error",
-		              "the provider issued a token type AuthGate cannot use");
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_ERROR, "the provider issued a token type AuthGate cannot use");
 	out->access_token = json_get_str(v, "access_token");
 	out->refresh_token = json_get_str(v, "refresh_token");
 	out->id_token = json_get_str(v, "id_token");
 	out->scope = json_get_str(v, "scope");
 	double ei = json_get_num(v, "expires_in", 0);
 	out->expires_in = ei > 0 && ei < 1e9 ? (int64_t)ei : 0;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 enum ag_err oauth_token_revoke(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
@@ -252,12 +244,13 @@ static bool num(const cJSON *c, const char *k, int64_t *out)
 	return true;
 }
 
-enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                  const char *id_token, const char *nonce, cJSON **claims, struct oauth_fail *f)
+struct ag_error oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
+                                      const struct oauth_endpoints *ep, const char *id_token, const char *nonce,
+                                      cJSON **claims)
 {
 	*claims = NULL;
 	if (!ep->jwks_uri)
-		return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider publishes no keys");
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE, "the provider publishes no keys");
 	struct jwk_set *keys = oauth_jwks_get(ep->jwks_uri, false);
 	cJSON *cl = NULL;
 	enum jws_err je = jws_verify(a, id_token, keys, &cl);
@@ -275,9 +268,8 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 		                                  "a bad signature"};
 		log_security("oauth_id_token_refused", NULL, "provider %s: %s", c->def->name, why[je]);
 		if (!had_keys && je == JWS_NO_KEY)
-			return failed(f, AG_EUNAVAIL, "provider_unavailable", "the provider's keys cannot be fetched");
-		return failed(f, AG_EFORBIDDEN, "invalid_id_token",
-		              arena_printf(a, "the ID token was refused: %s", why[je]));
+			return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE, "the provider's keys cannot be fetched");
+		return AG_ERROR_MSG(AG_OAUTH_ID_TOKEN, arena_printf(a, "the ID token was refused: %s", why[je]));
 	}
 	int64_t now = time_now_ms() / 1000, exp, iat, nbf;
 	const char *why = NULL, *sub = json_get_str(cl, "sub");
@@ -298,17 +290,16 @@ enum ag_err oauth_id_token_verify(struct arena *a, const struct oauth_client *c,
 		why = "it names no subject";
 	if (why) {
 		log_security("oauth_id_token_refused", NULL, "provider %s: %s", c->def->name, why);
-		return failed(f, AG_EFORBIDDEN, "invalid_id_token",
-		              arena_printf(a, "the ID token was refused: %s", why));
+		return AG_ERROR_MSG(AG_OAUTH_ID_TOKEN, arena_printf(a, "the ID token was refused: %s", why));
 	}
 	*claims = cl;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* ---- profiles ----------------------------------------------------------------------------- */
 
-static enum ag_err get_api(struct arena *a, const char *url, const char *access_token, const char *accept, cJSON **out,
-                           struct oauth_fail *f)
+static struct ag_error get_api(struct arena *a, const char *url, const char *access_token, const char *accept,
+                               cJSON **out)
 {
 	const char *hdrs[] = {arena_printf(a, "Accept: %s", accept), "User-Agent: AuthGate",
 	                      arena_printf(a, "Authorization: Bearer %s", access_token), NULL};
@@ -323,9 +314,9 @@ static enum ag_err get_api(struct arena *a, const char *url, const char *access_
 		log_warn("oauth", "GET %.200s: %s", url, e ? in.error : arena_printf(a, "HTTP %d", in.status));
 	http_in_free(&in);
 	if (!*out)
-		return failed(f, e ? AG_EUNAVAIL : AG_EFORBIDDEN, e ? "provider_unavailable" : "provider_error",
-		              "the provider's profile cannot be read");
-	return AG_OK;
+		return AG_ERROR_MSG(e ? AG_OAUTH_PROVIDER_UNAVAILABLE : AG_OAUTH_PROVIDER_ERROR,
+		                    "the provider's profile cannot be read");
+	return AG_ERROR(AG_OK);
 }
 
 static bool truthy(const cJSON *o, const char *k)
@@ -349,15 +340,14 @@ static void take_fields(struct arena *a, struct oauth_profile *p, const char *em
 		p->picture = arena_strdup(a, picture);
 }
 
-static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                                const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *p,
-                                struct oauth_fail *f)
+static struct ag_error oidc_profile(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                                    const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *p)
 {
 	if (!t->id_token)
-		return failed(f, AG_EFORBIDDEN, "invalid_id_token", "the provider returned no ID token");
+		return AG_ERROR_MSG(AG_OAUTH_ID_TOKEN, "the provider returned no ID token");
 	cJSON *cl;
-	enum ag_err e = oauth_id_token_verify(a, c, ep, t->id_token, fl->nonce, &cl, f);
-	if (e)
+	struct ag_error e = oauth_id_token_verify(a, c, ep, t->id_token, fl->nonce, &cl);
+	if (e.code)
 		return e;
 	p->subject = json_get_str(cl, "sub");
 	take_fields(a, p, json_get_str(cl, "email"), truthy(cl, "email_verified"), json_get_str(cl, "name"),
@@ -365,32 +355,31 @@ static enum ag_err oidc_profile(struct arena *a, const struct oauth_client *c, c
 	if ((!p->email || !p->name || !p->picture) && ep->userinfo && t->access_token) {
 		cJSON *ui;
 		/* userinfo is a nicety: a provider that fails it still signs the user in */
-		struct oauth_fail ignored;
-		if (get_api(a, ep->userinfo, t->access_token, "application/json", &ui, &ignored) == AG_OK) {
+		if (get_api(a, ep->userinfo, t->access_token, "application/json", &ui).code == AG_OK) {
 			if (!str_eq(json_get_str(ui, "sub"), p->subject))
-				return failed(f, AG_EFORBIDDEN, "provider_error", "userinfo names another subject");
+				return AG_ERROR_MSG(AG_OAUTH_PROVIDER_ERROR, "userinfo names another subject");
 			take_fields(a, p, json_get_str(ui, "email"), truthy(ui, "email_verified"),
 			            json_get_str(ui, "name"), json_get_str(ui, "picture"));
 		}
 	}
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* GitHub: /user's email may be null or unverified; the primary address of /user/emails
  * with its verified flag is the one that counts. */
-static enum ag_err github_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
-                                  struct oauth_profile *p, struct oauth_fail *f)
+static struct ag_error github_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
+                                      struct oauth_profile *p)
 {
 	cJSON *u, *emails;
-	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/vnd.github+json", &u, f);
-	if (e)
+	struct ag_error e = get_api(a, c->userinfo_url, t->access_token, "application/vnd.github+json", &u);
+	if (e.code)
 		return e;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(u, "id");
 	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9e15)
-		return failed(f, AG_EFORBIDDEN, "provider_error", "the provider's profile has no id");
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_ERROR, "the provider's profile has no id");
 	p->subject = arena_printf(a, "%.0f", id->valuedouble);
 	if (c->emails_url &&
-	    get_api(a, c->emails_url, t->access_token, "application/vnd.github+json", &emails, f) == AG_OK) {
+	    get_api(a, c->emails_url, t->access_token, "application/vnd.github+json", &emails).code == AG_OK) {
 		const cJSON *m;
 		cJSON_ArrayForEach(m, emails) if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "primary")))
 		    take_fields(a, p, json_get_str(m, "email"), truthy(m, "verified"), NULL, NULL);
@@ -398,19 +387,19 @@ static enum ag_err github_profile(struct arena *a, const struct oauth_client *c,
 	const char *name = json_get_str(u, "name");
 	take_fields(a, p, json_get_str(u, "email"), false, name ? name : json_get_str(u, "login"),
 	            json_get_str(u, "avatar_url"));
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
-static enum ag_err discord_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
-                                   struct oauth_profile *p, struct oauth_fail *f)
+static struct ag_error discord_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
+                                       struct oauth_profile *p)
 {
 	cJSON *u;
-	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u, f);
-	if (e)
+	struct ag_error e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u);
+	if (e.code)
 		return e;
 	const char *id = json_get_str(u, "id"), *avatar = json_get_str(u, "avatar");
 	if (!id || !*id || strlen(id) > 32)
-		return failed(f, AG_EFORBIDDEN, "provider_error", "the provider's profile has no id");
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_ERROR, "the provider's profile has no id");
 	p->subject = id;
 	const char *name = json_get_str(u, "global_name");
 	const char *pic = avatar && strlen(avatar) <= 64
@@ -418,19 +407,19 @@ static enum ag_err discord_profile(struct arena *a, const struct oauth_client *c
 	                      : NULL;
 	take_fields(a, p, json_get_str(u, "email"), truthy(u, "verified"), name ? name : json_get_str(u, "username"),
 	            pic);
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* A custom provider: its userinfo URL, when it has one, for an id and an email address
  * (never taken as verified); none is no error (a connection needs no profile). */
-static enum ag_err plain_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
-                                 struct oauth_profile *p, struct oauth_fail *f)
+static struct ag_error plain_profile(struct arena *a, const struct oauth_client *c, const struct oauth_tokens *t,
+                                     struct oauth_profile *p)
 {
 	cJSON *u;
 	if (!c->userinfo_url)
-		return AG_OK;
-	enum ag_err e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u, f);
-	if (e)
+		return AG_ERROR(AG_OK);
+	struct ag_error e = get_api(a, c->userinfo_url, t->access_token, "application/json", &u);
+	if (e.code)
 		return e;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(u, "id");
 	const char *sub = json_get_str(u, "sub");
@@ -441,23 +430,22 @@ static enum ag_err plain_profile(struct arena *a, const struct oauth_client *c, 
 	else if (cJSON_IsNumber(id) && id->valuedouble >= 0 && id->valuedouble < 9e15)
 		p->subject = arena_printf(a, "%.0f", id->valuedouble);
 	take_fields(a, p, json_get_str(u, "email"), false, json_get_str(u, "name"), NULL);
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
-enum ag_err oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
-                              const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out,
-                              struct oauth_fail *f)
+struct ag_error oauth_profile_get(struct arena *a, const struct oauth_client *c, const struct oauth_endpoints *ep,
+                                  const struct oauth_flow *fl, const struct oauth_tokens *t, struct oauth_profile *out)
 {
 	memset(out, 0, sizeof *out);
-	enum ag_err e;
+	struct ag_error e;
 	switch (c->def->kind) {
-	case OAUTH_KIND_OIDC: e = oidc_profile(a, c, ep, fl, t, out, f); break;
-	case OAUTH_KIND_GITHUB: e = github_profile(a, c, t, out, f); break;
-	case OAUTH_KIND_DISCORD: e = discord_profile(a, c, t, out, f); break;
-	case OAUTH_KIND_PLAIN: e = plain_profile(a, c, t, out, f); break;
-	default: e = failed(f, AG_EINTERNAL, "server_error", "unknown provider kind");
+	case OAUTH_KIND_OIDC: e = oidc_profile(a, c, ep, fl, t, out); break;
+	case OAUTH_KIND_GITHUB: e = github_profile(a, c, t, out); break;
+	case OAUTH_KIND_DISCORD: e = discord_profile(a, c, t, out); break;
+	case OAUTH_KIND_PLAIN: e = plain_profile(a, c, t, out); break;
+	default: e = AG_ERROR_MSG(AG_OAUTH_SERVER, "unknown provider kind");
 	}
-	if (e == AG_OK && !c->def->trusts_email_verified)
+	if (e.code == AG_OK && !c->def->trusts_email_verified)
 		out->email_verified = false;
 	return e;
 }

@@ -168,25 +168,21 @@ static const char *authorize_url(struct arena *a, const struct oauth_client *c, 
 	return url;
 }
 
-enum ag_err oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
-                             const char *binding, const char **binding_out, const char **url, struct oauth_fail *f)
+struct ag_error oauth_flow_start(struct arena *a, const struct oauth_client *c, const struct oauth_flow_req *q,
+                                 const char *binding, const char **binding_out, const char **url)
 {
 	*url = NULL;
 	*binding_out = token_shape(binding) ? binding : random_token(a);
 	struct oauth_endpoints ep;
-	enum ag_err e = oauth_endpoints_get(a, c, &ep, f);
-	if (e)
-		return e;
+	struct ag_error err = oauth_endpoints_get(a, c, &ep);
+	if (err.code)
+		return err;
 	ep.redirect_uri = q->redirect_uri;
 	const char *state = random_token(a);
-	if (!(*url = authorize_url(a, c, &ep, state, q->extra_params))) {
-		*f = (struct oauth_fail){AG_EINTERNAL, "server_error", "the authorization URL is too long"};
-		return AG_EINTERNAL;
-	}
-	e = insert(a, state, "sent", q, ep.issuer, *binding_out);
-	if (e)
-		*f = (struct oauth_fail){e, "server_error", "the flow cannot be stored"};
-	return e;
+	if (!(*url = authorize_url(a, c, &ep, state, q->extra_params)))
+		return AG_ERROR_MSG(AG_OAUTH_SERVER, "the authorization URL is too long");
+	enum ag_err e = insert(a, state, "sent", q, ep.issuer, *binding_out);
+	return e ? AG_ERROR_MSG(oauth_server_error(e), "the flow cannot be stored") : AG_ERROR(AG_OK);
 }
 
 enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *binding, struct oauth_flow **out)

@@ -125,11 +125,11 @@ static const char *check_doc(struct arena *a, const char *issuer, const char *te
 	return NULL;
 }
 
-static enum ag_err discover(struct arena *a, const char *issuer, cJSON **doc, struct oauth_fail *f)
+static struct ag_error discover(struct arena *a, const char *issuer, cJSON **doc)
 {
 	struct entry *e = entry_of(&discovery, issuer);
 	if (!e)
-		return AG_EINTERNAL;
+		return AG_ERROR(AG_OAUTH_SERVER);
 	int64_t now = time_now_ms();
 	char *text = NULL;
 	pthread_mutex_lock(&mu);
@@ -170,12 +170,10 @@ static enum ag_err discover(struct arena *a, const char *issuer, cJSON **doc, st
 		pthread_mutex_unlock(&e->fetch_mu);
 	}
 	const char *detail;
-	if (!text || json_parse_strict(a, text, strlen(text), doc, &detail) != JSON_OK) {
-		*f = (struct oauth_fail){AG_EUNAVAIL, "provider_unavailable",
-		                         "the provider's discovery document cannot be read; retry shortly"};
-		return AG_EUNAVAIL;
-	}
-	return AG_OK;
+	if (!text || json_parse_strict(a, text, strlen(text), doc, &detail) != JSON_OK)
+		return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE,
+		                    "the provider's discovery document cannot be read; retry shortly");
+	return AG_ERROR(AG_OK);
 }
 
 static bool has_string(const cJSON *arr, const char *s)
@@ -185,8 +183,7 @@ static bool has_string(const cJSON *arr, const char *s)
 	return false;
 }
 
-enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out,
-                                struct oauth_fail *f)
+struct ag_error oauth_endpoints_get(struct arena *a, const struct oauth_client *c, struct oauth_endpoints *out)
 {
 	memset(out, 0, sizeof *out);
 	if (c->def->kind != OAUTH_KIND_OIDC) {
@@ -198,11 +195,11 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 		out->token = c->token_url;
 		out->userinfo = c->userinfo_url;
 		out->revoke = c->revoke_url;
-		return AG_OK;
+		return AG_ERROR(AG_OK);
 	}
 	cJSON *d;
-	enum ag_err e = discover(a, c->issuer, &d, f);
-	if (e)
+	struct ag_error e = discover(a, c->issuer, &d);
+	if (e.code)
 		return e;
 	out->issuer = c->issuer;
 	out->authorize = json_get_str(d, "authorization_endpoint");
@@ -219,7 +216,7 @@ enum ag_err oauth_endpoints_get(struct arena *a, const struct oauth_client *c, s
 	    cJSON_IsArray(am) && !has_string(am, "client_secret_post") && has_string(am, "client_secret_basic");
 	if (out->userinfo && net_url_problem(a, out->userinfo, g_cfg.allow_private_network))
 		out->userinfo = NULL;
-	return AG_OK;
+	return AG_ERROR(AG_OK);
 }
 
 /* ---- JWKS ------------------------------------------------------------------------------ */

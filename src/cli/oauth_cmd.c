@@ -86,14 +86,13 @@ static int set_cmd(struct arena *a, const char *app_id, const char *provider, in
 			return 1;
 		cJSON_AddStringToObject(patch, flags[k].setting, v);
 	}
-	const char *why = NULL;
-	enum ag_err e = oauth_client_set(a, app_id, provider, patch, &why);
-	if (ag_err_is(e, AG_ENOTFOUND)) {
+	struct ag_error e = oauth_client_set(a, app_id, provider, patch);
+	if (ag_err_is(e.code, AG_ENOTFOUND)) {
 		fprintf(stderr, "no project %s or no provider %s\n", app_id, provider);
 		return 1;
 	}
-	if (e) {
-		fprintf(stderr, "oauth set: %s\n", why ? why : ag_err_code(e));
+	if (e.code) {
+		fprintf(stderr, "oauth set: %s\n", e.message ? e.message : ag_err_message(e.code));
 		return 1;
 	}
 	return -1; /* show it */

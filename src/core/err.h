@@ -201,7 +201,50 @@
 	X(AG_CONNECT_REDIRECT, AG_EINVAL, "invalid_redirect_uri",                                               \
 	  "redirect_uri is not one of the project's registered callback URLs")                                  \
 	X(AG_CONNECT_NOT_FOUND, AG_ENOTFOUND, "not_connected", "this user has no connection to this provider")  \
-	X(AG_PROVIDER_KEY_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user stored no key for this provider")
+	X(AG_PROVIDER_KEY_NOT_FOUND, AG_ENOTFOUND, "not_found", "this user stored no key for this provider")   \
+	/* ---- OAuth sign-in and connections to providers (docs/OAUTH.md, docs/USERS.md): the  */               \
+	/* stable names are also the ?error= of a redirect back to the app                       */               \
+	X(AG_OAUTH_UNKNOWN_PROVIDER, AG_ENOTFOUND, "unknown_provider", "AuthGate has no such sign-in provider") \
+	X(AG_OAUTH_PROVIDER_DISABLED, AG_EFORBIDDEN, "provider_disabled",                                     \
+	  "this sign-in provider is disabled for this project")                                                 \
+	X(AG_OAUTH_NOT_CONFIGURED, AG_EFORBIDDEN, "provider_not_configured",                                    \
+	  "this provider is enabled but has no client id and secret yet")                                       \
+	X(AG_OAUTH_APP_ID_REQUIRED, AG_EINVAL, "app_id_required",                                               \
+	  "several projects registered this callback_url: add app_id=<your project>")                           \
+	X(AG_OAUTH_UNKNOWN_APP, AG_EINVAL, "unknown_app", "no such project")                                    \
+	X(AG_OAUTH_SESSION_TOKEN, AG_EUNAUTH, "invalid_token",                                                  \
+	  "token must be a valid, unexpired session token of this project")                                     \
+	X(AG_OAUTH_STATE, AG_EFORBIDDEN, "invalid_state", "this sign-in was started in another browser; start again here") \
+	X(AG_OAUTH_FLOW_EXPIRED, AG_EGONE, "flow_expired", "the sign-in took too long; start again")            \
+	X(AG_OAUTH_ISSUER, AG_EFORBIDDEN, "invalid_issuer", "the response came from another issuer")            \
+	X(AG_OAUTH_ACCESS_DENIED, AG_EFORBIDDEN, "access_denied", "the user declined")                          \
+	X(AG_OAUTH_PROVIDER_ERROR, AG_EFORBIDDEN, "provider_error", "the provider reported an error")           \
+	X(AG_OAUTH_INVALID_GRANT, AG_EFORBIDDEN, "invalid_grant", "the provider refused the code")              \
+	X(AG_OAUTH_PROVIDER_UNAVAILABLE, AG_EUNAVAIL, "provider_unavailable", "the provider is unavailable; retry shortly") \
+	X(AG_OAUTH_ID_TOKEN, AG_EFORBIDDEN, "invalid_id_token", "the provider's ID token was refused")          \
+	X(AG_OAUTH_EMAIL_REQUIRED, AG_EFORBIDDEN, "email_required",                                             \
+	  "the provider shared no email address; allow AuthGate to read it and try again")                      \
+	X(AG_OAUTH_ACCOUNT_EXISTS, AG_ECONFLICT, "account_exists",                                              \
+	  "an account with this email exists; sign in to it and link this provider (POST /api/proxy/{provider}/link)") \
+	X(AG_OAUTH_IDENTITY_IN_USE, AG_ECONFLICT, "identity_in_use", "this provider account is linked to another user") \
+	X(AG_OAUTH_USER_GONE, AG_EGONE, "invalid_token", "the signed-in user no longer exists")                 \
+	X(AG_OAUTH_ALREADY_LINKED, AG_ECONFLICT, "provider_already_linked",                                     \
+	  "this user has another account of this provider linked; unlink it first")                             \
+	X(AG_OAUTH_NOT_LINKED, AG_ENOTFOUND, "not_linked", "no identity of this provider is linked to the user") \
+	X(AG_OAUTH_LAST_METHOD, AG_ECONFLICT, "last_sign_in_method",                                            \
+	  "this is the user's only way to sign in; add another before unlinking it")                            \
+	X(AG_OAUTH_SETTINGS, AG_EINVAL, "invalid_request", "these provider settings are not valid")             \
+	X(AG_OAUTH_SERVER, AG_EINTERNAL, "server_error", "the sign-in cannot be completed: internal error")     \
+	X(AG_OAUTH_SERVER_BUSY, AG_EUNAVAIL, "server_error", "the sign-in cannot be completed right now; retry shortly") \
+	X(AG_CONNECT_PROVIDER_NOT_CONFIGURED, AG_ENOTFOUND, "provider_not_configured",                          \
+	  "this provider has no client id and secret in this project")                                          \
+	X(AG_CONNECT_STATE, AG_EINVAL, "invalid_state", "this state is unknown or was already used: connect again") \
+	X(AG_CONNECT_ACCOUNT_GONE, AG_EGONE, "invalid_state",                                                   \
+	  "the account this connection was started for no longer exists")                                       \
+	X(AG_CONNECT_NOT_OAUTH, AG_EINVAL, "not_oauth", "this provider takes an API key, not an OAuth connection") \
+	X(AG_CONNECT_SCOPE, AG_EINVAL, "invalid_scope", "scope is a space-separated list of scope names")       \
+	X(AG_CONNECT_RECONNECT, AG_ECONFLICT, "reconnect_required",                                             \
+	  "the provider no longer accepts this connection: connect again")
 
 enum ag_err {
 	AG_OK = 0,
