@@ -312,10 +312,11 @@ static int load_row(void *ud, const struct store_row *row)
 {
 	struct arena *a = arena_new();
 	const char *m = row_str(row, 3) ? row_str(row, 3) : "[]";
-	struct changed *c = malloc(sizeof *c + strlen(m) + 1);
+	size_t n = strlen(m) + 1;
+	struct changed *c = malloc(sizeof *c + n);
 	if (c) {
 		c->at = row_int(row, 2);
-		strcpy(c->methods, m);
+		memcpy(c->methods, m, n);
 		if (hmap_put(ud, arena_printf(a, "%s\n%s", row_str(row, 0), row_str(row, 1)), c))
 			free(c);
 	}
