@@ -11,9 +11,9 @@
 #include "http/request.h"
 #include "http/route.h"
 
-/* routes.c: every endpoint, in one table (handed to the server by cli/serve.c). */
-extern const struct route api_routes[];
-extern const size_t api_routes_count;
+/* routes.c: every endpoint, in one table (handed to the server by cli/serve.c), built
+ * from the families' tables on first use; *n gets its length. */
+const struct route *api_routes(size_t *n);
 
 /* guards.c */
 bool guard_api_key(struct req *r);   /* Authorization: Bearer <project API key> */

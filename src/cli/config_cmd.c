@@ -70,24 +70,26 @@ int cmd_routes(int argc, char **argv)
 		fputs("usage: authgate routes [--json]\n", stderr);
 		return 2;
 	}
+	size_t n;
+	const struct route *routes = api_routes(&n);
 	if (!json) {
 		int width = 4;
-		for (size_t i = 0; i < api_routes_count; i++)
-			if ((int)strlen(api_routes[i].pattern) > width)
-				width = (int)strlen(api_routes[i].pattern);
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(routes[i].pattern) > width)
+				width = (int)strlen(routes[i].pattern);
 		printf("%-7s %-*s %s\n", "METHOD", width, "PATH", "GUARD");
-		for (size_t i = 0; i < api_routes_count; i++)
-			printf("%-7s %-*s %s\n", api_routes[i].method, width, api_routes[i].pattern,
-			       api_guard_name(api_routes[i].guard));
+		for (size_t i = 0; i < n; i++)
+			printf("%-7s %-*s %s\n", routes[i].method, width, routes[i].pattern,
+			       api_guard_name(routes[i].guard));
 		return 0;
 	}
 	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; i < api_routes_count; i++) {
+	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "method", api_routes[i].method);
-		cJSON_AddStringToObject(o, "path", api_routes[i].pattern);
-		cJSON_AddStringToObject(o, "guard", api_guard_name(api_routes[i].guard));
-		cJSON_AddBoolToObject(o, "guarded", api_routes[i].guard != NULL);
+		cJSON_AddStringToObject(o, "method", routes[i].method);
+		cJSON_AddStringToObject(o, "path", routes[i].pattern);
+		cJSON_AddStringToObject(o, "guard", api_guard_name(routes[i].guard));
+		cJSON_AddBoolToObject(o, "guarded", routes[i].guard != NULL);
 		cJSON_AddItemToArray(arr, o);
 	}
 	cli_print_json(arr);

@@ -158,9 +158,10 @@ static int start(struct serving *s)
 		return -1;
 	if (start_services(s))
 		return -1;
+	size_t nroutes;
 	struct http_opts o = {
-		.routes = api_routes,
-		.nroutes = api_routes_count,
+		.routes = api_routes(&nroutes),
+		.nroutes = nroutes,
 		.host = g_cfg.host,
 		.port = (int)g_cfg.port,
 		.threads = (int)g_cfg.threads,

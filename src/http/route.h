@@ -1,5 +1,5 @@
 /* route.h — the declarative route table: method, path pattern, guard, body cap and
- * the fields a JSON body may carry. The table itself lives in src/api/routes.c and is
+ * the fields a JSON body may carry. The table itself lives in src/api/routes*.c and is
  * handed to the server (http_opts.routes); the matching and the checks every request
  * goes through live in src/http/. */
 #ifndef AG_ROUTE_H

@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int table_set;
-	if (!table_set && router_set_table(api_routes, api_routes_count) == 0)
+	size_t nroutes;
+	if (!table_set && router_set_table(api_routes(&nroutes), nroutes) == 0)
 		table_set = 1;
 	if (!table_set)
 		abort();

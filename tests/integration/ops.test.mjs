@@ -77,6 +77,25 @@ test('authgate routes prints a table of method, path and guard; --json the same 
   assert.equal((await s.cli('routes', '--yaml')).code, 2);
 });
 
+// The table is put together from each family's rows (src/api/routes*.c) and the router
+// takes the first route that matches: no route may stand behind an earlier one whose
+// {param} takes every path it would (a literal segment must come first), and no two
+// routes may be the same.
+test('the route table shadows no route', async () => {
+  const routes = await s.cliJSON('routes', '--json');
+  const segs = (p) => p.split('/');
+  const param = (x) => /^\{.+\}$/.test(x);
+  for (let j = 0; j < routes.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const a = routes[i], b = routes[j];
+      if (a.method !== b.method) continue;
+      const sa = segs(a.path), sb = segs(b.path);
+      const covers = sa.length === sb.length && sa.every((x, k) => x === sb[k] || param(x));
+      assert.ok(!covers, `${b.method} ${b.path} is never reached: ${a.path} comes first`);
+    }
+  }
+});
+
 test('the access log has one JSON line per request and never the query string or credentials', async () => {
   const key = (await s.project('log-app')).key;
   await s.req('GET', '/api/v1/project?token=SECRET-IN-QUERY', { headers: { Authorization: `Bearer ${key}` } });
