@@ -87,10 +87,10 @@ void h_providers_get(struct req *r)
 	resp_json(r, 200, o);
 }
 
-static void registry_answer(struct req *r, enum ag_err e, const char *why, int status, const char *id)
+static void registry_answer(struct req *r, struct ag_error e, int status, const char *id)
 {
-	if (e) {
-		api_fail(r, e, why);
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	log_info("providers", "project %s: provider %s changed by %s", r->project->app_id, id, r->auth_subject);
@@ -108,26 +108,21 @@ void h_providers_create(struct req *r)
 {
 	if (!project_admin(r))
 		return;
-	const char *why = NULL;
-	enum ag_err e = provider_create(r->a, r->project->app_id, req_json(r), &why);
-	registry_answer(r, e, why, 201, req_str(r, "id"));
+	registry_answer(r, provider_create(r->a, r->project->app_id, req_json(r)), 201, req_str(r, "id"));
 }
 
 void h_providers_update(struct req *r)
 {
 	if (!project_admin(r))
 		return;
-	const char *why = NULL;
-	enum ag_err e = provider_update(r->a, r->project->app_id, req_param(r, 0), req_json(r), &why);
-	registry_answer(r, e, why, 200, req_param(r, 0));
+	registry_answer(r, provider_update(r->a, r->project->app_id, req_param(r, 0), req_json(r)), 200, req_param(r, 0));
 }
 
 void h_providers_delete(struct req *r)
 {
 	if (!project_admin(r))
 		return;
-	enum ag_err e = provider_delete(r->project->app_id, req_param(r, 0));
-	registry_answer(r, e, NULL, 204, req_param(r, 0));
+	registry_answer(r, AG_ERROR(provider_delete(r->project->app_id, req_param(r, 0))), 204, req_param(r, 0));
 }
 
 /* ---- connect ----------------------------------------------------------------------------- */

@@ -58,10 +58,9 @@ void h_admin_users_config_patch(struct req *r)
 	struct project *p;
 	if (!api_path_project(r, &p))
 		return;
-	const char *why = NULL;
-	enum ag_err e = user_config_patch(r->a, p->app_id, req_json(r), &why);
-	if (e) {
-		api_fail(r, e, why);
+	struct ag_error e = user_config_patch(r->a, p->app_id, req_json(r));
+	if (e.code) {
+		api_fail(r, e.code, e.message);
 		return;
 	}
 	log_info("admin", "project %s: end-user settings changed by %s", p->app_id, r->auth_subject);
@@ -101,15 +100,15 @@ static cJSON *user_view(struct req *r, const struct project *p, const struct use
 /* PUT {plan, features}: features (optional) are the user's own, besides the plan's. */
 static void set_plan(struct req *r, const struct project *p, const char *user_id)
 {
-	const char *why = NULL;
-	enum ag_err e = user_plan_set(r->a, p->app_id, user_id, req_str(r, "plan"), req_field(r, "features"), &why);
-	if (e) {
-		api_fail(r, e, why);
+	struct ag_error err = user_plan_set(r->a, p->app_id, user_id, req_str(r, "plan"), req_field(r, "features"));
+	if (err.code) {
+		api_fail(r, err.code, err.message);
 		return;
 	}
 	log_info("user_plan", "project %s user %s: plan %s set by %s", p->app_id, user_id,
 	         req_str(r, "plan") ? req_str(r, "plan") : "(unchanged)", r->auth_subject);
 	struct user *u;
+	enum ag_err e;
 	if ((e = user_by_id(r->a, p->app_id, user_id, &u))) {
 		api_fail(r, e, NULL);
 		return;

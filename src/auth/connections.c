@@ -346,29 +346,28 @@ static enum ag_err store_custom(struct arena *a, const char *app_id, const struc
 	return e;
 }
 
-enum ag_err provider_create(struct arena *a, const char *app_id, const cJSON *body, const char **why)
+struct ag_error provider_create(struct arena *a, const char *app_id, const cJSON *body)
 {
 	struct custom c = {.pkce = true};
-	if ((*why = apply(a, body, &c, true)))
-		return AG_EINVAL;
+	const char *why = apply(a, body, &c, true);
+	if (why)
+		return AG_ERROR_MSG(AG_EINVAL, why);
 	if (builtin(c.id) || oauth_provider_find(c.id))
-		return AG_PROVIDERS_EXISTS;
+		return AG_ERROR(AG_PROVIDERS_EXISTS);
 	enum ag_err e = store_custom(a, app_id, &c, true);
-	return ag_err_is(e, AG_ECONFLICT) ? AG_PROVIDERS_EXISTS : e;
+	return AG_ERROR(ag_err_is(e, AG_ECONFLICT) ? AG_PROVIDERS_EXISTS : e);
 }
 
-enum ag_err provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body, const char **why)
+struct ag_error provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body)
 {
-	*why = NULL;
 	if (builtin(id) || oauth_provider_find(id))
-		return AG_PROVIDERS_BUILTIN;
+		return AG_ERROR(AG_PROVIDERS_BUILTIN);
 	struct custom c;
 	enum ag_err e = custom_get(a, app_id, id, false, &c);
 	if (e)
-		return ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDERS_NOT_FOUND : e;
-	if ((*why = apply(a, body, &c, false)))
-		return AG_EINVAL;
-	return store_custom(a, app_id, &c, false);
+		return AG_ERROR(ag_err_is(e, AG_ENOTFOUND) ? AG_PROVIDERS_NOT_FOUND : e);
+	const char *why = apply(a, body, &c, false);
+	return why ? AG_ERROR_MSG(AG_EINVAL, why) : AG_ERROR(store_custom(a, app_id, &c, false));
 }
 
 enum ag_err provider_delete(const char *app_id, const char *id)

@@ -29,11 +29,11 @@ enum ag_err providers_list(struct arena *a, const struct project *p, cJSON **out
 /* One provider, public view (no secret); AG_ENOTFOUND. */
 enum ag_err provider_get_json(struct arena *a, const struct project *p, const char *id, cJSON **out) MUST_CHECK;
 /* Custom providers (project admins only): create, merge-update, delete. AG_EINVAL with
- * *why, AG_ECONFLICT for an id in use (built-in ids included), AG_EFORBIDDEN for a
- * built-in (configured through /admin/api/projects/{app_id}/oauth/{provider}). */
-enum ag_err provider_create(struct arena *a, const char *app_id, const cJSON *body, const char **why) MUST_CHECK;
-enum ag_err provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body,
-                            const char **why) MUST_CHECK;
+ * a message naming the field, AG_PROVIDERS_EXISTS for an id in use (built-in ids
+ * included), AG_PROVIDERS_BUILTIN for a built-in (configured through
+ * /admin/api/projects/{app_id}/oauth/{provider}). */
+struct ag_error provider_create(struct arena *a, const char *app_id, const cJSON *body) MUST_CHECK;
+struct ag_error provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body) MUST_CHECK;
 enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
 
 /* ---- connections ------------------------------------------------------------------------ */

@@ -100,28 +100,25 @@ enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user
 	return AG_OK;
 }
 
-enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
-                          const cJSON *features, const char **why)
+struct ag_error user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
+                              const cJSON *features)
 {
-	*why = NULL;
 	const struct user_config *c;
 	enum ag_err e = user_config_get(a, app_id, &c);
 	if (e)
-		return e;
+		return AG_ERROR(e);
 	if (plan && user_config_plan_rank(c, plan) < 0) {
 		struct buf b = BUF_INIT(512);
 		for (int i = 0; i < c->nplans; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", c->plans[i].name);
-		*why = arena_printf(a, "plan must be one of the project's plans: %s", b.p ? b.p : "");
+		const char *why = arena_printf(a, "plan must be one of the project's plans: %s", b.p ? b.p : "");
 		buf_free(&b);
-		return AG_USERS_UNKNOWN_PLAN;
+		return AG_ERROR_MSG(AG_USERS_UNKNOWN_PLAN, why);
 	}
 	const char *fjson = NULL;
 	if (features) {
-		if (!cJSON_IsArray(features) || cJSON_GetArraySize(features) > UCFG_MAX_FEATURES) {
-			*why = "features must be a list of at most 64 feature names";
-			return AG_EINVAL;
-		}
+		if (!cJSON_IsArray(features) || cJSON_GetArraySize(features) > UCFG_MAX_FEATURES)
+			return AG_ERROR_MSG(AG_EINVAL, "features must be a list of at most 64 feature names");
 		const cJSON *f;
 		cJSON_ArrayForEach(f, features)
 		{
@@ -130,17 +127,13 @@ enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_
 			for (; ok && *s; s++)
 				ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
 				     strchr("_-.:", *s);
-			if (!ok) {
-				*why = NULL;
-				return AG_USERS_BAD_FEATURE;
-			}
+			if (!ok)
+				return AG_ERROR(AG_USERS_BAD_FEATURE);
 		}
 		fjson = json_print(a, features);
 	}
-	if (!plan && !fjson) {
-		*why = "give a plan, features or both";
-		return AG_EINVAL;
-	}
+	if (!plan && !fjson)
+		return AG_ERROR_MSG(AG_EINVAL, "give a plan, features or both");
 	int64_t n = 0;
 	e = db_begin(g_app.store);
 	if (e == AG_OK)
@@ -153,7 +146,7 @@ enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_
 		    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_TEXT(plan), SV_TEXT(fjson), SV_INT(time_now_ms())), &n);
 	if (e == AG_OK && n == 0)
 		e = AG_USER_NOT_FOUND;
-	return db_end(g_app.store, e);
+	return AG_ERROR(db_end(g_app.store, e));
 }
 
 enum ag_err user_state_touch(const char *app_id, const char *user_id)

@@ -20,9 +20,10 @@ struct user_state {
 enum ag_err user_state_get(struct arena *a, const char *app_id, const char *user_id, struct user_state *out) MUST_CHECK;
 
 /* Set the user's plan (a plan of the ladder) and, when features is not NULL, their own
- * features (a list of names; [] clears). AG_EINVAL with *why; AG_ENOTFOUND for no user. */
-enum ag_err user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
-                          const cJSON *features, const char **why) MUST_CHECK;
+ * features (a list of names; [] clears). AG_EINVAL or AG_USERS_UNKNOWN_PLAN with a
+ * message, AG_USERS_BAD_FEATURE; AG_USER_NOT_FOUND for no user. */
+struct ag_error user_plan_set(struct arena *a, const char *app_id, const char *user_id, const char *plan,
+                              const cJSON *features) MUST_CHECK;
 
 /* The user's row changed in a way the state above shows (disabled, deleted): stamp it
  * with the users cache epoch, in the caller's transaction, so every process reloads it. */

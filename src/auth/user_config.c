@@ -420,16 +420,14 @@ void user_config_cache_clear(void)
 
 /* ---- change ------------------------------------------------------------------------- */
 
-enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *patch, const char **why)
+struct ag_error user_config_patch(struct arena *a, const char *app_id, const cJSON *patch)
 {
-	*why = NULL;
-	if (!cJSON_IsObject(patch)) {
-		*why = "the body must be an object of settings";
-		return AG_EINVAL;
-	}
+	if (!cJSON_IsObject(patch))
+		return AG_ERROR_MSG(AG_EINVAL, "the body must be an object of settings");
 	enum ag_err e = db_begin(g_app.store);
 	if (e)
-		return e;
+		return AG_ERROR(e);
+	const char *why = NULL;
 	struct store_row row;
 	e = db_row(g_app.store, a, &row, "SELECT config FROM users_config WHERE app_id = $1", P(SV_TEXT(app_id)));
 	cJSON *doc = e == AG_OK ? stored_doc(a, row_str(&row, 0)) : json_obj(a);
@@ -441,7 +439,7 @@ enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *
 			cJSON_AddItemToObject(doc, k->string, cJSON_Duplicate(k, 1));
 	}
 	struct user_config c;
-	if (e == AG_OK && (*why = parse(a, app_id, doc, &c)))
+	if (e == AG_OK && (why = parse(a, app_id, doc, &c)))
 		e = AG_EINVAL;
 	int64_t now = time_now_ms();
 	if (e == AG_OK)
@@ -455,13 +453,13 @@ enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *
 		e = db_exec(g_app.store, "INSERT INTO project_hosts (host, app_id) VALUES ($1, $2)",
 		            P(SV_TEXT(c.hosts[i]), SV_TEXT(app_id)));
 		if (ag_err_is(e, AG_ECONFLICT)) {
-			*why = arena_printf(a, "host %s is claimed by another project", c.hosts[i]);
+			why = arena_printf(a, "host %s is claimed by another project", c.hosts[i]);
 			e = AG_USERS_HOST_CLAIMED;
 		}
 	}
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
-	return db_end(g_app.store, e);
+	return AG_ERROR_MSG(db_end(g_app.store, e), e ? why : NULL);
 }
 
 /* ---- decisions ---------------------------------------------------------------------- */

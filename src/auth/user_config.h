@@ -66,9 +66,9 @@ enum ag_err user_config_get(struct arena *a, const char *app_id, const struct us
 
 /* Merge a patch of top-level fields (plans, rules, api_key_prefix, session_cookie,
  * google_search, hosts, session_max_days; null resets one) into the stored settings.
- * AG_EINVAL with a precise message in *why; AG_ECONFLICT when a host is claimed by
- * another project. */
-enum ag_err user_config_patch(struct arena *a, const char *app_id, const cJSON *patch, const char **why) MUST_CHECK;
+ * AG_EINVAL with a message naming the setting and its rule; AG_USERS_HOST_CLAIMED
+ * (naming the host) when a host is claimed by another project. */
+struct ag_error user_config_patch(struct arena *a, const char *app_id, const cJSON *patch) MUST_CHECK;
 
 /* The project that claims host (lower-cased, port kept), or NULL. From memory. */
 const char *user_config_host_project(struct arena *a, const char *host);

@@ -54,11 +54,12 @@ enum ag_err mail_enqueue_id(struct arena *a, const struct mail_msg *m, char id_o
 		return AG_ETOOBIG;
 	/* Build it once now, so everything the worker will need is known to be valid and a
 	 * bad message is the caller's 4xx, not a job that fails later. */
-	const char *why = NULL;
 	struct mime_msg mm = to_mime(m, arena_printf(a, "check@%s", sender_domain()), time_now_ms());
-	if (!mime_build(a, &mm, &why)) {
-		log_warn("mail", "refused to queue a message: %s", why);
-		return AG_EINVAL;
+	char *msg;
+	struct ag_error e = mime_build(a, &mm, &msg);
+	if (e.code) {
+		log_warn("mail", "refused to queue a message: %s", e.message);
+		return e.code;
 	}
 	cJSON *o = json_obj(a);
 	json_add_str(o, "to", m->to);
@@ -96,11 +97,11 @@ static enum outbox_result handle_mail(const struct outbox_job *job, char *err, s
 		.from_name = json_get_str(p, "from_name"),
 		.lang = json_get_str(p, "lang"),
 	};
-	const char *why = NULL;
 	struct mime_msg mm = to_mime(&m, arena_printf(a, "%s@%s", job->id, sender_domain()), job->created_at);
-	const char *msg = mime_build(a, &mm, &why);
-	if (!msg) {
-		snprintf(err, errsz, "cannot build the message: %s", why);
+	char *msg;
+	struct ag_error built = mime_build(a, &mm, &msg);
+	if (built.code) {
+		snprintf(err, errsz, "cannot build the message: %s", built.message);
 		goto out;
 	}
 	if (mail_capture_mode()) {

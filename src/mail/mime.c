@@ -248,29 +248,28 @@ static int part(struct buf *b, const char *type, const char *content)
 	return rc | buf_puts(b, "\r\n");
 }
 
-char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
+struct ag_error mime_build(struct arena *a, const struct mime_msg *m, char **out)
 {
-	char *out = NULL;
-	struct buf b = BUF_INIT(MIME_MAX_BYTES);
-	*why = NULL;
+	const char *why = NULL;
+	*out = NULL;
 	if (!m->from_addr || !str_is_email(m->from_addr))
-		*why = "invalid sender address";
+		why = "invalid sender address";
 	else if (!m->to || !str_is_email(m->to))
-		*why = "invalid recipient address";
+		why = "invalid recipient address";
 	else if (!mime_header_ok(m->subject))
-		*why = "subject has control characters or is not UTF-8";
+		why = "subject has control characters or is not UTF-8";
 	else if (m->from_name && !mime_header_ok(m->from_name))
-		*why = "sender name has control characters or is not UTF-8";
+		why = "sender name has control characters or is not UTF-8";
 	else if (m->lang && (!*m->lang || strlen(m->lang) > 35 || strspn(m->lang, "abcdefghijklmnopqrstuvwxyz"
 							"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(m->lang)))
-		*why = "invalid language tag";
+		why = "invalid language tag";
 	else if (!m->message_id || !ascii_atext_id(m->message_id))
-		*why = "invalid Message-ID";
+		why = "invalid Message-ID";
 	else if (!m->text || !str_is_utf8(m->text, strlen(m->text)) ||
 		 (m->html && !str_is_utf8(m->html, strlen(m->html))))
-		*why = "body is not UTF-8";
-	if (*why)
-		return NULL;
+		why = "body is not UTF-8";
+	if (why)
+		return AG_ERROR_MSG(AG_EINVAL, why);
 
 	/* The boundary cannot occur in a part: quoted-printable never produces "=_" and
 	 * base64 has neither '=' before other characters nor '_'. */
@@ -280,6 +279,7 @@ char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
 	str_hex(hex, h, 12);
 	rfc5322_date(date, m->date_ms);
 
+	struct buf b = BUF_INIT(MIME_MAX_BYTES);
 	int rc = from_header(&b, m);
 	rc |= buf_printf(&b, "To: %s\r\n", m->to);
 	rc |= buf_puts(&b, "Subject: ");
@@ -298,12 +298,8 @@ char *mime_build(struct arena *a, const struct mime_msg *m, const char **why)
 	} else {
 		rc |= part(&b, "text/plain", m->text);
 	}
-	if (rc || !b.p) {
-		*why = "message too large";
-		goto out;
-	}
-	out = arena_strndup(a, b.p, b.len);
-out:
+	if (!rc && b.p)
+		*out = arena_strndup(a, b.p, b.len);
 	buf_free(&b);
-	return out;
+	return *out ? AG_ERROR(AG_OK) : AG_ERROR_MSG(AG_ETOOBIG, "message too large");
 }

@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/err.h"
 
 #define MIME_HEADER_LINE 78 /* RFC 5322 2.1.1: lines SHOULD be <= 78 characters */
 #define MIME_BODY_LINE 76   /* RFC 2045 6.7: encoded lines <= 76 characters */
@@ -50,9 +51,10 @@ int mime_b64(struct buf *b, const char *s);
  * of its bytes would need =XX escapes.) */
 bool mime_prefers_b64(const char *s);
 
-/* The whole message with CRLF line ends, in the arena; NULL with *why set when a
- * header field is unsafe or missing. Deterministic for a given input: every attempt
- * to deliver one job sends the same bytes (same Message-ID and boundary). */
-char *mime_build(struct arena *a, const struct mime_msg *m, const char **why);
+/* The whole message with CRLF line ends into *out (the arena's); AG_EINVAL with a
+ * message naming the field when a header field is unsafe or missing, AG_ETOOBIG.
+ * Deterministic for a given input: every attempt to deliver one job sends the same
+ * bytes (same Message-ID and boundary). */
+struct ag_error mime_build(struct arena *a, const struct mime_msg *m, char **out) MUST_CHECK;
 
 #endif
