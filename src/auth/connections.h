@@ -1,6 +1,7 @@
 /* connections.h — seed 004's tool providers: the registry (the OAuth engine's built-in
  * providers a project configured, plus custom ones of connectionType "oauth" or
  * "api_key"), users' OAuth connections to them, and users' own API keys for them.
+ * providers.c is the registry and the keys, connections.c the connections.
  *
  * A connection is made with the OAuth engine's flows (auth/oauth.h: state 256 random
  * bits stored as a hash, single use, 10 minutes, bound to project, user and provider;
@@ -35,6 +36,11 @@ enum ag_err provider_get_json(struct arena *a, const struct project *p, const ch
 struct ag_error provider_create(struct arena *a, const char *app_id, const cJSON *body) MUST_CHECK;
 struct ag_error provider_update(struct arena *a, const char *app_id, const char *id, const cJSON *body) MUST_CHECK;
 enum ag_err provider_delete(const char *app_id, const char *id) MUST_CHECK;
+/* The provider as an OAuth client: a built-in's project settings, or a custom "oauth"
+ * provider as a plain OAuth 2.0 client (its secret opened). AG_OAUTH_UNKNOWN_PROVIDER,
+ * AG_CONNECT_PROVIDER_NOT_CONFIGURED, AG_CONNECT_NOT_OAUTH. */
+struct ag_error provider_client(struct arena *a, const char *app_id, const char *id,
+                                struct oauth_client **out) MUST_CHECK;
 
 /* ---- connections ------------------------------------------------------------------------ */
 
