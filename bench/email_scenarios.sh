@@ -25,6 +25,9 @@ email_bench_scenarios() {
   scenario token-verify authgate /api/v1/token/verify lua=token_verify.lua
   measure signin-vs-argon2 -- node bench/signin.mjs --url "$AG_URL" --key "$BENCH_API_KEY" --token "$BENCH_TOKEN" \
     --password benchPassword1 --emails "$BENCH_EMAILS" --limit "$BENCH_ARGON2_LIMIT" --bench-result
+  # no user enumeration by time: unknown email vs wrong password, alternating (the suite
+  # checks the same property by counting argon2id work: email_enumeration.test.mjs)
+  measure signin-enumeration -- node bench/signin_enumeration.mjs
 }
 
 target token-verify rps 60 'token verify (API key + JWT + ended-session check) vs nginx return 200'
