@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 
-.PHONY: run test test-asan test-tsan test-fresh test-fresh-full bench build asan tsan clean format docs fuzz
+.PHONY: run test test-asan test-tsan test-fresh test-fresh-full bench build asan tsan clean format docs fuzz screenshots
 
 run: ## install what is missing, build, start the dev server on :8080
 	@scripts/deps.sh run
@@ -45,6 +45,13 @@ asan:
 
 tsan:
 	@scripts/build.sh $(TSAN_BUILD) -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Db_pie=true
+
+screenshots: ## the dashboard's browser tests, writing their screenshots into docs/img/ (a test run never does)
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build MESON_ARGS=-Dtests=enabled
+	@PATH="$(CURDIR)/.tools/node/bin:$$PATH" AUTHGATE_TEST_SCREENSHOTS=1 AUTHGATE_TEST_BIN=$(CURDIR)/$(BUILD)/authgate \
+	  node --test --test-concurrency=1 tests/browser/dashboard*.test.mjs
+	@git status --short docs/img
 
 docs: build ## regenerate README's configuration table
 	@scripts/readme-config.py $(BUILD)/authgate

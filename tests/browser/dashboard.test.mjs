@@ -4,7 +4,7 @@
 // and rotate the signing secret; a cross-site form post is refused (from another site,
 // and from another port of the same host, which browsers count as the same site);
 // sign out. Keyboard, labels, landmarks, phone and wide, light and dark. Screenshots
-// go to docs/img/.
+// (`make screenshots`) go to docs/img/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

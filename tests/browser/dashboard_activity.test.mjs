@@ -1,8 +1,8 @@
 // The Activity page in real Chromium: charts drawn from the server's own metrics
 // (requests per second, p99 latency, sign-ins and failures per minute), the security
 // log with filters (a failed sign-in, a rate limit, "this wasn't me"), the audit log of
-// admin actions; the Mail link of dev mode opens the captured mail. Screenshots go to
-// docs/img/.
+// admin actions; the Mail link of dev mode opens the captured mail. Screenshots: `make
+// screenshots` writes them to docs/img/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';

@@ -2,8 +2,8 @@
 // Locale and see the template preview in that language; every template previews in
 // every one of the 20 locales, right to left for ar and he, as its own sandboxed
 // document; branding (name, colour, logo, support address) shows in the preview; a
-// test mail of the previewed template arrives at a real SMTP server. Screenshots go to
-// docs/img/.
+// test mail of the previewed template arrives at a real SMTP server. Screenshots: `make
+// screenshots` writes them to docs/img/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';

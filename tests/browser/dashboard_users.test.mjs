@@ -1,7 +1,7 @@
 // The Users and Devices pages in real Chromium: search a user by email, see their
 // factors, device and push sign-ins; disable (sign-in refused), enable, end all
 // sessions, reset factors, delete; list devices by email and remove one. Screenshots
-// go to docs/img/.
+// (`make screenshots`) go to docs/img/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';

@@ -4,7 +4,8 @@
 // dashboard follows the sign-in live and shows the webhook delivered with both
 // signatures verified by AuthGate and by the receiver; the delivery log shows headers,
 // body, answer and latency; redeliver sends the same webhook-id again. Then the tester
-// against a receiver URL the operator enters. Screenshots go to docs/img/.
+// against a receiver URL the operator enters. Screenshots (`make screenshots`) go to
+// docs/img/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';

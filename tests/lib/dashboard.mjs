@@ -1,5 +1,7 @@
 // Helpers for the dashboard's browser tests: Chromium as the brief says to start it, a
-// signed-in page, the dev admin token `make run` prints, and screenshots into docs/img/.
+// signed-in page, the dev admin token `make run` prints, and screenshots — written into
+// docs/img/ only when asked (`make screenshots`, AUTHGATE_TEST_SCREENSHOTS=1), so a test run
+// leaves the tree as it found it.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -51,10 +53,13 @@ export async function signIn(page, url, token, pagePath = '/admin') {
   await page.locator('#nav:not([hidden])').waitFor();
 }
 
+// The page is captured either way (a page that cannot be drawn fails the test, as it
+// did when every run wrote the file); the file is written only when asked for.
 export async function shot(page, name, { fullPage = true } = {}) {
-  mkdirSync(IMG_DIR, { recursive: true });
+  const write = /^(1|true|yes|on)$/i.test(process.env.AUTHGATE_TEST_SCREENSHOTS || '');
+  if (write) mkdirSync(IMG_DIR, { recursive: true });
   await page.waitForTimeout(150); // let the last paint settle
-  await page.screenshot({ path: path.join(IMG_DIR, `${name}.png`), fullPage });
+  await page.screenshot({ path: write ? path.join(IMG_DIR, `${name}.png`) : undefined, fullPage });
 }
 
 // Every form control is labelled and the landmarks are there.
