@@ -113,7 +113,8 @@ static struct store_conn *sq_open(const char *url, char *err, size_t errsz)
 	char *msg = NULL;
 	rc = sqlite3_exec(c->db,
 			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-			  "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=" WAL_SIZE_LIMIT ";",
+			  "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=" WAL_SIZE_LIMIT ";"
+			  "PRAGMA secure_delete=ON;", /* deleted rows are zeroed in the file (ARCHITECTURE.md) */
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, msg ? msg : "pragma failed");
