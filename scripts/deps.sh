@@ -11,7 +11,7 @@ what=${1:-run}
 
 build_pkgs="build-essential meson ninja-build pkg-config python3 libmicrohttpd-dev libcjson-dev libssl-dev
   libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libcbor-dev libqrencode-dev"
-test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl oathtool nginx-light python3-requests"
+test_pkgs="libcmocka-dev postgresql nodejs npm chromium sqlite3 curl oathtool nginx-light python3-requests caddy"
 bench_pkgs="wrk"
 
 pkgs=$build_pkgs

@@ -184,6 +184,11 @@ static bool query_needs(struct req *r, const char **plan, const char **feature)
 	return true;
 }
 
+static const char *blank_if_none(const char *v)
+{
+	return v && *v ? v : " ";
+}
+
 /* The original request's URI or method: nginx's header (the configuration sets it) or
  * Traefik's and Caddy's (they set it). Each proxy passes the client's own headers on,
  * so a client behind Traefik could add X-Original-URI: /public to a request for
@@ -224,15 +229,19 @@ void h_forward_auth(struct req *r)
 	struct verdict v;
 	decide(r, method, path, need_plan, need_feature, bearer, key, cross ? NULL : cookie, &v);
 	if (v.status == 200) {
-		if (!v.anonymous) {
-			resp_header(r, "X-Auth-User-Id", v.who.user_id);
-			if (v.st.email)
-				resp_header(r, "X-Auth-User-Email", v.st.email);
-			resp_header(r, "X-Auth-User-Plan", v.st.plan);
-			resp_header(r, "X-Auth-User-Features", user_features_csv(r->a, v.cfg, &v.st));
-			resp_header(r, "X-Auth-Type", v.who.auth_type);
+		/* Every header, blank when there is no value (a public path, a user without
+		 * features): Caddy's copy_headers writes its unexpanded placeholder
+		 * "{http.reverse_proxy.header.X-Auth-User-Id}" onto the app's request for a header
+		 * the answer lacks, which an app could take for a user (FORWARD_AUTH.md). A single
+		 * space, as libmicrohttpd sends no empty header: proxies read it as empty. */
+		resp_header(r, "X-Auth-User-Id", blank_if_none(v.anonymous ? NULL : v.who.user_id));
+		resp_header(r, "X-Auth-User-Email", blank_if_none(v.anonymous ? NULL : v.st.email));
+		resp_header(r, "X-Auth-User-Plan", blank_if_none(v.anonymous ? NULL : v.st.plan));
+		resp_header(r, "X-Auth-User-Features",
+		            blank_if_none(v.anonymous ? NULL : user_features_csv(r->a, v.cfg, &v.st)));
+		resp_header(r, "X-Auth-Type", blank_if_none(v.anonymous ? NULL : v.who.auth_type));
+		if (!v.anonymous)
 			r->auth_subject = v.who.session_id ? v.who.session_id : v.who.key_id;
-		}
 		resp_raw(r, 200, "text/plain; charset=utf-8", "", 0);
 		return;
 	}

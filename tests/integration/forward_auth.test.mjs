@@ -1,8 +1,9 @@
-// Forward-auth behind a real nginx (`auth_request`, configured as docs/FORWARD_AUTH.md
-// shows) in front of a small app: no token 401 with the seed's body, a personal plan on a
-// business route 403 with the seed's body, a business plan 200 with the user's headers
-// passed to the app, a revoked key 401 within a second — on SQLite, and on two nodes
-// sharing PostgreSQL (a change made on one node counts on the other within a second).
+// Forward-auth behind a real nginx (`auth_request`) and a real Caddy (`forward_auth`),
+// each configured as docs/FORWARD_AUTH.md shows, in front of a small app: no token 401
+// with the seed's body, a personal plan on a business route 403 with the seed's body, a
+// business plan 200 with the user's headers passed to the app (a client's own copies
+// never reach it), a revoked key 401 within a second — on SQLite, and (nginx) on two
+// nodes sharing PostgreSQL (a change made on one node counts on the other within a second).
 // The seed's AgntAuth class and its X-API-Key sample run unchanged but for the base URL
 // (the app's origin, which serves AuthGate's /users/ API too).
 import { test, before, after } from 'node:test';
@@ -11,6 +12,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startServer, freshPgDatabase } from '../lib/server.mjs';
 import { startNginx } from '../lib/nginx_forward.mjs';
+import { startCaddy } from '../lib/caddy_forward.mjs';
 import { devProject, signIn, mailedCode, bearer } from '../lib/users.mjs';
 import { AGNT_AUTH_CLASS, FETCH_WITH_API_KEY, runJs } from '../lib/seed004.mjs';
 
@@ -58,79 +60,107 @@ async function configure(s, admin) {
   assert.equal(r.status, 200, r.text);
 }
 
+// What every proxy in front of the app must do, asked through its origin (base): the
+// seed's 401/403 bodies, the user's headers passed to the app (a client's own copies
+// overwritten), the rules' normalisation, API keys, revocation and logout within a
+// second. forgedUriHeader: the original-URI header this proxy does not set itself.
+async function throughProxy(s, dev, base, forgedUriHeader) {
+  const none = await get(`${base}/agents`);
+  assert.equal(none.status, 401);
+  assert.deepEqual(Object.keys(none.body), ['success', 'error', 'statusCode', 'timestamp']);
+  assert.deepEqual([none.body.success, none.body.error, none.body.statusCode], [false, 'Authentication required', 401]);
+  const pub = await get(`${base}/public/page`, { 'X-User-Id': 'forged', 'X-Auth-User-Id': 'forged' });
+  assert.equal(pub.status, 200, 'a public rule needs no credential');
+  assert.equal(pub.body.user || null, null, 'and the app sees no user on it');
+
+  // the seed's AgntAuth class, unchanged but for the base URL, against the app's origin
+  const email = `agnt-${randomBytes(3).toString('hex')}@example.com`;
+  const t0 = Date.now() - 1000;
+  const auth = await runJs(AGNT_AUTH_CLASS, base, 'const auth = new AgntAuth(); await auth.requestMagicLink(EMAIL); return auth;',
+    { EMAIL: email });
+  const code = await mailedCode(s, email, { after: t0 });
+  const data = await auth.verifyMagicLink(email, code);
+  assert.equal(data.success, true);
+  const agents = await auth.makeAuthenticatedRequest(`${base}/agents`);
+  assert.equal(agents.status, 200);
+  const seen = await agents.json();
+  assert.deepEqual([seen.user, seen.email, seen.plan], [data.user.id, email, 'free']);
+  // a user without features: X-Auth-User-Features is blank, and a client's own copies
+  // of the headers the app trusts never reach it
+  const forged = await get(`${base}/agents`, { ...bearer(auth.token), 'X-User-Features': 'sso', 'X-Auth-User-Features': 'sso',
+    'X-User-Plan': 'enterprise', 'X-Auth-User-Plan': 'enterprise' });
+  assert.deepEqual([forged.status, forged.body.plan, forged.body.features || null], [200, 'free', null]);
+
+  const h = bearer(auth.token);
+  const admin = bearer(dev.admin);
+  await s.req('PUT', `/admin/api/projects/my-app/users/${data.user.id}/plan`, { headers: admin, body: { plan: 'personal' } });
+  const upg = await get(`${base}/advanced-feature`, h);
+  assert.equal(upg.status, 403);
+  assert.equal(JSON.stringify(upg.body),
+    '{"error":"Upgrade required","message":"This feature requires business plan or higher","currentPlan":"personal","requiredPlan":"business"}');
+  const feat = await get(`${base}/premium-feature`, h, 'POST');
+  assert.equal(feat.status, 403);
+  assert.equal(JSON.stringify(feat.body),
+    '{"error":"Feature not available","message":"This feature is not available on your current plan","currentPlan":"personal","requiredFeature":"advanced_analytics"}');
+  assert.equal((await get(`${base}/premium-feature`, h)).status, 200, 'the feature rule is for POST');
+  assert.equal((await get(`${base}/public/../advanced-feature`, h)).status, 403, 'dot segments do not dodge a rule');
+  assert.equal((await get(`${base}/%61dvanced-feature`, h)).status, 403, 'nor do escapes');
+  // every proxy passes the client's own headers on: a client could add the other
+  // proxies' header to name another path; two different originals are refused
+  assert.equal((await get(`${base}/advanced-feature`, { ...h, [forgedUriHeader]: '/public/x' })).status, 403);
+  const direct = await s.req('GET', '/forward-auth', { headers: { ...h, 'X-Forwarded-Uri': '/advanced-feature',
+    'X-Original-URI': '/public' } });
+  assert.equal(direct.status, 403, 'a refusal the proxies pass on (their auth answers other than 401/403 are 500s)');
+  assert.equal(direct.body.code, 'invalid_uri');
+
+  await s.req('PUT', `/admin/api/projects/my-app/users/${data.user.id}/plan`, { headers: admin, body: { plan: 'business' } });
+  const ok = await get(`${base}/advanced-feature/reports?q=1`, { ...h, 'X-User-Id': 'forged', 'X-User-Features': 'sso',
+    'X-Auth-User-Features': 'sso' });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.body, { path: '/advanced-feature/reports?q=1', method: 'GET', user: data.user.id, email,
+    plan: 'business', features: 'advanced_analytics' });
+  assert.equal((await get(`${base}/premium-feature`, h, 'POST')).status, 200);
+
+  // the seed's X-API-Key sample (its key swapped for a real one)
+  const gen = await get(`${base}/users/generate-api-key`, h, 'POST');
+  assert.equal(gen.status, 200);
+  const res = await runJs(FETCH_WITH_API_KEY.replace('agnt_sk_1234567890abcdef', gen.body.apiKey), base, '', {});
+  assert.equal(res, undefined); // the sample discards its promise; ask again to read the answer
+  const viaKey = await get(`${base}/agents`, { 'X-API-Key': gen.body.apiKey });
+  assert.deepEqual([viaKey.status, viaKey.body.user, viaKey.body.plan], [200, data.user.id, 'business']);
+  const rv = await get(`${base}/users/api-keys/${gen.body.id}`, h, 'DELETE');
+  assert.equal(rv.status, 200);
+  await within1s(async () => (await get(`${base}/agents`, { 'X-API-Key': gen.body.apiKey })).status === 401);
+
+  // logout (through the app's origin) ends the token at the proxy at once
+  await get(`${base}/users/logout`, h, 'POST');
+  await within1s(async () => (await get(`${base}/agents`, h)).status === 401);
+}
+
 test('nginx auth_request on SQLite: 401, 403 with the seed bodies, 200 with the user passed on, revoked key 401 at once', async () => {
   const s = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_AUTH_RATE_PERCENT: '1000' });
   const ng = await startNginx({ authgate: s.url, app: appUrl });
   try {
     const dev = devProject(s);
     await configure(s, dev.admin);
-    const base = ng.url;
-
-    const none = await get(`${base}/agents`);
-    assert.equal(none.status, 401);
-    assert.deepEqual(Object.keys(none.body), ['success', 'error', 'statusCode', 'timestamp']);
-    assert.deepEqual([none.body.success, none.body.error, none.body.statusCode], [false, 'Authentication required', 401]);
-    assert.equal((await get(`${base}/public/page`)).status, 200, 'a public rule needs no credential');
-
-    // the seed's AgntAuth class, unchanged but for the base URL, against the app's origin
-    const email = `agnt-${randomBytes(3).toString('hex')}@example.com`;
-    const t0 = Date.now() - 1000;
-    const auth = await runJs(AGNT_AUTH_CLASS, base, 'const auth = new AgntAuth(); await auth.requestMagicLink(EMAIL); return auth;',
-      { EMAIL: email });
-    const code = await mailedCode(s, email, { after: t0 });
-    const data = await auth.verifyMagicLink(email, code);
-    assert.equal(data.success, true);
-    const agents = await auth.makeAuthenticatedRequest(`${base}/agents`);
-    assert.equal(agents.status, 200);
-    const seen = await agents.json();
-    assert.deepEqual([seen.user, seen.email, seen.plan], [data.user.id, email, 'free']);
-
-    const h = bearer(auth.token);
-    const admin = bearer(dev.admin);
-    await s.req('PUT', `/admin/api/projects/my-app/users/${data.user.id}/plan`, { headers: admin, body: { plan: 'personal' } });
-    const upg = await get(`${base}/advanced-feature`, h);
-    assert.equal(upg.status, 403);
-    assert.equal(JSON.stringify(upg.body),
-      '{"error":"Upgrade required","message":"This feature requires business plan or higher","currentPlan":"personal","requiredPlan":"business"}');
-    const feat = await get(`${base}/premium-feature`, h, 'POST');
-    assert.equal(feat.status, 403);
-    assert.equal(JSON.stringify(feat.body),
-      '{"error":"Feature not available","message":"This feature is not available on your current plan","currentPlan":"personal","requiredFeature":"advanced_analytics"}');
-    assert.equal((await get(`${base}/premium-feature`, h)).status, 200, 'the feature rule is for POST');
-    assert.equal((await get(`${base}/public/../advanced-feature`, h)).status, 403, 'dot segments do not dodge a rule');
-    assert.equal((await get(`${base}/%61dvanced-feature`, h)).status, 403, 'nor do escapes');
-    // behind Traefik or Caddy a client could add nginx's header (or here Traefik's) to
-    // name another path: two different originals are refused
-    assert.equal((await get(`${base}/advanced-feature`, { ...h, 'X-Forwarded-Uri': '/public/x' })).status, 403);
-    const direct = await s.req('GET', '/forward-auth', { headers: { ...h, 'X-Forwarded-Uri': '/advanced-feature',
-      'X-Original-URI': '/public' } });
-    assert.equal(direct.status, 403, 'a refusal the proxies pass on (their auth answers other than 401/403 are 500s)');
-    assert.equal(direct.body.code, 'invalid_uri');
-
-    await s.req('PUT', `/admin/api/projects/my-app/users/${data.user.id}/plan`, { headers: admin, body: { plan: 'business' } });
-    const ok = await get(`${base}/advanced-feature/reports?q=1`, { ...h, 'X-User-Id': 'forged' });
-    assert.equal(ok.status, 200);
-    assert.deepEqual(ok.body, { path: '/advanced-feature/reports?q=1', method: 'GET', user: data.user.id, email,
-      plan: 'business', features: 'advanced_analytics' });
-    assert.equal((await get(`${base}/premium-feature`, h, 'POST')).status, 200);
-
-    // the seed's X-API-Key sample (its key swapped for a real one)
-    const gen = await get(`${base}/users/generate-api-key`, h, 'POST');
-    assert.equal(gen.status, 200);
-    const res = await runJs(FETCH_WITH_API_KEY.replace('agnt_sk_1234567890abcdef', gen.body.apiKey), base, '', {});
-    assert.equal(res, undefined); // the sample discards its promise; ask again to read the answer
-    const viaKey = await get(`${base}/agents`, { 'X-API-Key': gen.body.apiKey });
-    assert.deepEqual([viaKey.status, viaKey.body.user, viaKey.body.plan], [200, data.user.id, 'business']);
-    const rv = await get(`${base}/users/api-keys/${gen.body.id}`, h, 'DELETE');
-    assert.equal(rv.status, 200);
-    await within1s(async () => (await get(`${base}/agents`, { 'X-API-Key': gen.body.apiKey })).status === 401);
-
-    // logout (through the app's origin) ends the token at the proxy at once
-    await get(`${base}/users/logout`, h, 'POST');
-    await within1s(async () => (await get(`${base}/agents`, h)).status === 401);
+    await throughProxy(s, dev, ng.url, 'X-Forwarded-Uri');
     assert.equal(ng.errors().includes('[emerg]'), false);
   } finally {
     await ng.stop();
+    await s.cleanup();
+  }
+});
+
+test('Caddy forward_auth (Debian\'s caddy) on SQLite: the same answers through the Caddyfile of FORWARD_AUTH.md', async () => {
+  const s = await startServer({ AUTHGATE_DEV: 'true', AUTHGATE_AUTH_RATE_PERCENT: '1000' });
+  const cd = await startCaddy({ authgate: s.url, app: appUrl });
+  try {
+    const dev = devProject(s);
+    await configure(s, dev.admin);
+    await throughProxy(s, dev, cd.url, 'X-Original-URI');
+    assert.equal(cd.errors(), '');
+  } finally {
+    await cd.stop();
     await s.cleanup();
   }
 });
