@@ -1,5 +1,7 @@
-/* router.c — matches a request to the route table (linear; the table is small, and a
- * route is a few integer and segment compares, the patterns split in advance). */
+/* router.c — matches a request to the route table: the patterns split in advance, and
+ * only the routes whose segment count and first segment hash like the path's (plus any
+ * whose first segment is a parameter) compared, in table order. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -8,9 +10,9 @@
 /* A pattern or a path is its '/'-separated segments: "/a/{id}" is ["a", "{id}"], "/" is
  * [""], "/a/" is ["a", ""]. A pattern matches a path with as many segments, each equal
  * or, for a {param}, not empty. Patterns are split once, at router_set_table; the path
- * once per request; then a route is ruled out by its segment count, most others by
- * their first segment. */
+ * once per request. */
 #define ROUTE_MAX_SEGS 12
+#define NBUCKET 64
 
 struct seg {
 	const char *s;
@@ -26,6 +28,19 @@ struct compiled {
 static const struct route *table;
 static size_t table_n;
 static struct compiled comp[ROUTER_MAX_ROUTES];
+/* Route indices by bucket (segment count and first segment), ascending in each; and the
+ * routes whose first segment is a parameter, which any path may match. */
+static uint16_t bucket_start[NBUCKET + 1], bucket_idx[ROUTER_MAX_ROUTES];
+static uint16_t wild_idx[ROUTER_MAX_ROUTES];
+static size_t nwild;
+
+static unsigned bucket_of(unsigned nseg, const char *s, unsigned len)
+{
+	uint32_t h = 2166136261u ^ nseg;
+	for (unsigned i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h % NBUCKET;
+}
 
 /* Split s (starting with '/') into at most ROUTE_MAX_SEGS segments; 0 if more. */
 static unsigned split(const char *s, struct seg *out)
@@ -57,6 +72,27 @@ int router_set_table(const struct route *routes, size_t n)
 		if (!comp[i].nseg || np > REQ_MAX_PARAMS)
 			return -1; /* a pattern that cannot be matched is a bug in the table */
 	}
+	/* counting sort into the buckets, keeping table order within each */
+	unsigned b[ROUTER_MAX_ROUTES], count[NBUCKET] = {0};
+	nwild = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct seg *s0 = &comp[i].seg[0];
+		if (s0->param) {
+			wild_idx[nwild++] = (uint16_t)i;
+			continue;
+		}
+		b[i] = bucket_of(comp[i].nseg, s0->s, s0->len);
+		count[b[i]]++;
+	}
+	bucket_start[0] = 0;
+	for (unsigned k = 0; k < NBUCKET; k++)
+		bucket_start[k + 1] = (uint16_t)(bucket_start[k] + count[k]);
+	unsigned fill[NBUCKET];
+	for (unsigned k = 0; k < NBUCKET; k++)
+		fill[k] = bucket_start[k];
+	for (size_t i = 0; i < n; i++)
+		if (!comp[i].seg[0].param)
+			bucket_idx[fill[b[i]]++] = (uint16_t)i;
 	table = routes;
 	table_n = n;
 	return 0;
@@ -81,7 +117,7 @@ static bool matches(const struct compiled *c, const struct seg *path, unsigned n
 		if (p->param ? path[i].len == 0 : p->len != path[i].len || memcmp(p->s, path[i].s, p->len) != 0)
 			return false;
 	}
-		return true;
+	return true;
 }
 
 static void fill_params(struct req *r, const struct compiled *c, const struct seg *path)
@@ -124,7 +160,11 @@ int router_match(struct req *r, const char *method, const char *path, int *statu
 	if (!n)
 		return -1;
 	bool head = strcmp(method, "HEAD") == 0;
-	for (size_t i = 0; i < table_n; i++) {
+	unsigned bk = bucket_of(n, segs[0].s, segs[0].len);
+	size_t bi = bucket_start[bk], be = bucket_start[bk + 1], wi = 0;
+	while (bi < be || wi < nwild) {
+		/* the next candidate in table order: first match wins, as in the table */
+		size_t i = wi >= nwild || (bi < be && bucket_idx[bi] < wild_idx[wi]) ? bucket_idx[bi++] : wild_idx[wi++];
 		const struct route *rt = &table[i];
 		if ((rt->flags & need) != need || !matches(&comp[i], segs, n))
 			continue;

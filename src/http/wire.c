@@ -9,6 +9,9 @@
  * chunked) are exactly libmicrohttpd's on the messages we let through, so both always
  * agree on where the next request starts. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "http/server.h"
 #include "http/wire.h"
@@ -408,6 +411,30 @@ static bool in_section(const struct wire *w)
 	return w->st <= W_SECTION_END;
 }
 
+#if defined(__SSE2__)
+/* Sixteen bytes at a time (SSE2 is x86-64's baseline): how many from q on, up to lim,
+ * are VCHAR (target) or field-vchar, SP or HTAB (value), the rest by the table. */
+static size_t run16(const unsigned char *q, size_t lim, bool target)
+{
+	const __m128i del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
+	size_t k = 0;
+	for (; lim - k >= 16; k += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + k)), bad;
+		if (target) /* signed: <= 0x20 is a control character, SP or a byte >= 0x80 */
+			bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)), _mm_cmpeq_epi8(v, del));
+		else /* unsigned < 0x20 but HTAB, or DEL */
+			bad = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, tab),
+			                                    _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)),
+			                                                   _mm_set1_epi8((char)(0x20 ^ 0x80)))),
+			                   _mm_cmpeq_epi8(v, del));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m)
+			return k + (size_t)__builtin_ctz(m);
+	}
+	return k;
+}
+#endif
+
 /* How many bytes from q on only keep the state where it is: the rest of a
  * request-target, a field name, or a field value that frames nothing — what step()
  * would do with each, without its switch per byte. */
@@ -416,13 +443,20 @@ static size_t same_state_run(struct wire *w, const unsigned char *q, size_t lim)
 	size_t k = 0;
 	switch (w->st) {
 	case W_TARGET:
+#if defined(__SSE2__)
+		k = run16(q, lim, true);
+#endif
 		while (k < lim && (cls[q[k]] & C_VCHAR))
 			k++;
 		break;
 	case W_VALUE:
-		if (w->field == F_OTHER)
-			while (k < lim && ((cls[q[k]] & C_FIELD_VCHAR) || q[k] == ' ' || q[k] == '\t'))
-				k++;
+		if (w->field != F_OTHER)
+			break;
+#if defined(__SSE2__)
+		k = run16(q, lim, false);
+#endif
+		while (k < lim && ((cls[q[k]] & C_FIELD_VCHAR) || q[k] == ' ' || q[k] == '\t'))
+			k++;
 		break;
 	case W_NAME:
 		for (; k < lim && (cls[q[k]] & C_TCHAR); k++) {
