@@ -19,6 +19,7 @@
 #include "core/timeutil.h"
 #include "mail/locale.h"
 #include "net/net.h"
+#include "sec/jwt.h"
 #include "sec/sec.h"
 #include "store/store.h"
 
@@ -58,6 +59,7 @@ static void snap_destroy(struct cached *c)
 	struct snap *s = (struct snap *)c;
 	sec_zero(s->p.secret, sizeof s->p.secret);
 	hmac_key_free(s->p.token_key);
+	jwt_cache_free(s->p.token_cache);
 	arena_free(s->a);
 	free(s);
 }
@@ -274,6 +276,7 @@ static struct snap *snap_from_row(const struct store_row *row)
 	sec_zero(secret, n);
 	free(secret);
 	p->token_key = hmac_key_new(p->secret, PROJECT_SECRET_LEN);
+	p->token_cache = jwt_cache_new();
 	return s;
 }
 

@@ -14,6 +14,7 @@
 #include "mail/templates.h"
 
 struct hmac_key;
+struct jwt_cache;
 
 #define PROJECT_SECRET_LEN 32
 #define PROJECT_MAX_URLS 64
@@ -34,6 +35,7 @@ struct project {
 	int64_t created_at;
 	unsigned char secret[PROJECT_SECRET_LEN];
 	struct hmac_key *token_key; /* the secret made ready for signing and checking tokens */
+	struct jwt_cache *token_cache; /* session tokens checked already (sec/jwt.h); dies with the key */
 };
 
 /* Providers a project can switch, with their defaults for a new project. */

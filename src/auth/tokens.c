@@ -54,8 +54,8 @@ enum ag_err token_verify(struct arena *a, const struct project *p, const char *t
 enum ag_err token_check(struct arena *a, const struct project *p, const char *token, const char *aud,
 			struct jobj *claims)
 {
-	if (jwt_check_hs256(a, token, p->token_key, TOKEN_ISSUER, aud, time_now_ms() / 1000, TOKEN_LEEWAY_S,
-			    claims) != JWT_OK)
+	if (jwt_check_hs256_cached(a, token, p->token_key, p->token_cache, TOKEN_ISSUER, aud, time_now_ms() / 1000,
+				   TOKEN_LEEWAY_S, claims) != JWT_OK)
 		return AG_EUNAUTH;
 	const struct jval *sub = jobj_get(claims, "sub");
 	if (!jstr_eq(jobj_get(claims, "app"), p->app_id) || !sub || sub->kind != JK_STR) {

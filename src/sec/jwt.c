@@ -1,7 +1,11 @@
 #include "sec/jwt.h"
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/str.h"
 #include "sec/sec.h"
 
@@ -111,10 +115,11 @@ static bool aud_matches(const struct jobj *c, const char *aud)
 	return jstr_eq(v, aud);
 }
 
-enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
-			     const char *aud, int64_t now_s, int64_t leeway_s, struct jobj *c)
+/* Signature and shape: the header, the MAC, the payload scanned into c (JWT_OK), or why
+ * not. *payload gets the decoded payload (c's slices point into it). */
+static enum jwt_err check_signed(struct arena *a, const char *token, const struct hmac_key *key, struct jobj *c,
+                                 const char **payload, size_t *payload_len)
 {
-	c->n = -1;
 	const char *d1, *d2;
 	if (!split(token, &d1, &d2))
 		return JWT_MALFORMED;
@@ -138,25 +143,179 @@ enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hm
 	hmac_sha256_key(mac, key, token, (size_t)(d2 - token));
 	if (!ct_eq(mac, SHA256_LEN, sig, SHA256_LEN))
 		return JWT_BAD_SIG;
-	if (!scan_part(a, d1 + 1, (size_t)(d2 - d1 - 1), c)) {
-		c->n = -1;
+	char *raw = unb64_part(a, d1 + 1, (size_t)(d2 - d1 - 1), payload_len);
+	if (!raw || jscan(raw, *payload_len, c, NULL) != JSON_OK || c->n < 0)
 		return JWT_MALFORMED;
-	}
-	enum jwt_err e = JWT_OK;
+	*payload = raw;
+	return JWT_OK;
+}
+
+/* The claims every check reads again, whether the signature was checked now or before:
+ * time moves (exp), and the caller says which issuer and audience it wants. */
+static enum jwt_err check_claims(const struct jobj *c, const char *iss, const char *aud, int64_t now_s,
+                                 int64_t leeway_s)
+{
 	int64_t exp, nbf, iat;
 	int r;
 	if (num_claim(c, "exp", &exp) != 1)
-		e = JWT_BAD_CLAIMS;
-	else if (exp <= now_s - leeway_s)
-		e = JWT_EXPIRED;
-	else if ((r = num_claim(c, "nbf", &nbf)) < 0 || (r == 1 && nbf > now_s + leeway_s))
-		e = r < 0 ? JWT_BAD_CLAIMS : JWT_NOT_YET;
-	else if ((r = num_claim(c, "iat", &iat)) < 0 || (r == 1 && iat > now_s + leeway_s))
-		e = r < 0 ? JWT_BAD_CLAIMS : JWT_NOT_YET;
-	else if (iss && !jstr_eq(jobj_get(c, "iss"), iss))
-		e = JWT_BAD_CLAIMS;
-	else if (aud && !aud_matches(c, aud))
-		e = JWT_BAD_CLAIMS;
+		return JWT_BAD_CLAIMS;
+	if (exp <= now_s - leeway_s)
+		return JWT_EXPIRED;
+	if ((r = num_claim(c, "nbf", &nbf)) < 0 || (r == 1 && nbf > now_s + leeway_s))
+		return r < 0 ? JWT_BAD_CLAIMS : JWT_NOT_YET;
+	if ((r = num_claim(c, "iat", &iat)) < 0 || (r == 1 && iat > now_s + leeway_s))
+		return r < 0 ? JWT_BAD_CLAIMS : JWT_NOT_YET;
+	if (iss && !jstr_eq(jobj_get(c, "iss"), iss))
+		return JWT_BAD_CLAIMS;
+	if (aud && !aud_matches(c, aud))
+		return JWT_BAD_CLAIMS;
+	return JWT_OK;
+}
+
+enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
+			     const char *aud, int64_t now_s, int64_t leeway_s, struct jobj *c)
+{
+	const char *payload;
+	size_t len;
+	c->n = -1;
+	enum jwt_err e = check_signed(a, token, key, c, &payload, &len);
+	if (e == JWT_OK)
+		e = check_claims(c, iss, aud, now_s, leeway_s);
+	if (e)
+		c->n = -1;
+	return e;
+}
+
+/* ---- tokens whose signature was checked already ------------------------------------- */
+
+struct slice {
+	uint32_t off, n;
+	unsigned char kind;
+	bool esc;
+};
+
+struct cached_token {
+	uint64_t h; /* 0: empty */
+	char *token; /* the whole token: a hit is the same bytes, not a hash's word for it */
+	size_t token_len;
+	char *payload; /* decoded */
+	size_t payload_len;
+	int n;
+	struct slice *k, *v; /* the members, as offsets into payload */
+};
+
+struct jwt_cache {
+	pthread_mutex_t mu;
+	struct cached_token slot[JWT_CACHE_SLOTS];
+};
+
+struct jwt_cache *jwt_cache_new(void)
+{
+	struct jwt_cache *c = calloc(1, sizeof *c);
+	if (!c) {
+		fputs("authgate: out of memory\n", stderr);
+		abort();
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+static void entry_clear(struct cached_token *t)
+{
+	if (t->token)
+		sec_zero(t->token, t->token_len); /* a bearer credential */
+	free(t->token);
+	free(t->payload);
+	free(t->k);
+	memset(t, 0, sizeof *t);
+}
+
+void jwt_cache_free(struct jwt_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < JWT_CACHE_SLOTS; i++)
+		entry_clear(&c->slot[i]);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static struct slice to_slice(const struct jval *v, const char *base)
+{
+	return (struct slice){(uint32_t)(v->p - base), v->n, v->kind, v->esc};
+}
+
+static struct jval from_slice(const struct slice *s, const char *base)
+{
+	return (struct jval){base + s->off, s->n, s->kind, s->esc};
+}
+
+/* Keep a token whose signature and payload checked out (the claims aside). Nothing is
+ * kept when memory is short: the cache is only a shortcut. */
+static void remember(struct jwt_cache *cache, uint64_t h, const char *token, size_t tl, const char *payload,
+                     size_t pl, const struct jobj *c)
+{
+	struct cached_token t = {h,     malloc(tl), tl, malloc(pl + 1), pl, c->n,
+	                         calloc((size_t)c->n * 2 + 1, sizeof(struct slice)), NULL};
+	if (!t.token || !t.payload || !t.k) {
+		free(t.token);
+		free(t.payload);
+		free(t.k);
+		return;
+	}
+	t.v = t.k + c->n;
+	memcpy(t.token, token, tl);
+	memcpy(t.payload, payload, pl + 1);
+	for (int i = 0; i < c->n; i++) {
+		t.k[i] = to_slice(&c->m[i].key, payload);
+		t.v[i] = to_slice(&c->m[i].val, payload);
+	}
+	pthread_mutex_lock(&cache->mu);
+	struct cached_token *s = &cache->slot[h % JWT_CACHE_SLOTS];
+	entry_clear(s);
+	*s = t;
+	pthread_mutex_unlock(&cache->mu);
+}
+
+/* The members of a token seen before, copied into the arena; false when it was not. */
+static bool recall(struct arena *a, struct jwt_cache *cache, uint64_t h, const char *token, size_t tl,
+                   struct jobj *c)
+{
+	bool hit = false;
+	pthread_mutex_lock(&cache->mu);
+	const struct cached_token *s = &cache->slot[h % JWT_CACHE_SLOTS];
+	if (s->h == h && s->token_len == tl && memcmp(s->token, token, tl) == 0) {
+		char *payload = arena_alloc(a, s->payload_len + 1);
+		memcpy(payload, s->payload, s->payload_len + 1);
+		for (int i = 0; i < s->n; i++) {
+			c->m[i].key = from_slice(&s->k[i], payload);
+			c->m[i].val = from_slice(&s->v[i], payload);
+		}
+		c->n = s->n;
+		hit = true;
+	}
+	pthread_mutex_unlock(&cache->mu);
+	return hit;
+}
+
+enum jwt_err jwt_check_hs256_cached(struct arena *a, const char *token, const struct hmac_key *key,
+                                    struct jwt_cache *cache, const char *iss, const char *aud, int64_t now_s,
+                                    int64_t leeway_s, struct jobj *c)
+{
+	c->n = -1;
+	size_t tl = token ? strlen(token) : 0;
+	if (!cache || !tl || tl > JWT_MAX_LEN)
+		return jwt_check_hs256(a, token, key, iss, aud, now_s, leeway_s, c);
+	uint64_t h = hash_bytes(token, tl) | 1; /* never 0, the empty slot's */
+	enum jwt_err e = JWT_OK;
+	if (!recall(a, cache, h, token, tl, c)) {
+		const char *payload;
+		size_t pl;
+		if ((e = check_signed(a, token, key, c, &payload, &pl)) == JWT_OK)
+			remember(cache, h, token, tl, payload, pl, c);
+	}
+	if (e == JWT_OK)
+		e = check_claims(c, iss, aud, now_s, leeway_s);
 	if (e)
 		c->n = -1;
 	return e;

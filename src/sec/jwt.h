@@ -43,6 +43,22 @@ cJSON *jwt_part_json(struct arena *a, const char *s, size_t n);
 enum jwt_err jwt_check_hs256(struct arena *a, const char *token, const struct hmac_key *key, const char *iss,
 			     const char *aud, int64_t now_s, int64_t leeway_s, struct jobj *claims) MUST_CHECK;
 
+/* The same check for a key that checks the same tokens again and again (a project's
+ * session tokens: an API verifies the caller's token on every request). A token whose
+ * signature and payload checked out is kept, whole, with its scanned members, in a
+ * small table of the key's (JWT_CACHE_SLOTS, one token per slot, the newest wins); a
+ * later check of the same bytes skips the MAC and the scan and reads its claims again
+ * (exp, nbf, iat against now; iss, aud). The first check of a token is the full one
+ * above, so what is accepted is exactly what jwt_check_hs256 accepts. The cache must
+ * live and die with its key (a new secret: a new cache). Thread-safe. */
+#define JWT_CACHE_SLOTS 256
+struct jwt_cache;
+struct jwt_cache *jwt_cache_new(void);
+void jwt_cache_free(struct jwt_cache *c);
+enum jwt_err jwt_check_hs256_cached(struct arena *a, const char *token, const struct hmac_key *key,
+                                    struct jwt_cache *cache, const char *iss, const char *aud, int64_t now_s,
+                                    int64_t leeway_s, struct jobj *claims) MUST_CHECK;
+
 /* Peek at the payload without verifying (to learn which project signed it, e.g. `app`).
  * Never trust the result before jwt_verify_hs256 succeeds. */
 cJSON *jwt_peek_claims(struct arena *a, const char *token);

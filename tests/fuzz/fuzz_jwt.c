@@ -15,6 +15,7 @@
 
 static const unsigned char key[32] = "fuzz-key-fuzz-key-fuzz-key-fuzz";
 static struct hmac_key *k; /* key, made ready once */
+static struct jwt_cache *cache; /* across inputs, as a server keeps it */
 
 static void signed_payload(struct arena *a, const uint8_t *data, size_t size)
 {
@@ -41,19 +42,32 @@ static void signed_payload(struct arena *a, const uint8_t *data, size_t size)
 	enum jwt_err e2 = jwt_verify_hs256(a, tok, k, NULL, NULL, 0, 0, &tree);
 	if (e != e2)
 		abort(); /* the tree and the in-place readings agree on the verdict */
+	/* and the cache of checked tokens, asked twice (a miss, then a hit when kept) */
+	for (int i = 0; i < 2; i++) {
+		struct jobj *cc = arena_alloc(a, sizeof *cc);
+		if (jwt_check_hs256_cached(a, tok, k, cache, NULL, NULL, 0, 0, cc) != e || cc->n != c->n)
+			abort();
+		for (int m = 0; m < cc->n; m++)
+			if (cc->m[m].val.n != c->m[m].val.n || memcmp(cc->m[m].val.p, c->m[m].val.p, c->m[m].val.n) ||
+			    cc->m[m].key.n != c->m[m].key.n || memcmp(cc->m[m].key.p, c->m[m].key.p, c->m[m].key.n))
+				abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!k)
+	if (!k) {
 		k = hmac_key_new(key, sizeof key);
+		cache = jwt_cache_new();
+	}
 	struct arena *a = arena_new();
 	char *tok = arena_strndup(a, (const char *)data, size);
 	cJSON *c;
 	struct jobj *o = arena_alloc(a, sizeof *o);
 	(void)jwt_verify_hs256(a, tok, k, "authgate", "session", 1700000000, 5, &c);
 	(void)jwt_check_hs256(a, tok, k, "authgate", "session", 1700000000, 5, o);
+	(void)jwt_check_hs256_cached(a, tok, k, cache, "authgate", "session", 1700000000, 5, o);
 	(void)jwt_peek_claims(a, tok);
 	(void)jwt_peek_str(a, tok, "app");
 	signed_payload(a, data, size);

@@ -128,6 +128,61 @@ static void test_refusals(void **state)
 	arena_free(a);
 }
 
+/* The cache of checked tokens answers exactly as the full check: same claims, the time
+ * claims and audience read again on every hit, any other byte a miss. */
+static void test_cache(void **state)
+{
+	struct arena *a = arena_new();
+	unsigned char key[32];
+	rand_bytes(key, sizeof key);
+	struct hmac_key *k = hmac_key_new(key, sizeof key);
+	struct jwt_cache *cache = jwt_cache_new();
+	const char *toks[JWT_CACHE_SLOTS + 50];
+	for (size_t i = 0; i < ARRAY_LEN(toks); i++) {
+		cJSON *claims = json_obj(a);
+		cJSON_AddStringToObject(claims, "iss", "authgate");
+		cJSON_AddStringToObject(claims, "aud", "session");
+		cJSON_AddStringToObject(claims, "sub", arena_printf(a, "user_%zu", i));
+		cJSON_AddNumberToObject(claims, "iat", 1000);
+		cJSON_AddNumberToObject(claims, "nbf", 1000 + (double)i);
+		cJSON_AddNumberToObject(claims, "exp", 2000000000);
+		toks[i] = jwt_sign_hs256(a, claims, k);
+	}
+	struct jobj c;
+	for (int round = 0; round < 3; round++) /* misses, then hits (where no other token took the slot) */
+		for (size_t i = 0; i < ARRAY_LEN(toks); i++) {
+			assert_int_equal(jwt_check_hs256_cached(a, toks[i], k, cache, "authgate", "session", 1999999999, 0,
+			                                        &c),
+			                 JWT_OK);
+			assert_true(jstr_eq(jobj_get(&c, "sub"), arena_printf(a, "user_%zu", i)));
+			/* claims read again: audience, expiry, not-before */
+			assert_int_equal(jwt_check_hs256_cached(a, toks[i], k, cache, "authgate", "link", 1999999999, 0, &c),
+			                 JWT_BAD_CLAIMS);
+			assert_int_equal(c.n, -1);
+			assert_int_equal(jwt_check_hs256_cached(a, toks[i], k, cache, NULL, NULL, 2000000000, 0, &c),
+			                 JWT_EXPIRED);
+			assert_int_equal(jwt_check_hs256_cached(a, toks[i], k, cache, NULL, NULL, 999 + (int64_t)i, 0, &c),
+			                 JWT_NOT_YET);
+		}
+	/* one byte changed anywhere: not the cached token, and the full check refuses it */
+	for (size_t at = 0; at < strlen(toks[0]); at += 7) {
+		char *t = arena_strdup(a, toks[0]);
+		t[at] = t[at] == 'A' ? 'B' : 'A';
+		assert_int_not_equal(jwt_check_hs256_cached(a, t, k, cache, NULL, NULL, 1999999999, 0, &c), JWT_OK);
+	}
+	/* another key's cache has never seen them: a token of this key is checked in full there */
+	unsigned char key2[32];
+	rand_bytes(key2, sizeof key2);
+	struct hmac_key *k2 = hmac_key_new(key2, sizeof key2);
+	struct jwt_cache *cache2 = jwt_cache_new();
+	assert_int_equal(jwt_check_hs256_cached(a, toks[1], k2, cache2, NULL, NULL, 1999999999, 0, &c), JWT_BAD_SIG);
+	jwt_cache_free(cache2);
+	hmac_key_free(k2);
+	jwt_cache_free(cache);
+	hmac_key_free(k);
+	arena_free(a);
+}
+
 int main(void)
 {
 	sec_init();
@@ -135,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_rfc7515),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
