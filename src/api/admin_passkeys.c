@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "net/net.h"
 
 #define ADMIN_USER_DOMAIN "@admin.authgate.invalid"
 
@@ -24,9 +25,11 @@ static const struct rate_policy passkey_ip = {"admin:passkey:ip", 20, 60, false}
 /* The project, its single origin kept at the public URL's (which may change). */
 static enum ag_err dashboard_project(struct req *r, struct project **p)
 {
-	const char *sep = strstr(g_cfg.public_url, "://");
-	size_t n = sep ? (size_t)(sep + 3 - g_cfg.public_url) + strcspn(sep + 3, "/") : 0;
-	const char *origin = arena_strndup(r->a, g_cfg.public_url, n);
+	/* As a browser sends it (https://Auth.Example:443 -> https://auth.example): an
+	 * allowed origin must be, and the ceremony compares the browser's with it. */
+	const char *origin = url_origin_of(r->a, g_cfg.public_url);
+	if (!origin)
+		return AG_EINTERNAL; /* config.c checked the public URL with the same parser */
 	cJSON *origins = json_arr(r->a);
 	cJSON_AddItemToArray(origins, cJSON_CreateString(origin));
 	enum ag_err e = project_get(r->a, PROJECT_DASHBOARD, p);

@@ -46,6 +46,9 @@ void api_install_hooks(void);
 #define ADMIN_COOKIE "ag_admin"
 /* Is origin AuthGate's own (its public URL's, or the one the request was sent to)? */
 bool api_same_origin(struct req *r, const char *origin);
+/* Is origin exactly the public URL's, as a browser writes it (lowercase host, no
+ * default port: net/url.c's url_origin_of)? False for NULL. */
+bool api_public_origin(struct req *r, const char *origin);
 /* Did the request reach us over TLS (an https public URL, or a trusted proxy says so)? */
 bool api_is_tls(struct req *r);
 /* Start the audit row of this admin request (once; detail NULL: the body's field

@@ -19,19 +19,24 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "net/net.h"
 
 #define URI_MAX 8192
 
 /* The original request's path as the application will see it: the query and fragment
  * dropped, percent-escapes decoded, "//" collapsed and dot segments removed, so
  * "/public/../admin" or "/%61dmin" meet the rules of /admin. NULL when malformed (a bad
- * escape, a control byte). Absolute-form targets (http://host/path) give their path. */
+ * escape, a control byte). An absolute-form target (http://host/path) gives its path by
+ * the one URL parser, so http://app.example?/public is the path /, as the application
+ * reads it, and a target that parser refuses (credentials, a trailing dot, dot
+ * segments, ...) is malformed. */
 static char *normalize_path(struct arena *a, const char *raw)
 {
 	if (str_starts(raw, "http://") || str_starts(raw, "https://")) {
-		raw = strchr(strstr(raw, "://") + 3, '/');
-		if (!raw)
-			raw = "/";
+		struct url_parts u;
+		if (url_parse(a, raw, &u))
+			return NULL;
+		raw = u.path;
 	}
 	size_t n = strcspn(raw, "?#");
 	if (n > URI_MAX || raw[0] != '/')

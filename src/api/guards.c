@@ -14,6 +14,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "http/cors.h"
+#include "net/net.h"
 #include "sec/sec.h"
 
 /* Failed credentials per client address: slows down anyone guessing keys. */
@@ -168,13 +169,20 @@ bool guard_admin_project(struct req *r)
 
 bool api_same_origin(struct req *r, const char *origin)
 {
-	/* The public URL's origin: scheme://host[:port], what precedes its path. */
-	const char *sep = strstr(g_cfg.public_url, "://");
-	size_t n = sep ? (size_t)(sep + 3 - g_cfg.public_url) + strcspn(sep + 3, "/") : 0;
-	if (n && strlen(origin) == n && strncmp(origin, g_cfg.public_url, n) == 0)
+	/* Our origin as a browser writes it (lowercase host, no default port): the public
+	 * URL's, or the one the request was addressed to. Both by the one URL parser. */
+	if (!origin)
+		return false;
+	if (api_public_origin(r, origin))
 		return true;
 	const char *host = req_header(r, "Host");
-	return host && str_eq(origin, arena_printf(r->a, "%s://%s", api_is_tls(r) ? "https" : "http", host));
+	const char *scheme = api_is_tls(r) ? "https" : "http";
+	return host && str_eq(origin, url_origin_of(r->a, arena_printf(r->a, "%s://%s/", scheme, host)));
+}
+
+bool api_public_origin(struct req *r, const char *origin)
+{
+	return origin && str_eq(origin, url_origin_of(r->a, g_cfg.public_url));
 }
 
 bool api_is_tls(struct req *r)

@@ -14,6 +14,7 @@
 #include "core/str.h"
 #include "mail/i18n.h"
 #include "mail/locale.h"
+#include "net/net.h"
 #include "sec/jwt.h"
 
 #define PAGE_CSP_BASE                                                                                          \
@@ -27,16 +28,6 @@ struct landing {
 	int status;           /* 0 = usable */
 	const char *title_key, *msg_key;
 };
-
-/* scheme://host[:port] of an http(s) URL, or NULL. */
-static const char *origin_of(struct arena *a, const char *url)
-{
-	const char *s = url ? strstr(url, "://") : NULL;
-	if (!s)
-		return NULL;
-	size_t n = (size_t)(s + 3 - url) + strcspn(s + 3, "/?#");
-	return arena_strndup(a, url, n);
-}
 
 static void page(struct req *r, struct landing *l, const char *token)
 {
@@ -70,7 +61,7 @@ static void page(struct req *r, struct landing *l, const char *token)
 			   i18n_text(a, loc, "magic_page.button", v, true));
 	}
 	buf_puts(&b, "</main>\n</body>\n</html>\n");
-	const char *cb_origin = l->claims ? origin_of(a, json_get_str(l->claims, "cb")) : NULL;
+	const char *cb_origin = l->claims ? url_origin_of(a, json_get_str(l->claims, "cb")) : NULL;
 	resp_header(r, "Content-Security-Policy",
 		    cb_origin ? arena_printf(a, PAGE_CSP_BASE " %s", cb_origin) : PAGE_CSP_BASE);
 	resp_header(r, "Cache-Control", "no-store");
@@ -148,8 +139,7 @@ static bool origin_ok(struct req *r)
 {
 	if (!r->origin)
 		return true;
-	const char *own = origin_of(r->a, g_cfg.public_url);
-	return own && str_eq(own, r->origin);
+	return api_public_origin(r, r->origin);
 }
 
 static void complete_work(struct req *r)

@@ -206,10 +206,7 @@ bool guard_app_query(struct req *r)
 		return false;
 	}
 	/* AuthGate's own pages (the hosted /passkey page) are same-origin */
-	size_t pl = strlen(g_cfg.public_url);
-	bool own = r->origin && strncmp(r->origin, g_cfg.public_url, strlen(r->origin)) == 0 &&
-	           (pl == strlen(r->origin) || g_cfg.public_url[strlen(r->origin)] == '/');
-	if (r->origin && !own) {
+	if (r->origin && !api_public_origin(r, r->origin)) {
 		if (!project_allows_origin(r->project, r->origin)) {
 			log_security("cors_refused", r->ip, "origin not allowed for app %s", app);
 			resp_error(r, AG_EFORBIDDEN, "this origin is not allowed for this app_id");

@@ -188,9 +188,9 @@ struct ag_error oauth_endpoints_get(struct arena *a, const struct oauth_client *
 	memset(out, 0, sizeof *out);
 	if (c->def->kind != OAUTH_KIND_OIDC) {
 		/* Plain OAuth 2.0: the flow is bound to the authorization server's origin. */
-		const char *s = strstr(c->authorize_url, "://");
-		size_t n = s ? (size_t)(s + 3 - c->authorize_url) + strcspn(s + 3, "/?#") : strlen(c->authorize_url);
-		out->issuer = arena_strndup(a, c->authorize_url, n);
+		out->issuer = url_origin_of(a, c->authorize_url);
+		if (!out->issuer) /* checked when it was saved, by the same parser */
+			return AG_ERROR_MSG(AG_OAUTH_PROVIDER_UNAVAILABLE, "the provider's authorization URL is not a valid URL");
 		out->authorize = c->authorize_url;
 		out->token = c->token_url;
 		out->userinfo = c->userinfo_url;

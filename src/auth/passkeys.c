@@ -5,29 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ctx.h"
-#include "sec/sec.h"
-#include "store/store.h"
 #include "config/config.h"
+#include "core/ctx.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "net/net.h"
 #include "sec/sec.h"
 #include "sec/webauthn.h"
+#include "store/store.h"
 
 static const int algs[] = {COSE_EDDSA, COSE_ES256, COSE_RS256}; /* our preference order */
 
-/* "https://app.example.com:8443" -> "app.example.com" (arena); NULL if not an origin. */
+/* "https://App.Example.com:8443" -> "app.example.com" (arena), by the one URL parser,
+ * lowercase as a browser compares it; NULL when it is no URL or its host is an IP
+ * address (browsers refuse those as RP IDs). */
 static const char *host_of(struct arena *a, const char *origin)
 {
-	const char *p = strstr(origin ? origin : "", "://");
-	if (!p)
+	struct url_parts u;
+	if (!origin || url_parse(a, origin, &u) || u.ip_host)
 		return NULL;
-	p += 3;
-	size_t n = strcspn(p, ":/");
-	/* browsers refuse IP addresses as RP IDs: IPv6 literals, and all digits and dots */
-	if (n == 0 || p[0] == '[' || strspn(p, "0123456789.") >= n)
-		return NULL;
-	return arena_strndup(a, p, n);
+	return u.host_lc;
 }
 
 /* Is host equal to rp or a subdomain of it? */
@@ -76,12 +73,9 @@ static const char **ceremony_origins(struct arena *a, const struct project *p, c
 		if (h && under(h, rp))
 			o[(*n)++] = p->origins[i];
 	}
-	const char *pub = g_cfg.public_url, *h = host_of(a, pub);
-	if (h && under(h, rp)) {
-		const char *rest = strstr(pub, "://") + 3;
-		size_t hostport = strcspn(rest, "/");
-		o[(*n)++] = arena_strndup(a, pub, (size_t)(rest - pub) + hostport);
-	}
+	const char *h = host_of(a, g_cfg.public_url);
+	if (h && under(h, rp))
+		o[(*n)++] = url_origin_of(a, g_cfg.public_url); /* as the browser writes it in clientDataJSON */
 	return o;
 }
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "net/net.h"
 #include "store/store.h"
 
 static const char *const default_ladder[] = {"free", "personal", "business", "enterprise"};
@@ -45,21 +46,16 @@ static bool prefix_ok(const char *s)
 	return true;
 }
 
-/* host or host:port, lower case: what a Host header of a request to it says. */
-static bool host_ok(const char *s)
+/* host or host:port, lower case: what a Host header of a request to it says. Read as
+ * the authority of a URL by the one parser (net/url.c), so the host and port are what
+ * every other check of ours would take them to be. */
+static bool host_ok(struct arena *a, const char *s)
 {
+	struct url_parts u;
 	size_t n = s ? strlen(s) : 0;
-	if (!n || n > 253 + 6)
+	if (!n || n > 253 + 6 || strpbrk(s, "/?#@") || url_parse(a, arena_printf(a, "http://%s", s), &u))
 		return false;
-	const char *colon = strchr(s, ':');
-	size_t hl = colon ? (size_t)(colon - s) : n;
-	if (!hl || s[0] == '.' || s[0] == '-' || s[hl - 1] == '.')
-		return false;
-	for (size_t i = 0; i < hl; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-'))
-			return false;
-	int64_t port;
-	return !colon || str_to_i64(colon + 1, 1, 65535, &port) == 0;
+	return str_eq(u.host, u.host_lc); /* lowercase, an IPv6 literal in its one form */
 }
 
 static bool cookie_name_ok(const char *s)
@@ -227,7 +223,7 @@ static const char *parse_hosts(struct arena *a, const cJSON *v, struct user_conf
 	const cJSON *h;
 	cJSON_ArrayForEach(h, v)
 	{
-		if (!cJSON_IsString(h) || !host_ok(h->valuestring))
+		if (!cJSON_IsString(h) || !host_ok(a, h->valuestring))
 			return "each host is a lower-case host name, optionally with :port (api.example.com)";
 		if (in_list(c->hosts, c->nhosts, h->valuestring))
 			return arena_printf(a, "host %s is listed twice", h->valuestring);

@@ -9,6 +9,7 @@
 #include "core/ctx.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "net/net.h"
 #include "store/store.h"
 
 int cli_dev_bootstrap(void)
@@ -22,9 +23,11 @@ int cli_dev_bootstrap(void)
 	struct arena *a = arena_new();
 	int rc = 1;
 	cJSON *origins = json_arr(a), *callbacks = json_arr(a);
-	const char *origin_list[] = {g_cfg.public_url, "http://localhost:3000", "http://127.0.0.1:3000"};
+	/* the public URL's origin as browsers send it (a path, capitals or :80 are not in it) */
+	const char *origin_list[] = {url_origin_of(a, g_cfg.public_url), "http://localhost:3000", "http://127.0.0.1:3000"};
 	for (size_t i = 0; i < ARRAY_LEN(origin_list); i++)
-		cJSON_AddItemToArray(origins, cJSON_CreateString(origin_list[i]));
+		if (origin_list[i])
+			cJSON_AddItemToArray(origins, cJSON_CreateString(origin_list[i]));
 	cJSON_AddItemToArray(callbacks, cJSON_CreateString("http://localhost:3000/auth/callback"));
 	struct project *p;
 	e = project_create(a, "my-app", "My App", origins, callbacks, &p).code;

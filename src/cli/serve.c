@@ -84,9 +84,11 @@ static int bind_listener(void)
 	if (http_listen(g_cfg.host, (int)g_cfg.port))
 		return -1;
 	char derived[sizeof g_cfg.public_url];
-	snprintf(derived, sizeof derived, "http://%s:0", g_cfg.host);
+	bool v6 = strchr(g_cfg.host, ':') != NULL; /* config.c's default writes it in brackets */
+	snprintf(derived, sizeof derived, v6 ? "http://[%s]:%d" : "http://%s:%d", g_cfg.host, 0);
 	if (g_cfg.port == 0 && strcmp(g_cfg.public_url, derived) == 0)
-		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, "http://%s:%d", g_cfg.host, http_port());
+		snprintf(g_cfg.public_url, sizeof g_cfg.public_url, v6 ? "http://[%s]:%d" : "http://%s:%d", g_cfg.host,
+		         http_port());
 	return 0;
 }
 

@@ -360,8 +360,9 @@ int config_load(struct config *c, const char *file, struct buf *errs)
 		n += set_value(c, d, eq + 1, errs);
 	}
 	/* Derived defaults. */
-	if (!c->public_url[0])
-		snprintf(c->public_url, sizeof c->public_url, "http://%s:%lld", c->host, (long long)c->port);
+	if (!c->public_url[0]) /* an IPv6 host in brackets, as a URL writes it */
+		snprintf(c->public_url, sizeof c->public_url, strchr(c->host, ':') ? "http://[%s]:%lld" : "http://%s:%lld",
+		         c->host, (long long)c->port);
 	if (!c->default_project[0] && c->dev)
 		snprintf(c->default_project, sizeof c->default_project, "my-app"); /* make run's project */
 	size_t pl = strlen(c->public_url);

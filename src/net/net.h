@@ -71,6 +71,11 @@ struct url_parts {
 	bool has_path;      /* a path was written (an origin has none) */
 	const char *query;  /* without '?', NULL when none */
 	bool has_fragment;
+	const char *host_lc; /* the host as browsers compare it: lowercase; an IPv6 literal in
+	                        brackets, in the shortest form (WHATWG's serializer) */
+	bool ip_host;        /* the host is an IP address, not a name (url_host_is_ip) */
+	const char *origin;  /* scheme://host_lc[:port]: the Origin a browser sends for a page
+	                        at this URL (no default port) */
 };
 
 /* Parse an http(s) URL strictly (see url.c): NULL and *out filled (in the arena), or
@@ -78,6 +83,15 @@ struct url_parts {
 const char *url_parse(struct arena *a, const char *s, struct url_parts *out);
 /* An origin as browsers send it: scheme://host[:port], lowercase, no default port. */
 const char *url_check_origin(struct arena *a, const char *s);
+/* The parts that comparisons with what a browser sends need, by url_parse (so NULL for
+ * anything it refuses): the origin (https://App.Example:443/x -> https://app.example)
+ * and the host (lowercase; an IPv6 literal in brackets, shortest form). */
+const char *url_origin_of(struct arena *a, const char *url);
+const char *url_host_of(struct arena *a, const char *url);
+/* Is this host (as url_parse gives it) an IP address rather than a name: an IPv6
+ * literal in brackets, or a last label that is a number (WHATWG: browsers read such a
+ * host as IPv4, so it is never a domain; WebAuthn refuses it as an RP ID). */
+bool url_host_is_ip(const char *host);
 
 /* Registration-time check of a URL others will make us call: http(s), a host, no
  * fragment; an IP-literal host must pass the SSRF guard (names are checked when

@@ -6,7 +6,9 @@
  * may read such a string differently; so a URL is accepted only when it is already in
  * the form CURLU writes back, made of printable ASCII, without credentials or a zone,
  * with a host of non-empty labels and a port from 1 to 65535. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/str.h"
@@ -57,6 +59,82 @@ static bool dot_segment(const char *path)
 		p = seg + n;
 	}
 	return false;
+}
+
+/* WHATWG's IPv6 serializer, which every browser writes in an Origin: lowercase hex
+ * without leading zeros, the first longest run of two or more zero pieces as "::", and
+ * never a dotted IPv4 tail (inet_ntop writes ::ffff:127.0.0.1, a browser
+ * ::ffff:7f00:1). NULL when the bracketed text is no IPv6 address. */
+static const char *ipv6_serialize(struct arena *a, const char *bracketed)
+{
+	size_t n = strlen(bracketed);
+	char tmp[64];
+	struct in6_addr v6;
+	if (n < 2 || n - 2 >= sizeof tmp || bracketed[n - 1] != ']')
+		return NULL;
+	memcpy(tmp, bracketed + 1, n - 2);
+	tmp[n - 2] = 0;
+	if (inet_pton(AF_INET6, tmp, &v6) != 1)
+		return NULL;
+	unsigned piece[8];
+	int run = -1, run_len = 1;
+	for (int i = 0; i < 8; i++)
+		piece[i] = (unsigned)v6.s6_addr[2 * i] << 8 | v6.s6_addr[2 * i + 1];
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && piece[j] == 0)
+			j++;
+		if (j - i > run_len) {
+			run = i;
+			run_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	char out[48], *o = out;
+	*o++ = '[';
+	for (int i = 0; i < 8; i++) {
+		if (i == run) {
+			o += sprintf(o, i == 0 ? "::" : ":");
+			i += run_len - 1;
+			continue;
+		}
+		o += sprintf(o, "%x%s", piece[i], i < 7 ? ":" : "");
+	}
+	*o++ = ']';
+	*o = 0;
+	return arena_strdup(a, out);
+}
+
+/* WHATWG's "ends in a number": a host whose last label (before a trailing dot) is all
+ * digits, or 0x and hex digits, is read by browsers as an IPv4 address (or refused),
+ * never as a name. */
+static bool ends_in_number(const char *host)
+{
+	size_t n = strlen(host);
+	if (n && host[n - 1] == '.')
+		n--;
+	size_t start = n;
+	while (start && host[start - 1] != '.')
+		start--;
+	const char *label = host + start;
+	size_t len = n - start;
+	if (!len)
+		return false;
+	if (len >= 2 && label[0] == '0' && (label[1] | 0x20) == 'x') {
+		for (size_t i = 2; i < len; i++)
+			if (str_hexval(label[i]) < 0)
+				return false;
+		return true;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (label[i] < '0' || label[i] > '9')
+			return false;
+	return true;
+}
+
+bool url_host_is_ip(const char *host)
+{
+	return host && (host[0] == '[' || ends_in_number(host));
 }
 
 static char *part(CURLU *u, CURLUPart what)
@@ -123,12 +201,27 @@ const char *url_parse(struct arena *a, const char *s, struct url_parts *out)
 	}
 	out->https = https;
 	out->host = arena_strdup(a, host);
+	out->ip_host = url_host_is_ip(host);
+	if (host[0] == '[') {
+		out->host_lc = ipv6_serialize(a, host);
+		if (!out->host_lc) {
+			why = "must have a host name or an IP address";
+			goto out;
+		}
+	} else {
+		char *lc = arena_strdup(a, host);
+		str_lower(lc);
+		out->host_lc = lc;
+	}
 	out->port = port ? (int)pn : (out->https ? 443 : 80);
 	out->port_written = port != NULL;
 	out->path = arena_strdup(a, path);
 	out->has_path = s[auth_end] == '/';
 	out->query = query ? arena_strdup(a, query) : NULL;
 	out->has_fragment = frag != NULL || strchr(s, '#') != NULL;
+	out->origin = out->port_written && out->port != (https ? 443 : 80)
+			      ? arena_printf(a, "%s://%s:%d", https ? "https" : "http", out->host_lc, out->port)
+			      : arena_printf(a, "%s://%s", https ? "https" : "http", out->host_lc);
 out:
 	curl_free(canon);
 	curl_free(host);
@@ -156,5 +249,19 @@ const char *url_check_origin(struct arena *a, const char *s)
 			return "must be lowercase, as browsers send the Origin header";
 	if (p.port_written && p.port == (p.https ? 443 : 80))
 		return "must not name the default port (browsers omit it from the Origin header)";
+	if (!str_eq(p.origin, s))
+		return arena_printf(a, "must be written as browsers send it in the Origin header: %s", p.origin);
 	return NULL;
+}
+
+const char *url_origin_of(struct arena *a, const char *url)
+{
+	struct url_parts p;
+	return url && !url_parse(a, url, &p) ? p.origin : NULL;
+}
+
+const char *url_host_of(struct arena *a, const char *url)
+{
+	struct url_parts p;
+	return url && !url_parse(a, url, &p) ? p.host_lc : NULL;
 }

@@ -76,48 +76,45 @@ static void scrub(char *s, size_t sz, const char *secret)
 	str_copy(s, out, sz);
 }
 
-/* Copy the span [b, e) of the URL into out (raw, as written: maybe percent-encoded). */
-static void url_span(char *out, size_t outsz, const char *b, const char *e)
+/* Every "quoted" span of s (size sz) replaced by "...": what libpq quotes from a URL it
+ * cannot parse (the whole URL, or a token such as the password as written). A quote
+ * left open (the message was cut short) is elided to the end. */
+static void elide_quoted(char *s, size_t sz)
 {
-	size_t n = (size_t)(e - b);
-	if (n >= outsz)
-		n = outsz - 1;
-	memcpy(out, b, n);
-	out[n] = 0;
+	char out[512];
+	size_t o = 0;
+	for (const char *p = s; *p && o + 6 < sizeof out;) {
+		if (*p == '"') {
+			const char *close = strchr(p + 1, '"');
+			memcpy(out + o, "\"...\"", 5);
+			o += 5;
+			p = close ? close + 1 : p + strlen(p);
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = 0;
+	str_copy(s, out, sz);
 }
 
-/* A libpq message made fit for our logs: one line, and no password from the URL in it
- * (neither decoded nor as written in the userinfo or a password= query parameter). */
+/* A libpq message made fit for our logs: one line, and no password from the URL in it.
+ * libpq owns the URL, so its parser (PQconninfoParse, the one PQconnectdb uses) reads
+ * it: when it cannot, its message may quote any part of the URL, which is elided; when
+ * it can, the password it read (from the userinfo or a password= parameter, decoded) is
+ * scrubbed. A message about a URL that parsed never quotes the URL itself. */
 static void conn_error(char *err, size_t errsz, const char *what, const char *msg, const char *url)
 {
+	char *unused = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &unused);
+	PQfreemem(unused);
 	snprintf(err, errsz, "%s%s", what, msg ? msg : "unknown error");
 	for (char *p = err; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
 	for (size_t n = strlen(err); n && err[n - 1] == ' '; n--)
 		err[n - 1] = 0;
-	char raw[256] = "";
-	const char *auth = strstr(url, "://");
-	if (auth) {
-		auth += 3;
-		const char *end = auth + strcspn(auth, "/?#");
-		const char *at = NULL;
-		for (const char *p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-		if (colon) {
-			url_span(raw, sizeof raw, colon + 1, at);
-			scrub(err, errsz, raw);
-		}
-	}
-	const char *q = strstr(url, "password=");
-	if (q) {
-		q += strlen("password=");
-		url_span(raw, sizeof raw, q, q + strcspn(q, "&#"));
-		scrub(err, errsz, raw);
-	}
-	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	if (!opts)
+		elide_quoted(err, errsz);
 	for (PQconninfoOption *o = opts; o && o->keyword; o++)
 		if (strcmp(o->keyword, "password") == 0 && o->val)
 			scrub(err, errsz, o->val);

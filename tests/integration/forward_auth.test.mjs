@@ -165,6 +165,40 @@ test('Caddy forward_auth (Debian\'s caddy) on SQLite: the same answers through t
   }
 });
 
+// An absolute-form original URI (a proxy passes the request target as the client wrote
+// it) is read by the one URL parser (net/url.c): the path is what the application will
+// see. Cut at the first '/' after "://", http://app.example?/public read as /public
+// while the application serves / (which needs a user here): a way past the rules.
+test('an absolute-form original URI: its path by the URL parser; what the parser refuses is invalid_uri', async () => {
+  const s = await startServer({ AUTHGATE_DEV: 'true' });
+  try {
+    const dev = devProject(s);
+    await configure(s, dev.admin);
+    const fa = (uri) => s.req('GET', '/p/my-app/forward-auth', { headers: { 'X-Original-URI': uri } });
+    for (const [uri, status, why] of [
+      ['/public', 200, 'a public rule'],
+      ['http://app.example/public/x', 200, 'the path of an absolute URI'],
+      ['https://app.example:8443/public?x=1', 200, 'with a port and a query'],
+      ['http://[::1]/public', 200, 'an IPv6 literal host'],
+      ['http://app.example?/public', 401, 'the path is /, the rest is the query'],
+      ['http://app.example#/public', 401, 'the path is /, the rest is the fragment'],
+      ['http://app.example/', 401, 'the root needs a user'],
+    ]) {
+      const r = await fa(uri);
+      assert.equal(r.status, status, `${uri}: ${why} (${r.text})`);
+    }
+    // strings the parser refuses are refused, not guessed at
+    for (const uri of ['http://evil@app.example/public', 'http://app.example./public', 'http://app.example:0/public',
+      'http://app.example/a/../public', 'https:/app.example/public']) {
+      const r = await fa(uri);
+      assert.equal(r.status, 403, uri);
+      assert.equal(r.body.code, 'invalid_uri', uri);
+    }
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('two nodes sharing PostgreSQL behind nginx: revocation, logout and plan changes on one node count on the other within a second',
   { skip: !process.env.AUTHGATE_TEST_PG_URL && 'needs AUTHGATE_TEST_PG_URL (tests/run_all.sh starts PostgreSQL)' }, async () => {
     const db = await freshPgDatabase();

@@ -833,6 +833,26 @@ static void test_open_errors(void **state)
 	assert_null(store_open("postgres://u:Hunter2Pw@127.0.0.1:1/db?connect_timeout=2", err, sizeof err));
 	assert_true(strlen(err) > 0);
 	assert_null(strstr(err, "Hunter2Pw"));
+	/* percent-encoded in the URL: neither the written nor the decoded form; a URL libpq
+	 * quotes whole (an unclosed IPv6 bracket), and a password= parameter */
+	err[0] = 0;
+	assert_null(store_open("postgres://u:Hunter%32Pw@127.0.0.1:1/db?connect_timeout=2", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "Hunter2Pw"));
+	assert_null(strstr(err, "Hunter%32Pw"));
+	err[0] = 0;
+	assert_null(store_open("postgres://u:S3cretPw@[::1/db", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "S3cretPw"));
+	err[0] = 0;
+	assert_null(store_open("postgres://u@127.0.0.1:1/db?connect_timeout=2&password=Qu%65ryPw", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "QueryPw"));
+	assert_null(strstr(err, "Qu%65ryPw"));
+	err[0] = 0;
+	assert_null(store_open("postgres://u@127.0.0.1:1/db?password=Br%zzokenPw", err, sizeof err));
+	assert_true(strlen(err) > 0);
+	assert_null(strstr(err, "okenPw"));
 }
 
 /* ---- PostgreSQL: lost connections ---------------------------------------------- */

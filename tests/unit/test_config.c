@@ -42,6 +42,12 @@ static void test_defaults(void **state)
 	assert_true(c.threads >= 1);
 	assert_false(c.dev);
 	buf_free(&errs);
+	/* an IPv6 listening address makes a URL with the address in brackets */
+	setenv("AUTHGATE_HOST", "::1", 1);
+	assert_int_equal(config_load(&c, NULL, &errs), 0);
+	assert_string_equal(c.public_url, "http://[::1]:8080");
+	unsetenv("AUTHGATE_HOST");
+	buf_free(&errs);
 }
 
 static void test_errors_name_keys(void **state)
