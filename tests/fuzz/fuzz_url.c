@@ -1,7 +1,9 @@
 /* libFuzzer target: the one URL parser (net/url.c on libcurl's CURLU) and the client
  * address from X-Forwarded-For (http/client_addr.c). Invariants: an accepted URL is
  * printable ASCII with a host of non-empty labels, no trailing dot and a port from 1 to
- * 65535; parsing it again gives the same parts; an accepted origin has no path. */
+ * 65535; parsing it again gives the same parts; an accepted origin has no path; the
+ * origin derived from an accepted URL (url_origin_of: what a browser sends) is itself an
+ * accepted origin and its own origin, and an IP host is never a lowercase name away. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strcmp(again.path, u.path) != 0 || (u.query == NULL) != (again.query == NULL))
 			abort();
 		if (url_check_origin(a, s) == NULL && (u.has_path || u.query || u.has_fragment))
+			abort();
+		if (url_check_origin(a, u.origin) != NULL || strcmp(url_origin_of(a, u.origin), u.origin) != 0 ||
+		    url_host_is_ip(u.host_lc) != u.ip_host)
 			abort();
 	}
 	(void)url_check_origin(a, s);
