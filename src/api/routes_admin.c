@@ -21,6 +21,7 @@ static const struct field f_project_patch[] = {
 	{"branding", FK_OBJECT, false, 0},
 	{"disabled", FK_BOOL, false, 0},
 	{"mfa", FK_STRING, false, 16},
+	{"passkey_attestation_roots", FK_JSON, false, 0}, /* PEM list or null: checked by auth/projects.c */
 	{NULL, 0, false, 0},
 };
 
@@ -87,7 +88,7 @@ const struct route routes_admin[] = {
 	{"GET", "/admin/api/projects", h_admin_projects_list, guard_admin, 0, NULL, 0, NULL},
 	{"POST", "/admin/api/projects", h_admin_projects_create, guard_admin, 16 * KB, f_project_create, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}", h_admin_projects_get, guard_admin, 0, NULL, 0, NULL},
-	{"PATCH", "/admin/api/projects/{app_id}", h_admin_projects_update, guard_admin, 32 * KB, f_project_patch, 0,
+	{"PATCH", "/admin/api/projects/{app_id}", h_admin_projects_update, guard_admin, 128 * KB, f_project_patch, 0,
 	 NULL},
 	{"DELETE", "/admin/api/projects/{app_id}", h_admin_projects_delete, guard_admin, 0, NULL, 0, NULL},
 	{"GET", "/admin/api/projects/{app_id}/keys", h_admin_keys_list, guard_admin, 0, NULL, 0, NULL},

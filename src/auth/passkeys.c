@@ -194,7 +194,8 @@ enum ag_err passkey_register_options_named(struct arena *a, const struct factor_
 	cJSON_AddStringToObject(x, "residentKey", "required"); /* discoverable: usernameless sign-in */
 	cJSON_AddBoolToObject(x, "requireResidentKey", true);
 	cJSON_AddStringToObject(x, "userVerification", "preferred");
-	cJSON_AddStringToObject(o, "attestation", "none");
+	/* a project that trusts only attested authenticators asks for the attestation */
+	cJSON_AddStringToObject(o, "attestation", who->p->attestation_roots_pem ? "direct" : "none");
 	x = cJSON_AddObjectToObject(o, "extensions");
 	cJSON_AddBoolToObject(x, "credProps", true);
 	*options = o;
@@ -302,8 +303,19 @@ static enum ag_err wa_code(enum wa_err w)
 	    [WA_FORMAT] = AG_WA_FORMAT,
 	    [WA_ATTESTATION] = AG_WA_ATTESTATION,
 	    [WA_SIGNATURE] = AG_WA_SIGNATURE,
+	    [WA_UNTRUSTED] = AG_WA_UNTRUSTED,
 	};
 	return (unsigned)w < ARRAY_LEN(codes) ? codes[w] : AG_WA_MALFORMED;
+}
+
+/* What a passkey's attestation was: "none", "packed/self", "packed/basic" (an x5c
+ * chain that passed §8.2.1, trusted by no one), "packed/basic/trusted" (leading to one
+ * of the project's roots). */
+static const char *attestation_recorded(struct arena *a, const struct registration *reg)
+{
+	if (str_eq(reg->fmt, "none"))
+		return "none";
+	return arena_printf(a, "%s/%s%s", reg->fmt, reg->attestation_type, reg->attestation_trusted ? "/trusted" : "");
 }
 
 enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *who, const char *ceremony_id,
@@ -327,8 +339,9 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 	unsigned char cdh[SHA256_LEN];
 	sha256(cdh, cd, cdn);
 	struct registration reg;
+	struct wa_trust trust = {who->p->attestation_roots_pem, time_now_ms() / 1000};
 	if (w == WA_OK)
-		w = registration_check(a, att, attn, cdh, rp, false, algs, (int)ARRAY_LEN(algs), &reg);
+		w = registration_check(a, att, attn, cdh, rp, false, algs, (int)ARRAY_LEN(algs), &trust, &reg);
 	if (w != WA_OK) {
 		factor_log(who->p->app_id, who->u->id, "factor.enroll_failed", NULL, "passkey", who->ip,
 		           ag_err_code(wa_code(w)));
@@ -364,10 +377,7 @@ enum ag_err passkey_register_verify(struct arena *a, const struct factor_actor *
 		      SV_TEXT(name && *name ? name : "Passkey"), SV_TEXT(cid), SV_TEXT(pk), SV_INT(reg.ad.key.alg),
 		      SV_INT(reg.ad.sign_count), SV_TEXT(aaguid), SV_TEXT(user_handle(a, who->p->app_id, who->u->id)),
 		      SV_BOOL(reg.ad.flags & AD_UV), SV_BOOL(reg.ad.flags & AD_BE), SV_BOOL(reg.ad.flags & AD_BS),
-		      SV_TEXT(json_print(a, tr)),
-		      SV_TEXT(str_eq(reg.fmt, "none") ? "none"
-		                                      : arena_printf(a, "%s/%s", reg.fmt, reg.attestation_type)),
-		      SV_INT(now)));
+		      SV_TEXT(json_print(a, tr)), SV_TEXT(attestation_recorded(a, &reg)), SV_INT(now)));
 	if (e == AG_OK)
 		e = factor_methods_changed(a, who->p->app_id, who->u->id);
 	e = db_end(g_app.store, e);

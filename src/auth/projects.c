@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/ctx.h"
 #include "core/epcache.h"
 #include "core/form.h"
@@ -21,6 +22,7 @@
 #include "net/net.h"
 #include "sec/jwt.h"
 #include "sec/sec.h"
+#include "sec/webauthn.h"
 #include "store/store.h"
 
 /* A provider is listed once its flow exists: a switch that does nothing would tell an
@@ -221,7 +223,7 @@ static const char *check_branding(const cJSON *v)
 
 #define PROJECT_COLS                                                                                            \
 	"app_id, name, allowed_origins, callback_urls, providers, default_locale, branding, signing_secret, "   \
-	"disabled, created_at, mfa_policy"
+	"disabled, created_at, mfa_policy, passkey_attestation_roots"
 
 static const char **str_list(struct arena *a, const char *json, int *n)
 {
@@ -246,6 +248,44 @@ static cJSON *obj_of(struct arena *a, const char *json)
 	return v;
 }
 
+/* The stored roots (a JSON array of PEM certificates) and the bundle the checks take. */
+static void attestation_roots_load(struct arena *a, struct project *p, const char *json)
+{
+	cJSON *v = NULL;
+	const char *detail;
+	p->attestation_roots = NULL;
+	p->attestation_roots_pem = NULL;
+	if (!json || json_parse_strict(a, json, strlen(json), &v, &detail) != JSON_OK || !cJSON_IsArray(v) ||
+	    cJSON_GetArraySize(v) == 0)
+		return;
+	struct buf b = BUF_INIT(8192);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) if (cJSON_IsString(e)) buf_printf(&b, "%s\n", e->valuestring);
+	p->attestation_roots = v;
+	p->attestation_roots_pem = arena_strndup(a, b.p ? b.p : "", b.len);
+	buf_free(&b);
+}
+
+/* passkey_attestation_roots: a list of PEM certificates (at most 16), or null. NULL when
+ * fine, else why not. */
+static const char *check_attestation_roots(struct arena *a, const cJSON *v)
+{
+	if (cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1 || cJSON_GetArraySize(v) > 16)
+		return "passkey_attestation_roots must be a list of 1 to 16 PEM certificates, or null";
+	int i = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		const char *why = cJSON_IsString(e) ? x5c_roots_problem(e->valuestring) : "must be a string";
+		if (why)
+			return arena_printf(a, "passkey_attestation_roots[%d]: %s", i, why);
+		i++;
+	}
+	return NULL;
+}
+
 static struct snap *snap_from_row(const struct store_row *row)
 {
 	struct snap *s = calloc(1, sizeof(*s));
@@ -264,6 +304,7 @@ static struct snap *snap_from_row(const struct store_row *row)
 	p->disabled = row_bool(row, 8);
 	p->created_at = row_int(row, 9);
 	p->mfa_policy = arena_strdup(s->a, row_str(row, 10) ? row_str(row, 10) : "off");
+	attestation_roots_load(s->a, p, row_str(row, 11));
 	size_t n = 0;
 	unsigned char *secret = master_open("project-secret", p->app_id, row_str(row, 7), &n);
 	if (!secret || n != PROJECT_SECRET_LEN) {
@@ -453,6 +494,7 @@ struct ag_error project_update(struct arena *a, const char *app_id, const cJSON 
 	cJSON *branding = json_own(a, cJSON_Duplicate(p->branding, 1));
 	int disabled = p->disabled;
 	const char *mfa = p->mfa_policy;
+	const char *roots = p->attestation_roots ? json_print(a, p->attestation_roots) : NULL;
 	const cJSON *v;
 	cJSON_ArrayForEach(v, patch)
 	{
@@ -496,6 +538,9 @@ struct ag_error project_update(struct arena *a, const char *app_id, const cJSON 
 				why = "mfa must be \"off\", \"optional\" or \"required\"";
 			else
 				mfa = v->valuestring;
+		} else if (str_eq(k, "passkey_attestation_roots")) {
+			if (!(why = check_attestation_roots(a, v)))
+				roots = cJSON_IsNull(v) ? NULL : json_print(a, v);
 		} else if (str_eq(k, "disabled")) {
 			if (!cJSON_IsBool(v))
 				why = "disabled must be true or false";
@@ -512,10 +557,11 @@ struct ag_error project_update(struct arena *a, const char *app_id, const cJSON 
 		e = db_exec(g_app.store,
 			    "UPDATE projects SET name = $2, allowed_origins = COALESCE($3, allowed_origins), "
 			    "callback_urls = COALESCE($4, callback_urls), providers = $5, default_locale = $6, "
-			    "branding = $7, disabled = $8, updated_at = $9, mfa_policy = $10 WHERE app_id = $1",
+			    "branding = $7, disabled = $8, updated_at = $9, mfa_policy = $10, "
+			    "passkey_attestation_roots = $11 WHERE app_id = $1",
 			    P(SV_TEXT(app_id), SV_TEXT(name), SV_TEXT(origins), SV_TEXT(callbacks),
 			      SV_TEXT(json_print(a, providers)), SV_TEXT(locale), SV_TEXT(json_print(a, branding)),
-			      SV_INT(disabled), SV_INT(time_now_ms()), SV_TEXT(mfa)));
+			      SV_INT(disabled), SV_INT(time_now_ms()), SV_TEXT(mfa), SV_TEXT(roots)));
 	if (e == AG_OK)
 		e = store_epoch_bump(g_app.store, CACHE_BIT(CACHE_PROJECTS));
 	return AG_ERROR(db_end(g_app.store, e));
@@ -603,6 +649,10 @@ cJSON *project_json(struct arena *a, const struct project *p)
 	cJSON_AddItemToObject(o, "branding", cJSON_Duplicate(p->branding, 1));
 	cJSON_AddBoolToObject(o, "disabled", p->disabled);
 	cJSON_AddStringToObject(o, "mfa", p->mfa_policy ? p->mfa_policy : "off");
+	if (p->attestation_roots)
+		cJSON_AddItemToObject(o, "passkey_attestation_roots", cJSON_Duplicate(p->attestation_roots, 1));
+	else
+		cJSON_AddNullToObject(o, "passkey_attestation_roots");
 	json_add_time(o, "created_at", p->created_at);
 	return o;
 }

@@ -32,6 +32,8 @@ struct project {
 	cJSON *branding;  /* {"name":..,"color":..,"logo_url":..}; arena-owned */
 	bool disabled;
 	const char *mfa_policy; /* "off" | "optional" | "required" (docs/MFA.md) */
+	cJSON *attestation_roots; /* passkey attestation roots: PEM strings, or NULL (PASSKEYS.md) */
+	const char *attestation_roots_pem; /* the same as one bundle, or NULL */
 	int64_t created_at;
 	unsigned char secret[PROJECT_SECRET_LEN];
 	struct hmac_key *token_key; /* the secret made ready for signing and checking tokens */
@@ -59,8 +61,9 @@ struct ag_error project_create(struct arena *a, const char *app_id, const char *
 /* Cached lookup, copied into the arena. AG_PROJECT_NOT_FOUND if absent. */
 enum ag_err project_get(struct arena *a, const char *app_id, struct project **out) MUST_CHECK;
 /* Apply a patch object (fields: name, allowed_origins, callback_urls, providers,
- * default_locale, branding, disabled); bumps the cache epoch. AG_PROJECT_NOT_FOUND,
- * or AG_EINVAL with a message naming the field and its rule. */
+ * default_locale, branding, mfa, passkey_attestation_roots, disabled); bumps the cache
+ * epoch. AG_PROJECT_NOT_FOUND, or AG_EINVAL with a message naming the field and its
+ * rule. */
 struct ag_error project_update(struct arena *a, const char *app_id, const cJSON *patch) MUST_CHECK;
 enum ag_err project_delete(const char *app_id) MUST_CHECK; /* AG_PROJECT_NOT_FOUND if absent */
 /* A new signing secret, effective at once in every process (tokens signed with the old

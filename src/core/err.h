@@ -120,6 +120,8 @@
 	X(AG_WA_FORMAT, AG_EUNAUTH, "unsupported_attestation", "attestation formats accepted: none, packed")    \
 	X(AG_WA_ATTESTATION, AG_EUNAUTH, "invalid_attestation", "the attestation statement does not verify")    \
 	X(AG_WA_SIGNATURE, AG_EUNAUTH, "invalid_signature", "the assertion signature does not verify")         \
+	X(AG_WA_UNTRUSTED, AG_EUNAUTH, "attestation_untrusted",                                                \
+	  "this project accepts passkeys only from authenticators whose attestation leads to one of its roots") \
 	/* ---- actions and challenges, the Authsignal-compatible API (docs/ACTIONS.md) ---- */                 \
 	X(AG_FACTOR_EMAIL, AG_EINVAL, "invalid_email", "email must be an email address (this user has none)")   \
 	X(AG_AS_TOKEN_EXPIRED, AG_EUNAUTH, "expired_token", "the token expired: track the action again")        \

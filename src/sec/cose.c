@@ -4,6 +4,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
@@ -185,43 +187,170 @@ bool cose_verify(int alg, const unsigned char *spki, size_t spki_len, const void
 /* The OID of FIDO's id-fido-gen-ce-aaguid certificate extension. */
 #define OID_FIDO_AAGUID "1.3.6.1.4.1.45724.1.1.4"
 
-/* §8.2.1 packed attestation certificate requirements, then the signature. */
-enum wa_err x5c_verify(int alg, const unsigned char *der, size_t n, const unsigned char aaguid[16], const void *msg,
-                       size_t mlen, const unsigned char *sig, size_t siglen)
+/* One subject field's text (the first of its kind), NULL when absent or empty. */
+static const char *subject_text(X509_NAME *sub, int nid, char *buf, size_t n)
 {
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)n);
-	enum wa_err e = WA_ATTESTATION;
-	if (!x || p != der + n)
-		goto out;
-	if (X509_get_version(x) != 2) /* v3 */
-		goto out;
+	int len = X509_NAME_get_text_by_NID(sub, nid, buf, (int)n);
+	return len > 0 && (size_t)len < n ? buf : NULL;
+}
+
+/* WebAuthn §8.2.1, the attestation certificate of a packed statement:
+ *  - version 3;
+ *  - subject C (an ISO 3166 code: two letters), O and CN present, OU exactly
+ *    "Authenticator Attestation";
+ *  - not a CA (basic constraints CA false or absent), no malformed extension;
+ *  - id-fido-gen-ce-aaguid, when present: not critical, an OCTET STRING of 16 bytes equal
+ *    to the AAGUID in authenticator data. (It MUST be present when the vendor's root
+ *    serves several models; without the FIDO Metadata Service that cannot be known.) */
+static bool packed_cert_ok(X509 *x, const unsigned char aaguid[16])
+{
+	uint32_t flags = X509_get_extension_flags(x);
+	if (X509_get_version(x) != 2 || (flags & (EXFLAG_CA | EXFLAG_INVALID)))
+		return false;
 	X509_NAME *sub = X509_get_subject_name(x);
-	char ou[64] = "";
-	if (!sub || X509_NAME_get_text_by_NID(sub, NID_organizationalUnitName, ou, sizeof ou) <= 0 ||
-	    strcmp(ou, "Authenticator Attestation") != 0 || X509_NAME_get_index_by_NID(sub, NID_countryName, -1) < 0 ||
-	    X509_NAME_get_index_by_NID(sub, NID_organizationName, -1) < 0 ||
-	    X509_NAME_get_index_by_NID(sub, NID_commonName, -1) < 0)
-		goto out;
-	if (X509_get_extension_flags(x) & EXFLAG_CA)
-		goto out;
+	char c[8], o[256], ou[64], cn[256];
+	const char *country = sub ? subject_text(sub, NID_countryName, c, sizeof c) : NULL;
+	if (!country || strlen(country) != 2 || !((country[0] | 0x20) >= 'a' && (country[0] | 0x20) <= 'z') ||
+	    !((country[1] | 0x20) >= 'a' && (country[1] | 0x20) <= 'z') ||
+	    !subject_text(sub, NID_organizationName, o, sizeof o) ||
+	    !subject_text(sub, NID_commonName, cn, sizeof cn) ||
+	    !subject_text(sub, NID_organizationalUnitName, ou, sizeof ou) ||
+	    strcmp(ou, "Authenticator Attestation") != 0)
+		return false;
 	ASN1_OBJECT *oid = OBJ_txt2obj(OID_FIDO_AAGUID, 1);
 	int idx = oid ? X509_get_ext_by_OBJ(x, oid, -1) : -1;
 	ASN1_OBJECT_free(oid);
-	if (idx >= 0) { /* present: an OCTET STRING holding the AAGUID, must match authData */
-		X509_EXTENSION *ext = X509_get_ext(x, idx);
-		ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(ext);
-		const unsigned char *q = ASN1_STRING_get0_data(v);
-		ASN1_OCTET_STRING *inner = d2i_ASN1_OCTET_STRING(NULL, &q, ASN1_STRING_length(v));
-		bool ok = inner && !X509_EXTENSION_get_critical(ext) && ASN1_STRING_length(inner) == 16 &&
-		          memcmp(ASN1_STRING_get0_data(inner), aaguid, 16) == 0;
-		ASN1_OCTET_STRING_free(inner);
+	if (idx < 0)
+		return true;
+	X509_EXTENSION *ext = X509_get_ext(x, idx);
+	ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(ext);
+	const unsigned char *q = ASN1_STRING_get0_data(v);
+	ASN1_OCTET_STRING *inner = d2i_ASN1_OCTET_STRING(NULL, &q, ASN1_STRING_length(v));
+	bool ok = inner && q == ASN1_STRING_get0_data(v) + ASN1_STRING_length(v) && !X509_EXTENSION_get_critical(ext) &&
+	          ASN1_STRING_length(inner) == 16 && memcmp(ASN1_STRING_get0_data(inner), aaguid, 16) == 0;
+	ASN1_OCTET_STRING_free(inner);
+	return ok;
+}
+
+/* A PEM bundle as an X509_STORE (NULL when a certificate does not parse). *n: how many. */
+static X509_STORE *roots_store(const char *pem, int *n)
+{
+	*n = 0;
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509_STORE *st = X509_STORE_new();
+	X509 *c;
+	while (bio && st && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		bool ok = X509_STORE_add_cert(st, c) == 1;
+		X509_free(c);
 		if (!ok)
+			goto fail;
+		(*n)++;
+	}
+	/* the loop must have ended at the end of the text, not at a broken certificate */
+	unsigned long err = ERR_peek_last_error();
+	if (!bio || !st || *n == 0 || ERR_GET_REASON(err) != PEM_R_NO_START_LINE)
+		goto fail;
+	ERR_clear_error();
+	BIO_free(bio);
+	return st;
+fail:
+	ERR_clear_error();
+	X509_STORE_free(st);
+	BIO_free(bio);
+	return NULL;
+}
+
+const char *x5c_roots_problem(const char *pem)
+{
+	if (!pem || !*pem || strlen(pem) > X5C_ROOTS_PEM_MAX)
+		return "a root is one PEM certificate (-----BEGIN CERTIFICATE-----), at most 64 KiB";
+	int n = 0;
+	X509_STORE *st = roots_store(pem, &n);
+	X509_STORE_free(st);
+	return st && n == 1 ? NULL : "each root must be exactly one PEM certificate that parses";
+}
+
+/* Is the attestation certificate one of the roots as a trust anchor is one (RFC 5280
+ * §6.1.1: a name and a public key), valid at now_s? A self-signed attestation
+ * certificate re-issued with the same key and name (a new validity, a new signature, as
+ * Chromium's virtual authenticator does per registration) is the same anchor; OpenSSL
+ * matches a self-signed leaf only byte for byte. */
+static bool is_anchor(X509 *leaf, X509_STORE *st, int64_t now_s)
+{
+	time_t t = (time_t)now_s;
+	if (X509_cmp_time(X509_get0_notBefore(leaf), &t) > 0 || X509_cmp_time(X509_get0_notAfter(leaf), &t) < 0)
+		return false;
+	STACK_OF(X509) *roots = X509_STORE_get1_all_certs(st);
+	bool found = false;
+	for (int i = 0; roots && !found && i < sk_X509_num(roots); i++) {
+		X509 *r = sk_X509_value(roots, i);
+		found = X509_NAME_cmp(X509_get_subject_name(r), X509_get_subject_name(leaf)) == 0 &&
+		        EVP_PKEY_eq(X509_get0_pubkey(r), X509_get0_pubkey(leaf)) == 1;
+	}
+	sk_X509_pop_free(roots, X509_free);
+	return found;
+}
+
+/* Does the chain (leaf first, then what the statement carried) lead to one of the roots
+ * at time now_s? A root may be an intermediate, or the attestation certificate itself
+ * (§7.1 step 23: "chains up to an acceptable root certificate, or is itself an
+ * acceptable certificate"): partial chains count. */
+static bool chained_to(X509 *leaf, STACK_OF(X509) * rest, const char *roots_pem, int64_t now_s)
+{
+	int n;
+	X509_STORE *st = roots_store(roots_pem, &n);
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	bool ok = st && is_anchor(leaf, st, now_s);
+	if (!ok && st && ctx && X509_STORE_CTX_init(ctx, st, leaf, rest) == 1) {
+		X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
+		X509_VERIFY_PARAM_set_time(vp, (time_t)now_s);
+		X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
+		ok = X509_verify_cert(ctx) == 1;
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	return ok;
+}
+
+enum wa_err x5c_verify(int alg, const struct x5c *chain, const unsigned char aaguid[16], const void *msg, size_t mlen,
+                       const unsigned char *sig, size_t siglen, const struct wa_trust *trust, bool *trusted)
+{
+	*trusted = false;
+	if (chain->n < 1 || chain->n > X5C_MAX)
+		return WA_ATTESTATION;
+	X509 *certs[X5C_MAX] = {0};
+	STACK_OF(X509) *rest = sk_X509_new_null();
+	enum wa_err e = WA_ATTESTATION;
+	for (int i = 0; i < chain->n; i++) {
+		const unsigned char *p = chain->der[i];
+		certs[i] = d2i_X509(NULL, &p, (long)chain->len[i]);
+		if (!certs[i] || p != chain->der[i] + chain->len[i])
+			goto out;
+		if (i > 0 && (!rest || !sk_X509_push(rest, certs[i])))
 			goto out;
 	}
-	if (pkey_verify(alg, X509_get0_pubkey(x), msg, mlen, sig, siglen))
-		e = WA_OK;
+	if (!packed_cert_ok(certs[0], aaguid))
+		goto out;
+	/* the chain the statement carries must be one: each certificate issued and signed
+	 * by the next (checked whether or not any root is trusted) */
+	for (int i = 0; i + 1 < chain->n; i++)
+		if (X509_check_issued(certs[i + 1], certs[i]) != X509_V_OK ||
+		    X509_verify(certs[i], X509_get0_pubkey(certs[i + 1])) != 1)
+			goto out;
+	if (!pkey_verify(alg, X509_get0_pubkey(certs[0]), msg, mlen, sig, siglen))
+		goto out;
+	if (trust && trust->roots_pem) {
+		if (!(*trusted = chained_to(certs[0], rest, trust->roots_pem, trust->now_s))) {
+			e = WA_UNTRUSTED;
+			goto out;
+		}
+	}
+	e = WA_OK;
 out:
-	X509_free(x);
+	sk_X509_free(rest); /* the certificates themselves are freed below */
+	for (int i = 0; i < chain->n; i++)
+		X509_free(certs[i]);
+	ERR_clear_error();
 	return e;
 }

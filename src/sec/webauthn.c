@@ -100,8 +100,9 @@ static unsigned char *signed_bytes(struct arena *a, const unsigned char *ad, siz
 	return m;
 }
 
-static enum wa_err packed_check(struct arena *a, const struct cbor_v *st, const struct registration *r,
-                                const unsigned char *ad, size_t adn, const unsigned char cdh[32], const char **type)
+static enum wa_err packed_check(struct arena *a, const struct cbor_v *st, struct registration *r,
+                                const unsigned char *ad, size_t adn, const unsigned char cdh[32],
+                                const struct wa_trust *trust, const char **type)
 {
 	const struct cbor_v *alg = cbor_map_str(st, "alg"), *sig = cbor_map_str(st, "sig"),
 	                    *x5c = cbor_map_str(st, "x5c");
@@ -110,13 +111,20 @@ static enum wa_err packed_check(struct arena *a, const struct cbor_v *st, const 
 	size_t mlen;
 	unsigned char *msg = signed_bytes(a, ad, adn, cdh, &mlen);
 	if (x5c) {
-		if (x5c->kind != CB_ARRAY || x5c->n == 0 || x5c->items[0].kind != CB_BYTES)
+		if (x5c->kind != CB_ARRAY || x5c->n == 0 || x5c->n > X5C_MAX)
 			return WA_ATTESTATION;
+		struct x5c chain = {.n = (int)x5c->n};
+		for (size_t i = 0; i < x5c->n; i++) {
+			if (x5c->items[i].kind != CB_BYTES)
+				return WA_ATTESTATION;
+			chain.der[i] = x5c->items[i].b;
+			chain.len[i] = x5c->items[i].n;
+		}
 		if (alg->i != COSE_ES256 && alg->i != COSE_RS256 && alg->i != COSE_EDDSA)
 			return WA_ALG;
 		*type = "basic";
-		return x5c_verify((int)alg->i, x5c->items[0].b, x5c->items[0].n, r->ad.aaguid, msg, mlen, sig->b,
-		                  sig->n);
+		return x5c_verify((int)alg->i, &chain, r->ad.aaguid, msg, mlen, sig->b, sig->n, trust,
+		                  &r->attestation_trusted);
 	}
 	/* self attestation: signed by the credential key itself, with its algorithm */
 	if (alg->i != r->ad.key.alg)
@@ -128,7 +136,8 @@ static enum wa_err packed_check(struct arena *a, const struct cbor_v *st, const 
 }
 
 enum wa_err registration_check(struct arena *a, const unsigned char *att, size_t n, const unsigned char cdh[32],
-                               const char *rp_id, bool require_uv, const int *algs, int nalgs, struct registration *out)
+                               const char *rp_id, bool require_uv, const int *algs, int nalgs,
+                               const struct wa_trust *trust, struct registration *out)
 {
 	memset(out, 0, sizeof *out);
 	const struct cbor_v *m = cbor_decode(a, att, n, NULL); /* step 12 */
@@ -156,13 +165,16 @@ enum wa_err registration_check(struct arena *a, const unsigned char *att, size_t
 			return WA_ATTESTATION;
 		out->fmt = "none";
 	} else if (cbor_text_is(fmt, "packed")) {
-		if ((e = packed_check(a, st, out, adv->b, adv->n, cdh, &type)))
+		if ((e = packed_check(a, st, out, adv->b, adv->n, cdh, trust, &type)))
 			return e;
 		out->fmt = "packed";
 	} else {
 		return WA_FORMAT;
 	}
 	out->attestation_type = type;
+	/* step 23: with roots to trust, none and self attestation are not acceptable */
+	if (trust && trust->roots_pem && !out->attestation_trusted)
+		return WA_UNTRUSTED;
 	return WA_OK;
 }
 

@@ -40,6 +40,7 @@ enum wa_err {
 	WA_FORMAT, /* attestation format not supported */
 	WA_ATTESTATION, /* attestation statement does not verify */
 	WA_SIGNATURE, /* assertion signature does not verify */
+	WA_UNTRUSTED, /* roots are required and the attestation does not lead to one */
 };
 /* (The domain answers these with the error table's AG_WA_* codes, core/err.h.) */
 
@@ -59,11 +60,34 @@ enum wa_err cose_key_import(struct arena *a, const unsigned char *cbor, size_t n
 bool cose_verify(int alg, const unsigned char *spki, size_t spki_len, const void *msg, size_t n,
                  const unsigned char *sig, size_t siglen);
 
-/* A packed attestation's x5c leaf (DER): §8.2.1 certificate requirements (v3, subject
- * OU "Authenticator Attestation", not a CA, AAGUID extension matching when present)
- * and sig over msg with its key. The chain is not checked against any root. */
-enum wa_err x5c_verify(int alg, const unsigned char *der, size_t n, const unsigned char aaguid[16], const void *msg,
-                       size_t mlen, const unsigned char *sig, size_t siglen);
+/* A packed statement's x5c: the attestation certificate first, then its chain (DER). */
+#define X5C_MAX 8
+struct x5c {
+	const unsigned char *der[X5C_MAX];
+	size_t len[X5C_MAX];
+	int n;
+};
+
+/* Whose attestation is trusted: roots_pem NULL (the default) checks and records
+ * attestation without requiring any; with a PEM bundle of roots, a registration must
+ * carry a packed x5c chain that leads to one of them at now_s (anything else is
+ * WA_UNTRUSTED). docs/PASSKEYS.md, "Attestation". */
+struct wa_trust {
+	const char *roots_pem;
+	int64_t now_s;
+};
+#define X5C_ROOTS_PEM_MAX 65536
+
+/* x5c: §8.2.1 on the attestation certificate (v3; subject C of two letters, O, CN, OU
+ * "Authenticator Attestation"; not a CA; the AAGUID extension, when present, not
+ * critical and equal to the AAGUID), each further certificate issuing and signing the
+ * one before it, sig over msg with the certificate's key, and, when trust names roots,
+ * a path to one of them (*trusted). */
+enum wa_err x5c_verify(int alg, const struct x5c *chain, const unsigned char aaguid[16], const void *msg, size_t mlen,
+                       const unsigned char *sig, size_t siglen, const struct wa_trust *trust, bool *trusted);
+/* NULL when pem is one PEM certificate that parses (a project's attestation root), else
+ * what is wrong. */
+const char *x5c_roots_problem(const char *pem);
 
 struct authdata {
 	unsigned char rp_id_hash[32];
@@ -87,15 +111,17 @@ enum wa_err client_data_check(struct arena *a, const char *json, size_t n, const
 struct registration {
 	struct authdata ad;
 	const char *fmt; /* "none" | "packed" */
-	const char *attestation_type; /* "none" | "self" | "basic" (x5c, chain not checked) */
+	const char *attestation_type; /* "none" | "self" | "basic" (x5c) */
+	bool attestation_trusted; /* x5c leading to one of the trust's roots */
 };
 
 /* §7.1 steps on the attestation object: rpIdHash, UP (and UV when required), attested
- * credential data present with an accepted algorithm (algs[], nalgs), and the
- * attestation statement over authData || SHA-256(clientDataJSON). */
+ * credential data present with an accepted algorithm (algs[], nalgs), the attestation
+ * statement over authData || SHA-256(clientDataJSON), and (step 23) its trust: with
+ * roots in trust (may be NULL), only an x5c chain leading to one is accepted. */
 enum wa_err registration_check(struct arena *a, const unsigned char *att, size_t n, const unsigned char cdh[32],
                                const char *rp_id, bool require_uv, const int *algs, int nalgs,
-                               struct registration *out);
+                               const struct wa_trust *trust, struct registration *out);
 
 /* §7.2 steps on an assertion: authData parses, rpIdHash, UP (UV when required) and the
  * signature over authData || SHA-256(clientDataJSON) with the stored key. Sign count

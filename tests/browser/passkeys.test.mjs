@@ -3,9 +3,14 @@
 // usernameless sign-in, sign-in through autofill (conditional UI) on the hosted page,
 // the MFA step by passkey, and the refusals: a cloned authenticator (sign count going
 // back), a credential from another RP ID, tampered client data, the wrong challenge.
+// Attestation roots: a project that trusts only attested authenticators asks for
+// `direct` attestation and takes Chromium's packed x5c only when its certificate leads
+// to one of the project's roots.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { client, signingSecret, verifyJwt, patchProject, RELAXED } from '../lib/email.mjs';
 import { signUp } from '../lib/factors.mjs';
@@ -197,5 +202,67 @@ describe('passkeys in Chromium', () => {
     // a ceremony is single use
     const ok = await b.page.evaluate((a) => window.signIn(a), 'pk-app');
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+
+  // The attestation certificate (x5c[0]) of a packed attestation object, as PEM. The
+  // test reads the DER framing only: the CBOR text key "x5c", an array header, a byte
+  // string header, then the certificate, which node:crypto parses whole.
+  function attestationCert(b64url) {
+    const d = Buffer.from(b64url, 'base64url');
+    let i = d.indexOf(Buffer.from([0x63, 0x78, 0x35, 0x63])) + 4; // text(3) "x5c"
+    assert.ok(i >= 4, 'an x5c in the statement');
+    assert.equal(d[i] & 0xe0, 0x80, 'an array');
+    i += 1;
+    const hb = d[i++];
+    const len = hb === 0x59 ? d.readUInt16BE(i) : hb === 0x58 ? d[i] : -1;
+    i += hb === 0x59 ? 2 : 1;
+    return new X509Certificate(d.subarray(i, i + len));
+  }
+
+  test('attestation roots: only authenticators whose packed x5c leads to a root of the project can register', async () => {
+    const { key: attKey } = await s.project('att-app', { origins: [rp.origin], callbacks: [`${rp.origin}/auth/callback`] });
+    const register = async (alter = {}) => {
+      const { token } = await signUp(s, attKey);
+      await b.cdp.send('WebAuthn.clearCredentials', { authenticatorId: b.authenticatorId });
+      return b.page.evaluate(([t, a]) => window.register(t, a), [token, alter]);
+    };
+    // without roots: attestation is checked (§8.2.1) and recorded, not required
+    let r = await register({ attestation: 'direct' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.factor.attestation, 'packed/basic');
+    assert.equal(r.options.attestation, 'direct', 'the page asked for it');
+    const chromium = attestationCert(r.attestationObject);
+    assert.match(chromium.subject, /OU=Authenticator Attestation/);
+    // another vendor's root (made here): Chromium's attestation does not lead to it
+    const other = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+      '-keyout', '/dev/null', '-subj', '/C=DE/O=Other Vendor/OU=Root/CN=Other Root', '-days', '30',
+      '-addext', 'basicConstraints=critical,CA:TRUE'], { encoding: 'utf8' });
+    await patchProject(s, 'att-app', { passkey_attestation_roots: [other] });
+    r = await register();
+    assert.equal(r.options.attestation, 'direct', 'a project with roots asks for attestation');
+    assert.equal(r.status, 401, JSON.stringify(r.body));
+    assert.equal(r.body.error, 'attestation_untrusted');
+    // Chromium's attestation certificate as the root: accepted, recorded as trusted
+    await patchProject(s, 'att-app', { passkey_attestation_roots: [other, chromium.toString()] });
+    r = await register();
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.factor.attestation, 'packed/basic/trusted');
+    // an authenticator made to give no attestation is refused
+    r = await register({ attestation: 'none' });
+    assert.equal(r.status, 401, JSON.stringify(r.body));
+    assert.equal(r.body.error, 'attestation_untrusted');
+    // the setting: PEM certificates only; null clears it
+    for (const bad of [['not a certificate'], [other + other], [], 'x']) {
+      const p = await s.req('PATCH', '/admin/api/projects/att-app', { headers: { Authorization: `Bearer ${await s.adminToken()}` },
+        body: { passkey_attestation_roots: bad } });
+      assert.equal(p.status, 400, p.text);
+      assert.match(p.body.message, /passkey_attestation_roots/);
+    }
+    const shown = await s.req('GET', '/admin/api/projects/att-app', { headers: { Authorization: `Bearer ${await s.adminToken()}` } });
+    assert.equal(shown.body.passkey_attestation_roots.length, 2);
+    await patchProject(s, 'att-app', { passkey_attestation_roots: null });
+    r = await register();
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.factor.attestation, 'none');
   });
 });

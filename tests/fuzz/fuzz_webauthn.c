@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int algs[] = {COSE_ES256, COSE_EDDSA, COSE_RS256};
 	struct arena *a = arena_new();
 	struct registration r;
-	(void)registration_check(a, data, size, cdh, "localhost", false, algs, 3, &r);
+	(void)registration_check(a, data, size, cdh, "localhost", false, algs, 3, NULL, &r);
 	struct authdata ad;
 	(void)authdata_parse(a, data, size, &ad);
 	size_t used = 0;

@@ -32,7 +32,9 @@ window.register = async (bearer, alter = {}) => {
   if (alter.algs) opts.pubKeyCredParams = alter.algs.map((alg) => ({ type: 'public-key', alg }));
   if (alter.attestation) opts.attestation = alter.attestation;
   const cred = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(opts) });
-  return post('/api/mfa/enroll/passkey', { ceremony_id: o.body.ceremony_id, credential: cred.toJSON(), name: alter.name }, bearer);
+  const j = cred.toJSON();
+  const r = await post('/api/mfa/enroll/passkey', { ceremony_id: o.body.ceremony_id, credential: j, name: alter.name }, bearer);
+  return { ...r, options: opts, attestationObject: j.response.attestationObject };
 };
 // A usernameless sign-in; tamper: 'clientData' | 'otherChallenge'; mediation: 'conditional' for autofill.
 window.signIn = async (appId, tamper, mediation) => {

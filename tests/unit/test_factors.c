@@ -11,10 +11,12 @@
 #include <cbor.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/qr.h"
@@ -358,7 +360,7 @@ static enum wa_err do_reg(struct arena *a, int alg, const struct reg_case *rc, u
 	size_t n;
 	unsigned char *att = att_object(rc->fmt, st, ad, adn, &n);
 	const int algs[] = {COSE_ES256, COSE_EDDSA, COSE_RS256};
-	enum wa_err e = registration_check(a, att, n, cdh, rp_expected, true, algs, 3, out);
+	enum wa_err e = registration_check(a, att, n, cdh, rp_expected, true, algs, 3, NULL, out);
 	free(att);
 	free(cose);
 	EVP_PKEY_free(k);
@@ -390,6 +392,263 @@ static void test_registration(void **state)
 	assert_int_equal(do_reg(a, COSE_ES256, &none, AD_UV | AD_AT, "example.com", &r), WA_UP);
 	assert_int_equal(do_reg(a, COSE_ES256, &none, AD_UP | AD_AT, "example.com", &r), WA_UV);
 	assert_int_equal(do_reg(a, COSE_ES256, &none, AD_UP | AD_UV | AD_AT | AD_BS, "example.com", &r), WA_MALFORMED);
+	arena_free(a);
+}
+
+/* ---- packed x5c: §8.2.1 and trust roots ------------------------------------------------ */
+
+struct cert_opts {
+	const char *c, *o, *ou, *cn; /* NULL: left out */
+	bool ca;
+	int version; /* 2 = v3 */
+	int aaguid_ext; /* 0 none, 1 matching, 2 another AAGUID, 3 matching but critical */
+	X509 *issuer; /* NULL: self-signed */
+	EVP_PKEY *issuer_key;
+	long days;
+};
+
+static const struct cert_opts LEAF = {
+    "DE", "Test Vendor", "Authenticator Attestation", "Batch 1", false, 2, 0, NULL, NULL, 365};
+
+static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX v3;
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	assert_non_null(e);
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+}
+
+static X509 *mk_cert(EVP_PKEY *k, const struct cert_opts *o)
+{
+	static long serial = 100;
+	X509 *x = X509_new();
+	X509_set_version(x, o->version);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), o->days * 86400);
+	X509_NAME *nm = X509_get_subject_name(x);
+	const char *f[][2] = {{"C", o->c}, {"O", o->o}, {"OU", o->ou}, {"CN", o->cn}};
+	/* PrintableString set as it is: OpenSSL's own table would refuse a C of three letters */
+	for (int i = 0; i < 4; i++)
+		if (f[i][1])
+			assert_int_equal(X509_NAME_add_entry_by_txt(nm, f[i][0], V_ASN1_PRINTABLESTRING,
+			                                            (const unsigned char *)f[i][1], -1, -1, 0),
+			                 1);
+	X509_set_issuer_name(x, o->issuer ? X509_get_subject_name(o->issuer) : nm);
+	X509_set_pubkey(x, k);
+	if (o->version == 2) {
+		add_ext(x, o->issuer ? o->issuer : x, NID_basic_constraints, o->ca ? "critical,CA:TRUE" : "CA:FALSE");
+		if (o->ca)
+			add_ext(x, o->issuer ? o->issuer : x, NID_key_usage, "critical,keyCertSign,cRLSign");
+	}
+	if (o->aaguid_ext) {
+		unsigned char id[16];
+		memcpy(id, aaguid, 16);
+		if (o->aaguid_ext == 2)
+			id[0] ^= 0xff;
+		ASN1_OCTET_STRING *inner = ASN1_OCTET_STRING_new();
+		ASN1_OCTET_STRING_set(inner, id, 16);
+		unsigned char *der = NULL;
+		int dl = i2d_ASN1_OCTET_STRING(inner, &der);
+		ASN1_OCTET_STRING *wrapped = ASN1_OCTET_STRING_new();
+		ASN1_OCTET_STRING_set(wrapped, der, dl);
+		ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.45724.1.1.4", 1);
+		X509_EXTENSION *e = X509_EXTENSION_create_by_OBJ(NULL, oid, o->aaguid_ext == 3, wrapped);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+		ASN1_OBJECT_free(oid);
+		ASN1_OCTET_STRING_free(wrapped);
+		ASN1_OCTET_STRING_free(inner);
+		OPENSSL_free(der);
+	}
+	X509_sign(x, o->issuer_key ? o->issuer_key : k, EVP_sha256());
+	return x;
+}
+
+static char *pem_of(X509 *x)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(b, x);
+	char *p;
+	long n = BIO_get_mem_data(b, &p);
+	char *out = strndup(p, (size_t)n);
+	BIO_free(b);
+	return out;
+}
+
+/* A packed registration of a fresh ES256 credential signed by att_key, with the chain
+ * (leaf first) as x5c; or, chain NULL, a none/self statement (n = 0 / 1). */
+static enum wa_err reg_chain(struct arena *a, EVP_PKEY *att_key, X509 **chain, int n, const struct wa_trust *trust,
+                             struct registration *out)
+{
+	EVP_PKEY *k = gen(COSE_ES256);
+	size_t cl;
+	unsigned char *cose = cose_of(k, COSE_ES256, &cl);
+	unsigned char ad[2048], cdh[32], msg[2048 + 32], sig[1024];
+	size_t adn = authdata(ad, "example.com", AD_UP | AD_UV | AD_AT, 0, cose, cl);
+	sha256(cdh, "{client data}", 13);
+	memcpy(msg, ad, adn);
+	memcpy(msg + adn, cdh, 32);
+	cbor_item_t *st;
+	const char *fmt = "packed";
+	if (!chain && n == 0) {
+		fmt = "none";
+		st = cbor_new_definite_map(0);
+	} else {
+		size_t sl = sign(chain ? att_key : k, COSE_ES256, msg, adn + 32, sig);
+		st = cbor_new_definite_map(chain ? 3 : 2);
+		put(st, cbor_build_string("alg"), cint(COSE_ES256));
+		put(st, cbor_build_string("sig"), cbor_build_bytestring(sig, sl));
+		if (chain) {
+			cbor_item_t *arr = cbor_new_definite_array((size_t)n);
+			for (int i = 0; i < n; i++) {
+				unsigned char *der = NULL;
+				int dl = i2d_X509(chain[i], &der);
+				assert_true(cbor_array_push(arr, cbor_move(cbor_build_bytestring(der, (size_t)dl))));
+				OPENSSL_free(der);
+			}
+			put(st, cbor_build_string("x5c"), arr);
+		}
+	}
+	size_t an;
+	unsigned char *att = att_object(fmt, st, ad, adn, &an);
+	const int algs[] = {COSE_ES256};
+	enum wa_err e = registration_check(a, att, an, cdh, "example.com", true, algs, 1, trust, out);
+	free(att);
+	free(cose);
+	EVP_PKEY_free(k);
+	return e;
+}
+
+/* One self-signed attestation certificate made with opts: the registration's result. */
+static enum wa_err reg_leaf(struct arena *a, const struct cert_opts *o, struct registration *out)
+{
+	EVP_PKEY *k = gen(COSE_ES256);
+	X509 *x = mk_cert(k, o);
+	enum wa_err e = reg_chain(a, k, &x, 1, NULL, out);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return e;
+}
+
+static void test_packed_x5c_certificate(void **state)
+{
+	struct arena *a = arena_new();
+	struct registration r;
+	struct cert_opts o = LEAF;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_OK);
+	assert_string_equal(r.attestation_type, "basic");
+	assert_false(r.attestation_trusted);
+	/* subject: C of two letters, O, OU exactly "Authenticator Attestation", CN */
+	const char *bad_c[] = {"DEU", "D1", NULL};
+	for (int i = 0; i < 3; i++) {
+		o = LEAF, o.c = bad_c[i];
+		assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	}
+	o = LEAF, o.o = NULL;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	o = LEAF, o.cn = NULL;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	o = LEAF, o.ou = "Authenticator";
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	o = LEAF, o.version = 0; /* v1 */
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	o = LEAF, o.ca = true;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	/* the AAGUID extension: matching; another AAGUID; critical */
+	o = LEAF, o.aaguid_ext = 1;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_OK);
+	o.aaguid_ext = 2;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	o.aaguid_ext = 3;
+	assert_int_equal(reg_leaf(a, &o, &r), WA_ATTESTATION);
+	arena_free(a);
+}
+
+static void test_packed_x5c_chain_and_roots(void **state)
+{
+	struct arena *a = arena_new();
+	struct registration r;
+	/* root CA -> intermediate CA -> attestation certificate */
+	EVP_PKEY *rk = gen(COSE_ES256), *ik = gen(COSE_ES256), *lk = gen(COSE_ES256), *ok = gen(COSE_ES256);
+	struct cert_opts ro = {"DE", "Test Vendor", "Root", "Test Root", true, 2, 0, NULL, NULL, 3650};
+	X509 *root = mk_cert(rk, &ro);
+	struct cert_opts io = {"DE", "Test Vendor", "Intermediate", "Test CA", true, 2, 0, root, rk, 3650};
+	X509 *inter = mk_cert(ik, &io);
+	struct cert_opts lo = LEAF;
+	lo.issuer = inter, lo.issuer_key = ik, lo.aaguid_ext = 1;
+	X509 *leaf = mk_cert(lk, &lo);
+	struct cert_opts oo = ro;
+	oo.cn = "Other Root";
+	X509 *other = mk_cert(ok, &oo);
+	char *root_pem = pem_of(root), *other_pem = pem_of(other), *leaf_pem = pem_of(leaf);
+	X509 *good[] = {leaf, inter}, *broken[] = {leaf, other}, *alone[] = {leaf};
+	int64_t now = time(NULL);
+
+	/* no roots: the chain must hold together, nothing more */
+	assert_int_equal(reg_chain(a, lk, good, 2, NULL, &r), WA_OK);
+	assert_false(r.attestation_trusted);
+	assert_int_equal(reg_chain(a, lk, broken, 2, NULL, &r), WA_ATTESTATION);
+	assert_int_equal(reg_chain(a, lk, alone, 1, NULL, &r), WA_OK);
+	/* the attestation key must be the certificate's */
+	assert_int_equal(reg_chain(a, ok, alone, 1, NULL, &r), WA_ATTESTATION);
+
+	/* roots: the vendor's root */
+	struct wa_trust t = {root_pem, now};
+	assert_int_equal(reg_chain(a, lk, good, 2, &t, &r), WA_OK);
+	assert_true(r.attestation_trusted);
+	assert_int_equal(reg_chain(a, lk, alone, 1, &t, &r), WA_UNTRUSTED); /* the intermediate is missing */
+	t.now_s = now + 400L * 86400; /* the attestation certificate has expired by then */
+	assert_int_equal(reg_chain(a, lk, good, 2, &t, &r), WA_UNTRUSTED);
+	/* another vendor's root */
+	t = (struct wa_trust){other_pem, now};
+	assert_int_equal(reg_chain(a, lk, good, 2, &t, &r), WA_UNTRUSTED);
+	/* the attestation certificate itself as the root (§7.1 step 23) */
+	t = (struct wa_trust){leaf_pem, now};
+	assert_int_equal(reg_chain(a, lk, alone, 1, &t, &r), WA_OK);
+	assert_true(r.attestation_trusted);
+	/* a self-signed attestation certificate re-issued with the same name and key (new
+	 * validity and signature: Chromium's virtual authenticator) is the same anchor; the
+	 * same name with another key is not */
+	struct cert_opts so = LEAF;
+	X509 *self1 = mk_cert(lk, &so);
+	so.days = 700;
+	X509 *self2 = mk_cert(lk, &so), *impostor = mk_cert(ok, &so);
+	char *self1_pem = pem_of(self1);
+	t = (struct wa_trust){self1_pem, now};
+	assert_int_equal(reg_chain(a, lk, &self2, 1, &t, &r), WA_OK);
+	assert_true(r.attestation_trusted);
+	assert_int_equal(reg_chain(a, ok, &impostor, 1, &t, &r), WA_UNTRUSTED);
+	t.now_s = now + 800L * 86400; /* and only while it is valid */
+	assert_int_equal(reg_chain(a, lk, &self2, 1, &t, &r), WA_UNTRUSTED);
+	X509_free(self1), X509_free(self2), X509_free(impostor);
+	free(self1_pem);
+	t = (struct wa_trust){leaf_pem, now};
+	/* none and self attestation are not enough once roots are set */
+	assert_int_equal(reg_chain(a, NULL, NULL, 0, &t, &r), WA_UNTRUSTED);
+	assert_int_equal(reg_chain(a, NULL, NULL, 1, &t, &r), WA_UNTRUSTED);
+	assert_int_equal(reg_chain(a, NULL, NULL, 1, NULL, &r), WA_OK);
+
+	/* the roots setting: one PEM certificate each */
+	assert_null(x5c_roots_problem(root_pem));
+	char *two = malloc(strlen(root_pem) + strlen(other_pem) + 1);
+	strcpy(two, root_pem);
+	strcat(two, other_pem);
+	assert_non_null(x5c_roots_problem(two));
+	assert_non_null(x5c_roots_problem("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"));
+	assert_non_null(x5c_roots_problem("hello"));
+	assert_non_null(x5c_roots_problem(""));
+	free(two);
+	free(root_pem), free(other_pem), free(leaf_pem);
+	X509 *all[] = {root, inter, leaf, other};
+	for (int i = 0; i < 4; i++)
+		X509_free(all[i]);
+	EVP_PKEY *keys[] = {rk, ik, lk, ok};
+	for (int i = 0; i < 4; i++)
+		EVP_PKEY_free(keys[i]);
 	arena_free(a);
 }
 
@@ -461,6 +720,8 @@ int main(void)
 	    cmocka_unit_test(test_cbor_bounds),
 	    cmocka_unit_test(test_cose_import),
 	    cmocka_unit_test(test_registration),
+	    cmocka_unit_test(test_packed_x5c_certificate),
+	    cmocka_unit_test(test_packed_x5c_chain_and_roots),
 	    cmocka_unit_test(test_assertion),
 	    cmocka_unit_test(test_client_data),
 	    cmocka_unit_test(test_qr_svg),

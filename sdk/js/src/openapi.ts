@@ -5237,6 +5237,7 @@ export interface components {
             default_locale?: string;
             disabled?: boolean;
             name?: string;
+            passkey_attestation_roots?: string[] | null;
             providers?: {
                 [key: string]: boolean;
             };
