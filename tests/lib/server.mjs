@@ -142,6 +142,7 @@ export class Server {
   async stop(signal = 'SIGTERM') {
     if (!this.proc || this.exitCode !== undefined || this.exitSignal) return this.exitCode;
     const done = new Promise((r) => this.proc.on('exit', (code) => r(code)));
+    this.signalled = true;
     this.proc.kill(signal);
     return await done;
   }
@@ -153,6 +154,11 @@ export class Server {
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
     const report = SANITIZER_REPORT.exec(this.stderr);
     if (report) throw new Error(`sanitizer report from authgate:\n${this.stderr.slice(Math.max(0, report.index - 200), report.index + 4000)}`);
+    // Killed by a signal nobody here sent (a crash: SIGSEGV, SIGABRT, ...): the exit
+    // code is null then, which the check below would take for a clean exit.
+    if (this.exitSignal && !this.signalled) {
+      throw new Error(`authgate died on ${this.exitSignal}:\n${this.stderr.slice(-3000)}`);
+    }
     if (this.exitSignal !== 'SIGKILL' && code !== 0 && code !== undefined && code !== null) {
       throw new Error(`authgate exited with ${code}:\n${this.stderr.slice(-3000)}`);
     }
