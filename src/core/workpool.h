@@ -13,8 +13,9 @@ struct workpool;
  * latency while hashes saturate the cores. */
 struct workpool *workpool_new(int threads, size_t queue_max, int nice);
 /* Lower the calling thread's scheduling priority to `nice` (Linux: a thread's nice value
- * is its own): for every thread whose work can wait while a request runs — workers,
- * deliveries, checkpoints — since on a busy core the request thread should go first. */
+ * is its own). Weighed against every process of the machine, not just ours: a thread
+ * at nice 10 gets a tenth of a busy core's share, so only work that may wait that long
+ * runs so (password hashing; not deliveries, whose latency the apps see). */
 #define BACKGROUND_NICE 10
 void thread_nice(int nice);
 

@@ -20,7 +20,6 @@
 #include "core/metrics.h"
 #include "core/str.h"
 #include "core/timeutil.h"
-#include "core/workpool.h"
 #include "sec/sec.h"
 #include "store/store.h"
 
@@ -380,9 +379,6 @@ static void maybe_prune(void)
 static void *worker(void *arg)
 {
 	int idx = (int)(intptr_t)arg;
-	/* Deliveries can wait a moment; a request on the same core (the approval that just
-	 * queued this webhook, its waiting long-poll) goes first. */
-	thread_nice(BACKGROUND_NICE);
 	while (wait_for_work()) {
 		maybe_prune();
 		while (atomic_load(&running)) {
