@@ -1,5 +1,5 @@
 /* api.h — handlers and guards of every API family, declared for the route table
- * (routes.c). One file per family: ops.c, admin.c, assets.c, devmail.c, ... */
+ * (routes.c). One file per family: ops.c, admin.c, assets.c, devcapture.c, ... */
 #ifndef AG_API_H
 #define AG_API_H
 
@@ -131,7 +131,7 @@ void h_webhooks_redeliver(struct req *r);
 void h_admin_test_mail(struct req *r);
 void h_admin_outbox_list(struct req *r);
 
-/* devmail.c */
+/* devcapture.c: captured mail and SMS (dev) */
 void h_devmail_page(struct req *r);
 void h_devmail_messages(struct req *r);
 void h_devmail_html(struct req *r);
@@ -245,7 +245,7 @@ void h_passkey_options(struct req *r);
 void h_passkey_verify(struct req *r);
 void h_passkey_page(struct req *r);
 
-/* devsms.c: captured SMS (dev) */
+/* devcapture.c */
 void h_devsms_page(struct req *r);
 void h_devsms_messages(struct req *r);
 

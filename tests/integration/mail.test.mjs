@@ -730,7 +730,7 @@ describe('capture mode (dev mode, no SMTP server)', () => {
     assert.ok(!/<style\b/i.test(r.text));
     assert.ok(!/\sstyle=/i.test(r.text));
     assert.ok(!/\son[a-z]+=/i.test(r.text));
-    for (const asset of ['/assets/devmail.js', '/assets/devmail.css']) {
+    for (const asset of ['/assets/devcapture.js', '/assets/devmail.js', '/assets/devmail.css']) {
       assert.ok(r.text.includes(`"${asset}"`));
       const a = await s.req('GET', asset);
       assert.equal(a.status, 200, asset);
