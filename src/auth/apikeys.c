@@ -70,31 +70,15 @@ enum ag_err apikey_create(struct arena *a, const char *app_id, const char *name,
 			 SV_TEXT(out->prefix), SV_TEXT(hash), SV_INT(time_now_ms())));
 }
 
-struct list_ctx {
-	struct arena *a;
-	cJSON *arr;
-};
-
-static int list_row(void *ud, const struct store_row *row)
-{
-	struct list_ctx *c = ud;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", row_str(row, 0));
-	cJSON_AddStringToObject(o, "name", row_str(row, 1));
-	cJSON_AddStringToObject(o, "prefix", row_str(row, 2));
-	json_add_time(o, "created_at", row_int(row, 3));
-	json_add_time(o, "revoked_at", row_int(row, 4));
-	cJSON_AddItemToArray(c->arr, o);
-	return 0;
-}
-
 enum ag_err apikey_list(struct arena *a, const char *app_id, cJSON **out)
 {
-	struct list_ctx c = {a, json_arr(a)};
-	*out = c.arr;
-	return db_query(g_app.store,
-			"SELECT id, name, prefix, created_at, revoked_at FROM api_keys WHERE app_id = $1 ORDER BY created_at, id",
-			P(SV_TEXT(app_id)), list_row, &c);
+	static const struct db_col cols[] = {{"id", DB_COL_STR},          {"name", DB_COL_STR},
+					     {"prefix", DB_COL_STR},      {"created_at", DB_COL_TIME},
+					     {"revoked_at", DB_COL_TIME}, {NULL, 0}};
+	return db_json_rows(g_app.store, a, out, cols,
+			    "SELECT id, name, prefix, created_at, revoked_at FROM api_keys WHERE app_id = $1 "
+			    "ORDER BY created_at, id",
+			    P(SV_TEXT(app_id)));
 }
 
 enum ag_err apikey_revoke(const char *app_id, const char *key_id)

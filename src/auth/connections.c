@@ -264,26 +264,16 @@ static enum ag_err conn_get(struct arena *a, const char *app_id, const char *use
 	return AG_OK;
 }
 
-static int list_row(void *ud, const struct store_row *row)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "provider", row_str(row, 0));
-	json_add_str(o, "email", row_str(row, 1));
-	json_add_time(o, "connectedAt", row_int(row, 2));
-	cJSON_AddStringToObject(o, "status", row_str(row, 3));
-	json_add_str(o, "scope", row_str(row, 4));
-	json_add_time(o, "expiresAt", row_int(row, 5));
-	cJSON_AddItemToArray(ud, o);
-	return 0;
-}
-
 enum ag_err connections_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out)
 {
-	*out = json_arr(a);
-	return db_query(g_app.store,
-	                "SELECT provider, account_email, connected_at, status, scope, expires_at FROM connections "
-	                "WHERE app_id = $1 AND user_id = $2 ORDER BY provider",
-	                P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, *out);
+	static const struct db_col cols[] = {{"provider", DB_COL_STR},    {"email", DB_COL_STR},
+	                                     {"connectedAt", DB_COL_TIME}, {"status", DB_COL_STR},
+	                                     {"scope", DB_COL_STR},        {"expiresAt", DB_COL_TIME},
+	                                     {NULL, 0}};
+	return db_json_rows(g_app.store, a, out, cols,
+	                    "SELECT provider, account_email, connected_at, status, scope, expires_at FROM connections "
+	                    "WHERE app_id = $1 AND user_id = $2 ORDER BY provider",
+	                    P(SV_TEXT(app_id), SV_TEXT(user_id)));
 }
 
 enum ag_err connection_disconnect(struct arena *a, const struct project *p, const char *user_id, const char *provider,

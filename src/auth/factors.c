@@ -249,30 +249,15 @@ enum ag_err factor_methods_changed(struct arena *a, const char *app_id, const ch
 
 /* ---- security log ------------------------------------------------------------------- */
 
-static int log_row(void *ud, const struct store_row *r)
-{
-	struct list_ctx *c = ud;
-	cJSON *o = json_obj(c->a);
-	cJSON_AddStringToObject(o, "id", row_str(r, 0));
-	cJSON_AddStringToObject(o, "event", row_str(r, 1));
-	json_add_str(o, "factor_id", row_str(r, 2));
-	json_add_str(o, "type", row_str(r, 3));
-	json_add_str(o, "ip", row_str(r, 4));
-	json_add_str(o, "detail", row_str(r, 5));
-	json_add_time(o, "created_at", row_int(r, 6));
-	cJSON_AddItemReferenceToArray(c->arr, o);
-	return 0;
-}
-
 enum ag_err factor_security_log(struct arena *a, const char *app_id, const char *user_id, int limit, cJSON **out)
 {
-	struct list_ctx c = {a, json_arr(a)};
-	*out = c.arr;
-	return db_query(g_app.store,
-	                "SELECT id, event, factor_id, kind, ip, detail, created_at FROM security_log "
-	                "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
-	                P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(limit < 1 || limit > 200 ? 50 : limit)), log_row,
-	                &c);
+	static const struct db_col cols[] = {{"id", DB_COL_STR},   {"event", DB_COL_STR},  {"factor_id", DB_COL_STR},
+	                                     {"type", DB_COL_STR}, {"ip", DB_COL_STR},     {"detail", DB_COL_STR},
+	                                     {"created_at", DB_COL_TIME}, {NULL, 0}};
+	return db_json_rows(g_app.store, a, out, cols,
+	                    "SELECT id, event, factor_id, kind, ip, detail, created_at FROM security_log "
+	                    "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+	                    P(SV_TEXT(app_id), SV_TEXT(user_id), SV_INT(limit < 1 || limit > 200 ? 50 : limit)));
 }
 
 /* ---- lockout ------------------------------------------------------------------------ */

@@ -169,32 +169,15 @@ enum ag_err oauth_account_link(struct arena *a, const struct project *p, const c
 	return user_by_id(a, p->app_id, user_id, out);
 }
 
-struct list_ctx {
-	struct arena *a;
-	cJSON *arr;
-};
-
-static int list_row(void *ud, const struct store_row *row)
-{
-	struct list_ctx *c = ud;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "provider", row_str(row, 0));
-	json_add_str(o, "email", row_str(row, 1));
-	cJSON_AddBoolToObject(o, "email_verified", row_bool(row, 2));
-	json_add_time(o, "created_at", row_int(row, 3));
-	json_add_time(o, "last_login_at", row_int(row, 4));
-	cJSON_AddItemToArray(c->arr, o);
-	return 0;
-}
-
 enum ag_err oauth_identities_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out)
 {
-	struct list_ctx c = {a, json_arr(a)};
-	*out = c.arr;
-	return db_query(g_app.store,
-	                "SELECT provider, email, email_verified, created_at, last_login_at FROM oauth_identities "
-	                "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at",
-	                P(SV_TEXT(app_id), SV_TEXT(user_id)), list_row, &c);
+	static const struct db_col cols[] = {{"provider", DB_COL_STR},       {"email", DB_COL_STR},
+	                                     {"email_verified", DB_COL_BOOL}, {"created_at", DB_COL_TIME},
+	                                     {"last_login_at", DB_COL_TIME},  {NULL, 0}};
+	return db_json_rows(g_app.store, a, out, cols,
+	                    "SELECT provider, email, email_verified, created_at, last_login_at FROM oauth_identities "
+	                    "WHERE app_id = $1 AND user_id = $2 ORDER BY created_at",
+	                    P(SV_TEXT(app_id), SV_TEXT(user_id)));
 }
 
 struct unlink {

@@ -166,31 +166,17 @@ struct list_ctx {
 	cJSON *out;
 };
 
-static int add_event(void *ud, const struct store_row *r)
-{
-	struct list_ctx *c = ud;
-	cJSON *o = json_obj(c->a);
-	cJSON_AddStringToObject(o, "id", row_str(r, 0));
-	json_add_time(o, "at", row_int(r, 1));
-	cJSON_AddStringToObject(o, "event", row_str(r, 2));
-	json_add_str(o, "ip", row_str(r, 3));
-	cJSON_AddStringToObject(o, "message", row_str(r, 4));
-	cJSON_AddItemReferenceToArray(c->out, o);
-	return 0;
-}
-
 enum ag_err seclog_list(struct arena *a, const struct seclog_filter *f, cJSON **out)
 {
-	struct list_ctx c = {a, json_arr(a)};
-	*out = c.out;
+	static const struct db_col cols[] = {{"id", DB_COL_STR}, {"at", DB_COL_TIME},      {"event", DB_COL_STR},
+					     {"ip", DB_COL_STR}, {"message", DB_COL_STR}, {NULL, 0}};
 	const char *q = f->q && *f->q ? db_like_contains(a, f->q) : NULL;
-	return db_query(g_app.store,
+	return db_json_rows(g_app.store, a, out, cols,
 			"SELECT id, at, event, ip, message FROM security_events WHERE (CAST($1 AS TEXT) IS NULL OR event = $1) "
 			"AND (CAST($2 AS TEXT) IS NULL OR ip = $2) AND (CAST($3 AS TEXT) IS NULL OR LOWER(message) LIKE LOWER($3) ESCAPE '\\') "
 			"AND at >= $4 AND at <= $5 ORDER BY at DESC, id LIMIT $6",
 			P(SV_TEXT(f->event), SV_TEXT(f->ip), SV_TEXT(q), SV_INT(f->since_ms),
-			  SV_INT(f->until_ms ? f->until_ms : INT64_MAX), SV_INT(f->limit)),
-			add_event, &c);
+			  SV_INT(f->until_ms ? f->until_ms : INT64_MAX), SV_INT(f->limit)));
 }
 
 static int add_count(void *ud, const struct store_row *r)

@@ -583,26 +583,14 @@ enum ag_err user_key_create(struct arena *a, const struct project *p, const char
 	                 SV_TEXT(out->prefix), SV_TEXT(hash), SV_INT(out->created_at)));
 }
 
-static int key_row(void *ud, const struct store_row *row)
-{
-	struct list_ctx *c = ud;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", row_str(row, 0));
-	cJSON_AddStringToObject(o, "name", row_str(row, 1));
-	cJSON_AddStringToObject(o, "prefix", row_str(row, 2));
-	json_add_time(o, "createdAt", row_int(row, 3));
-	cJSON_AddItemToArray(c->arr, o);
-	return 0;
-}
-
 enum ag_err user_keys_list(struct arena *a, const char *app_id, const char *user_id, cJSON **out)
 {
-	struct list_ctx c = {a, json_arr(a)};
-	*out = c.arr;
-	return db_query(g_app.store,
-	                "SELECT id, name, prefix, created_at FROM user_api_keys WHERE app_id = $1 AND user_id = $2 "
-	                "AND revoked_at IS NULL ORDER BY created_at, id",
-	                P(SV_TEXT(app_id), SV_TEXT(user_id)), key_row, &c);
+	static const struct db_col cols[] = {{"id", DB_COL_STR}, {"name", DB_COL_STR}, {"prefix", DB_COL_STR},
+	                                     {"createdAt", DB_COL_TIME}, {NULL, 0}};
+	return db_json_rows(g_app.store, a, out, cols,
+	                    "SELECT id, name, prefix, created_at FROM user_api_keys WHERE app_id = $1 AND user_id = $2 "
+	                    "AND revoked_at IS NULL ORDER BY created_at, id",
+	                    P(SV_TEXT(app_id), SV_TEXT(user_id)));
 }
 
 enum ag_err user_key_revoke(const char *app_id, const char *user_id, const char *key_id)

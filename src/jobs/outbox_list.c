@@ -8,39 +8,23 @@
 #include "jobs/outbox.h"
 #include "store/store.h"
 
-static int list_row(void *ud, const struct store_row *row)
-{
-	cJSON *o = cJSON_CreateObject();
-	json_add_str(o, "id", row_str(row, 0));
-	json_add_str(o, "kind", row_str(row, 1));
-	json_add_str(o, "app_id", row_str(row, 2));
-	json_add_str(o, "status", row_str(row, 3));
-	cJSON_AddNumberToObject(o, "attempts", (double)row_int(row, 4));
-	json_add_str(o, "last_error", row_str(row, 5));
-	json_add_time(o, "run_at", row_int(row, 6));
-	json_add_time(o, "created_at", row_int(row, 7));
-	json_add_time(o, "done_at", row_int(row, 8));
-	cJSON_AddItemToArray(ud, o);
-	return 0;
-}
-
 enum ag_err outbox_list(struct arena *a, const char *status, int limit, cJSON **out)
 {
 	if (status && !str_eq(status, "pending") && !str_eq(status, "done") && !str_eq(status, "failed"))
 		return AG_EINVAL;
 	if (limit < 1 || limit > 500)
 		return AG_EINVAL;
-	cJSON *arr = json_arr(a);
-	enum ag_err e;
-	const char *cols = "SELECT id, kind, app_id, status, attempts, last_error, run_at, created_at, done_at FROM outbox";
+	static const struct db_col cols[] = {
+		{"id", DB_COL_STR},      {"kind", DB_COL_STR},        {"app_id", DB_COL_STR},
+		{"status", DB_COL_STR},  {"attempts", DB_COL_INT},    {"last_error", DB_COL_STR},
+		{"run_at", DB_COL_TIME}, {"created_at", DB_COL_TIME}, {"done_at", DB_COL_TIME},
+		{NULL, 0},
+	};
+	const char *sel = "SELECT id, kind, app_id, status, attempts, last_error, run_at, created_at, done_at FROM outbox";
 	if (status)
-		e = db_query(g_app.store,
-			     arena_printf(a, "%s WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2", cols),
-			     P(SV_TEXT(status), SV_INT(limit)), list_row, arr);
-	else
-		e = db_query(g_app.store, arena_printf(a, "%s ORDER BY created_at DESC, id DESC LIMIT $1", cols),
-			     P(SV_INT(limit)), list_row, arr);
-	if (e == AG_OK)
-		*out = arr;
-	return e;
+		return db_json_rows(g_app.store, a, out, cols,
+				    arena_printf(a, "%s WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2", sel),
+				    P(SV_TEXT(status), SV_INT(limit)));
+	return db_json_rows(g_app.store, a, out, cols,
+			    arena_printf(a, "%s ORDER BY created_at DESC, id DESC LIMIT $1", sel), P(SV_INT(limit)));
 }

@@ -385,6 +385,36 @@ enum ag_err db_delta_keys(struct store *st, const char *sql, int64_t since, void
 	return db_query(st, sql, P(SV_INT(since)), delta_key_row, &d);
 }
 
+struct json_rows {
+	const struct db_col *cols;
+	cJSON *arr;
+};
+
+static int json_row(void *ud, const struct store_row *r)
+{
+	struct json_rows *j = ud;
+	cJSON *o = cJSON_CreateObject();
+	for (int i = 0; j->cols[i].key; i++) {
+		const char *k = j->cols[i].key;
+		switch (j->cols[i].kind) {
+		case DB_COL_STR: json_add_str(o, k, row_str(r, i)); break;
+		case DB_COL_BOOL: cJSON_AddBoolToObject(o, k, row_bool(r, i)); break;
+		case DB_COL_INT: cJSON_AddNumberToObject(o, k, (double)row_int(r, i)); break;
+		case DB_COL_TIME: json_add_time(o, k, row_int(r, i)); break;
+		}
+	}
+	cJSON_AddItemToArray(j->arr, o);
+	return 0;
+}
+
+enum ag_err db_json_rows(struct store *st, struct arena *a, cJSON **out, const struct db_col *cols, const char *sql,
+			 const struct sqlv *p, int n)
+{
+	struct json_rows j = {cols, json_arr(a)};
+	*out = j.arr;
+	return db_query(st, sql, p, n, json_row, &j);
+}
+
 const char *db_like_contains(struct arena *a, const char *q)
 {
 	size_t n = strlen(q);

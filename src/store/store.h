@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/json.h"
 
 enum sql_type { SQL_NULL, SQL_INT, SQL_TEXT };
 
@@ -144,6 +145,17 @@ enum ag_err db_tx(struct store *st, enum ag_err (*fn)(struct store *st, void *ud
 const char *row_str(const struct store_row *r, int i);
 int64_t row_int(const struct store_row *r, int i);
 bool row_bool(const struct store_row *r, int i);
+
+/* A listing without a row callback: each row of sql becomes an object of the JSON array
+ * *out (owned by a), its columns in order under the keys of cols ({NULL} ends them):
+ * text (NULL: null), a boolean, a number, or a Unix-ms time as ISO 8601 (unset: null). */
+enum db_col_kind { DB_COL_STR, DB_COL_BOOL, DB_COL_INT, DB_COL_TIME };
+struct db_col {
+	const char *key;
+	enum db_col_kind kind;
+};
+enum ag_err db_json_rows(struct store *st, struct arena *a, cJSON **out, const struct db_col *cols, const char *sql,
+			 const struct sqlv *p, int n) MUST_CHECK;
 
 /* Schema. */
 enum ag_err store_migrate(struct store *st, int *applied) MUST_CHECK;
