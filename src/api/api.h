@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/email_auth.h"
 #include "auth/oauth.h"
 #include "core/ratelimit.h"
 #include "http/request.h"
@@ -31,6 +32,16 @@ const char *api_guard_name(bool (*guard)(struct req *r));
  * is durable); false having answered 429 + Retry-After (or 5xx when the store could
  * not count). */
 bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key);
+/* Count an attempt against the client address (ip) and, when em is set, against the
+ * project + email, so an address is not tried from many clients. False having answered. */
+bool api_rate_limit_email(struct req *r, const struct rate_policy *ip, const struct rate_policy *em,
+			  const char *email);
+/* Where the request's locale comes from: the body's "locale", else Accept-Language (a
+ * header longer than API_ACCEPT_LANGUAGE_MAX is not read). */
+#define API_ACCEPT_LANGUAGE_MAX 256
+struct locale_hint api_locale_hint(struct req *r);
+/* 200 {"success": true, "message": message} (no message when NULL). */
+void api_answer_ok(struct req *r, const char *message);
 /* A failed credential: counted against the address (too many and api_auth_throttled
  * answers 429), logged, answered 401 with what. Returns false. */
 bool api_auth_failed(struct req *r, const char *what);

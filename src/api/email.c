@@ -12,7 +12,6 @@
 #include "core/log.h"
 #include "core/str.h"
 
-#define MAX_ACCEPT_LANGUAGE 256
 
 /* Attempt limits (before AUTHGATE_AUTH_RATE_PERCENT): per client address per minute,
  * per project+email per 15 minutes. Table in docs/EMAIL.md. */
@@ -77,33 +76,10 @@ static bool need_email(struct req *r)
 	return false;
 }
 
-static struct locale_hint hint(struct req *r)
-{
-	const char *al = req_header(r, "Accept-Language");
-	struct locale_hint lh = {req_str(r, "locale"), al && strlen(al) <= MAX_ACCEPT_LANGUAGE ? al : NULL};
-	return lh;
-}
-
-/* Count the attempt against the address and (when email is set) the project+email. */
-static bool within_limits(struct req *r, const struct rate_policy *ip, const struct rate_policy *em,
-			  const char *email)
-{
-	return api_rate_limit(r, ip, r->ip) &&
-	       (!em || api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email)));
-}
-
 static void answer_session(struct req *r, const struct user *u, const char *provider, bool success_flag)
 {
 	/* email + password ("email") or an email code proves the address ("email") */
 	api_signin_answer(r, u, provider, str_eq(provider, "email") ? "pwd" : "email", NULL, success_flag);
-}
-
-static void answer_ok(struct req *r, const char *message)
-{
-	cJSON *o = json_obj(r->a);
-	cJSON_AddBoolToObject(o, "success", true);
-	cJSON_AddStringToObject(o, "message", message);
-	resp_json(r, 200, o);
 }
 
 static bool password_ok(struct req *r, const char *field)
@@ -120,9 +96,9 @@ static bool password_ok(struct req *r, const char *field)
 static void signup_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_signup_ip, &p_signup_email, email))
+	if (!api_rate_limit_email(r, &p_signup_ip, &p_signup_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	struct user *u;
 	enum ag_err e = email_signup(r->a, r->project, email, req_str(r, "password"), req_str(r, "name"), &lh, &u);
 	if (ag_err_is(e, AG_ECONFLICT)) {
@@ -154,9 +130,9 @@ void h_email_signup(struct req *r)
 static void signin_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_signin_ip, &p_signin_email, email))
+	if (!api_rate_limit_email(r, &p_signin_ip, &p_signin_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	struct user *u;
 	enum ag_err e = email_signin(r->a, r->project, email, req_str(r, "password"), &lh, &u);
 	if (ag_err_is(e, AG_EUNAUTH)) {
@@ -188,9 +164,9 @@ void h_email_signin(struct req *r)
 static void verify_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_verify_ip, &p_verify_email, email))
+	if (!api_rate_limit_email(r, &p_verify_ip, &p_verify_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	struct user *u;
 	enum ag_err e = email_verify_code(r->a, r->project, email, req_str(r, "code"), &lh, &u);
 	if (ag_err_is(e, AG_EINVAL)) {
@@ -214,15 +190,15 @@ void h_email_verify(struct req *r)
 static void resend_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_resend_ip, &p_resend_email, email))
+	if (!api_rate_limit_email(r, &p_resend_ip, &p_resend_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	enum ag_err e = email_queue_resend(r->a, r->project, email, &lh);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
 	}
-	answer_ok(r, "If this address has an account waiting for verification, a new code has been sent.");
+	api_answer_ok(r, "If this address has an account waiting for verification, a new code has been sent.");
 }
 
 void h_email_verify_resend(struct req *r)
@@ -245,15 +221,15 @@ static const char *reset_target(struct req *r)
 static void reset_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_reset_ip, &p_reset_email, email))
+	if (!api_rate_limit_email(r, &p_reset_ip, &p_reset_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	enum ag_err e = email_queue_reset(r->a, r->project, email, reset_target(r), &lh);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
 	}
-	answer_ok(r, "If an account exists for this email, a password reset link has been sent.");
+	api_answer_ok(r, "If an account exists for this email, a password reset link has been sent.");
 }
 
 void h_email_reset(struct req *r)
@@ -270,10 +246,10 @@ void h_email_reset(struct req *r)
 
 static void confirm_work(struct req *r)
 {
-	if (!within_limits(r, &p_confirm_ip, NULL, NULL))
+	if (!api_rate_limit_email(r, &p_confirm_ip, NULL, NULL))
 		return;
 	const char *token = req_str(r, "token");
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	struct user *u;
 	enum ag_err e = email_reset_token_live(r->a, r->project, token);
 	if (e == AG_OK)
@@ -286,7 +262,7 @@ static void confirm_work(struct req *r)
 		api_fail(r, e, NULL);
 		return;
 	}
-	answer_ok(r, "Your password has been changed.");
+	api_answer_ok(r, "Your password has been changed.");
 }
 
 void h_email_reset_confirm(struct req *r)
@@ -301,15 +277,15 @@ void h_email_reset_confirm(struct req *r)
 static void magic_work(struct req *r)
 {
 	const char *email = email_of(r);
-	if (!within_limits(r, &p_magic_ip, &p_magic_email, email))
+	if (!api_rate_limit_email(r, &p_magic_ip, &p_magic_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	enum ag_err e = email_queue_magic(r->a, r->project, email, req_str(r, "callback_url"), &lh);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
 	}
-	answer_ok(r, "A sign-in link has been sent to this email address.");
+	api_answer_ok(r, "A sign-in link has been sent to this email address.");
 }
 
 void h_email_magic_send(struct req *r)

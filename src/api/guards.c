@@ -40,6 +40,29 @@ bool api_rate_limit(struct req *r, const struct rate_policy *p, const char *key)
 	return false;
 }
 
+bool api_rate_limit_email(struct req *r, const struct rate_policy *ip, const struct rate_policy *em,
+			  const char *email)
+{
+	return api_rate_limit(r, ip, r->ip) &&
+	       (!em || api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email)));
+}
+
+struct locale_hint api_locale_hint(struct req *r)
+{
+	const char *al = req_header(r, "Accept-Language");
+	struct locale_hint lh = {req_str(r, "locale"), al && strlen(al) <= API_ACCEPT_LANGUAGE_MAX ? al : NULL};
+	return lh;
+}
+
+void api_answer_ok(struct req *r, const char *message)
+{
+	cJSON *o = json_obj(r->a);
+	cJSON_AddBoolToObject(o, "success", true);
+	if (message)
+		cJSON_AddStringToObject(o, "message", message);
+	resp_json(r, 200, o);
+}
+
 void api_fail(struct req *r, enum ag_err e, const char *message)
 {
 	enum ag_err kind = ag_err_kind(e);

@@ -19,7 +19,6 @@
 #include "mail/i18n.h"
 #include "mail/locale.h"
 
-#define MAX_ACCEPT_LANGUAGE 256
 
 /* Starts and callbacks per client address: 60 a minute, scaled by
  * AUTHGATE_AUTH_RATE_PERCENT like the other sign-in limits. */
@@ -123,7 +122,7 @@ void api_oauth_locale(struct req *r, const char *explicit_locale, struct oauth_f
 	if (explicit_locale && *explicit_locale) {
 		q->locale = locale_resolve(explicit_locale, NULL, NULL, NULL);
 		q->locale_explicit = true;
-	} else if (al && strlen(al) <= MAX_ACCEPT_LANGUAGE) {
+	} else if (al && strlen(al) <= API_ACCEPT_LANGUAGE_MAX) {
 		q->locale = locale_from_accept_language(al);
 	}
 }

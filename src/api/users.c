@@ -17,7 +17,6 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 
-#define MAX_ACCEPT_LANGUAGE 256
 
 /* Attempt limits (before AUTHGATE_AUTH_RATE_PERCENT): per client address per minute, per
  * project+email per 15 minutes; a code has 3 attempts of its own (auth/codes.h). */
@@ -156,15 +155,6 @@ bool users_who(struct req *r, unsigned allow, struct user_principal *who)
 
 /* ---- shared answers ------------------------------------------------------------------- */
 
-static void answer_ok(struct req *r, const char *message)
-{
-	cJSON *o = json_obj(r->a);
-	cJSON_AddBoolToObject(o, "success", true);
-	if (message)
-		cJSON_AddStringToObject(o, "message", message);
-	resp_json(r, 200, o);
-}
-
 cJSON *users_signin_extra(struct req *r, const char *auth_type)
 {
 	cJSON *x = json_obj(r->a);
@@ -173,20 +163,6 @@ cJSON *users_signin_extra(struct req *r, const char *auth_type)
 	json_add_str(x, "ip", r->ip);
 	json_add_str(x, "user_agent", req_header(r, "User-Agent"));
 	return x;
-}
-
-static struct locale_hint hint(struct req *r)
-{
-	const char *al = req_header(r, "Accept-Language");
-	struct locale_hint lh = {req_str(r, "locale"), al && strlen(al) <= MAX_ACCEPT_LANGUAGE ? al : NULL};
-	return lh;
-}
-
-/* Count the attempt against the address and the project+email (durable counters). */
-static bool within_limits(struct req *r, const struct rate_policy *ip, const struct rate_policy *em, const char *email)
-{
-	return api_rate_limit(r, ip, r->ip) &&
-	       api_rate_limit(r, em, arena_printf(r->a, "%s:%s", r->project->app_id, email));
 }
 
 static const char *email_field(struct req *r)
@@ -210,16 +186,16 @@ static bool magic_on(struct req *r)
 static void magic_request_work(struct req *r)
 {
 	const char *email = email_field(r);
-	if (!email || !within_limits(r, &p_code_ip, &p_code_email, email))
+	if (!email || !api_rate_limit_email(r, &p_code_ip, &p_code_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	enum ag_err e = email_queue_signin_code(r->a, r->project, email, &lh);
 	if (e) {
 		api_fail(r, e, NULL);
 		return;
 	}
 	/* the same answer whoever the address belongs to (the job creates new users) */
-	answer_ok(r, "Magic link sent to your email");
+	api_answer_ok(r, "Magic link sent to your email");
 }
 
 void h_users_magic_request(struct req *r)
@@ -233,9 +209,9 @@ void h_users_magic_request(struct req *r)
 static void magic_verify_work(struct req *r)
 {
 	const char *email = email_field(r);
-	if (!email || !within_limits(r, &p_verify_ip, &p_verify_email, email))
+	if (!email || !api_rate_limit_email(r, &p_verify_ip, &p_verify_email, email))
 		return;
-	struct locale_hint lh = hint(r);
+	struct locale_hint lh = api_locale_hint(r);
 	struct user *u;
 	enum ag_err e = email_signin_code(r->a, r->project, email, req_str(r, "code"), &lh, &u);
 	if (ag_err_is(e, AG_EINVAL)) {
@@ -392,7 +368,7 @@ static void logout_work(struct req *r)
 		return;
 	}
 	log_info("user_logout", "project %s user %s%s", r->project->app_id, who.user_id, all ? " (every session)" : "");
-	answer_ok(r, "Logged out successfully");
+	api_answer_ok(r, "Logged out successfully");
 }
 
 void h_users_logout(struct req *r)
@@ -458,7 +434,7 @@ void h_users_key_revoke(struct req *r)
 	}
 	log_info("user_api_key", "project %s user %s: key %s revoked", r->project->app_id, who.user_id,
 	         req_param(r, 0));
-	answer_ok(r, "API key revoked");
+	api_answer_ok(r, "API key revoked");
 }
 
 /* ---- the user's sessions ------------------------------------------------------------------ */
@@ -493,5 +469,5 @@ void h_users_session_end(struct req *r)
 		api_fail(r, e, NULL);
 		return;
 	}
-	answer_ok(r, "Session ended");
+	api_answer_ok(r, "Session ended");
 }
