@@ -9,12 +9,10 @@
 #include "core/ctx.h"
 #include "core/metrics.h"
 #include "sec/sec.h"
-#include "store/store.h"
+#include "store/epmap.h"
 #include "auth/passkeys.h"
 #include "auth/tokens.h"
 #include "auth/user_sessions.h"
-#include "core/epcache.h"
-#include "core/hmap.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -286,88 +284,50 @@ struct changed {
 	char methods[]; /* JSON array text */
 };
 
-/* Users whose factors changed within the horizon, one map loaded whole (key "") under
- * the factors' own epoch (CACHE_FACTORS), by one thread at a time (core/epcache.h). */
-struct recent {
-	struct cached hdr;
-	struct hmap *m; /* "app_id\nuser_id" -> struct changed* */
-};
-
-static struct epcache *cache;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
-static void cache_init(void)
+static void *changed_value(const struct store_row *row)
 {
-	cache = epcache_new();
-}
-
-static void recent_destroy(struct cached *c)
-{
-	struct recent *r = (struct recent *)c;
-	hmap_free(r->m);
-	free(r);
-}
-
-static int load_row(void *ud, const struct store_row *row)
-{
-	struct arena *a = arena_new();
 	const char *m = row_str(row, 3) ? row_str(row, 3) : "[]";
 	size_t n = strlen(m) + 1;
 	struct changed *c = malloc(sizeof *c + n);
 	if (c) {
 		c->at = row_int(row, 2);
 		memcpy(c->methods, m, n);
-		if (hmap_put(ud, arena_printf(a, "%s\n%s", row_str(row, 0), row_str(row, 1)), c))
-			free(c);
 	}
-	arena_free(a);
-	return 0;
+	return c;
 }
 
-static enum ag_err load_recent(void *ud, const char *key, struct cached **out)
+/* Users whose factors changed within the horizon, loaded whole under the factors' own
+ * epoch (CACHE_FACTORS). app_id\nuser_id -> struct changed. */
+static const struct epmap_def changed_def = {
+	CACHE_FACTORS, "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
+	CHANGED_HORIZON_MS, changed_value, "recent factor changes"};
+static struct epmap *changed;
+static pthread_once_t changed_once = PTHREAD_ONCE_INIT;
+
+static void changed_init(void)
 {
-	struct recent *r = calloc(1, sizeof *r);
-	if (!r || !(r->m = hmap_new(free)))
-		abort();
-	cached_init(&r->hdr, recent_destroy);
-	enum ag_err e = db_query(
-	    g_app.store, "SELECT app_id, id, factors_changed_at, mfa_methods FROM users WHERE factors_changed_at > $1",
-	    P(SV_INT(time_now_ms() - CHANGED_HORIZON_MS)), load_row, r->m);
-	if (e) {
-		cached_unref(&r->hdr);
-		log_error("mfa", "cannot load recent factor changes");
-		return e;
-	}
-	*out = &r->hdr;
-	return AG_OK;
+	changed = epmap_new(&changed_def);
 }
 
 const char *mfa_methods_changed_since(struct arena *a, const char *app_id, const char *user_id, int64_t iat_s)
 {
 	if (!user_id)
 		return NULL;
-	char key[512];
-	size_t al = strlen(app_id), ul = strlen(user_id);
-	if (al + ul + 2 > sizeof key)
-		return NULL;
-	memcpy(key, app_id, al);
-	key[al] = '\n';
-	memcpy(key + al + 1, user_id, ul + 1);
-	pthread_once(&cache_once, cache_init);
-	struct cached *rc;
-	if (epcache_get(cache, store_epoch_current(g_app.store, CACHE_FACTORS), "", load_recent, NULL, &rc))
+	pthread_once(&changed_once, changed_init);
+	const struct changed *c;
+	struct cached *hold;
+	if (epmap_get(changed, g_app.store, app_id, user_id, (const void **)&c, &hold))
 		return NULL; /* the claim stands when the store cannot be read */
 	const char *out = NULL;
-	struct changed *c = hmap_get(((struct recent *)rc)->m, key);
 	/* iat has second granularity: a token from the change's own second re-reads too */
 	if (c && iat_s * 1000 <= c->at + 999)
 		out = arena_strdup(a, c->methods);
-	cached_unref(rc);
+	cached_unref(hold);
 	return out;
 }
 
 void mfa_cache_clear(void)
 {
-	pthread_once(&cache_once, cache_init);
-	epcache_clear(cache);
+	pthread_once(&changed_once, changed_init);
+	epmap_clear(changed);
 }

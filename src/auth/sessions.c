@@ -12,35 +12,35 @@
 #include "auth/plans.h"
 #include "auth/user_sessions.h"
 #include "core/ctx.h"
-#include "core/epcache.h"
-#include "core/hmap.h"
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "store/store.h"
+#include "store/epmap.h"
 
 /* Entries older than a token's life (plus leeway) cannot matter: those tokens expired. */
 #define ENDED_HORIZON_MS ((int64_t)(SESSION_TOKEN_TTL_S + 2 * TOKEN_LEEWAY_S + 5) * 1000)
 
-/* The ended sessions of the last ENDED_HORIZON_MS, one map loaded whole (key ""), under
- * the sessions' own epoch: a password reset reloads this list and nothing else. */
-struct ended {
-	struct cached hdr;
-	struct hmap *m; /* "app_id\n" user_id -> heap int64 tokens_valid_after (ms) */
-};
-
-static struct epcache *cache;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
-static void cache_init(void)
+/* A disabled user has no valid token at all, however new (INT64_MAX). */
+static void *ended_value(const struct store_row *row)
 {
-	cache = epcache_new();
+	int64_t *v = malloc(sizeof *v);
+	if (v)
+		*v = row_str(row, 3) ? INT64_MAX : row_int(row, 2);
+	return v;
 }
 
-static void ended_destroy(struct cached *c)
+/* The ended sessions of the last ENDED_HORIZON_MS, loaded whole under the sessions' own
+ * epoch: a password reset reloads this list and nothing else. app_id\nuser_id -> int64
+ * tokens_valid_after (ms). */
+static const struct epmap_def ended_def = {
+	CACHE_SESSIONS,
+	"SELECT app_id, id, tokens_valid_after, disabled_at FROM users WHERE tokens_valid_after > $1 OR disabled_at IS NOT NULL",
+	ENDED_HORIZON_MS, ended_value, "ended sessions"};
+static struct epmap *ended;
+static pthread_once_t ended_once = PTHREAD_ONCE_INIT;
+
+static void ended_init(void)
 {
-	struct ended *e = (struct ended *)c;
-	hmap_free(e->m);
-	free(e);
+	ended = epmap_new(&ended_def);
 }
 
 enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *valid_after_ms)
@@ -64,69 +64,21 @@ enum ag_err session_end_all(const char *app_id, const char *user_id, int64_t *va
 	return e;
 }
 
-struct load_ctx {
-	struct hmap *m;
-	struct arena *a;
-};
-
-static int load_row(void *ud, const struct store_row *row)
-{
-	struct load_ctx *c = ud;
-	int64_t *v = malloc(sizeof *v);
-	if (!v)
-		return 1;
-	/* A disabled user has no valid token at all, however new (INT64_MAX). */
-	*v = row_str(row, 3) ? INT64_MAX : row_int(row, 2);
-	if (hmap_put(c->m, arena_printf(c->a, "%s\n%s", row_str(row, 0), row_str(row, 1)), v))
-		free(v);
-	return 0;
-}
-
-/* Loaded by one thread when the epoch moved (the others wait for it: single flight). */
-static enum ag_err load_ended(void *ud, const char *key, struct cached **out)
-{
-	struct ended *en = calloc(1, sizeof *en);
-	if (!en || !(en->m = hmap_new(free)))
-		abort();
-	cached_init(&en->hdr, ended_destroy);
-	struct arena *a = arena_new();
-	struct load_ctx c = {en->m, a};
-	enum ag_err e = db_query(g_app.store,
-				 "SELECT app_id, id, tokens_valid_after, disabled_at FROM users "
-				 "WHERE tokens_valid_after > $1 OR disabled_at IS NOT NULL",
-				 P(SV_INT(time_now_ms() - ENDED_HORIZON_MS)), load_row, &c);
-	arena_free(a);
-	if (e) {
-		cached_unref(&en->hdr);
-		log_error("sessions", "cannot load ended sessions");
-		return e;
-	}
-	*out = &en->hdr;
-	return AG_OK;
-}
-
 bool session_token_ended(const char *app_id, const char *user_id, int64_t sv_ms, int64_t iat_s)
 {
-	char key[512];
-	size_t al = strlen(app_id), ul = strlen(user_id);
-	if (al + ul + 2 > sizeof key)
-		return true;
-	memcpy(key, app_id, al);
-	key[al] = '\n';
-	memcpy(key + al + 1, user_id, ul + 1);
-	pthread_once(&cache_once, cache_init);
-	struct cached *c;
+	pthread_once(&ended_once, ended_init);
+	const int64_t *tva;
+	struct cached *hold;
 	/* A verifier that cannot read the list must not accept. */
-	if (epcache_get(cache, store_epoch_current(g_app.store, CACHE_SESSIONS), "", load_ended, NULL, &c))
+	if (epmap_get(ended, g_app.store, app_id, user_id, (const void **)&tva, &hold))
 		return true;
-	int64_t *tva = hmap_get(((struct ended *)c)->m, key);
 	bool gone = tva && (sv_ms >= 0 ? sv_ms < *tva : iat_s < *tva / 1000);
-	cached_unref(c);
+	cached_unref(hold);
 	return gone;
 }
 
 void session_cache_clear(void)
 {
-	pthread_once(&cache_once, cache_init);
-	epcache_clear(cache);
+	pthread_once(&ended_once, ended_init);
+	epmap_clear(ended);
 }
