@@ -163,15 +163,23 @@ struct ag_error connect_pending(struct arena *a, const struct project *p, const 
 	return AG_ERROR(AG_OK);
 }
 
-struct ag_error connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider)
+/* Take (spend) state's flow: a connection of this project and provider, or why not. */
+static struct ag_error connect_flow_take(struct arena *a, const struct project *p, const char *state,
+                                         const char *provider, const char *unavailable, struct oauth_flow **fl)
 {
-	struct oauth_flow *fl;
-	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
+	enum ag_err e = oauth_flow_take(a, state, NULL, fl);
 	if (ag_err_is(e, AG_ENOTFOUND))
 		return AG_ERROR(AG_CONNECT_STATE);
 	if (e)
-		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be cancelled right now");
-	struct ag_error err = connect_flow_ok(p, fl, provider);
+		return AG_ERROR_MSG(oauth_server_error(e), unavailable);
+	return connect_flow_ok(p, *fl, provider);
+}
+
+struct ag_error connect_cancel(struct arena *a, const struct project *p, const char *state, const char *provider)
+{
+	struct oauth_flow *fl;
+	struct ag_error err =
+	    connect_flow_take(a, p, state, provider, "the connection cannot be cancelled right now", &fl);
 	if (err.code)
 		return err;
 	log_security("connect_declined", NULL, "project %s provider %s: a connection to user %s was declined",
@@ -200,12 +208,8 @@ struct ag_error connect_finish(struct arena *a, const struct project *p, const c
 {
 	memset(out, 0, sizeof *out);
 	struct oauth_flow *fl;
-	enum ag_err e = oauth_flow_take(a, state, NULL, &fl);
-	if (ag_err_is(e, AG_ENOTFOUND))
-		return AG_ERROR(AG_CONNECT_STATE);
-	if (e)
-		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be completed right now");
-	struct ag_error err = connect_flow_ok(p, fl, provider);
+	struct ag_error err =
+	    connect_flow_take(a, p, state, provider, "the connection cannot be completed right now", &fl);
 	if (err.code)
 		return err;
 	if (user_id && !str_eq(user_id, fl->q.user_id)) {
@@ -231,7 +235,8 @@ struct ag_error connect_finish(struct arena *a, const struct project *p, const c
 	if (c->def->kind != OAUTH_KIND_PLAIN || c->userinfo_url)
 		if ((err = oauth_profile_get(a, c, &ep, fl, &t, &pr)).code)
 			return err;
-	if ((e = save_connection(a, p->app_id, fl->q.user_id, fl->q.provider, &t, &pr)))
+	enum ag_err e = save_connection(a, p->app_id, fl->q.user_id, fl->q.provider, &t, &pr);
+	if (e)
 		return AG_ERROR_MSG(oauth_server_error(e), "the connection cannot be stored");
 	log_info("connection", "project %s user %s: %s connected", p->app_id, fl->q.user_id, fl->q.provider);
 	out->provider = fl->q.provider;
