@@ -90,18 +90,24 @@ static const char *ipv6_serialize(struct arena *a, const char *bracketed)
 		}
 		i = j > i ? j : i + 1;
 	}
-	char out[48], *o = out;
-	*o++ = '[';
+	/* at most "[" + 8 pieces of 4 hex digits + 7 colons + "]": 41 bytes */
+	char out[48];
+	size_t o = 0;
+	out[o++] = '[';
 	for (int i = 0; i < 8; i++) {
+		int w;
 		if (i == run) {
-			o += sprintf(o, i == 0 ? "::" : ":");
+			w = snprintf(out + o, sizeof out - o, "%s", i == 0 ? "::" : ":");
 			i += run_len - 1;
-			continue;
+		} else {
+			w = snprintf(out + o, sizeof out - o, "%x%s", piece[i], i < 7 ? ":" : "");
 		}
-		o += sprintf(o, "%x%s", piece[i], i < 7 ? ":" : "");
+		if (w < 0 || (size_t)w >= sizeof out - o - 1)
+			return NULL;
+		o += (size_t)w;
 	}
-	*o++ = ']';
-	*o = 0;
+	out[o++] = ']';
+	out[o] = 0;
 	return arena_strdup(a, out);
 }
 

@@ -32,6 +32,7 @@ static void test_origin_of(void **state)
 		{"http://[1:0:0:2::3]/", "http://[1:0:0:2::3]"},
 		{"http://[1:0:1:0:1:0:1:0]/", "http://[1:0:1:0:1:0:1:0]"},
 		{"http://[::]/", "http://[::]"},
+		{"http://[ffff:eeee:dddd:cccc:bbbb:aaaa:9999:8888]/", "http://[ffff:eeee:dddd:cccc:bbbb:aaaa:9999:8888]"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		const char *o = url_origin_of(a, cases[i][0]);
