@@ -158,10 +158,11 @@ void h_as_page(struct req *r)
 	cJSON *ctx = json_obj(r->a), *x;
 	cJSON_AddStringToObject(ctx, "token", req_query(r, "token"));
 	cJSON_AddStringToObject(ctx, "mode", str_eq(req_query(r, "mode"), "popup") ? "popup" : "redirect");
-	cJSON_AddStringToObject(ctx, "state", act->state);
+	/* A user disabled since the track: the page says blocked, as the client API would */
+	cJSON_AddStringToObject(ctx, "state", act->user_disabled ? "BLOCK" : act->state);
 	if (act->validated_at)
 		cJSON_AddTrueToObject(ctx, "validated");
-	if (str_eq(act->state, "CHALLENGE_SUCCEEDED") && !act->validated_at)
+	if (str_eq(act->state, "CHALLENGE_SUCCEEDED") && !act->validated_at && !act->user_disabled)
 		cJSON_AddStringToObject(ctx, "accessToken", action_token(r->a, act, ACTION_TOKEN_ACCESS));
 	if (act->redirect_url)
 		cJSON_AddStringToObject(ctx, "redirectUrl", act->redirect_url);

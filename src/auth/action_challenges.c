@@ -15,6 +15,17 @@
 
 #define CLAIM_WINDOW_MS (ACTION_ACCESS_TTL_S * 1000LL) /* a verified code may be claimed this long */
 
+/* AG_USER_DISABLED when the app's id names a user an administrator disabled: no code is
+ * sent, verified or claimed for them (every other sign-in refuses them in mfa_begin). */
+static enum ag_err user_may_act(struct arena *a, const struct project *p, const char *external_id)
+{
+	struct auser *au;
+	enum ag_err e = external_id ? auser_get(a, p, external_id, false, &au) : AG_ENOTFOUND;
+	if (ag_err_is(e, AG_ENOTFOUND))
+		return AG_OK;
+	return e ? e : au->u->disabled_at ? AG_USER_DISABLED : AG_OK;
+}
+
 struct ag_error as_challenge_start(struct arena *a, const struct project *p, const struct as_challenge_in *in,
                                    const char **challenge_id, int64_t *expires_at, struct factor_err *fe)
 {
@@ -27,6 +38,8 @@ struct ag_error as_challenge_start(struct arena *a, const struct project *p, con
 	enum ag_err e;
 	if (in->external_id && (e = auser_get(a, p, in->external_id, false, &au)) && !ag_err_is(e, AG_ENOTFOUND))
 		return AG_ERROR(e);
+	if (au && au->u->disabled_at)
+		return AG_ERROR(AG_USER_DISABLED);
 	/* The destination: the one named, else the user's. */
 	const char *dest = sms ? in->phone : in->email ? user_normalize_email(a, in->email) : NULL;
 	if (!dest && au)
@@ -81,7 +94,16 @@ enum ag_err as_challenge_verify(struct arena *a, const struct project *p, const 
 {
 	const char *data = NULL;
 	cJSON *o = *out = json_obj(a), *d = NULL;
-	enum ag_err e = code_challenge_check(a, p, challenge_id, code, ip, &data);
+	int64_t expires;
+	bool used;
+	/* A code started for a user who has been disabled since verifies nothing (an app
+	 * may sign in on isVerified alone). */
+	enum ag_err e = challenge_data(a, p, challenge_id, &d, &expires, &used);
+	if (e == AG_OK)
+		e = user_may_act(a, p, json_get_str(d, "userId"));
+	if (e && !ag_err_is(e, AG_AS_CHALLENGE_GONE)) /* an unknown id: the check below says so */
+		return e;
+	e = code_challenge_check(a, p, challenge_id, code, ip, &data);
 	if (e == AG_FACTOR_BAD_CODE) {
 		cJSON_AddFalseToObject(o, "isVerified");
 		cJSON_AddStringToObject(o, "failureReason", "CODE_INVALID_OR_EXPIRED");
@@ -139,6 +161,8 @@ enum ag_err as_challenge_claim(struct arena *a, const struct project *p, const c
 	const char *bound = json_get_str(d, "userId");
 	if (bound && !str_eq(bound, external_id))
 		return AG_AS_NOT_VERIFIED; /* started for another user */
+	if ((e = user_may_act(a, p, external_id)))
+		return e;
 	/* Claimed once: the compare-and-set is on the data written at verify. */
 	const char *before = json_print(a, d);
 	cJSON_AddNumberToObject(d, "claimedAt", (double)now);

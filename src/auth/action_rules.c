@@ -227,8 +227,21 @@ static enum ag_err rule_holds(struct arena *a, const struct rule_input *in, cons
 	return AG_OK;
 }
 
+/* A user an administrator disabled (the dashboard; users.disabled_at) is blocked by a
+ * built-in rule that comes before the project's: its id has no "rul_" prefix, so no
+ * project rule can have it, and the action names it like any rule that decided. */
+static const char disabled_ids[] = "[\"" RULE_USER_DISABLED "\"]";
+static const char disabled_rules[] =
+    "[{\"ruleId\":\"" RULE_USER_DISABLED "\",\"name\":\"User disabled\",\"description\":\"An administrator "
+    "disabled this user in AuthGate: every action is blocked until the user is enabled again\",\"outcome\":"
+    "\"BLOCK\"}]";
+
 enum ag_err rules_evaluate(struct arena *a, const struct rule_input *in, struct rule_result *out)
 {
+	if (in->user && in->user->u->disabled_at) {
+		*out = (struct rule_result){"BLOCK", true, disabled_ids, disabled_rules};
+		return AG_OK;
+	}
 	struct store_row r;
 	enum ag_err e =
 	    db_row(g_app.store, a, &r, "SELECT default_outcome FROM action_configs WHERE app_id = $1 AND code = $2",

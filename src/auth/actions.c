@@ -101,8 +101,8 @@ static const char *uuid4(struct arena *a)
 	"a.id, a.app_id, a.user_id, u.external_id, a.code, a.idempotency_key, a.state, a.state_updated_at, "           \
 	"a.created_at, a.updated_at, a.token_expires_at, a.verified_at, a.validated_at, a.rule_ids, a.rules, "         \
 	"a.verification_method, a.authenticator_id, a.pending_factor_id, a.redirect_url, a.scope, a.ip, "              \
-	"a.user_agent, a.device_id, a.attrs"
-#define ACT_FROM " FROM actions a JOIN action_users u ON u.user_id = a.user_id "
+	"a.user_agent, a.device_id, a.attrs, us.disabled_at"
+#define ACT_FROM " FROM actions a JOIN action_users u ON u.user_id = a.user_id JOIN users us ON us.id = a.user_id "
 
 static struct action *from_row(struct arena *a, const struct store_row *r)
 {
@@ -131,6 +131,7 @@ static struct action *from_row(struct arena *a, const struct store_row *r)
 	x->user_agent = row_str(r, 21);
 	x->device_id = row_str(r, 22);
 	x->attrs = row_str(r, 23);
+	x->user_disabled = row_str(r, 24) != NULL;
 	return x;
 }
 
@@ -357,7 +358,8 @@ struct ag_error action_track(struct arena *a, const struct project *p, const str
 	                       .ip = in->ip,
 	                       .user_agent = in->user_agent,
 	                       .device_id = in->device_id,
-	                       .attrs = json_print(a, attrs)};
+	                       .attrs = json_print(a, attrs),
+	                       .user_disabled = au->u->disabled_at != 0};
 	out->act = act;
 	out->user = au;
 	out->token = action_token(a, act, ACTION_TOKEN_TRACK);
@@ -510,6 +512,17 @@ enum ag_err action_validate(struct arena *a, const struct project *p, const char
 		*out = refused(a, "the token is for another action");
 		return AG_OK;
 	}
+	if (act->user_disabled) {
+		/* Disabled after the track (or since the challenge was met): what validating a
+		 * blocked action answers, whatever the row's state says. Not spent: an
+		 * administrator who enables the user again within the window re-grants it. */
+		*out = refused(a, "the user is disabled");
+		cJSON_AddStringToObject(*out, "state", "BLOCK");
+		cJSON_AddStringToObject(*out, "userId", act->external_id);
+		cJSON_AddStringToObject(*out, "actionCode", act->code);
+		cJSON_AddStringToObject(*out, "idempotencyKey", act->idempotency_key);
+		return AG_OK;
+	}
 	int64_t now = time_now_ms();
 	bool met = str_eq(act->state, "CHALLENGE_SUCCEEDED") && act->verified_at;
 	if (met && act->validated_at) {
@@ -542,6 +555,8 @@ enum ag_err action_validate(struct arena *a, const struct project *p, const char
 
 enum ag_err action_may_challenge(const struct action *act)
 {
+	if (act->user_disabled)
+		return AG_USER_DISABLED;
 	if (str_eq(act->state, "BLOCK"))
 		return AG_AS_BLOCKED;
 	if (str_starts(act->state, "REVIEW_"))
@@ -579,11 +594,13 @@ enum ag_err action_met(struct arena *a, const struct project *p, struct action *
 	              "UPDATE actions SET state = 'CHALLENGE_SUCCEEDED', state_updated_at = $3, updated_at = $3, "
 	              "verified_at = $3, verification_method = $4, authenticator_id = $5, pending_factor_id = NULL "
 	              "WHERE app_id = $1 AND id = $2 AND validated_at IS NULL "
-	              "AND state NOT IN ('BLOCK', 'REVIEW_REQUIRED', 'REVIEW_SUCCEEDED', 'REVIEW_FAILED')",
+	              "AND state NOT IN ('BLOCK', 'REVIEW_REQUIRED', 'REVIEW_SUCCEEDED', 'REVIEW_FAILED') "
+	              "AND NOT EXISTS (SELECT 1 FROM users WHERE id = actions.user_id AND disabled_at IS NOT NULL)",
 	              P(SV_TEXT(p->app_id), SV_TEXT(act->id), SV_INT(now), SV_TEXT(method), SV_TEXT(factor_id)), &n);
 	if (e)
 		return e;
-	if (n != 1)
+	if (n != 1) /* the callers asked action_may_challenge; the NOT EXISTS closes the race
+	             * with a disable landing while the code was checked */
 		return AG_AS_NOT_COMPLETABLE;
 	if ((e = rules_seen(act->user_id, act->ip, act->device_id)))
 		log_error("actions", "cannot record the device of a met challenge");

@@ -51,6 +51,7 @@ struct action {
 	const char *rule_ids, *rules; /* JSON text */
 	const char *verification_method, *authenticator_id, *pending_factor_id;
 	const char *redirect_url, *scope, *ip, *user_agent, *device_id, *attrs;
+	bool user_disabled; /* an administrator disabled the user (now, not when tracked) */
 };
 
 enum action_token_kind { ACTION_TOKEN_TRACK, ACTION_TOKEN_ACCESS };
@@ -168,7 +169,8 @@ enum ag_err action_create_met(struct arena *a, const struct project *p, const st
 /* May act's token enroll another authenticator? The first one always (unless BLOCK); a
  * further one needs the add:authenticators scope and a met challenge. */
 enum ag_err action_may_enroll(struct arena *a, const struct project *p, const struct action *act) MUST_CHECK;
-/* May act's token run a challenge (not BLOCK, REVIEW_*, nor an action validated)? */
+/* May act's token run a challenge (not a disabled user's, not BLOCK, REVIEW_*, nor an
+ * action validated)? AG_USER_DISABLED first: every client API call with a token asks. */
 enum ag_err action_may_challenge(const struct action *act) MUST_CHECK;
 
 /* ---- app-started SMS and email challenges (action_challenges.c) ------------------------ */
@@ -252,7 +254,9 @@ struct rule_input {
 	int64_t now;
 };
 /* Decide: the outcome (ALLOW | CHALLENGE | REVIEW | BLOCK), whether a rule (rather
- * than the default) decided it, the matching rule ids and their snapshot (JSON text). */
+ * than the default) decided it, the matching rule ids and their snapshot (JSON text).
+ * A disabled user's outcome is BLOCK by the built-in rule RULE_USER_DISABLED alone (the
+ * project's rules are not evaluated). */
 struct rule_result {
 	const char *outcome;
 	bool by_rule;
@@ -273,5 +277,6 @@ enum ag_err rules_delete(const char *app_id, const char *code) MUST_CHECK;
 #define RULES_MAX 50
 #define RULE_CONDITIONS_MAX 10
 #define DEFAULT_OUTCOME "CHALLENGE"
+#define RULE_USER_DISABLED "user_disabled" /* the built-in rule id of a disabled user's BLOCK */
 
 #endif

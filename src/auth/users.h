@@ -58,7 +58,8 @@ enum ag_err user_touch_login(const char *user_id) MUST_CHECK;
 
 /* ---- for administrators (users_admin.c) ---- */
 
-/* Users whose email contains q, or whose id is q (q NULL: all), most recently seen
+/* Users whose email contains q, whose id is q, or whom an app names q in the actions
+ * API (its userId: action_users.external_id) (q NULL: all), most recently seen
  * first: [{id, email, name, email_verified, created_at, last_login_at, disabled,
  * mfa_methods}]. */
 enum ag_err user_search(struct arena *a, const char *app_id, const char *q, int limit, cJSON **out) MUST_CHECK;

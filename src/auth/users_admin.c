@@ -50,7 +50,9 @@ enum ag_err user_search(struct arena *a, const char *app_id, const char *q, int 
 	return db_query(g_app.store,
 			"SELECT id, email, name, email_verified, created_at, last_login_at, disabled_at, mfa_methods "
 			"FROM users WHERE app_id = $1 AND " USER_NOT_TOMBSTONE " "
-			"AND (CAST($2 AS TEXT) IS NULL OR id = $3 OR LOWER(email) LIKE LOWER($2) ESCAPE '\\') "
+			"AND (CAST($2 AS TEXT) IS NULL OR id = $3 OR LOWER(email) LIKE LOWER($2) ESCAPE '\\' "
+			/* the id an app names the user by in the actions API (docs/ACTIONS.md) */
+			"OR id IN (SELECT user_id FROM action_users WHERE app_id = $1 AND external_id = $3)) "
 			"ORDER BY COALESCE(last_login_at, created_at) DESC, id LIMIT $4",
 			P(SV_TEXT(app_id), SV_TEXT(like), SV_TEXT(q), SV_INT(limit)), add_user, &c);
 }

@@ -124,6 +124,18 @@ describe('@authsignal/browser in Chromium against AuthGate', () => {
     assert.equal(v.verificationMethod, 'PASSKEY');
     const available = await sdk((u) => window.authsignal.passkey.isAvailableOnDevice({ userId: u }), id);
     assert.equal(available, true, 'GET /client/user-authenticators/passkey finds the stored credential');
+
+    // An administrator disables the user: the passkey still names them, the action it
+    // makes is blocked by the built-in rule, and no token comes back.
+    const h = { Authorization: `Bearer ${await s.adminToken()}` };
+    const users = '/admin/api/projects/shop/users';
+    const agId = (await s.req('GET', `${users}?q=${encodeURIComponent(id)}`, { headers: h })).body.users[0].id;
+    assert.equal((await s.req('PATCH', `${users}/${agId}`, { body: { disabled: true }, headers: h })).status, 200);
+    const blocked = await sdk(() => window.authsignal.passkey.signIn({ action: 'signInWithPasskey' }));
+    assert.equal(blocked.data?.isVerified, false, JSON.stringify(blocked));
+    assert.equal(blocked.data.token, undefined);
+    const [last] = await as.queryUserActions({ userId: id, actionCodes: ['signInWithPasskey'] });
+    assert.equal(last.state, 'BLOCK');
   });
 
   test('TOTP through the SDK: enroll, a wrong code is isVerified false, the right one validates', async () => {

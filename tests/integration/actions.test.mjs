@@ -324,4 +324,68 @@ describe('Authsignal server API with @authsignal/node', () => {
     const third = await as.createSession({ clientId: 'web', token: await challenged() });
     assert.equal((await as.validateSession({ accessToken: third.accessToken })).user.userId, id);
   });
+
+  test('a disabled user: track answers BLOCK by the built-in rule user_disabled, nothing pending validates, the client API refuses', async () => {
+    const h = { Authorization: `Bearer ${await s.adminToken()}` };
+    const admin = `/admin/api/projects/shop/users`;
+    const id = userId('dis'); // a user the app names: found in the dashboard by its id
+    const now = await midStep(s);
+    const { secret, access: met } = await enrollTotp((await as.track({ userId: id, action: 'signIn' })).token, now);
+    const pending = await as.track({ userId: id, action: 'signIn', attributes: { idempotencyKey: `ik-${id}` } });
+    assert.equal(pending.state, 'CHALLENGE_REQUIRED');
+    const found = await s.req('GET', `${admin}?q=${encodeURIComponent(id)}`, { headers: h });
+    assert.equal(found.body.users.length, 1, found.text);
+    const agId = found.body.users[0].id;
+    let r = await s.req('PATCH', `${admin}/${agId}`, { body: { disabled: true }, headers: h });
+    assert.equal(r.status, 200, r.text);
+
+    // a new action: BLOCK, named by the built-in rule (no project rule has an id without rul_)
+    const t = await as.track({ userId: id, action: 'transfer', attributes: { redirectUrl: CALLBACK } });
+    assert.equal(t.state, 'BLOCK');
+    assert.deepEqual(t.ruleIds, ['user_disabled']);
+    assert.equal(t.isEnrolled, true, 'the user is what they are: only the outcome changes');
+    const got = await as.getAction({ userId: id, action: 'transfer', idempotencyKey: t.idempotencyKey });
+    assert.equal(got.state, 'BLOCK');
+    assert.equal(got.priorityRuleId, 'user_disabled');
+    assert.deepEqual(got.rules.map((x) => [x.ruleId, x.name, x.outcome]), [['user_disabled', 'User disabled', 'BLOCK']]);
+    assert.deepEqual(got.output, { state: 'BLOCK', ruleIds: ['user_disabled'] });
+    const vt = await as.validateChallenge({ token: t.token, userId: id });
+    assert.deepEqual([vt.isValid, vt.state], [false, 'BLOCK']);
+
+    // what was pending before the disable: a met challenge and an open one validate as BLOCK
+    for (const token of [met, pending.token]) {
+      const v = await as.validateChallenge({ token, userId: id, action: 'signIn' });
+      assert.equal(v.isValid, false);
+      assert.equal(v.state, 'BLOCK', 'an app reading only state sees a blocked action');
+      assert.match(v.error, /disabled/);
+    }
+
+    // the client API refuses every call with the user's tokens, the right code included
+    for (const token of [pending.token, t.token, met]) {
+      const c = clientApi(s, { token, origin: ORIGIN });
+      for (const [path, body] of [['/verify/totp', { verificationCode: oathtool(secret, await midStep(s)) }],
+        ['/challenge/email-otp', undefined], ['/user-authenticators/passkey/authentication-options', {}],
+        ['/user-authenticators/totp', undefined]]) {
+        const x = await c('POST', path, body);
+        assert.equal(x.status, 403, `${path}: ${x.text}`);
+        assert.equal(x.body.error, 'user_disabled');
+        assert.equal(x.headers.get('access-control-allow-origin'), ORIGIN, 'the SDK can read the refusal');
+      }
+    }
+    // the hosted page says blocked and hands no access token
+    const page = await s.req('GET', `/challenge?token=${encodeURIComponent(met)}`);
+    const ctx = JSON.parse(page.text.match(/<script type="application\/json" id="ctx">(.*?)<\/script>/s)[1]);
+    assert.equal(ctx.state, 'BLOCK');
+    assert.equal(ctx.accessToken, undefined);
+
+    // enabled again: the project's outcome, and the open challenge can be met
+    r = await s.req('PATCH', `${admin}/${agId}`, { body: { disabled: false }, headers: h });
+    assert.equal(r.status, 200, r.text);
+    const again = await as.track({ userId: id, action: 'signIn' });
+    assert.equal(again.state, 'CHALLENGE_REQUIRED');
+    assert.deepEqual(again.ruleIds, []);
+    const ok = await clientApi(s, { token: pending.token })('POST', '/verify/totp', { verificationCode: oathtool(secret, await midStep(s)) });
+    assert.equal(ok.body.isVerified, true, ok.text);
+    assert.equal((await as.validateChallenge({ token: ok.body.accessToken, userId: id })).state, 'CHALLENGE_SUCCEEDED');
+  });
 });

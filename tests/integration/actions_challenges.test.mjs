@@ -166,4 +166,33 @@ describe('actions: SMS and email codes', () => {
     const bogus = await s.req('GET', '/challenge/link?t=nope');
     assert.equal(bogus.status, 410);
   });
+
+  test('a disabled user: no code is sent, verified or claimed for them; enabled again, the claim works', async () => {
+    const h = { Authorization: `Bearer ${await s.adminToken()}` };
+    const admin = '/admin/api/projects/shop/users';
+    const id = userId();
+    await as.track({ userId: id, action: 'signIn' });
+    const agId = (await s.req('GET', `${admin}?q=${encodeURIComponent(id)}`, { headers: h })).body.users[0].id;
+    const [mine, free] = [phone(), phone()];
+    const bound = await as.challenge({ verificationMethod: 'SMS', phoneNumber: mine, userId: id });
+    const boundCode = codeIn((await lastSms(mine)).body);
+    const unbound = await as.challenge({ verificationMethod: 'SMS', phoneNumber: free });
+    assert.equal((await as.verify({ challengeId: unbound.challengeId, verificationCode: codeIn((await lastSms(free)).body) })).isVerified, true);
+    const disable = (disabled) => s.req('PATCH', `${admin}/${agId}`, { body: { disabled }, headers: h });
+    assert.equal((await disable(true)).status, 200);
+
+    for (const [what, call] of [
+      ['challenge', () => as.challenge({ verificationMethod: 'SMS', phoneNumber: phone(), userId: id })],
+      ['verify of a code started for them', () => as.verify({ challengeId: bound.challengeId, verificationCode: boundCode })],
+      ['claim', () => as.claimChallenge({ challengeId: unbound.challengeId, userId: id })],
+    ]) {
+      const e = await sdkError(call()).catch((x) => assert.fail(`${what}: ${x.message}`));
+      assert.deepEqual([e.statusCode, e.errorCode], [403, 'user_disabled'], what);
+    }
+    assert.equal((await as.getUser({ userId: id })).enrolledVerificationMethods.length, 0, 'the refused claim enrolled nothing');
+
+    assert.equal((await disable(false)).status, 200);
+    const claimed = await as.claimChallenge({ challengeId: unbound.challengeId, userId: id });
+    assert.equal((await as.validateChallenge({ token: claimed.token, userId: id })).state, 'CHALLENGE_SUCCEEDED');
+  });
 });
