@@ -66,7 +66,7 @@ bool guard_as_secret(struct req *r)
 		return false;
 	}
 	r->auth_subject = key_id;
-	return true;
+	return api_name_client(r, req_header(r, CLIENT_IP_HEADER), CLIENT_IP_HEADER);
 }
 
 /* The user of the path's first parameter; false having answered. */
@@ -87,6 +87,12 @@ const char *as_challenge_url(struct req *r, const char *token)
 
 void h_as_track(struct req *r)
 {
+	/* The track's ipAddress is the end user's address, as X-AuthGate-Client-IP says it
+	 * elsewhere: one validator, one spelling for the rules (new_ip, ip_in), and the
+	 * request's per-address limits. Neither named: the track has no address (the
+	 * backend's own is not the user's). */
+	if (!api_name_client(r, req_str(r, "ipAddress"), "ipAddress"))
+		return;
 	const cJSON *custom = req_field(r, "custom");
 	struct track_in in = {
 	    .external_id = req_param(r, 0),
@@ -94,7 +100,7 @@ void h_as_track(struct req *r)
 	    .idempotency_key = req_str(r, "idempotencyKey"),
 	    .redirect_url = req_str(r, "redirectUrl"),
 	    .scope = req_str(r, "scope"),
-	    .ip = req_str(r, "ipAddress"),
+	    .ip = r->ip_named ? r->ip : NULL,
 	    .user_agent = req_str(r, "userAgent"),
 	    .device_id = req_str(r, "deviceId"),
 	    .email = req_str(r, "email"),
@@ -286,15 +292,16 @@ void h_as_authenticator_delete(struct req *r)
 
 void h_as_challenge(struct req *r)
 {
+	if (!api_name_client(r, req_str(r, "ipAddress"), "ipAddress"))
+		return;
+	/* the sending limits per address: the end user's when named, else the backend's */
 	struct as_challenge_in in = {req_str(r, "verificationMethod"),
 	                             req_str(r, "userId"),
 	                             req_str(r, "email"),
 	                             req_str(r, "phoneNumber"),
 	                             req_str(r, "action"),
-	                             req_str(r, "ipAddress"),
+	                             r->ip,
 	                             req_str(r, "locale")};
-	if (!in.ip)
-		in.ip = r->ip; /* the sending limits per address need one */
 	struct factor_err fe = {0};
 	const char *id = NULL;
 	int64_t expires = 0;

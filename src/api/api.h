@@ -55,6 +55,16 @@ void api_fail(struct req *r, enum ag_err e, const char *message);
 void api_install_hooks(void);
 /* The dashboard's session cookie. */
 #define ADMIN_COOKIE "ag_admin"
+/* The end user's address an app backend names when it calls with the project API key
+ * on their behalf (docs/EMAIL.md, "The end user's address"). */
+#define CLIENT_IP_HEADER "X-AuthGate-Client-IP"
+/* After a project API key authenticated r: take value (the header's, or the actions
+ * API's ipAddress; NULL: nothing named) as the end user's address, so r->ip keys the
+ * request's per-address limits, logs and records in place of the backend's own address
+ * (kept in r->peer_ip). It must be one IP address (the X-Forwarded-For validator), agree
+ * with one named before, and fit the key's own budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN).
+ * false having answered (400, 429). */
+bool api_name_client(struct req *r, const char *value, const char *what);
 /* Is origin AuthGate's own (its public URL's, or the one the request was sent to)? */
 bool api_same_origin(struct req *r, const char *origin);
 /* Is origin exactly the public URL's, as a browser writes it (lowercase host, no

@@ -13,6 +13,7 @@
 #include "core/ratelimit.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "http/client_addr.h"
 #include "http/cors.h"
 #include "net/net.h"
 #include "sec/sec.h"
@@ -111,6 +112,40 @@ bool guard_api_key(struct req *r)
 		return false;
 	}
 	r->auth_subject = key_id;
+	return api_name_client(r, req_header(r, CLIENT_IP_HEADER), CLIENT_IP_HEADER);
+}
+
+/* ---- the end user's address, named by an app backend ------------------------------ */
+
+/* An app backend signs its users in through AuthGate with one API key from one address:
+ * counted by that address, every per-address limit would be shared by all its users (one
+ * busy app reaches them for everyone, and one abusive user is not told apart). So the
+ * backend may say whose request it is passing on. Only a project API key may (the key
+ * is the app's, and browsers cannot send the header: no CORS preflight allows it), the
+ * key's guard checks the key first (a bad key is throttled by the sender's address), and
+ * the names one key gives are counted against the key, so an app that names a new
+ * address for every attempt still meets a limit. */
+bool api_name_client(struct req *r, const char *value, const char *what)
+{
+	char ip[CLIENT_ADDR_MAX];
+	if (!value)
+		return true;
+	if (!client_addr_parse(value, ip)) {
+		log_security("bad_client_ip", r->peer_ip, "%s is not an IP address", what);
+		api_fail(r, AG_EINVAL, arena_printf(r->a, "%s must be the end user's IPv4 or IPv6 address", what));
+		return false;
+	}
+	if (r->ip_named) {
+		if (str_eq(ip, r->ip))
+			return true;
+		api_fail(r, AG_EINVAL, "X-AuthGate-Client-IP and ipAddress name two different addresses");
+		return false;
+	}
+	const struct rate_policy per_key = {"apikey:client-ip", (int)g_cfg.api_key_client_ip_per_min, 60, false};
+	if (!api_rate_limit(r, &per_key, r->auth_subject))
+		return false;
+	r->ip = arena_strdup(r->a, ip);
+	r->ip_named = true;
 	return true;
 }
 

@@ -164,6 +164,8 @@ static const struct cfg_def defs[] = {
 	 "Push prompts one email address may receive per 10 minutes (also the burst): stops push bombing."},
 	{"AUTHGATE_PUSH_DEVICE_IP_PER_MIN", T_INT, S(push_device_ip_per_min), "10", 1, 1000000, NULL,
 	 "Device enrollments (`POST /app/api/enroll`) one client address may ask for per minute; code checks get twice that."},
+	{"AUTHGATE_API_KEY_CLIENT_IP_PER_MIN", T_INT, S(api_key_client_ip_per_min), "6000", 1, 1000000000, NULL,
+	 "Requests one project API key may make per minute (also the burst; per node) that name their end user's address (`X-AuthGate-Client-IP`, or the actions API's `ipAddress`), which then keys that request's per-address limits (docs/EMAIL.md). Past it: 429."},
 	{"AUTHGATE_AUTH_RATE_PERCENT", T_INT, S(auth_rate_percent), "100", 1, 1000000, NULL,
 	 "Scales every per-address and per-email limit of the sign-in endpoints (100 = the documented limits in docs/EMAIL.md; a benchmark from one address may raise it)."},
 	{"AUTHGATE_ADMIN_SESSION_IDLE", T_INT, S(admin_session_idle_s), "1800", 60, 86400, NULL,

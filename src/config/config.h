@@ -47,6 +47,7 @@ struct config {
 	int64_t outbox_max_attempts;
 	int64_t push_ttl_s;
 	int64_t push_start_ip_per_min;
+	int64_t api_key_client_ip_per_min; /* requests per API key naming an end user's address */
 	int64_t push_start_email_per_10min;
 	int64_t push_device_ip_per_min;
 	int64_t auth_rate_percent;

@@ -49,6 +49,20 @@ bool client_addr_from_sockaddr(const void *p, char out[CLIENT_ADDR_MAX], bool *l
 	return false;
 }
 
+bool client_addr_parse(const char *s, char out[CLIENT_ADDR_MAX])
+{
+	bool loopback;
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (!s || !*s || strlen(s) >= CLIENT_ADDR_MAX)
+		return false;
+	if (inet_pton(AF_INET, s, &v4) == 1)
+		return from_v4(&v4, out, &loopback);
+	if (inet_pton(AF_INET6, s, &v6) == 1)
+		return from_v6(&v6, out, &loopback);
+	return false;
+}
+
 bool client_addr_from_forwarded(const char *xff, char out[CLIENT_ADDR_MAX])
 {
 	if (!xff)
@@ -65,12 +79,5 @@ bool client_addr_from_forwarded(const char *xff, char out[CLIENT_ADDR_MAX])
 		return false;
 	memcpy(tmp, last, n);
 	tmp[n] = 0;
-	bool loopback;
-	struct in_addr v4;
-	struct in6_addr v6;
-	if (inet_pton(AF_INET, tmp, &v4) == 1)
-		return from_v4(&v4, out, &loopback);
-	if (inet_pton(AF_INET6, tmp, &v6) == 1)
-		return from_v6(&v6, out, &loopback);
-	return false;
+	return client_addr_parse(tmp, out);
 }

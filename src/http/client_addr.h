@@ -15,6 +15,11 @@
  * false for other families. */
 bool client_addr_from_sockaddr(const void *sa, char out[CLIENT_ADDR_MAX], bool *loopback);
 
+/* One IPv4 or IPv6 address, the whole of s (no port, name, zone, list or space),
+ * normalised as above: the one validator of an address a request names
+ * (X-Forwarded-For's entry, X-AuthGate-Client-IP, the actions API's ipAddress). */
+bool client_addr_parse(const char *s, char out[CLIENT_ADDR_MAX]);
+
 /* The last entry of an X-Forwarded-For value (the address the nearest proxy saw; the
  * entries before it are whatever the client sent and are never used), normalised as
  * above. false when that entry is not an IPv4 or IPv6 address (a port, a name, a zone,

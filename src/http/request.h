@@ -38,7 +38,11 @@ struct req {
 	struct arena *a;
 	const char *method;
 	const char *path;      /* decoded path without the query string */
-	const char *ip;        /* client address (text) */
+	const char *ip;        /* client address (text): the end user's, when an API-key request named it
+	                          (api/guards.c: X-AuthGate-Client-IP, the actions API's ipAddress) */
+	const char *peer_ip;   /* the address that sent the request (the socket peer, or X-Forwarded-For's
+	                          last entry behind a trusted proxy); == ip unless ip_named */
+	bool ip_named;         /* ip is the end user's address, named by an app backend's API-key request */
 	const char *origin;    /* Origin header or NULL */
 	const struct route *route;
 	int route_index;       /* for metrics; -1 when no route matched */

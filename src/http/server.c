@@ -116,7 +116,7 @@ static void client_ip(struct req *r, struct MHD_Connection *c)
 		if (f.xff && !client_addr_from_forwarded(f.xff, buf))
 			r->bad_forwarded = true; /* buf keeps the peer: the log line names who sent it */
 	}
-	r->ip = arena_strdup(r->a, buf);
+	r->ip = r->peer_ip = arena_strdup(r->a, buf);
 }
 
 /* Development routes exist only in dev mode, and only for a client on this machine
@@ -410,8 +410,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	return queue(r);
 }
 
+/* ip: who sent the request; client_ip: the end user an app backend named (or NULL). */
 static void access_log(const char *method, const char *path, const char *route, int status, int64_t dur_us,
-		       const char *ip, size_t bytes_in, size_t bytes_out, const char *auth)
+		       const char *ip, const char *client_ip, size_t bytes_in, size_t bytes_out, const char *auth)
 {
 	char ts[32];
 	time_iso8601(ts, time_now_ms(), true);
@@ -424,6 +425,10 @@ static void access_log(const char *method, const char *path, const char *route, 
 	json_buf_str(&b, route);
 	buf_printf(&b, ",\"status\":%d,\"dur_us\":%lld,\"ip\":", status, (long long)dur_us);
 	json_buf_str(&b, ip);
+	if (client_ip) {
+		buf_puts(&b, ",\"client_ip\":");
+		json_buf_str(&b, client_ip);
+	}
 	buf_printf(&b, ",\"bytes_in\":%zu,\"bytes_out\":%zu", bytes_in, bytes_out);
 	if (auth) {
 		buf_puts(&b, ",\"auth\":");
@@ -439,15 +444,15 @@ static void access_log_line(struct req *r, int64_t dur_us)
 {
 	/* No query string (it may carry tokens), and no path segment that may be a secret. */
 	access_log(r->method, route_log_path(r),
-		   r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-", r->status, dur_us, r->ip,
-		   r->body_len, r->resp_len, r->auth_subject);
+		   r->route ? (r->route->name ? r->route->name : r->route->pattern) : "-", r->status, dur_us,
+		   r->ip_named ? r->peer_ip : r->ip, r->ip_named ? r->ip : NULL, r->body_len, r->resp_len, r->auth_subject);
 }
 
 void http_log_refused(const char *ip, int status, int64_t dur_us)
 {
 	route_metrics_observe(-1, status, dur_us);
 	if (opts.access_log)
-		access_log("-", "-", "-", status, dur_us, ip, 0, 0, NULL);
+		access_log("-", "-", "-", status, dur_us, ip, NULL, 0, 0, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_RequestTerminationCode toe)

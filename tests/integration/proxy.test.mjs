@@ -154,6 +154,17 @@ test('the client address is the one nginx saw, and rate limits follow it', async
   assert.equal(other.status, 401);
 });
 
+// An app backend behind the proxy names its end user (X-AuthGate-Client-IP, project API
+// key): the end user keys the limits, the backend stays the sender nginx saw.
+test('an app backend behind the proxy names its end user; the sender is still the address nginx saw', async () => {
+  const { key } = await s.project('backend-app');
+  const h = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'X-AuthGate-Client-IP': '203.0.113.77' };
+  const l = await accessOf('/api/v1/token/verify', () => request(px.url, '/api/v1/token/verify', {
+    method: 'POST', headers: { ...h, 'X-Test-Peer': '198.51.100.50' }, body: JSON.stringify({ token: 'x' }) }));
+  assert.equal(l?.status, 401);
+  assert.deepEqual([l?.ip, l?.client_ip], ['198.51.100.50', '203.0.113.77']);
+});
+
 test('limits hold through the proxy', async () => {
   const big = JSON.stringify({ app_id: 'big-app', name: 'x'.repeat(40 * 1024) });
   const post = (base, extra = {}) => request(base, '/admin/api/projects', {

@@ -348,6 +348,18 @@ static void test_client_addr(void **st)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_false(client_addr_from_forwarded(bad[i], out));
 	assert_false(client_addr_from_forwarded(NULL, out));
+	/* one address named whole (X-AuthGate-Client-IP, ipAddress): the same spelling, and
+	 * no list, no space around it */
+	assert_true(client_addr_parse("::FFFF:203.0.113.9", out));
+	assert_string_equal(out, "203.0.113.9");
+	assert_true(client_addr_parse("2001:DB8:0:0::1", out));
+	assert_string_equal(out, "2001:db8::1");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(client_addr_parse(bad[i], out));
+	static const char *const not_one[] = {"a, 198.51.100.7", " 198.51.100.7", "198.51.100.7 ", "198.51.100.7,"};
+	for (size_t i = 0; i < sizeof not_one / sizeof not_one[0]; i++)
+		assert_false(client_addr_parse(not_one[i], out));
+	assert_false(client_addr_parse(NULL, out));
 
 	bool lo = false;
 	struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};

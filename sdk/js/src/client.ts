@@ -24,8 +24,18 @@ export interface AuthGateOptions extends TransportOptions {
   dangerouslyAllowBrowser?: boolean;
 }
 
+/** For calls the app's server makes on one user's behalf with the project API key. */
+export interface OnBehalfOf {
+  /**
+   * The end user's IP address (X-AuthGate-Client-IP): AuthGate's per-address limits then
+   * count this user, not the app's server, whose one address all its users share. One
+   * IPv4 or IPv6 address. The Next.js handlers pass the visitor's (see next.ts).
+   */
+  clientIp?: string;
+}
+
 /** Options shared by the email endpoints. */
-interface Common {
+interface Common extends OnBehalfOf {
   /** One of the project's registered callback URLs. */
   callbackUrl?: string;
   /** en, it, es, fr, de, pt, ja, ko, zh, nl, pl, ru, sv, da, nb, fi, ar, he, th, vi (or a tag like pt-BR). */
@@ -36,9 +46,9 @@ export interface EmailSignupOptions extends Common { email: string; password: st
 export interface EmailSigninOptions extends Common { email: string; password: string }
 export interface EmailVerifyOptions extends Common { email: string; code: string }
 export interface EmailOnlyOptions extends Common { email: string }
-export interface ResetConfirmOptions { token: string; password: string; locale?: string; signal?: AbortSignal }
-export interface MagicLinkOptions { email: string; callbackUrl: string; locale?: string; signal?: AbortSignal }
-export interface MfaVerifyOptions {
+export interface ResetConfirmOptions extends OnBehalfOf { token: string; password: string; locale?: string; signal?: AbortSignal }
+export interface MagicLinkOptions extends OnBehalfOf { email: string; callbackUrl: string; locale?: string; signal?: AbortSignal }
+export interface MfaVerifyOptions extends OnBehalfOf {
   mfaToken: string;
   method: T.MfaMethod;
   /** TOTP, SMS or email code, or a recovery code. */
@@ -82,14 +92,14 @@ export class AuthGate {
   /** Sign up; a verification code is mailed. Answers {token, user} or, when a second factor is due, {mfa_required, mfa_token, methods}. */
   emailSignup(o: EmailSignupOptions): Promise<T.SignInResult> {
     return this.http.call('post', '/api/proxy/email/signup', {
-      auth: apiKey, signal: o.signal,
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp,
       body: { email: o.email, password: o.password, name: o.name, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
 
   emailSignin(o: EmailSigninOptions): Promise<T.SignInResult> {
     return this.http.call('post', '/api/proxy/email/signin', {
-      auth: apiKey, signal: o.signal,
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp,
       body: { email: o.email, password: o.password, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
@@ -97,7 +107,7 @@ export class AuthGate {
   /** Check the mailed 6-digit code; answers a fresh token with email_verified: true. */
   emailVerify(o: EmailVerifyOptions): Promise<T.SignInResult> {
     return this.http.call('post', '/api/proxy/email/verify', {
-      auth: apiKey, signal: o.signal,
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp,
       body: { email: o.email, code: o.code, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
@@ -105,28 +115,28 @@ export class AuthGate {
   /** Mail a new verification code (always the same answer, whether the account exists or not). */
   emailResend(o: EmailOnlyOptions): Promise<T.SuccessMessage> {
     return this.http.call('post', '/api/proxy/email/verify/resend', {
-      auth: apiKey, signal: o.signal, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
 
   /** Mail a password reset link to callbackUrl?reset_token=... (always the same answer). */
   emailResetPassword(o: EmailOnlyOptions): Promise<T.SuccessMessage> {
     return this.http.call('post', '/api/proxy/email/reset-password', {
-      auth: apiKey, signal: o.signal, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
 
   /** Set the new password with the reset_token of the link. */
   emailResetPasswordConfirm(o: ResetConfirmOptions): Promise<T.SuccessMessage> {
     return this.http.call('post', '/api/proxy/email/reset-password/confirm', {
-      auth: apiKey, signal: o.signal, body: { token: o.token, password: o.password, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { token: o.token, password: o.password, locale: o.locale },
     });
   }
 
   /** Mail a magic link; the user lands on callbackUrl?token=<session JWT>. */
   sendMagicLink(o: MagicLinkOptions): Promise<T.SuccessMessage> {
     return this.http.call('post', '/api/proxy/email/magic-link/send', {
-      auth: apiKey, signal: o.signal, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { email: o.email, callback_url: o.callbackUrl, locale: o.locale },
     });
   }
 
@@ -138,42 +148,42 @@ export class AuthGate {
    * it. Without (browser): the GET start URL for appId. The user comes back to
    * callbackUrl?token=<JWT> (or ?error=..., or ?mfa_token=...).
    */
-  async getOAuthUrl(provider: string, callbackUrl: string, o: { locale?: string; appId?: string; signal?: AbortSignal } = {}): Promise<string> {
+  async getOAuthUrl(provider: string, callbackUrl: string, o: { locale?: string; appId?: string; signal?: AbortSignal } & OnBehalfOf = {}): Promise<string> {
     if (!this.http.apiKey)
       return this.http.url('/api/proxy/{provider}', { provider }, { callback_url: callbackUrl, locale: o.locale, app_id: o.appId ?? this.appId });
     const r = await this.http.call('post', '/api/proxy/{provider}', {
-      auth: apiKey, signal: o.signal, params: { provider }, body: { callback_url: callbackUrl, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, params: { provider }, body: { callback_url: callbackUrl, locale: o.locale },
     });
     return r.url;
   }
 
   /** A URL that links another provider to the signed-in user (token: their session JWT). */
-  async linkOAuth(provider: string, o: { token: string; callbackUrl: string; locale?: string; signal?: AbortSignal }): Promise<string> {
+  async linkOAuth(provider: string, o: { token: string; callbackUrl: string; locale?: string; signal?: AbortSignal } & OnBehalfOf): Promise<string> {
     const r = await this.http.call('post', '/api/proxy/{provider}/link', {
-      auth: apiKey, signal: o.signal, params: { provider }, body: { token: o.token, callback_url: o.callbackUrl, locale: o.locale },
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp, params: { provider }, body: { token: o.token, callback_url: o.callbackUrl, locale: o.locale },
     });
     return r.url;
   }
 
-  unlinkOAuth(provider: string, o: { token: string; signal?: AbortSignal }): Promise<T.IdentityList> {
-    return this.http.call('post', '/api/proxy/{provider}/unlink', { auth: apiKey, signal: o.signal, params: { provider }, body: { token: o.token } });
+  unlinkOAuth(provider: string, o: { token: string; signal?: AbortSignal } & OnBehalfOf): Promise<T.IdentityList> {
+    return this.http.call('post', '/api/proxy/{provider}/unlink', { auth: apiKey, signal: o.signal, clientIp: o.clientIp, params: { provider }, body: { token: o.token } });
   }
 
-  listIdentities(token: string, o: { signal?: AbortSignal } = {}): Promise<T.IdentityList> {
-    return this.http.call('post', '/api/v1/identities', { auth: apiKey, signal: o.signal, body: { token } });
+  listIdentities(token: string, o: { signal?: AbortSignal } & OnBehalfOf = {}): Promise<T.IdentityList> {
+    return this.http.call('post', '/api/v1/identities', { auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { token } });
   }
 
   // ---- the MFA step -------------------------------------------------------------------
 
   /** Send the code of an sms/email factor, or get passkey request options ({ceremony_id, options}). */
-  mfaChallenge(o: { mfaToken: string; method: T.MfaMethod; signal?: AbortSignal }): Promise<T.MfaChallengeResult> {
-    return this.http.call('post', '/api/proxy/mfa/challenge', { auth: apiKey, signal: o.signal, body: { mfa_token: o.mfaToken, method: o.method } });
+  mfaChallenge(o: { mfaToken: string; method: T.MfaMethod; signal?: AbortSignal } & OnBehalfOf): Promise<T.MfaChallengeResult> {
+    return this.http.call('post', '/api/proxy/mfa/challenge', { auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { mfa_token: o.mfaToken, method: o.method } });
   }
 
   /** Complete the MFA step; answers {token, user}. */
   mfaVerify(o: MfaVerifyOptions): Promise<T.SessionResult> {
     return this.http.call('post', '/api/proxy/mfa/verify', {
-      auth: apiKey, signal: o.signal,
+      auth: apiKey, signal: o.signal, clientIp: o.clientIp,
       body: { mfa_token: o.mfaToken, method: o.method, code: o.code, ceremony_id: o.ceremonyId, assertion: o.assertion },
     });
   }
@@ -184,9 +194,9 @@ export class AuthGate {
    * Ask AuthGate whether a session token is valid (it also knows sessions ended by a
    * password reset). Answers {valid: true, user, mfa, expiresAt} or {valid: false, error}.
    */
-  async verifyToken(token: string, o: { signal?: AbortSignal } = {}): Promise<T.TokenVerifyResult> {
+  async verifyToken(token: string, o: { signal?: AbortSignal } & OnBehalfOf = {}): Promise<T.TokenVerifyResult> {
     if (typeof token !== 'string' || token === '') return { valid: false, error: 'Missing token' };
-    const r = await this.http.call('post', '/api/v1/token/verify', { auth: apiKey, signal: o.signal, body: { token }, acceptStatus: [400, 401] as number[] });
+    const r = await this.http.call('post', '/api/v1/token/verify', { auth: apiKey, signal: o.signal, clientIp: o.clientIp, body: { token }, acceptStatus: [400, 401] as number[] });
     const b = r as T.TokenVerifyResult | { error: string; message: string };
     if ('valid' in b) return b;
     // A 401 without `valid` is about the API key, not the token.

@@ -50,6 +50,30 @@ export interface CallOptions<B> {
   timeoutMs?: number;
   /** Answer these statuses' JSON bodies instead of throwing (e.g. token verify's {valid:false}). */
   acceptStatus?: number[];
+  /**
+   * The end user's IP address, for a call the app's server makes on a user's behalf with the
+   * project API key: sent as X-AuthGate-Client-IP, it keys AuthGate's per-address limits for
+   * this request instead of the server's own address (shared by all its users). Only sent with
+   * the API key (AuthGate ignores it otherwise); one IPv4 or IPv6 address, else TypeError.
+   */
+  clientIp?: string;
+}
+
+/** The header that names the end user's address (docs/EMAIL.md, "The end user's address"). */
+export const CLIENT_IP_HEADER = 'X-AuthGate-Client-IP';
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Is s one IPv4 (dotted decimal) or IPv6 address, and nothing else (no port, zone, list or space)? */
+export function isIpAddress(s: unknown): s is string {
+  if (typeof s !== 'string' || s.length === 0 || s.length > 45) return false;
+  if (IPV4.test(s)) return true;
+  if (!s.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(s)) return false;
+  try {
+    return new URL(`http://[${s}]/`).hostname.startsWith('['); // the WHATWG host parser checks the form
+  } catch {
+    return false;
+  }
 }
 
 export class Transport {
@@ -135,6 +159,10 @@ export class Transport {
   ): Promise<ResponseBody<P, M>> {
     const url = this.url(path as string, o.params, o.query);
     const headers = this.headersFor(o.auth ?? { kind: 'none' }, o.headers);
+    if (o.clientIp !== undefined && o.auth?.kind === 'apiKey') {
+      if (!isIpAddress(o.clientIp)) throw new TypeError('AuthGate: clientIp must be one IPv4 or IPv6 address');
+      headers[CLIENT_IP_HEADER] = o.clientIp;
+    }
     let body: string | undefined;
     if (o.body !== undefined) {
       body = JSON.stringify(o.body);

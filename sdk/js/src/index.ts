@@ -1,6 +1,6 @@
 // @authgate/sdk — the core client for Node 18+ and browsers (platform fetch and WebCrypto only).
 export { AuthGate, FactorsApi, WebhooksApi } from './client.js';
-export type { AuthGateOptions, EmailSignupOptions, EmailSigninOptions, EmailVerifyOptions, EmailOnlyOptions, ResetConfirmOptions, MagicLinkOptions, MfaVerifyOptions } from './client.js';
+export type { AuthGateOptions, OnBehalfOf, EmailSignupOptions, EmailSigninOptions, EmailVerifyOptions, EmailOnlyOptions, ResetConfirmOptions, MagicLinkOptions, MfaVerifyOptions } from './client.js';
 export * from './errors.js';
 export { PushClient, type FinalPushStatus, type WaitOptions } from './push.js';
 export { PasskeyClient } from './passkeys.js';
@@ -16,6 +16,7 @@ export { readSse, type SseMessage } from './sse.js';
 export * from './types.js';
 export type { paths, components } from './openapi.js';
 export type { RequestBody, ResponseBody } from './http.js';
+export { isIpAddress, CLIENT_IP_HEADER } from './http.js';
 
 /** Shorthand for new AuthGate(options). */
 import { AuthGate, type AuthGateOptions } from './client.js';

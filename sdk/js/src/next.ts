@@ -2,7 +2,9 @@
 // fetch Request and answer a Response (Remix, Hono, SvelteKit, Bun, Deno). They proxy
 // AuthGate's email endpoints (seed 001's `fetch('/api/auth/email/signup', ...)`, locale
 // forwarded), the MFA step and passkeys from the app's own /api/auth/..., keeping the API
-// key on the server, and keep the signed-in user in a sealed HttpOnly cookie.
+// key on the server, and keep the signed-in user in a sealed HttpOnly cookie. Each call
+// names the visitor's address (X-AuthGate-Client-IP), so AuthGate's per-address limits
+// count visitors, not the app's server (see AuthHandlersOptions.clientIp).
 //
 //   // app/api/auth/[...authgate]/route.ts
 //   import { createAuthHandlers } from '@authgate/sdk/next';
@@ -12,6 +14,7 @@
 //   });
 import { AuthGate } from './client.js';
 import { AuthGateError } from './errors.js';
+import { isIpAddress } from './http.js';
 import { decodeClaims } from './jwt.js';
 import { isMfaRequired, type SessionResult, type SessionUser } from './types.js';
 import { clearSessionCookie, createSessionCookie, getSession, type AppSession, type SessionCookieOptions } from './server.js';
@@ -36,7 +39,29 @@ export interface AuthHandlersOptions {
   resetPasswordPath?: string;
   /** Other origins allowed to POST (the app's own is always allowed). */
   allowedOrigins?: string[];
+  /**
+   * The visitor's address, which the handlers forward to AuthGate as the end user's
+   * (X-AuthGate-Client-IP). A fetch Request carries no socket address, so it can only come
+   * from a header, and only a header the visitor cannot write may be believed. Default
+   * (`lastForwardedFor`): the LAST entry of X-Forwarded-For, the one the proxy in front of
+   * the app appended (Vercel, nginx's `$proxy_add_x_forwarded_for`, load balancers;
+   * `next start` sets it from the socket when there is none) — never the first entries,
+   * which are whatever the visitor sent, nor X-Real-IP or a CDN's header, which only some
+   * platforms set and others pass through from the visitor. Give a function for another
+   * platform (`(req) => req.headers.get('cf-connecting-ip')` behind Cloudflare), or `false`
+   * when the app is reachable without a proxy that appends to X-Forwarded-For (a visitor
+   * could then name any address: AuthGate still caps what one API key may name). A value
+   * that is not one IP address is not forwarded.
+   */
+  clientIp?: false | ((req: Request) => string | null | undefined);
   fetch?: typeof fetch;
+}
+
+/** The last X-Forwarded-For entry: the address the proxy in front of the app saw (see AuthHandlersOptions.clientIp). */
+export function lastForwardedFor(req: Request): string | undefined {
+  const xff = req.headers.get('x-forwarded-for');
+  const last = xff?.split(',').pop()?.trim();
+  return last || undefined;
 }
 
 type Handler = (req: Request) => Promise<Response>;
@@ -65,6 +90,13 @@ const pick = (b: Record<string, unknown>, keys: string[]) =>
 export function createAuthHandlers(o: AuthHandlersOptions): { GET: Handler; POST: Handler; handler: Handler } {
   const basePath = (o.basePath ?? '/api/auth').replace(/\/+$/, '');
   const sessionOpts = o.session;
+
+  /** The visitor's address for AuthGate, or undefined (not known, or not an IP address). */
+  function visitor(req: Request): string | undefined {
+    if (o.clientIp === false) return undefined;
+    const ip = (o.clientIp ?? lastForwardedFor)(req);
+    return isIpAddress(ip) ? ip : undefined;
+  }
 
   function client(req: Request): AuthGate {
     const lang = req.headers.get('accept-language');
@@ -97,7 +129,7 @@ export function createAuthHandlers(o: AuthHandlersOptions): { GET: Handler; POST
   }
 
   async function verifiedSession(req: Request, ag: AuthGate, token: string): Promise<Response | SessionResult> {
-    const v = await ag.verifyToken(token);
+    const v = await ag.verifyToken(token, { clientIp: visitor(req) });
     if (!v.valid) return json({ error: 'invalid_token', message: v.error }, 401);
     // AuthGate vouched for the token: its claims say what verify's answer leaves out.
     const c = decodeClaims(token);
@@ -134,25 +166,26 @@ export function createAuthHandlers(o: AuthHandlersOptions): { GET: Handler; POST
       return json({ error: 'invalid_request', message: 'the body must be a JSON object' }, 400);
     }
     const ag = client(req);
+    const clientIp = visitor(req);
     const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
     try {
       if (route in EMAIL_FIELDS) {
         const body = pick(b, EMAIL_FIELDS[route]);
         if (route === 'email/magic-link/send' && !body.callback_url) body.callback_url = `${origin(req)}${basePath}/callback`;
         if (route === 'email/reset-password' && !body.callback_url && o.resetPasswordPath) body.callback_url = origin(req) + o.resetPasswordPath;
-        const r = await ag.http.call('post', `/api/proxy/${route}` as '/api/proxy/email/signup', { auth: { kind: 'apiKey' }, body: body as never });
+        const r = await ag.http.call('post', `/api/proxy/${route}` as '/api/proxy/email/signup', { auth: { kind: 'apiKey' }, body: body as never, clientIp });
         if (r && typeof r === 'object' && 'token' in r && typeof r.token === 'string') return signedIn(req, r as SessionResult, 'success' in r ? { success: (r as { success?: boolean }).success } : {});
         return json(r);
       }
       switch (route) {
         case 'mfa/challenge':
-          return json(await ag.mfaChallenge({ mfaToken: str('mfa_token'), method: str('method') as never }));
+          return json(await ag.mfaChallenge({ mfaToken: str('mfa_token'), method: str('method') as never, clientIp }));
         case 'mfa/verify':
-          return signedIn(req, await ag.mfaVerify({ mfaToken: str('mfa_token'), method: str('method') as never, code: (b.code as string) || undefined, ceremonyId: (b.ceremony_id as string) || undefined, assertion: b.assertion as Record<string, unknown> | undefined }));
+          return signedIn(req, await ag.mfaVerify({ mfaToken: str('mfa_token'), method: str('method') as never, code: (b.code as string) || undefined, ceremonyId: (b.ceremony_id as string) || undefined, assertion: b.assertion as Record<string, unknown> | undefined, clientIp }));
         case 'passkey/options':
-          return json(await ag.passkeys.signInOptions());
+          return json(await ag.passkeys.signInOptions({ clientIp }));
         case 'passkey/verify':
-          return signedIn(req, await ag.passkeys.signInVerify({ ceremonyId: str('ceremony_id'), credential: b.credential as Record<string, unknown> }));
+          return signedIn(req, await ag.passkeys.signInVerify({ ceremonyId: str('ceremony_id'), credential: b.credential as Record<string, unknown>, clientIp }));
         case 'passkey/register/options': {
           const s = await needSession(req);
           if (s instanceof Response) return s;
@@ -214,7 +247,7 @@ export function createAuthHandlers(o: AuthHandlersOptions): { GET: Handler; POST
       if (oauth) {
         const next = url.searchParams.get('next');
         const cb = `${origin(req)}${basePath}/callback` + (next ? `?next=${encodeURIComponent(safePath(next, '/'))}` : '');
-        const target = await client(req).getOAuthUrl(oauth[1], cb, { locale: url.searchParams.get('locale') ?? undefined });
+        const target = await client(req).getOAuthUrl(oauth[1], cb, { locale: url.searchParams.get('locale') ?? undefined, clientIp: visitor(req) });
         return new Response(null, { status: 302, headers: { Location: target, 'Cache-Control': 'no-store' } });
       }
       return json({ error: 'not_found', message: `no route ${route}` }, 404);

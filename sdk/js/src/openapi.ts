@@ -1185,7 +1185,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     provider: "google" | "github" | "microsoft" | "gitlab" | "discord" | "apple" | "oidc";
                 };
@@ -1361,7 +1364,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     provider: "google" | "github" | "microsoft" | "gitlab" | "discord" | "apple" | "oidc";
                 };
@@ -1497,7 +1503,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     provider: "google" | "github" | "microsoft" | "gitlab" | "discord" | "apple" | "oidc";
                 };
@@ -1573,7 +1582,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1757,7 +1769,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1837,7 +1852,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1913,7 +1931,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1994,7 +2015,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2084,7 +2108,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2165,7 +2192,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2245,7 +2275,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2319,7 +2352,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2392,7 +2428,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2459,7 +2498,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2529,7 +2571,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2576,7 +2621,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2630,7 +2678,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2670,7 +2721,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2729,7 +2783,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     user_id: string;
                 };
@@ -2791,7 +2848,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2816,7 +2876,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2866,7 +2929,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -2892,7 +2958,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -2921,7 +2990,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -2970,7 +3042,10 @@ export interface paths {
                 query?: {
                     limit?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -3017,7 +3092,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     delivery_id: string;
                     id: string;
@@ -3062,7 +3140,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     delivery_id: string;
                     id: string;
@@ -3108,7 +3189,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -3153,7 +3237,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+                    "X-AuthGate-Client-IP"?: components["parameters"]["ClientIp"];
+                };
                 path: {
                     id: string;
                 };
@@ -5481,7 +5568,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description The end user's IP address, when an app backend calls for them with the project API key: it keys this request's per-address limits instead of the backend's own address (docs/EMAIL.md, "The end user's address"). One IPv4 or IPv6 address, else 400; each request naming one spends the key's budget (AUTHGATE_API_KEY_CLIENT_IP_PER_MIN), past it 429. The actions API's body ipAddress names the same address. */
+        ClientIp: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;

@@ -31,14 +31,14 @@ export class PasskeyClient {
     return this.http.call('post', '/api/mfa/enroll/passkey', { auth, body: { ceremony_id: c.ceremony_id, credential, name: o.name }, signal: o.signal });
   }
 
-  /** Server (API key): sign-in options to hand to the browser. */
-  signInOptions(o: { signal?: AbortSignal } = {}): Promise<PasskeyCeremony> {
-    return this.http.call('post', '/api/proxy/passkey/options', { auth: { kind: 'apiKey' }, body: {}, signal: o.signal });
+  /** Server (API key): sign-in options to hand to the browser (clientIp: the visitor's address, as OnBehalfOf says). */
+  signInOptions(o: { signal?: AbortSignal; clientIp?: string } = {}): Promise<PasskeyCeremony> {
+    return this.http.call('post', '/api/proxy/passkey/options', { auth: { kind: 'apiKey' }, body: {}, signal: o.signal, clientIp: o.clientIp });
   }
 
   /** Server (API key): check the browser's credential JSON; answers {token, user}. */
-  signInVerify(o: { ceremonyId: string; credential: Record<string, unknown>; signal?: AbortSignal }): Promise<SessionResult> {
-    return this.http.call('post', '/api/proxy/passkey/verify', { auth: { kind: 'apiKey' }, body: { ceremony_id: o.ceremonyId, credential: o.credential }, signal: o.signal });
+  signInVerify(o: { ceremonyId: string; credential: Record<string, unknown>; signal?: AbortSignal; clientIp?: string }): Promise<SessionResult> {
+    return this.http.call('post', '/api/proxy/passkey/verify', { auth: { kind: 'apiKey' }, body: { ceremony_id: o.ceremonyId, credential: o.credential }, signal: o.signal, clientIp: o.clientIp });
   }
 
   /** Browser: run navigator.credentials.get on options from AuthGate (the MFA step's passkey challenge); answers the credential JSON. */

@@ -78,6 +78,14 @@ export class Contract {
       const method = (init.method || 'GET').toLowerCase();
       try {
         if (init.body && /json/i.test(headerOf(init.headers, 'content-type'))) this.check('request', method, url.pathname, 0, JSON.parse(init.body));
+        // AuthGate's own request headers must be parameters the operation declares
+        for (const name of ['X-AuthGate-Client-IP']) {
+          if (!headerOf(init.headers, name.toLowerCase())) continue;
+          const o = this.op(method, url.pathname), params = o?.item[method]?.parameters ?? [];
+          const declared = params.map((x) => (x.$ref ? this.spec.components.parameters[x.$ref.split('/').pop()] : x));
+          if (!declared.some((x) => x.in === 'header' && x.name.toLowerCase() === name.toLowerCase()))
+            throw new Error(`${method.toUpperCase()} ${o?.path ?? url.pathname} sends ${name}, which /openapi.json does not declare for it`);
+        }
       } catch (e) { failures.push(e); }
       const res = await fetch(input, init);
       if (/json/i.test(res.headers.get('content-type') || '')) {
