@@ -21,6 +21,17 @@ chmod 755 "$work"
 pass=0 fail=0
 failed_names=()
 
+# Nothing may hang the run (CI has a time limit and a hung file prints nothing): a test
+# fails after TEST_TIMEOUT_S seconds (more under a sanitizer); a test file whose tests
+# are over exits even if its cleanup failed and left a server or socket open (without
+# --test-force-exit node:test waits for that file forever); a suite is stopped after
+# SUITE_TIMEOUT_S. Node >= 20.14 has --test-force-exit (deps.sh ensures >= 20.19).
+if [ -n "${AUTHGATE_TEST_SANITIZE:-}" ]; then test_s=${TEST_TIMEOUT_S:-600}; else test_s=${TEST_TIMEOUT_S:-180}; fi
+suite_s=${SUITE_TIMEOUT_S:-2400}
+node_test() {
+  timeout -k 30 "$suite_s" node --test --test-reporter=tap --test-force-exit --test-timeout=$((test_s * 1000)) "$@"
+}
+
 # count NAME < tap: tally "ok"/"not ok" lines of a TAP stream (top level and subtests).
 tally() {
   local name=$1 out=$2
@@ -40,6 +51,12 @@ tally() {
     grep -m1 -A40 -E 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error:' "$out"
     f=$((f + 1)); fail=$((fail + 1))
   fi
+  # Stopped by the suite's timeout (124; 137 when it had to be killed): its passes so far
+  # do not make it a pass.
+  if [ "${3:-0}" -eq 124 ] || [ "${3:-0}" -eq 137 ]; then
+    echo "---- $name: stopped after ${suite_s} s"
+    f=$((f + 1)); fail=$((fail + 1))
+  fi
   if [ "$f" -gt 0 ] || [ "${3:-0}" -ne 0 -a "$p" -eq 0 ]; then
     failed_names+=("$name")
     [ "$f" -eq 0 ] && fail=$((fail + 1))
@@ -57,20 +74,20 @@ echo "== C unit tests"
 for t in "$build"/tests/test_*; do
   [ -f "$t" ] && [ -x "$t" ] || continue
   case $(basename "$t") in test_store_contract) continue ;; esac
-  CMOCKA_MESSAGE_OUTPUT=tap "$t" > "$work/$(basename "$t").tap" 2>&1
+  CMOCKA_MESSAGE_OUTPUT=tap timeout -k 30 "$suite_s" "$t" > "$work/$(basename "$t").tap" 2>&1
   tally "$(basename "$t")" "$work/$(basename "$t").tap" $?
 done
 
 echo "== store contract: SQLite"
 AUTHGATE_TEST_DATABASE_URL="sqlite://$work/contract.db" CMOCKA_MESSAGE_OUTPUT=tap \
-  "$build/tests/test_store_contract" > "$work/contract-sqlite.tap" 2>&1
+  timeout -k 30 "$suite_s" "$build/tests/test_store_contract" > "$work/contract-sqlite.tap" 2>&1
 tally contract-sqlite "$work/contract-sqlite.tap" $?
 
 echo "== store contract: PostgreSQL"
 pgdir="$work/pg"
 if pgurl=$(tests/pg.sh start "$pgdir" 2> "$work/pg.log"); then
   AUTHGATE_TEST_DATABASE_URL="$pgurl" CMOCKA_MESSAGE_OUTPUT=tap \
-    "$build/tests/test_store_contract" > "$work/contract-pg.tap" 2>&1
+    timeout -k 30 "$suite_s" "$build/tests/test_store_contract" > "$work/contract-pg.tap" 2>&1
   tally contract-postgres "$work/contract-pg.tap" $?
   export AUTHGATE_TEST_PG_URL=$pgurl
 else
@@ -80,7 +97,7 @@ fi
 
 echo "== black-box tests"
 # Files by name: Node 22 reads a directory argument as a module to run, not a folder.
-node --test --test-reporter=tap --test-concurrency=2 tests/integration/*.test.mjs > "$work/integration.tap" 2>&1
+node_test --test-concurrency=2 tests/integration/*.test.mjs > "$work/integration.tap" 2>&1
 tally integration "$work/integration.tap" $?
 
 # The same black-box suites again with every server on its own PostgreSQL database.
@@ -88,7 +105,7 @@ pg_suites=(projects mail push push_device webhooks oauth mfa_totp mfa_codes mfa_
 if [ -n "${pgurl:-}" ]; then
   echo "== black-box tests on PostgreSQL: ${pg_suites[*]}"
   files=(); for n in "${pg_suites[@]}"; do files+=("tests/integration/$n.test.mjs"); done
-  AUTHGATE_TEST_STORE=postgres node --test --test-reporter=tap --test-concurrency=2 "${files[@]}" > "$work/integration-pg.tap" 2>&1
+  AUTHGATE_TEST_STORE=postgres node_test --test-concurrency=2 "${files[@]}" > "$work/integration-pg.tap" 2>&1
   tally integration-postgres "$work/integration-pg.tap" $?
 fi
 
@@ -97,7 +114,7 @@ fi
 echo "== SDK (sdk/js)"
 if sdk_consumer=$(node sdk/js/scripts/test-install.mjs "$build/sdk" 2> "$work/sdk-build.log"); then
   cat "$work/sdk-build.log"
-  SDK_TEST_CONSUMER=$sdk_consumer node --test --test-reporter=tap --test-concurrency=2 sdk/js/test/*.test.mjs > "$work/sdk.tap" 2>&1
+  SDK_TEST_CONSUMER=$sdk_consumer node_test --test-concurrency=2 sdk/js/test/*.test.mjs > "$work/sdk.tap" 2>&1
   tally sdk "$work/sdk.tap" $?
 else
   echo "---- the SDK did not build:"; cat "$work/sdk-build.log"
@@ -106,7 +123,7 @@ fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser tests"
-  node --test --test-reporter=tap --test-concurrency=1 tests/browser/*.test.mjs > "$work/browser.tap" 2>&1
+  node_test --test-concurrency=1 tests/browser/*.test.mjs > "$work/browser.tap" 2>&1
   tally browser "$work/browser.tap" $?
 fi
 

@@ -2,6 +2,7 @@
  * section of /metrics (core/metrics.h). Lock-free (atomics) on the request path. */
 #include "http/route_metrics.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,10 @@ struct route_metrics {
 
 static struct route_metrics *rm; /* one per route + 1 (unmatched) */
 static size_t nroutes;
+/* rm again, for threads that may have started before route_metrics_init (the dashboard's
+ * sampler, on a ticker, starts before the HTTP server): stored last, with release, so a
+ * reader that sees it also sees nroutes and the zeroed table. */
+static _Atomic(struct route_metrics *) rm_ready;
 
 static void render(struct buf *out);
 static struct metric_section section = {render, NULL};
@@ -34,8 +39,10 @@ void route_metrics_init(void)
 		return;
 	nroutes = router_count();
 	rm = calloc(nroutes + 1, sizeof(*rm));
-	if (rm)
+	if (rm) {
 		metrics_register_section(&section);
+		atomic_store_explicit(&rm_ready, rm, memory_order_release);
+	}
 }
 
 void route_metrics_observe(int route_index, int status, int64_t dur_us)
@@ -63,11 +70,12 @@ _Static_assert(NBUCKETS + 1 == ROUTE_METRICS_BUCKETS, "route_totals has one slot
 void route_metrics_totals(struct route_totals *t)
 {
 	memset(t, 0, sizeof *t);
-	for (size_t i = 0; rm && i <= nroutes; i++) {
+	struct route_metrics *all = atomic_load_explicit(&rm_ready, memory_order_acquire);
+	for (size_t i = 0; all && i <= nroutes; i++) {
 		for (size_t s = 0; s < NSTATUS; s++)
-			t->requests += atomic_load(&rm[i].by_status[s]);
+			t->requests += atomic_load(&all[i].by_status[s]);
 		for (size_t b = 0; b <= NBUCKETS; b++)
-			t->buckets[b] += atomic_load(&rm[i].buckets[b]);
+			t->buckets[b] += atomic_load(&all[i].buckets[b]);
 	}
 }
 

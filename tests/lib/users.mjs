@@ -10,7 +10,7 @@ export function devProject(s) {
   return { appId: 'my-app', key, admin };
 }
 
-async function messagesTo(s, email) {
+export async function messagesTo(s, email) {
   const r = await s.req('GET', '/_dev/mail/messages');
   return (r.body?.messages || []).filter((x) => x.to === email);
 }
