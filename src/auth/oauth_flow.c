@@ -185,6 +185,17 @@ struct ag_error oauth_flow_start(struct arena *a, const struct oauth_client *c, 
 	return e ? AG_ERROR_MSG(oauth_server_error(e), "the flow cannot be stored") : AG_ERROR(AG_OK);
 }
 
+/* A flow as TAKE_COLS read it. */
+static struct oauth_flow *flow_of_row(struct arena *a, const char *state, const struct store_row *row)
+{
+	struct oauth_flow *fl = arena_calloc(a, sizeof *fl);
+	req_of_row(row, &fl->q);
+	fl->state = arena_strdup(a, state);
+	fl->issuer = row_str(row, 2);
+	fl->expired = row_int(row, 9) <= time_now_ms();
+	return fl;
+}
+
 enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *binding, struct oauth_flow **out)
 {
 	*out = NULL;
@@ -194,13 +205,9 @@ enum ag_err oauth_flow_take(struct arena *a, const char *state, const char *bind
 	enum ag_err e = take(a, state, "sent", &row);
 	if (e)
 		return e;
-	struct oauth_flow *fl = arena_calloc(a, sizeof *fl);
-	req_of_row(&row, &fl->q);
-	fl->state = arena_strdup(a, state);
-	fl->issuer = row_str(&row, 2);
+	struct oauth_flow *fl = flow_of_row(a, state, &row);
 	fl->code_verifier = derived(a, "pkce", state);
 	fl->nonce = derived(a, "nonce", state);
-	fl->expired = row_int(&row, 9) <= time_now_ms();
 	/* The cookie this browser holds must be the one the flow was started with: a
 	 * callback URL carried to another browser (login CSRF, a leaked code) stops here. */
 	fl->binding_ok = token_shape(binding) && row_str(&row, 8) && ct_streq(hash_of(a, binding), row_str(&row, 8));
@@ -220,11 +227,6 @@ enum ag_err oauth_flow_peek(struct arena *a, const char *state, struct oauth_flo
 	                       P(SV_TEXT(hash_of(a, state))));
 	if (e)
 		return e;
-	struct oauth_flow *fl = arena_calloc(a, sizeof *fl);
-	req_of_row(&row, &fl->q);
-	fl->state = arena_strdup(a, state);
-	fl->issuer = row_str(&row, 2);
-	fl->expired = row_int(&row, 9) <= time_now_ms();
-	*out = fl;
+	*out = flow_of_row(a, state, &row);
 	return AG_OK;
 }
