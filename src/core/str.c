@@ -230,7 +230,7 @@ size_t str_b64(char *out, const unsigned char *in, size_t n)
 	return b64_enc(out, in, n, B64STD, true);
 }
 
-/* Value of each byte as a base64 digit; 64: not one. */
+/* Value of each byte as a base64url digit; 64: not one. */
 static const unsigned char B64_URL[256] = {
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
@@ -249,28 +249,20 @@ static const unsigned char B64_URL[256] = {
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
 };
-static const unsigned char B64_STD[256] = {
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
-	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
-	64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
-	64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-};
+/* A digit of either alphabet: the standard one's '+' and '/' are base64url's '-' and '_'. */
+static inline unsigned b64_digit(unsigned char c, bool url)
+{
+	if (!url) {
+		if (c == '+' || c == '/')
+			c = c == '+' ? '-' : '_';
+		else if (c == '-' || c == '_')
+			return 64;
+	}
+	return B64_URL[c];
+}
 
 static long b64_dec(unsigned char *out, size_t outsz, const char *in, size_t n, bool url)
 {
-	const unsigned char *t = url ? B64_URL : B64_STD;
 	const unsigned char *p = (const unsigned char *)in;
 	while (n && in[n - 1] == '=')
 		n--;
@@ -279,7 +271,8 @@ static long b64_dec(unsigned char *out, size_t outsz, const char *in, size_t n, 
 	size_t o = 0, i = 0;
 	/* Four digits -> three bytes at a time; a 64 anywhere sets bit 6 of the OR. */
 	for (; n - i >= 4; i += 4) {
-		unsigned a = t[p[i]], b = t[p[i + 1]], c = t[p[i + 2]], d = t[p[i + 3]];
+		unsigned a = b64_digit(p[i], url), b = b64_digit(p[i + 1], url), c = b64_digit(p[i + 2], url),
+			 d = b64_digit(p[i + 3], url);
 		if ((a | b | c | d) & 64 || outsz - o < 3)
 			return -1;
 		uint32_t v = a << 18 | b << 12 | c << 6 | d;
@@ -290,7 +283,7 @@ static long b64_dec(unsigned char *out, size_t outsz, const char *in, size_t n, 
 	unsigned acc = 0;
 	int bits = 0;
 	for (; i < n; i++) {
-		unsigned v = t[p[i]];
+		unsigned v = b64_digit(p[i], url);
 		if (v & 64)
 			return -1;
 		acc = (acc << 6) | v;
