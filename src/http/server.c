@@ -132,6 +132,20 @@ static bool dev_route_allowed(struct req *r, struct MHD_Connection *c)
 	return !f.any;
 }
 
+/* The path to route by. An absolute-form target (GET http://host/x HTTP/1.1, RFC 9112
+ * §3.2.2) reaches us only as http(s)://authority[/path] whose authority equals the Host
+ * field (the edge refuses anything else, wire.c), so Host, which everything reads, is
+ * already the target's authority: the path is what follows it, "/" when nothing does
+ * (libmicrohttpd cut the query off already). */
+static const char *target_path(const char *url)
+{
+	if (url[0] == '/' || url[0] == '*')
+		return url;
+	const char *authority = strstr(url, "://");
+	const char *path = authority ? strchr(authority + 3, '/') : NULL;
+	return path ? path : authority ? "/" : url;
+}
+
 static struct req *req_new(struct MHD_Connection *c, const char *url, const char *method)
 {
 	struct req *r = calloc(1, sizeof(*r));
@@ -142,7 +156,7 @@ static struct req *req_new(struct MHD_Connection *c, const char *url, const char
 	r->start_us = time_mono_us();
 	r->route_index = -1;
 	r->method = arena_strdup(r->a, method);
-	r->path = arena_strdup(r->a, url);
+	r->path = arena_strdup(r->a, target_path(url));
 	client_ip(r, c);
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	r->origin = origin ? arena_strdup(r->a, origin) : NULL;

@@ -24,7 +24,12 @@ enum {
 	W_LINE_LF, /* the LF of such an empty line */
 	W_METHOD,
 	W_TARGET0, /* the first byte of the request-target */
-	W_TARGET,
+	W_SCHEME, /* absolute-form: the scheme, then "//" */
+	W_SLASH1,
+	W_SLASH2,
+	W_AUTHORITY, /* absolute-form: host[:port], up to the path, query or the space */
+	W_ASTERISK, /* asterisk-form: the space after "*" */
+	W_TARGET, /* the rest of the target: path and query */
 	W_VERSION,
 	W_LINE_END, /* the LF ending the request line */
 	W_FIELD, /* a field line, or the CR of the empty line ending the section */
@@ -47,6 +52,7 @@ enum { F_OTHER, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_HOST };
 
 #define CHUNK_EXT_MAX 256
 #define MALFORMED_LINE "malformed request line (method, one space, target, one space, HTTP/1.1, CRLF)"
+#define BAD_TARGET "request-target must be a path (/x), an http:// or https:// URL (http://host/x) or *"
 
 /* Character classes, one table lookup each (RFC 9110 §5.6.2 tchar, VCHAR, field-vchar,
  * the Host value's characters). */
@@ -91,6 +97,11 @@ static bool is_host_char(unsigned char c)
 	return cls[c] & C_HOST;
 }
 
+static unsigned char lower(unsigned char c)
+{
+	return (unsigned char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0));
+}
+
 static int hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -121,7 +132,8 @@ static void bad(struct wire *w, const char *why)
 static void message_done(struct wire *w)
 {
 	w->st = W_LINE;
-	w->trailer = w->http10 = false;
+	w->trailer = w->http10 = w->absolute = w->host_differs = false;
+	w->auth_len = w->host_len = 0;
 	w->ncl = w->nte = w->nhost = 0;
 	w->head_bytes = w->nfields = 0;
 	w->cl = w->left = w->body = 0;
@@ -190,6 +202,11 @@ static void value_byte(struct wire *w, unsigned char c)
 	case F_HOST:
 		if (!is_host_char(c))
 			w->bad_value = true;
+		/* absolute-form: compared with the target's authority (case aside) */
+		if (w->absolute && (w->host_len >= w->auth_len || w->authority[w->host_len] != (char)lower(c)))
+			w->host_differs = true;
+		if (w->host_len < UINT16_MAX)
+			w->host_len++;
 		break;
 	}
 }
@@ -208,6 +225,8 @@ static void value_end(struct wire *w)
 	case F_HOST:
 		if (w->bad_value)
 			bad(w, "invalid Host header");
+		else if (w->absolute && (w->host_differs || w->host_len != w->auth_len))
+			bad(w, "Host differs from the authority of the absolute-form request-target");
 		break;
 	}
 	w->st = W_FIELD_END;
@@ -216,7 +235,7 @@ static void value_end(struct wire *w)
 /* The empty line after the header fields: decide how the body is framed. */
 static void head_end(struct wire *w)
 {
-	if (!w->http10 && w->nhost == 0)
+	if ((!w->http10 || w->absolute) && w->nhost == 0)
 		bad(w, "missing Host header");
 	else if (w->ncl && w->nte)
 		bad(w, "both Content-Length and Transfer-Encoding");
@@ -278,10 +297,64 @@ static void step(struct wire *w, unsigned char c)
 			bad(w, MALFORMED_LINE);
 		break;
 	case W_TARGET0:
+		/* origin-form (the usual), absolute-form (RFC 9112 §3.2.2: a server MUST accept
+		 * it; clients send it to proxies), asterisk-form; authority-form is CONNECT's. */
+		if (c == '/') {
+			w->st = W_TARGET;
+		} else if (c == '*') {
+			w->st = W_ASTERISK;
+		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			w->acc[0] = (char)lower(c);
+			w->len = 1;
+			w->st = W_SCHEME;
+		} else {
+			bad(w, c == ' ' || c == '\r' || c == '\n' ? MALFORMED_LINE : BAD_TARGET);
+		}
+		break;
+	case W_SCHEME:
+		if (c == ':' && ((w->len == 4 && memcmp(w->acc, "http", 4) == 0) ||
+		                 (w->len == 5 && memcmp(w->acc, "https", 5) == 0)))
+			w->st = W_SLASH1;
+		else if (w->len < 5 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			w->acc[w->len++] = (char)lower(c);
+		else
+			bad(w, BAD_TARGET);
+		break;
+	case W_SLASH1:
+	case W_SLASH2:
+		if (c != '/')
+			bad(w, BAD_TARGET);
+		else if (w->st == W_SLASH1)
+			w->st = W_SLASH2;
+		else
+			w->st = W_AUTHORITY;
+		break;
+	case W_AUTHORITY:
+		/* host[:port] as a Host value may be (no userinfo, no percent-encoding): the
+		 * Host field must then be equal to it (value_byte), so that whatever reads
+		 * Host — the project a host name claims — reads the target's authority. */
+		if ((c == '/' || c == '?' || c == ' ') && w->auth_len) {
+			w->absolute = true;
+			w->st = c == ' ' ? W_VERSION : W_TARGET; /* no path: "/" (server.c) */
+			w->len = 0;
+		} else if (is_host_char(c) && c != '%' && w->auth_len < WIRE_AUTHORITY_MAX) {
+			w->authority[w->auth_len++] = (char)lower(c);
+		} else {
+			bad(w, w->auth_len >= WIRE_AUTHORITY_MAX ? "request-target authority too long" : BAD_TARGET);
+		}
+		break;
+	case W_ASTERISK:
+		if (c == ' ') {
+			w->st = W_VERSION;
+			w->len = 0;
+		} else {
+			bad(w, BAD_TARGET);
+		}
+		break;
 	case W_TARGET:
 		if (is_vchar(c)) {
 			w->st = W_TARGET;
-		} else if (c == ' ' && w->st == W_TARGET) {
+		} else if (c == ' ') {
 			w->st = W_VERSION;
 			w->len = 0;
 		} else {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define WIRE_MAX_FIELDS 100 /* header (or trailer) fields in one message */
+/* An absolute-form target's authority (host[:port]; a DNS name is at most 253 bytes). */
+#define WIRE_AUTHORITY_MAX 262
 
 struct wire {
 	/* The verdict: status 0 while every byte so far is acceptable; else the HTTP
@@ -27,7 +29,12 @@ struct wire {
 	bool bad_value; /* that value is already known to be invalid */
 	bool trailer; /* reading the trailer section of a chunked body */
 	bool http10;
+	bool absolute; /* the request-target is in absolute-form (http://host/path) */
+	bool host_differs; /* the Host value so far differs from that target's authority */
 	uint8_t ncl, nte, nhost;
+	uint16_t auth_len; /* bytes of the authority; while reading Host: bytes compared */
+	uint16_t host_len;
+	char authority[WIRE_AUTHORITY_MAX]; /* lower-cased */
 	uint8_t len; /* bytes in acc / digits of a chunk size */
 	char acc[24]; /* version, lower-cased field name, Transfer-Encoding value */
 	uint32_t head_bytes;

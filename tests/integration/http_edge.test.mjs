@@ -246,3 +246,48 @@ test('an error chosen before the body is answered at once; the body is then drai
     sock.destroy();
   }
 });
+
+test('an absolute-form target is routed by its path; its authority is the Host, and a Host that differs is refused', async () => {
+  const host = new URL(s.url).host;
+  const get = (target, h = host) => rawRequest(s.url, `GET ${target} HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`);
+  let from = s.logLines().length;
+  for (const target of [`http://${host}/healthz`, `HTTP://${host.toUpperCase()}/healthz?x=1`, `https://${host}/healthz`]) {
+    const r = await get(target);
+    assert.equal(r.status, 200, `${target}: ${r.raw.slice(0, 200)}`);
+  }
+  const logged = (await accessLines(s, from)).map((l) => l.path);
+  assert.ok(logged.length && logged.every((p) => p === '/healthz'), `logged as the path: ${logged}`);
+  // HTTP/1.0 too, and without a path the target is "/"
+  const ten = await rawRequest(s.url, `GET http://${host}/healthz HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
+  assert.equal(ten.status, 200);
+  assert.equal((await get(`http://${host}`)).status, (await get('/')).status);
+  // the authority replaces Host (RFC 9112 §3.2.2): both must then name the same host
+  for (const [target, h, why] of [[`http://elsewhere.test/healthz`, host, 'another host'],
+    [`http://${host}/healthz`, 'elsewhere.test', 'another Host'], [`http://${host}:1/healthz`, host, 'another port']]) {
+    const r = await get(target, h);
+    assertRefused(r, 400, 'invalid_request', why);
+    assert.match(r.json.message, /Host differs/);
+  }
+  const noHost = await rawRequest(s.url, `GET http://${host}/healthz HTTP/1.0\r\n\r\n`);
+  assertRefused(noHost, 400, 'invalid_request', 'absolute-form without Host');
+  for (const target of ['ftp://x/healthz', 'http://user@x/healthz', 'healthz', 'http:///healthz']) {
+    const r = await get(target, 'x');
+    assertRefused(r, 400, 'invalid_request', target);
+    assert.match(r.json.message, /request-target/);
+  }
+
+  // Seed 004's routes find their project by the host it claims: by the target's
+  // authority, which Host must equal (a proxy that routes by either reads the same one).
+  const admin = { Authorization: `Bearer ${await s.adminToken()}` };
+  await s.project('hosted', { name: 'Hosted' });
+  const claim = await s.req('PATCH', '/admin/api/projects/hosted/users-config', { headers: admin, body: { hosts: ['api.hosted.test'] } });
+  assert.equal(claim.status, 200, claim.text);
+  const status = (target, h) => get(target, h);
+  const viaTarget = await status('http://api.hosted.test/users/auth/status', 'api.hosted.test');
+  assert.equal(viaTarget.status, 200, viaTarget.raw.slice(0, 300));
+  assert.deepEqual(viaTarget.json, { isAuthenticated: false });
+  assert.equal((await status('/users/auth/status', 'api.hosted.test')).status, 200, 'origin-form, the same host');
+  assert.equal((await status('/users/auth/status', host)).status, 404, 'no project for this host (no default project)');
+  assertRefused(await status('http://api.hosted.test/users/auth/status', host), 400, 'invalid_request', 'claimed authority, other Host');
+  assertRefused(await status(`http://${host}/users/auth/status`, 'api.hosted.test'), 400, 'invalid_request', 'claimed Host, other authority');
+});

@@ -27,6 +27,11 @@ static const struct wcase cases[] = {
     {"\r\n\r\nGET / HTTP/1.1\r\n" H "\r\n", 0, 0, 1, NULL},
     {"OPTIONS * HTTP/1.1\r\n" H "\r\n", 0, 0, 1, NULL},
     {"GET http://x/a?b=c HTTP/1.1\r\n" H "\r\n", 0, 0, 1, NULL},
+    /* absolute-form: accepted when Host equals its authority (case aside) */
+    {"GET HTTP://X:80?q HTTP/1.1\r\nHost: x:80\r\n\r\n", 0, 0, 1, NULL},
+    {"GET https://x HTTP/1.1\r\n" H "\r\n", 0, 0, 1, NULL},
+    {"GET http://[::1]:8/a HTTP/1.0\r\nHost: [::1]:8\r\n\r\n", 0, 0, 1, NULL},
+    {"GET http://x/ HTTP/1.1\r\n" H "\r\nGET / HTTP/1.1\r\nHost: y\r\n\r\n", 0, 0, 2, NULL},
     {"GET / HTTP/1.1\r\nHOST:[::1]:80\r\nX-A:  v a\t \r\nX-B:\r\nX-C: caf\xc3\xa9\r\n\r\n", 0, 0, 1, NULL},
     {"POST / HTTP/1.1\r\n" H "Content-Length: 5\r\n\r\nab\r\nc", 0, 0, 1, NULL},
     {"POST / HTTP/1.1\r\n" H "Content-Length: 007\r\n\r\n\r\n\0\r\n\n\r\x01", 17 + 9 + 21 + 2 + 7, 0, 1, NULL},
@@ -50,6 +55,21 @@ static const struct wcase cases[] = {
     {"\n"
      "GET / HTTP/1.1\r\n" H "\r\n",
      0, 400, 0, "bare LF"},
+    /* request-target forms */
+    {"GET http://y/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "Host differs"},
+    {"GET http://x/ HTTP/1.1\r\nHost: xx\r\n\r\n", 0, 400, 0, "Host differs"},
+    {"GET http://xx/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "Host differs"},
+    {"GET http://x:80/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "Host differs"},
+    {"GET http://x/ HTTP/1.0\r\n\r\n", 0, 400, 0, "missing Host"},
+    {"GET ftp://x/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET httpss://x/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET http:/x/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET http:///x HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET http://u@x/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET http://%78/ HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"GET x HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"CONNECT x:443 HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
+    {"OPTIONS *x HTTP/1.1\r\n" H "\r\n", 0, 400, 0, "request-target must be"},
     /* field lines */
     {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 0, 400, 0, "whitespace before"},
     {"GET / HTTP/1.1\r\nHost\t: x\r\n\r\n", 0, 400, 0, "whitespace before"},
