@@ -111,12 +111,20 @@ enum ag_err as_link_send(struct arena *a, const struct project *p, const struct 
 	return AG_OK;
 }
 
+/* The stored form of a link's secret; false: not a secret we could have made. */
+static bool link_hash(const char *secret, char hash[65])
+{
+	if (!secret || strlen(secret) > 64)
+		return false;
+	sha256_hex(hash, secret);
+	return true;
+}
+
 enum ag_err as_link_peek(struct arena *a, const char *secret, struct project **p, const char **email)
 {
 	char hash[65];
-	if (!secret || strlen(secret) > 64)
+	if (!link_hash(secret, hash))
 		return AG_AS_CHALLENGE_GONE;
-	sha256_hex(hash, secret);
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
 	                       "SELECT c.app_id, f.email FROM factor_challenges c JOIN factors f ON f.id = c.factor_id "
@@ -133,9 +141,8 @@ enum ag_err as_link_peek(struct arena *a, const char *secret, struct project **p
 enum ag_err as_link_confirm(struct arena *a, const char *secret, const char *ip)
 {
 	char hash[65];
-	if (!secret || strlen(secret) > 64)
+	if (!link_hash(secret, hash))
 		return AG_AS_CHALLENGE_GONE;
-	sha256_hex(hash, secret);
 	struct store_row r;
 	enum ag_err e = db_row(g_app.store, a, &r,
 	                       "UPDATE factor_challenges SET used_at = $2 WHERE token_hash = $1 AND kind = 'link' "
