@@ -70,9 +70,13 @@ static double per_sec_of(const struct rate_policy *p)
 	return burst_of(p) / (p->window_s > 0 ? (double)p->window_s : 1);
 }
 
+/* Tokens at now_ms. The clock is the wall clock (with the dev clock's offset, so that
+ * tests can move it); if it steps back, no time has passed — without the clamp a step
+ * back of an hour drained the bucket and answered Retry-After of hours. */
 static double refill(const struct entry *e, int64_t now_ms)
 {
-	double t = e->tokens + (double)(now_ms - e->last_ms) / 1000.0 * e->per_sec;
+	int64_t dt = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
+	double t = e->tokens + (double)dt / 1000.0 * e->per_sec;
 	return t > e->burst ? e->burst : t;
 }
 

@@ -41,6 +41,28 @@ static void test_retry_after(void **state)
 	ratelimit_free(rl);
 }
 
+/* A wall clock that steps back (NTP, an operator) neither drains a bucket nor lengthens
+ * the wait; refilling resumes from the new time. */
+static void test_clock_steps_back(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new(1000);
+	int retry = 0;
+	int64_t t = 10000000;
+	for (int i = 0; i < 3; i++)
+		assert_true(ratelimit_take(rl, &p3, "k", 1, t, &retry));
+	assert_true(ratelimit_take(rl, &p3, "k2", 1, t, &retry));
+	int64_t back = t - 3600 * 1000; /* an hour earlier */
+	assert_false(ratelimit_take(rl, &p3, "k", 1, back, &retry));
+	assert_int_equal(retry, 1);
+	assert_true(ratelimit_take(rl, &p3, "k", 1, back + 1000, &retry));
+	assert_true(ratelimit_take(rl, &p3, "k2", 1, back, &retry)); /* two tokens left */
+	assert_true(ratelimit_take(rl, &p3, "k2", 1, back, &retry));
+	assert_false(ratelimit_take(rl, &p3, "k2", 1, back, &retry));
+	assert_int_equal(retry, 1);
+	ratelimit_free(rl);
+}
+
 static void test_memory_bound(void **state)
 {
 	struct ratelimit *rl = ratelimit_new(640); /* 32 shards x ~21 */
@@ -59,6 +81,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_burst_and_refill),
 		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_clock_steps_back),
 		cmocka_unit_test(test_memory_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
