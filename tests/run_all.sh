@@ -27,7 +27,7 @@ failed_names=()
 # --test-force-exit node:test waits for that file forever); a suite is stopped after
 # SUITE_TIMEOUT_S. Node >= 20.14 has --test-force-exit (deps.sh ensures >= 20.19).
 if [ -n "${AUTHGATE_TEST_SANITIZE:-}" ]; then test_s=${TEST_TIMEOUT_S:-600}; else test_s=${TEST_TIMEOUT_S:-180}; fi
-suite_s=${SUITE_TIMEOUT_S:-2400}
+suite_s=${SUITE_TIMEOUT_S:-1200}
 node_test() {
   timeout -k 30 "$suite_s" node --test --test-reporter=tap --test-force-exit --test-timeout=$((test_s * 1000)) "$@"
 }

@@ -84,13 +84,19 @@ test('an admin manages a project\'s webhooks under /admin/api/projects/{app_id}/
   assert.equal(JSON.stringify(log).includes(rcv.url), false, 'the URL is a value: not in the audit log');
 });
 
-// Read an SSE stream until pred(events) holds.
-function sse(path, pred) {
-  return new Promise((resolve, reject) => {
+// Follow an SSE stream until pred(events) holds. Returns {opened, done}: `opened`
+// once the server's "hello" arrived — the stream carries only what happens after it
+// subscribed, so a test must wait for that before making anything happen — and `done`
+// with the events (rejected after timeoutMs: a missed event must fail, not hang).
+function sse(path, pred, timeoutMs = 30000) {
+  let opened, hello;
+  const done = new Promise((resolve, reject) => {
     const u = new URL(s.url + path);
     const events = [];
+    hello = new Promise((r) => { opened = r; });
+    const timer = setTimeout(() => { req.destroy(); reject(new Error(`SSE ${path}: only ${JSON.stringify(events)} in ${timeoutMs} ms`)); }, timeoutMs);
     const req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { ...h, Accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`SSE ${res.statusCode}`)); return; }
+      if (res.statusCode !== 200) { clearTimeout(timer); reject(new Error(`SSE ${res.statusCode}`)); return; }
       let buf = '';
       res.on('data', (c) => {
         buf += c;
@@ -100,13 +106,15 @@ function sse(path, pred) {
           buf = buf.slice(i + 2);
           const ev = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (ev) events.push({ ev, data });
+          if (ev === 'hello') opened();
+          else if (ev) events.push({ ev, data });
         }
-        if (pred(events)) { req.destroy(); resolve(events); }
+        if (pred(events)) { clearTimeout(timer); req.destroy(); resolve(events); }
       });
     });
-    req.on('error', (e) => { if (!req.destroyed) reject(e); });
+    req.on('error', (e) => { if (!req.destroyed) { clearTimeout(timer); reject(e); } });
   });
+  return { opened: Promise.race([hello, done]), done };
 }
 
 test('the tester: a sign-in bound run, AuthGate\'s receiver checks both signatures, followed over SSE', async () => {
@@ -118,11 +126,12 @@ test('the tester: a sign-in bound run, AuthGate\'s receiver checks both signatur
   assert.equal(run.tester.url, `${s.url}/wh1/receiver/${run.tester.id}`);
   assert.equal(run.app_url, `${s.url}/app`);
   const stream = sse(`${base}/tester/${run.tester.id}/events`, (ev) => ev.some((e) => e.ev === 'receipt') && ev.some((e) => e.ev === 'delivery'));
+  await stream.opened;
   const before = rcv.got.length;
   const req = await dev.request(s, { appId: 'ops-centre' });
   r = await dev.decide(s, req.request_id, 'approve', run.code);
   assert.equal(r.status, 200, r.text);
-  await stream;
+  await stream.done;
   const t = await waitFor(async () => {
     const x = (await s.req('GET', `${base}/tester/${run.tester.id}`, { headers: h })).body;
     return x.deliveries[0]?.status === 'delivered' && x.receipts.length && x;
