@@ -169,6 +169,7 @@ static int start(struct serving *s)
 		.threads = (int)g_cfg.threads,
 		.max_connections = (int)g_cfg.max_connections,
 		.conn_timeout_s = (int)g_cfg.conn_timeout_s,
+		.request_timeout_s = (int)g_cfg.request_timeout_s,
 		.access_log = g_cfg.access_log,
 		.trust_proxy = g_cfg.trust_proxy,
 		.dev = g_cfg.dev,

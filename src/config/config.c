@@ -116,6 +116,8 @@ static const struct cfg_def defs[] = {
 	 "Concurrent connections (long-poll and SSE clients count)."},
 	{"AUTHGATE_CONN_TIMEOUT", T_INT, S(conn_timeout_s), "30", 1, 3600, NULL,
 	 "Seconds an idle or slow connection may live (long-polls keep their own deadline)."},
+	{"AUTHGATE_REQUEST_TIMEOUT", T_INT, S(request_timeout_s), "60", 1, 3600, NULL,
+	 "Seconds a client has to send a whole request, head and body; a slower one gets 408 (time idle between requests on a keep-alive connection does not count)."},
 	{"AUTHGATE_SHUTDOWN_GRACE", T_INT, S(shutdown_grace_s), "10", 0, 600, NULL,
 	 "Seconds in-flight requests get to finish after SIGTERM."},
 	{"AUTHGATE_SMTP_URL", T_STR, S(smtp_url), "", 0, 0, check_smtp,

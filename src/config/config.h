@@ -22,6 +22,7 @@ struct config {
 	int64_t workers;
 	int64_t max_connections;
 	int64_t conn_timeout_s;
+	int64_t request_timeout_s;
 	int64_t shutdown_grace_s;
 	char smtp_url[512];
 	char smtp_user[256];

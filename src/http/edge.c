@@ -67,6 +67,8 @@ struct edge_conn {
 	unsigned taken; /* heads handed to the application */
 	unsigned finished; /* of those, finished */
 	int64_t since_us; /* start of the current message, roughly (for the log) */
+	int64_t deadline_us; /* a message must arrive whole within this */
+	int64_t msg_us; /* when the message being received began (coarse clock); 0: none */
 };
 
 typedef _Atomic(struct edge_conn *) edge_slot;
@@ -110,7 +112,7 @@ static edge_slot *slot(int fd)
 	return &t[fd];
 }
 
-struct edge_conn *edge_open(int fd)
+struct edge_conn *edge_open(int fd, int64_t deadline_us)
 {
 	pthread_once(&slots_once, slots_init);
 	edge_slot *s = slot(fd);
@@ -121,6 +123,7 @@ struct edge_conn *edge_open(int fd)
 		return NULL;
 	}
 	ec->fd = fd;
+	ec->deadline_us = deadline_us;
 	ec->since_us = time_mono_us();
 	atomic_store_explicit(s, ec, memory_order_release);
 	return ec;
@@ -260,9 +263,31 @@ static void answer_refused(struct edge_conn *ec)
 		drained += (size_t)n;
 	char ip[INET6_ADDRSTRLEN];
 	peer_ip(ec->fd, ip, sizeof ip);
-	log_security("bad_framing", ip, "%s", w->why);
+	log_security(w->status == 408 ? "slow_request" : "bad_framing", ip, "%s", w->why);
 	if (ec->taken == ec->finished)
 		http_log_refused(ip, w->status, time_mono_us() - ec->since_us);
+}
+
+/* The receive deadline, checked when bytes arrive. libmicrohttpd's timeout
+ * (AUTHGATE_CONN_TIMEOUT) only ends a connection that sends nothing for that long, so
+ * a client sending a byte now and then could hold a connection — and a handler waiting
+ * for its body — for as long as it liked. A message's clock starts with the read in
+ * which it began; time idle between requests on a keep-alive connection does not
+ * count. Returns false when the message under way is late (the verdict is then 408). */
+static bool in_time(struct edge_conn *ec)
+{
+	if (ec->deadline_us <= 0) /* none set (http_opts.request_timeout_s 0) */
+		return true;
+	if (wire_idle(&ec->w)) {
+		ec->msg_us = 0;
+		return true;
+	}
+	int64_t now = time_mono_coarse_us();
+	if (!ec->msg_us || ec->w.msg_start) /* it began in this read */
+		ec->msg_us = now;
+	else if (now - ec->msg_us > ec->deadline_us)
+		wire_late(&ec->w);
+	return !ec->w.status;
 }
 
 static ssize_t edge_recv(struct edge_conn *ec, void *buf, size_t len, int flags)
@@ -277,8 +302,11 @@ static ssize_t edge_recv(struct edge_conn *ec, void *buf, size_t len, int flags)
 	if (n <= 0)
 		return n;
 	size_t ok = wire_feed(&ec->w, buf, (size_t)n);
-	if (!ec->w.status)
-		return n;
+	if (!ec->w.status) {
+		if (in_time(ec))
+			return n;
+		ok = 0; /* late: none of the message's bytes reaches libmicrohttpd */
+	}
 	if (ec->answered)
 		return 0; /* the application's refusal is out already: just end */
 	if (ok) {

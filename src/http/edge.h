@@ -10,10 +10,11 @@
 
 struct edge_conn;
 
-/* A connection libmicrohttpd accepted (fd) starts / ends. edge_open returns NULL when
- * the connection cannot be watched (out of memory, fd past the table): its requests
- * then fail closed at edge_take. */
-struct edge_conn *edge_open(int fd);
+/* A connection libmicrohttpd accepted (fd) starts / ends; each request on it must
+ * arrive whole within deadline_us (AUTHGATE_REQUEST_TIMEOUT), else 408. edge_open
+ * returns NULL when the connection cannot be watched (out of memory, fd past the
+ * table): its requests then fail closed at edge_take. */
+struct edge_conn *edge_open(int fd, int64_t deadline_us);
 void edge_close(struct edge_conn *ec);
 
 /* libmicrohttpd hands the application a request head: true when wire.c passed it.

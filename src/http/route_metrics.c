@@ -9,8 +9,8 @@
 #include "core/metrics.h"
 #include "http/route.h"
 
-static const int status_codes[] = {200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409,
-				   410, 411, 413, 415, 422, 429, 431, 500, 501, 503, 505, 0};
+static const int status_codes[] = {200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 408,
+				   409, 410, 411, 413, 415, 422, 429, 431, 500, 501, 503, 505, 0};
 #define NSTATUS (sizeof(status_codes) / sizeof(status_codes[0])) /* last = other */
 static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
 				0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};

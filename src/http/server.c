@@ -74,7 +74,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	(void)cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		*socket_context = ci ? edge_open(ci->connect_fd) : NULL;
+		*socket_context = ci ? edge_open(ci->connect_fd, (int64_t)opts.request_timeout_s * 1000000) : NULL;
 	} else {
 		edge_close(*socket_context);
 		*socket_context = NULL;

@@ -36,6 +36,7 @@ struct http_opts {
 	int threads;
 	int max_connections;
 	int conn_timeout_s;
+	int request_timeout_s;   /* a whole request must arrive within it (edge.c); 0: no limit */
 	bool access_log;
 	bool trust_proxy;
 	bool dev;                /* AUTHGATE_DEV: ROUTE_DEV routes exist (for loopback peers only) */

@@ -118,6 +118,7 @@ static void refuse(struct wire *w, int status, const char *why)
 	case 413: w->code = "payload_too_large"; break;
 	case 431: w->code = "headers_too_large"; break;
 	case 505: w->code = "http_version_not_supported"; break;
+	case 408: w->code = "request_timeout"; break;
 	default: w->code = "invalid_request"; break;
 	}
 	w->st = W_REFUSED;
@@ -586,4 +587,15 @@ size_t wire_feed(struct wire *w, const char *p, size_t n)
 			w->msg_start = i + 1; /* a message just ended here */
 	}
 	return n;
+}
+
+bool wire_idle(const struct wire *w)
+{
+	return w->st == W_LINE && w->head_bytes == 0;
+}
+
+void wire_late(struct wire *w)
+{
+	if (!w->status)
+		refuse(w, 408, "the request did not arrive in time (AUTHGATE_REQUEST_TIMEOUT)");
 }

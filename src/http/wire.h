@@ -51,4 +51,10 @@ struct wire {
  * well-formed — which is n while nothing is refused. */
 size_t wire_feed(struct wire *w, const char *p, size_t n);
 
+/* Between messages: every byte fed so far belongs to a finished message. */
+bool wire_idle(const struct wire *w);
+/* The message under way took too long to arrive (edge.c's deadline): the verdict is
+ * 408, as if a byte had been refused. */
+void wire_late(struct wire *w);
+
 #endif

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { rawRequest } from '../lib/raw.mjs';
+import { rawRequest, trickle } from '../lib/raw.mjs';
 import net from 'node:net';
 
 let s;
@@ -290,4 +290,50 @@ test('an absolute-form target is routed by its path; its authority is the Host, 
   assert.equal((await status('/users/auth/status', host)).status, 404, 'no project for this host (no default project)');
   assertRefused(await status('http://api.hosted.test/users/auth/status', host), 400, 'invalid_request', 'claimed authority, other Host');
   assertRefused(await status(`http://${host}/users/auth/status`, 'api.hosted.test'), 400, 'invalid_request', 'claimed Host, other authority');
+});
+
+test('a request must arrive whole within AUTHGATE_REQUEST_TIMEOUT: a slow sender gets 408, an idle keep-alive connection does not', async () => {
+  const slow = await startServer({ AUTHGATE_REQUEST_TIMEOUT: '2' });
+  try {
+    const host = new URL(slow.url).host;
+    // A body trickled a byte at a time: the head is accepted, the body never completes
+    // in time. Without the deadline each byte would keep the connection (30 s idle
+    // timeout) and the handler waiting for ever.
+    const head = `POST /api/v1/token/verify HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n`;
+    const body = Array.from({ length: 64 }, () => ' ');
+    let r = await trickle(slow.url, [head, ...body], 250);
+    assertRefused(r, 408, 'request_timeout', 'trickled body');
+    assert.ok(r.sent < 1 + body.length, `answered before the body was complete (${r.sent} parts sent)`);
+    // A head trickled a field at a time.
+    const fields = Array.from({ length: 40 }, (_, i) => `X-Slow-${i}: x\r\n`);
+    r = await trickle(slow.url, [`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n`, ...fields, '\r\n'], 250);
+    assertRefused(r, 408, 'request_timeout', 'trickled head');
+    assert.ok(r.sent < fields.length + 2, 'answered before the head was complete');
+    const lines = slow.logLines();
+    assert.equal(lines.filter((l) => l.security === 'slow_request').length, 2, 'a security line for each slow request');
+    assert.equal(lines.filter((l) => l.security === 'bad_framing').length, 0, 'not taken for bad framing');
+
+    // Slow but in time: a request sent in a few pieces within the deadline is served.
+    r = await trickle(slow.url, ['GET /hea', 'lthz HTTP/1.1\r\n', `Host: ${host}\r\n`, 'Connection: close\r\n\r\n'], 50);
+    assert.equal(r.status, 200, r.raw.slice(0, 200));
+
+    // Idle time between requests on a keep-alive connection does not count.
+    const sock = net.connect({ host: '127.0.0.1', port: Number(new URL(slow.url).port) });
+    await new Promise((res) => sock.once('connect', res));
+    let data = '';
+    sock.on('data', (d) => { data += d; });
+    const answers = () => (data.match(/HTTP\/1\.1 200 /g) || []).length;
+    const until = async (n) => { for (let i = 0; i < 200 && answers() < n; i++) await new Promise((res) => setTimeout(res, 20)); };
+    sock.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await until(1);
+    assert.equal(answers(), 1, data.slice(0, 300));
+    await new Promise((res) => setTimeout(res, 3000)); // longer than the deadline, shorter than the idle timeout
+    sock.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await until(2);
+    assert.equal(answers(), 2, `the second request after the idle time is served: ${data.slice(0, 600)}`);
+    assert.ok(!data.includes(' 408 '), data.slice(0, 600));
+    sock.destroy();
+  } finally {
+    await slow.cleanup();
+  }
 });

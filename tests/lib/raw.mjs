@@ -30,3 +30,31 @@ function parse(data, closed, timedOut) {
   try { json = JSON.parse(body); } catch { json = undefined; }
   return { status: m ? Number(m[1]) : 0, headers, body, json, closed, timedOut, raw: data };
 }
+
+// Send `parts` one by one, `gapMs` apart, on one connection, until the server answers
+// and closes (or timeoutMs). For slow senders: resolves like rawRequest, plus `sent`
+// (how many parts went out before the answer came).
+export function trickle(url, parts, gapMs, { timeoutMs = 15000 } = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: hostname, port: Number(port) });
+    let data = '', sent = 0, timer, done = false;
+    const finish = (closed, timedOut) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer); clearTimeout(deadline);
+      sock.destroy();
+      resolve({ ...parse(data, closed, timedOut), sent });
+    };
+    const deadline = setTimeout(() => finish(false, true), timeoutMs);
+    const next = () => {
+      if (done || sent >= parts.length || sock.destroyed) return;
+      sock.write(parts[sent++]);
+      timer = setTimeout(next, gapMs);
+    };
+    sock.on('connect', next);
+    sock.on('data', (d) => { data += d; });
+    sock.on('end', () => finish(true, false));
+    sock.on('error', (e) => { if (data) finish(true, false); else if (!done) { done = true; clearTimeout(timer); clearTimeout(deadline); reject(e); } });
+  });
+}
