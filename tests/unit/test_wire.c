@@ -170,6 +170,26 @@ static void test_prefix_before_refusal(void **state)
 	assert_int_equal(w3.heads, 2);
 }
 
+/* What edge.c's receive deadline reads: idle only between messages (a head or a body
+ * under way is not), and a late message refused with 408 like any other. */
+static void test_idle_and_late(void **state)
+{
+	(void)state;
+	struct wire w = {0};
+	assert_true(wire_idle(&w));
+	assert_int_equal(wire_feed(&w, "GET / HT", 8), 8);
+	assert_false(wire_idle(&w));
+	assert_int_equal(wire_feed(&w, "TP/1.1\r\n" H "\r\n", 8 + 9 + 2), 8 + 9 + 2);
+	assert_true(wire_idle(&w));
+	const char *post = "POST / HTTP/1.1\r\n" H "Content-Length: 3\r\n\r\nab";
+	assert_int_equal(wire_feed(&w, post, strlen(post)), strlen(post));
+	assert_false(wire_idle(&w)); /* a body byte still to come */
+	wire_late(&w);
+	assert_int_equal(w.status, 408);
+	assert_string_equal(w.code, "request_timeout");
+	assert_int_equal(wire_feed(&w, "c", 1), 0); /* stays refused */
+}
+
 static void test_limits(void **state)
 {
 	static char big[20000];
@@ -216,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases_whole_and_bytewise),
 	    cmocka_unit_test(test_prefix_before_refusal),
+	    cmocka_unit_test(test_idle_and_late),
 	    cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
