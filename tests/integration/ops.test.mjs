@@ -134,6 +134,7 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   sock.write(`POST /admin/api/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
   await new Promise((r) => setTimeout(r, 200));
   const exited = new Promise((r) => t.proc.on('exit', (code) => r(code)));
+  t.signalled = true;
   t.proc.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));
   // New connections are refused while we drain.

@@ -41,6 +41,17 @@ export async function sinkMailbox() {
 
 const truthy = (v) => /^(1|true|yes|on)$/i.test(v || '');
 
+// fetch, with the reason a request failed in its message ("fetch failed" alone names
+// none: a reset, a refused connection and a timeout all read the same in a report).
+async function fetchNamed(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    if (e.cause) e.message += ` (${[e.cause.code, e.cause.message].filter(Boolean).join(': ')})`;
+    throw e;
+  }
+}
+
 export class Server {
   // opts.noSink: start without the shared SMTP server even outside dev mode.
   constructor(env = {}, { dataDir, noSink } = {}) {
@@ -121,7 +132,7 @@ export class Server {
   }
 
   fetch(p, init = {}) {
-    return fetch(this.url + p, init);
+    return fetchNamed(this.url + p, init);
   }
 
   // JSON request helper: returns {status, headers, body (parsed when JSON), text}.
@@ -131,7 +142,7 @@ export class Server {
       init.body = raw ? body : JSON.stringify(body);
       if (!init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
     }
-    const res = await fetch(this.url + p, init);
+    const res = await fetchNamed(this.url + p, init);
     const text = await res.text();
     let json;
     try { json = JSON.parse(text); } catch { json = undefined; }
@@ -150,6 +161,9 @@ export class Server {
   // Stop, remove the data dir, and fail if the server did not exit cleanly: a non-zero
   // exit after SIGTERM, or any sanitizer report (ASan/UBSan/LSan/TSan) on stderr.
   async cleanup() {
+    // Exited with nobody here having stopped it: a server that shut down by itself
+    // mid-test (whatever the code) fails the test instead of passing as a clean exit.
+    const byItself = this.exitCode !== undefined && !this.signalled && !this.exitExpected;
     const code = await this.stop();
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
     const report = SANITIZER_REPORT.exec(this.stderr);
@@ -158,6 +172,9 @@ export class Server {
     // code is null then, which the check below would take for a clean exit.
     if (this.exitSignal && !this.signalled) {
       throw new Error(`authgate died on ${this.exitSignal}:\n${this.stderr.slice(-3000)}`);
+    }
+    if (byItself && !this.exitSignal) {
+      throw new Error(`authgate exited by itself (code ${code}) before the test stopped it:\n${this.stderr.slice(-3000)}`);
     }
     if (this.exitSignal !== 'SIGKILL' && code !== 0 && code !== undefined && code !== null) {
       throw new Error(`authgate exited with ${code}:\n${this.stderr.slice(-3000)}`);
