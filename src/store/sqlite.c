@@ -26,6 +26,7 @@
 struct cached {
 	char *sql; /* original text (with $N) */
 	sqlite3_stmt *stmt;
+	bool busy; /* stepping: a row callback of its query is running */
 };
 
 struct store_conn {
@@ -262,11 +263,22 @@ static void sq_conn_attach(struct store *st, struct store_conn *c)
 		sqlite3_wal_hook(c->db, wal_hook, k); /* replaces the automatic checkpoints */
 }
 
-static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, enum ag_err *e)
+/* The statement for sql: the cached one, else a new one put in its cache slot. A row
+ * callback may run another query on the same connection (push_pending's rows read their
+ * project, which may check the store's epochs): when the slot's statement is the one
+ * stepping — the same SQL, or another that hashes to its slot — the nested query gets a
+ * statement of its own (*slot_out NULL: the caller finalizes it), since replacing or
+ * resetting the outer one would free the row it is reading. */
+static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, struct cached **slot_out, enum ag_err *e)
 {
 	struct cached *slot = &c->cache[(uint32_t)hash_str(sql) % STMT_CACHE];
-	if (slot->stmt && strcmp(slot->sql, sql) == 0)
+	*slot_out = NULL;
+	if (slot->busy)
+		slot = NULL;
+	else if (slot->stmt && strcmp(slot->sql, sql) == 0) {
+		*slot_out = slot;
 		return slot->stmt;
+	}
 	char *t = translate(sql);
 	sqlite3_stmt *st = NULL;
 	int rc = t ? sqlite3_prepare_v3(c->db, t, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) : SQLITE_NOMEM;
@@ -275,6 +287,8 @@ static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, enum ag_err 
 		*e = map_rc(c->db, rc, sql);
 		return NULL;
 	}
+	if (!slot)
+		return st;
 	char *copy = strdup(sql);
 	if (!copy) {
 		sqlite3_finalize(st);
@@ -285,6 +299,7 @@ static sqlite3_stmt *prepare(struct store_conn *c, const char *sql, enum ag_err 
 	free(slot->sql);
 	slot->stmt = st;
 	slot->sql = copy;
+	*slot_out = slot;
 	return st;
 }
 
@@ -292,9 +307,12 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 			   void *ud, int64_t *changes)
 {
 	enum ag_err e = AG_OK;
-	sqlite3_stmt *st = prepare(c, sql, &e);
+	struct cached *slot;
+	sqlite3_stmt *st = prepare(c, sql, &slot, &e);
 	if (!st)
 		return e;
+	if (slot)
+		slot->busy = true;
 	for (int i = 0; i < n; i++) {
 		int rc;
 		switch (p[i].t) {
@@ -332,8 +350,13 @@ static enum ag_err sq_exec(struct store_conn *c, const char *sql, const struct s
 	if (changes)
 		*changes = sqlite3_total_changes64(c->db) != total0 ? sqlite3_changes64(c->db) : 0;
 out:
+	if (!slot) {
+		sqlite3_finalize(st);
+		return e;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	slot->busy = false;
 	return e;
 }
 

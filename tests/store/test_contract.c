@@ -498,6 +498,57 @@ static void test_query_rows_and_stop(void **state)
 	assert_int_equal(count_rows(g_st, NULL), 5);
 }
 
+/* A row callback may run queries of its own on the same connection (push_pending's
+ * rows read their project). The outer query's row must stay readable and its rows
+ * complete: a nested query with the same SQL, or one sharing the outer statement's slot
+ * in SQLite's statement cache (100 different ones: some do), must not reset or free it. */
+struct nested {
+	int outer_rows, inner_ok;
+	char seen[4][8];
+};
+
+static int nested_row(void *ud, const struct store_row *r)
+{
+	struct nested *n = ud;
+	char id[8];
+	snprintf(id, sizeof id, "%s", row_str(r, 0));
+	struct collect same = {0};
+	bool ok = db_query(g_st, "SELECT id, n FROM contract_t ORDER BY n", NOP, collect_row, &same) == AG_OK &&
+	          same.calls == 3;
+	for (int i = 0; ok && i < 100; i++) {
+		char sql[80];
+		snprintf(sql, sizeof sql, "SELECT n + %d FROM contract_t WHERE id = $1", i);
+		struct arena *a = arena_new();
+		struct store_row one;
+		ok = db_row(g_st, a, &one, sql, P(SV_TEXT(id))) == AG_OK && row_int(&one, 0) == row_int(r, 1) + i;
+		arena_free(a);
+	}
+	if (ok && strcmp(row_str(r, 0), id) == 0)
+		n->inner_ok++;
+	if (n->outer_rows < 4)
+		snprintf(n->seen[n->outer_rows], sizeof n->seen[0], "%s", id);
+	return ++n->outer_rows > 3; /* a reset outer query would start again: stop it */
+}
+
+static void test_nested_queries(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "r%d", i);
+		assert_int_equal(db_exec(g_st, "INSERT INTO contract_t (id, n) VALUES ($1, $2)", P(SV_TEXT(id), SV_INT(i))),
+				 AG_OK);
+	}
+	struct nested n = {0};
+	assert_int_equal(db_query(g_st, "SELECT id, n FROM contract_t ORDER BY n", NOP, nested_row, &n), AG_OK);
+	assert_int_equal(n.outer_rows, 3);
+	assert_int_equal(n.inner_ok, 3);
+	assert_string_equal(n.seen[0], "r0");
+	assert_string_equal(n.seen[2], "r2");
+	/* the cache still serves the statement afterwards */
+	assert_int_equal(count_rows(g_st, NULL), 3);
+}
+
 /* Booleans read as 1/0 and aggregates as decimal in both engines. */
 static void test_value_shapes(void **state)
 {
@@ -1001,6 +1052,7 @@ int main(void)
 		cmocka_unit_test_setup(test_changes, setup_each),
 		cmocka_unit_test_setup(test_returning, setup_each),
 		cmocka_unit_test_setup(test_query_rows_and_stop, setup_each),
+		cmocka_unit_test_setup(test_nested_queries, setup_each),
 		cmocka_unit_test_setup(test_value_shapes, setup_each),
 		cmocka_unit_test_setup(test_tx_commit_and_rollback, setup_each),
 		cmocka_unit_test_setup(test_nested_begin_refused, setup_each),
