@@ -30,11 +30,11 @@ function pageFromPath() {
   return m && PAGES[m[1]] ? m[1] : 'projects';
 }
 
-// Show another page (or the same one again, with fresh data). The status line keeps
-// what the action that led here said.
+// Show another page (or the same one again, with fresh data); resolves once it is drawn.
+// The status line keeps what the action that led here said.
 export function navigate(path = location.pathname + location.search) {
   if (path !== location.pathname + location.search) history.pushState({}, '', path);
-  render();
+  return render();
 }
 
 export const ctx = {

@@ -35,9 +35,10 @@ function createForm(ctx) {
       fa.message('');
       try {
         const p = await post('/admin/api/projects', { app_id: appId.value.trim(), name: name.value.trim() });
-        say(`Project ${p.app_id} created.`);
         await ctx.reloadProjects(p.app_id);
-        ctx.navigate();
+        await ctx.navigate();
+        // said once the new project is the one shown, so what follows the message acts on it
+        say(`Project ${p.app_id} created.`);
       } catch (e) {
         fa.message(e.message);
       }
