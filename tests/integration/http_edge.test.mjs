@@ -14,7 +14,7 @@ after(async () => { await s.cleanup(); });
 
 // Wait until the server has written `n` more access-log lines than `before`.
 async function accessLines(server, from) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) { // up to 10 s: a sanitizer build writes its log slowly
     const lines = server.logLines().slice(from).filter((l) => l.access);
     if (lines.length) return lines;
     await new Promise((r) => setTimeout(r, 20));
@@ -228,7 +228,7 @@ test('an error chosen before the body is answered at once; the body is then drai
     sock.on('error', (e) => { error = e; });
     await new Promise((r) => sock.on('connect', r));
     sock.write(head);
-    for (let i = 0; i < 100 && !raw.includes('\r\n\r\n{'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !raw.includes('\r\n\r\n{'); i++) await new Promise((r) => setTimeout(r, 20));
     const m = /^HTTP\/1\.1 (\d{3})/.exec(raw);
     assert.equal(m && Number(m[1]), status, `answered before the body was sent: ${raw.slice(0, 200)}`);
     assert.match(raw, /\r\nConnection: close\r\n/i);
