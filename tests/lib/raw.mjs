@@ -39,13 +39,16 @@ export function trickle(url, parts, gapMs, { timeoutMs = 15000 } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: hostname, port: Number(port) });
     let data = '', sent = 0, timer, done = false;
-    const finish = (closed, timedOut) => {
+    // The first ending wins: an answer (with what was sent), or the error of a
+    // connection that answered nothing.
+    const end = (settle) => {
       if (done) return;
       done = true;
       clearTimeout(timer); clearTimeout(deadline);
       sock.destroy();
-      resolve({ ...parse(data, closed, timedOut), sent });
+      settle();
     };
+    const finish = (closed, timedOut) => end(() => resolve({ ...parse(data, closed, timedOut), sent }));
     const deadline = setTimeout(() => finish(false, true), timeoutMs);
     const next = () => {
       if (done || sent >= parts.length || sock.destroyed) return;
@@ -55,6 +58,6 @@ export function trickle(url, parts, gapMs, { timeoutMs = 15000 } = {}) {
     sock.on('connect', next);
     sock.on('data', (d) => { data += d; });
     sock.on('end', () => finish(true, false));
-    sock.on('error', (e) => { if (data) finish(true, false); else if (!done) { done = true; clearTimeout(timer); clearTimeout(deadline); reject(e); } });
+    sock.on('error', (e) => (data ? finish(true, false) : end(() => reject(e))));
   });
 }

@@ -163,7 +163,7 @@ export class Server {
   async cleanup() {
     // Exited with nobody here having stopped it: a server that shut down by itself
     // mid-test (whatever the code) fails the test instead of passing as a clean exit.
-    const byItself = this.exitCode !== undefined && !this.signalled && !this.exitExpected;
+    const byItself = this.exitCode !== undefined && !this.signalled;
     const code = await this.stop();
     if (this.ownDir) rmSync(this.dataDir, { recursive: true, force: true });
     const report = SANITIZER_REPORT.exec(this.stderr);
